@@ -1,0 +1,179 @@
+"""ntmgis.postgis against a real PostgreSQL + PostGIS server (see conftest.py)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from geopandas.testing import assert_geodataframe_equal
+
+from ntmgis.errors import DataError, OutputExistsError
+from ntmgis.postgis import list_postgis_layers, read_postgis_layer, write_postgis
+
+pytestmark = pytest.mark.postgis
+
+CRS = "EPSG:9205"
+
+
+def _layers(n_communes: int = 3) -> dict[str, pd.DataFrame]:
+    """Small monitoring layers following docs/CONTRACT.md."""
+    codes = [f"0{3433 + 3 * i}" for i in range(n_communes)]
+    polys = [shapely.MultiPolygon([shapely.box(480000 + 1000 * i, 2470000,
+                                               480900 + 1000 * i, 2471000)])
+             for i in range(n_communes)]
+    communes = gpd.GeoDataFrame(
+        {
+            "code": codes,
+            "name": [f"Xã Thử {i} – Mường Tè" for i in range(n_communes)],
+            "unit_type": ["xã"] * n_communes,
+            "in_programme": [i > 0 for i in range(n_communes)],
+            "population": pd.array([2655, None, 4100][:n_communes], dtype="Int64"),
+            "area_km2": [0.9] * n_communes,
+        },
+        geometry=polys, crs=CRS,
+    )
+    rows = []
+    for c in codes:
+        for y in (2024, 2025):
+            rows.append({"code": c, "year": y, "tc01": 1, "tc02": None if y == 2024 else 0})
+    status = pd.DataFrame(rows)
+    status["tc02"] = status["tc02"].astype("Int64")
+    status_g = gpd.GeoDataFrame(
+        status, geometry=[polys[codes.index(c)] for c in status["code"]], crs=CRS)
+    villages = gpd.GeoDataFrame(
+        {"code": ["0343301", "0343302"], "name": ["Bản Nậm Củm", "Bản Pa Ủ"],
+         "commune_code": [codes[0], codes[0]]},
+        geometry=shapely.points([[480100.5, 2470100.25], [480200.125, 2470300.0]]), crs=CRS,
+    )
+    criteria = pd.DataFrame({"code": codes * 2, "year": [2025] * (2 * n_communes),
+                             "criterion": [1] * n_communes + [2] * n_communes,
+                             "met": pd.array([1, 0, None] * 2, dtype="Int64")[: 2 * n_communes]})
+    metadata = pd.DataFrame({"key": ["area", "crs"], "value": ["Huyện Mường Tè", CRS]})
+    return {"communes": communes, "commune_status": status_g, "villages": villages,
+            "commune_criteria": criteria, "metadata": metadata}
+
+
+def test_write_and_read_back_is_lossless(postgis_url):
+    layers = _layers()
+    result = write_postgis(layers, postgis_url, schema="t_roundtrip")
+    assert result.schema == "t_roundtrip"
+    assert result.tables == {"communes": 3, "commune_status": 6, "villages": 2,
+                             "commune_criteria": 6, "metadata": 2}
+    assert not result.replaced
+    assert list_postgis_layers(postgis_url, schema="t_roundtrip") == {
+        "commune_criteria": 6, "commune_status": 6, "communes": 3, "metadata": 2,
+        "villages": 2}
+
+    back = read_postgis_layer(postgis_url, "t_roundtrip.communes")
+    assert back.crs.to_epsg() == 9205
+    assert back["code"].tolist() == ["03433", "03436", "03439"]  # leading zeros kept
+    assert back.pop("fid").tolist() == [1, 2, 3]
+    expected = layers["communes"].copy()
+    back["population"] = back["population"].astype("Int64")
+    assert_geodataframe_equal(back, expected, check_dtype=True)
+
+    villages = read_postgis_layer(postgis_url, "t_roundtrip.villages").drop(columns="fid")
+    assert_geodataframe_equal(villages, layers["villages"])  # exact coordinates
+
+    crit = read_postgis_layer(postgis_url, "t_roundtrip.commune_criteria")
+    assert not isinstance(crit, gpd.GeoDataFrame)
+    assert crit["met"].isna().sum() == 2
+    assert crit["code"].tolist() == layers["commune_criteria"]["code"].tolist()
+
+
+def test_keys_indexes_and_geometry_types(postgis_url):
+    import sqlalchemy as sa
+
+    write_postgis(_layers(), postgis_url, schema="t_keys")
+    engine = sa.create_engine(postgis_url)
+    with engine.connect() as conn:
+        pk = conn.execute(sa.text(
+            "SELECT conrelid::regclass::text, contype, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE connamespace = 't_keys'::regnamespace "
+            "ORDER BY 1, 2")).all()
+        idx = conn.execute(sa.text(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = 't_keys' "
+            "AND indexdef LIKE '%gist%' ORDER BY 1")).all()
+        gcols = conn.execute(sa.text(
+            "SELECT f_table_name, type, srid FROM geometry_columns "
+            "WHERE f_table_schema = 't_keys' ORDER BY 1")).all()
+    engine.dispose()
+    constraints = {(t.split(".")[-1], c, d) for t, c, d in pk}
+    assert ("communes", "p", "PRIMARY KEY (fid)") in constraints
+    assert ("communes", "u", "UNIQUE (code)") in constraints
+    assert ("commune_status", "u", "UNIQUE (code, year)") in constraints
+    assert ("commune_criteria", "u", "UNIQUE (code, year, criterion)") in constraints
+    assert ("metadata", "p", "PRIMARY KEY (fid)") in constraints
+    assert [t for t, _ in idx] == ["commune_status", "communes", "villages"]
+    assert gcols == [("commune_status", "MULTIPOLYGON", 9205),
+                     ("communes", "MULTIPOLYGON", 9205), ("villages", "POINT", 9205)]
+
+
+def test_refuses_to_overwrite_without_permission(postgis_url):
+    write_postgis(_layers(2), postgis_url, schema="t_over")
+    with pytest.raises(OutputExistsError, match="t_over"):
+        write_postgis(_layers(3), postgis_url, schema="t_over")
+    assert len(read_postgis_layer(postgis_url, "t_over.communes")) == 2
+    result = write_postgis(_layers(3), postgis_url, schema="t_over", overwrite=True)
+    assert result.replaced
+    assert len(read_postgis_layer(postgis_url, "t_over.communes")) == 3
+
+
+@pytest.mark.parametrize("breakage", ["duplicate_key", "no_epsg"])
+def test_failed_build_leaves_previous_layers_intact(postgis_url, breakage):
+    import sqlalchemy as sa
+
+    schema = f"t_fail_{breakage}"
+    write_postgis(_layers(2), postgis_url, schema=schema)
+    bad = _layers(3)
+    if breakage == "duplicate_key":
+        # the last layer written fails, after the others went into the new schema
+        bad["metadata"] = pd.DataFrame({"key": ["crs", "crs"], "value": ["a", "b"]})
+        match = "metadata"
+    else:
+        bad["villages"] = bad["villages"].set_crs(
+            "+proj=tmerc +lon_0=103.1 +k=0.9999 +x_0=500000 +ellps=WGS84", allow_override=True)
+        match = "villages"
+    with pytest.raises(DataError, match=match):
+        write_postgis(bad, postgis_url, schema=schema, overwrite=True)
+    communes = read_postgis_layer(postgis_url, f"{schema}.communes")
+    assert communes["code"].tolist() == ["03433", "03436"]
+    engine = sa.create_engine(postgis_url)
+    with engine.connect() as conn:
+        schemas = conn.execute(sa.text(
+            "SELECT nspname FROM pg_namespace WHERE nspname LIKE :p ORDER BY 1"),
+            {"p": schema + "%"}).scalars().all()
+    engine.dispose()
+    assert schemas == [schema]  # no temporary schema left behind
+
+
+def test_read_query_and_missing_table(postgis_url):
+    write_postgis(_layers(), postgis_url, schema="t_query")
+    q = read_postgis_layer(
+        postgis_url,
+        "SELECT code, name, ST_Centroid(geom) AS centre FROM t_query.communes "
+        "WHERE in_programme ORDER BY code",
+    )
+    assert isinstance(q, gpd.GeoDataFrame)
+    assert q.geometry.name == "geometry"
+    assert q["code"].tolist() == ["03436", "03439"]
+    np.testing.assert_allclose(q.geometry.x, [481450.0, 482450.0])
+    with pytest.raises(DataError, match="t_query.nothing"):
+        read_postgis_layer(postgis_url, "t_query.nothing")
+    with pytest.raises(DataError, match="no_such_column"):
+        read_postgis_layer(postgis_url, "SELECT no_such_column FROM t_query.communes")
+
+
+def test_connection_refused_names_the_database():
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    with pytest.raises(ConnectionError, match=f"127.0.0.1:{port}/nowhere") as info:
+        write_postgis(_layers(), f"postgresql://u:secret@127.0.0.1:{port}/nowhere",
+                      schema="x", lang="en")
+    assert "secret" not in str(info.value)  # the password never reaches a message
