@@ -188,13 +188,19 @@ def rasterize_road_speeds(roads, elevation: Elevation, *,
                      fill=0.0, all_touched=True, dtype="float64")
 
 
-def _graph(z: np.ndarray, cell: tuple[float, float], road_kmh: np.ndarray | None):
-    """Directed 16-neighbour graph of the grid; weights are minutes per move."""
+def _graph(z: np.ndarray, cell: tuple[float, float], road_kmh: np.ndarray | None, *,
+           reverse: bool = False):
+    """Directed 16-neighbour graph of the grid; weights are minutes per move.
+
+    With ``reverse`` the edge of the move a -> b goes from b to a (the graph in
+    which a search from the facilities gives the times *to* them).
+    """
     from scipy import sparse
 
     rows, cols = z.shape
     n = rows * cols
-    idx = np.arange(n, dtype=np.int64).reshape(rows, cols)
+    itype = np.int32 if n < 2**31 - 1 else np.int64
+    idx = np.arange(n, dtype=itype).reshape(rows, cols)
     valid = np.isfinite(z)
     src_all, dst_all, w_all = [], [], []
     dx, dy = cell
@@ -221,9 +227,11 @@ def _graph(z: np.ndarray, cell: tuple[float, float], road_kmh: np.ndarray | None
         src_all.append(idx[a][ok])
         dst_all.append(idx[b][ok])
         w_all.append(dist_m / 1000.0 / kmh * 60.0)
-    src = np.concatenate(src_all) if src_all else np.empty(0, np.int64)
-    dst = np.concatenate(dst_all) if dst_all else np.empty(0, np.int64)
+    src = np.concatenate(src_all) if src_all else np.empty(0, itype)
+    dst = np.concatenate(dst_all) if dst_all else np.empty(0, itype)
     w = np.concatenate(w_all) if w_all else np.empty(0)
+    if reverse:
+        src, dst = dst, src
     return sparse.csr_matrix((w, (src, dst)), shape=(n, n))
 
 
@@ -307,9 +315,9 @@ def cost_distance(elevation: Elevation, sources_xy: np.ndarray, *,
     # Several facilities in one cell: the first (lowest index) represents it.
     cell_ids, first = np.unique(cell_ids, return_index=True)
     source_index = source_index[first]
-    graph = _graph(elevation.z, elevation.cell_size, road_kmh)
     # Travel goes from a cell to a facility: search the reversed graph from the facilities.
-    dist, _, src = dijkstra(graph.T.tocsr(), directed=True, indices=cell_ids,
+    graph = _graph(elevation.z, elevation.cell_size, road_kmh, reverse=True)
+    dist, _, src = dijkstra(graph, directed=True, indices=cell_ids,
                             min_only=True, return_predecessors=True)
     dist = dist.reshape(rows, cols)
     reach = np.isfinite(dist)
