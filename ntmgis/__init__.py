@@ -1,1 +1,52 @@
-__version__ = '0.1.0'
+"""ntmgis: monitoring Vietnam's New Rural Development programme (nông thôn mới) on maps.
+
+The small public API::
+
+    import ntmgis
+    ws = ntmgis.load_workspace(".")
+    issues = ntmgis.validate(ws)           # an IssueLog: .errors, .warnings
+    gpkg = ntmgis.build(ws, overwrite=True)
+    layers = ntmgis.read_layers(ws)        # MonitoringLayers, one frame per layer
+    rep = ntmgis.plan_report(ws)
+"""
+
+__version__ = "0.1.0"
+
+from .criteria import COMMUNE_CRITERIA, CriteriaSet, Criterion, get_criterion  # noqa: E402
+from .errors import (  # noqa: E402
+    CRSError,
+    DataError,
+    NtmgisError,
+    NtmgisWarning,
+    OutputExistsError,
+    ValidationFailed,
+    WorkspaceError,
+)
+from .layers import MonitoringLayers, build, read_layers  # noqa: E402
+from .report import plan_report  # noqa: E402
+from .scaffold import init_workspace  # noqa: E402
+from .validate import validate  # noqa: E402
+from .workspace import Workspace, load_workspace  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "COMMUNE_CRITERIA",
+    "CriteriaSet",
+    "Criterion",
+    "get_criterion",
+    "Workspace",
+    "load_workspace",
+    "init_workspace",
+    "validate",
+    "build",
+    "read_layers",
+    "MonitoringLayers",
+    "plan_report",
+    "NtmgisError",
+    "WorkspaceError",
+    "DataError",
+    "CRSError",
+    "OutputExistsError",
+    "ValidationFailed",
+    "NtmgisWarning",
+]

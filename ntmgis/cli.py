@@ -1,0 +1,201 @@
+"""The ``ntmgis`` command line.
+
+Each command parses options, calls one library function, and turns library
+errors into a clear message and an exit code.
+
+Exit codes: 0 success (warnings allowed), 1 the data has errors, 2 wrong usage,
+3 workspace or configuration problem, 4 an output exists (use --overwrite),
+5 a missing dependency.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from ._options import lang_option, overwrite_option, workspace_option
+from .errors import (
+    DataError,
+    MissingDependencyError,
+    NtmgisError,
+    OutputExistsError,
+    ValidationFailed,
+    WorkspaceError,
+)
+from .i18n import t
+
+EXIT_DATA, EXIT_WORKSPACE, EXIT_EXISTS, EXIT_DEPENDENCY = 1, 3, 4, 5
+
+
+def _echo_err(msg: str) -> None:
+    click.echo(msg, err=True)
+
+
+def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Map library errors onto a message in the user's language and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        lang = kwargs.get("lang") or "vi"
+        prefix = t("error", lang)
+        try:
+            return func(*args, **kwargs)
+        except ValidationFailed as exc:
+            _echo_err(f"{prefix}: {exc}")
+            sys.exit(EXIT_DATA)
+        except OutputExistsError as exc:
+            _echo_err(f"{prefix}: {exc}")
+            sys.exit(EXIT_EXISTS)
+        except (WorkspaceError, FileNotFoundError) as exc:
+            _echo_err(f"{prefix}: {exc}")
+            sys.exit(EXIT_WORKSPACE)
+        except MissingDependencyError as exc:
+            _echo_err(f"{prefix}: {exc}")
+            sys.exit(EXIT_DEPENDENCY)
+        except (DataError, NtmgisError, ValueError) as exc:
+            _echo_err(f"{prefix}: {exc}")
+            sys.exit(EXIT_DATA)
+
+    return wrapper
+
+
+def _load(workspace: str, lang: str | None):
+    from .workspace import load_workspace
+
+    ws = load_workspace(workspace, lang=lang)
+    return ws, (lang or ws.language)
+
+
+def _progress(msg: str) -> None:
+    click.echo(f"→ {msg}…", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ntmgis")
+def main() -> None:
+    """ntmgis: giám sát Chương trình xây dựng nông thôn mới trên bản đồ số.
+
+    Monitoring Vietnam's New Rural Development programme (nông thôn mới) on
+    digital maps: monitoring layers, offline web maps, map appendices, and
+    spatial queries on infrastructure gaps.
+    """
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--sample", is_flag=True,
+              help="Sao chép vùng làm việc mẫu Mường Tè / copy the sample.")
+@overwrite_option
+@lang_option
+@handle_errors
+def init(directory: Path, sample: bool, overwrite: bool, lang: str | None) -> None:
+    """Tạo vùng làm việc mới / create a new workspace (empty, or --sample)."""
+    from .scaffold import init_workspace
+
+    lang = lang or "vi"
+    path = init_workspace(directory, sample=sample, overwrite=overwrite, lang=lang)
+    click.echo(t("sample_copied" if sample else "workspace_created", lang, path=path))
+
+
+@main.command()
+@workspace_option
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
+              help="Tệp CSV danh sách lỗi (mặc định validation.csv) / issues CSV.")
+@overwrite_option
+@lang_option
+@handle_errors
+def validate(workspace: str, csv_path: Path | None, overwrite: bool, lang: str | None) -> None:
+    """Kiểm tra dữ liệu / check the workspace's data; exit 1 if it has errors."""
+    from .io_utils import require_writable
+    from .validate import validate as run
+
+    ws, lang = _load(workspace, lang)
+    out = csv_path or (ws.root / "validation.csv")
+    require_writable(out, overwrite, lang)
+    log = run(ws, lang=lang, csv_path=out)
+    for issue in log.sorted():
+        click.echo(issue.format(lang))
+    click.echo(t("validation_summary", lang, errors=len(log.errors),
+                 warnings=len(log.warnings)))
+    click.echo(t("written", lang, path=out))
+    if log.errors:
+        sys.exit(EXIT_DATA)
+
+
+@main.command()
+@workspace_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Tệp GeoPackage kết quả / output GeoPackage (default layers/monitoring.gpkg).")
+@overwrite_option
+@lang_option
+@handle_errors
+def build(workspace: str, output: Path | None, overwrite: bool, lang: str | None) -> None:
+    """Tạo các lớp giám sát / build the monitoring layers (GeoPackage)."""
+    from .layers import build as run
+
+    ws, lang = _load(workspace, lang)
+    path = run(ws, lang=lang, overwrite=overwrite, output=output, progress=_progress)
+    click.echo(t("built", lang, path=path))
+
+
+@main.command()
+@workspace_option
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
+              help="Thư mục báo cáo / report folder (default reports/).")
+@overwrite_option
+@lang_option
+@handle_errors
+def report(workspace: str, output_dir: Path | None, overwrite: bool, lang: str | None) -> None:
+    """Kết quả so với kế hoạch / plan against actual (terminal, CSV, Markdown)."""
+    from .report import plan_report, write_report
+
+    ws, lang = _load(workspace, lang)
+    rep = plan_report(ws, lang=lang)
+    _print_report(rep)
+    for p in write_report(rep, output_dir or ws.reports_dir, overwrite=overwrite):
+        click.echo(t("written", lang, path=p))
+
+
+def _print_report(rep) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    console.print(f"[bold]{rep.title}[/bold]")
+    for frame in (rep.headline, rep.criteria, rep.funding):
+        table = Table(show_lines=False)
+        for c in frame.columns:
+            table.add_column(str(c), overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(*["–" if v is None or v != v else str(v) for v in row])
+        console.print(table)
+    for n in rep.notes:
+        console.print(f"[italic]{n}[/italic]")
+
+
+def _register_optional() -> None:
+    """Commands of the other areas (web maps, appendix, queries ...), where installed."""
+    import importlib
+
+    for module in ("ntmgis.webmap.cli", "ntmgis.webmap", "ntmgis.appendix.cli",
+                   "ntmgis.appendix", "ntmgis.queries_cli", "ntmgis.queries",
+                   "ntmgis.postgis", "ntmgis.forms"):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            # Only "this area is not there" is expected; a broken import must show.
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        cmd = getattr(mod, "cli_command", None)
+        if isinstance(cmd, click.Command) and cmd.name not in main.commands:
+            main.add_command(cmd)
+
+
+_register_optional()

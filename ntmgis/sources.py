@@ -1,0 +1,802 @@
+"""Readers for what offices really have.
+
+Vector layers: GeoPackage, Shapefile (with or without ``.prj``; DBF in UTF-8,
+cp1258, TCVN3 or VNI), MapInfo TAB, GeoJSON. Tables: CSV (any delimiter,
+UTF-8 with or without BOM, or a legacy encoding) and Excel. Criteria status
+in long form (one row per unit, year, criterion) or wide form (one column per
+criterion, values such as "Đạt", "Chưa đạt", "x", 1/0). Project locations
+from lon/lat, from VN-2000 X/Y, or from line/polygon geometry joined by id.
+
+Every reader reports problems into an :class:`~ntmgis.issues.IssueLog` with
+file, row, column and value, and keeps going so that one run lists them all.
+Rows are numbered as a spreadsheet user sees them: header = row 1.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.exceptions import CRSError as ProjCRSError
+
+from .criteria import COMMUNE_CRITERIA, CriteriaSet, village_set_from_rows
+from .errors import CRSError, DataError, WorkspaceError
+from .i18n import enum_keys, label, labels, t
+from .issues import IssueLog
+from .text import fold, is_missing, nfc, normalise_code, parse_number
+from .vnencodings import fix_legacy_text, looks_like_legacy
+from .workspace import FIELD_ALIASES, LayerConfig, TableConfig, Workspace
+
+__all__ = [
+    "read_vector",
+    "read_table",
+    "parse_met",
+    "read_status",
+    "read_projects",
+    "read_criteria_set",
+    "load_inputs",
+    "Inputs",
+    "VECTOR_SUFFIXES",
+    "TABLE_SUFFIXES",
+]
+
+VECTOR_SUFFIXES = (".gpkg", ".shp", ".tab", ".geojson", ".json", ".fgb", ".kml", ".gml")
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+# Vietnam's extent with a margin, lon/lat: a layer outside it has a wrong CRS.
+VN_BOUNDS = (101.0, 7.5, 110.5, 24.0)
+ROW = "_row"
+
+
+def _colkey(name: str) -> str:
+    return re.sub(r"[\s_\-./()]+", "", fold(str(name)))
+
+
+def _find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
+    keys = {_colkey(c): c for c in reversed(columns)}
+    for cand in candidates:
+        hit = keys.get(_colkey(cand))
+        if hit is not None:
+            return hit
+    return None
+
+
+def map_columns(df: pd.DataFrame, fields: dict[str, str], required: tuple[str, ...],
+                optional: tuple[str, ...], *, path: Path, log: IssueLog) -> pd.DataFrame:
+    """Rename the user's columns to canonical names; report required ones that are missing.
+
+    A configured name is looked up first (case-, accent- and underscore-
+    insensitively), then the usual aliases of :data:`FIELD_ALIASES`.
+    """
+    cols = [c for c in df.columns if c not in (ROW, "geometry")]
+    rename: dict[str, str] = {}
+    taken: set[str] = set()
+    for canon in required + optional:
+        configured = fields.get(canon)
+        cands = (configured,) if configured else (canon, *FIELD_ALIASES.get(canon, ()))
+        hit = _find_column([c for c in cols if c not in taken], cands)
+        if hit is None:
+            if canon in required:
+                log.error("missing_column", "missing_column", file=path, column=configured or canon,
+                          expected=canon, configured=configured or canon,
+                          available=", ".join(map(str, cols)), column_name=canon)
+            continue
+        taken.add(hit)
+        rename[hit] = canon
+    out = df.rename(columns=rename)
+    out.attrs["source_columns"] = {v: k for k, v in rename.items()}
+    out.attrs["path"] = str(path)
+    keep = [c for c in out.columns if c in rename.values() or c in (ROW, "geometry")]
+    return out[keep].copy()
+
+
+def _src_col(df: pd.DataFrame, canon: str) -> str:
+    return df.attrs.get("source_columns", {}).get(canon, canon)
+
+
+def _fix_text(df: pd.DataFrame, encoding: str, path: Path, log: IssueLog) -> pd.DataFrame:
+    """NFC every text column; convert legacy encodings; warn when text looks legacy."""
+    legacy = encoding not in ("utf-8", "utf8", "utf-8-sig")
+    warned = False
+    for col in df.columns:
+        if col == "geometry" or df[col].dtype.kind not in "OTU" and str(df[col].dtype) != "str":
+            continue
+        vals = df[col].to_numpy(dtype=object)
+        out = np.empty(len(vals), dtype=object)
+        for i, v in enumerate(vals):
+            if isinstance(v, str):
+                v = fix_legacy_text(v, encoding) if legacy else v
+                if not warned and not legacy:
+                    guess = looks_like_legacy(v)
+                    if guess:
+                        log.warning("legacy_encoding", "legacy_encoding", file=path, column=col,
+                                    value=v, guess=guess)
+                        warned = True
+                out[i] = nfc(v)
+            else:
+                out[i] = v
+        df[col] = pd.Series(out, index=df.index, dtype=object)
+    return df
+
+
+def _resolve_crs(gdf: gpd.GeoDataFrame, cfg_crs: str | None, ws: Workspace, path: Path,
+                 log: IssueLog) -> gpd.GeoDataFrame:
+    """Set a missing CRS from the configuration (with a warning) and check the bounds."""
+    if cfg_crs:
+        gdf = gdf.set_crs(cfg_crs, allow_override=True)
+    elif gdf.crs is None:
+        if ws.assume_crs:
+            gdf = gdf.set_crs(ws.assume_crs)
+            log.warning("no_crs", "no_crs", file=path, crs=ws.assume_crs)
+        else:
+            log.error("no_crs", "no_crs_error", file=path)
+            return gdf
+    if len(gdf) and not gdf.geometry.is_empty.all():
+        try:
+            b = gdf.to_crs("EPSG:4326").total_bounds
+        except Exception:  # noqa: BLE001 - any PROJ failure means the CRS does not fit
+            b = np.array([np.inf] * 4)
+        if not (np.isfinite(b).all() and b[0] >= VN_BOUNDS[0] and b[1] >= VN_BOUNDS[1]
+                and b[2] <= VN_BOUNDS[2] and b[3] <= VN_BOUNDS[3]):
+            raw = gdf.total_bounds
+            log.error("crs_mismatch", "crs_mismatch", file=path, value=gdf.crs.to_string(),
+                      crs=gdf.crs.to_string(),
+                      bounds=", ".join(f"{v:.6g}" for v in raw))
+    return gdf
+
+
+def read_vector(cfg: LayerConfig, ws: Workspace, log: IssueLog, *,
+                required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+                ) -> gpd.GeoDataFrame | None:
+    """Read a vector layer and map its columns; None when it cannot be read.
+
+    Parameters
+    ----------
+    cfg : LayerConfig
+        The layer's configuration (path, layer name, fields, CRS, encoding).
+    ws : Workspace
+        Supplies the assumed CRS and the legacy encoding.
+    log : IssueLog
+        Receives missing files, missing columns, CRS problems.
+    required, optional : tuple of str
+        Canonical columns to map.
+    """
+    path = cfg.path
+    if not path.exists():
+        log.error("file_missing", "file_missing", file=path, path=log._rel(path))
+        return None
+    if path.suffix.lower() not in VECTOR_SUFFIXES:
+        log.error("format", "unsupported_format", file=path, path=log._rel(path),
+                  ext=path.suffix, expected=", ".join(VECTOR_SUFFIXES))
+        return None
+    encoding = (cfg.encoding or ws.encoding).lower()
+    kw: dict[str, Any] = {}
+    if path.suffix.lower() == ".shp" and encoding not in ("utf-8", "utf8"):
+        # Read the DBF bytes as latin-1 (lossless) and decode them ourselves: GDAL
+        # knows neither TCVN3 nor VNI.
+        kw["encoding"] = "latin1"
+    elif path.suffix.lower() == ".shp":
+        kw["encoding"] = "utf-8"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            gdf = pyogrio.read_dataframe(path, layer=cfg.layer, **kw)
+    except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
+        log.error("file_unreadable", "file_unreadable", file=path, path=log._rel(path),
+                  reason=str(exc).splitlines()[0])
+        return None
+    gdf[ROW] = np.arange(1, len(gdf) + 1)
+    gdf = _fix_text(gdf, encoding if "encoding" in kw else "utf-8", path, log)
+    gdf = _resolve_crs(gdf, cfg.crs, ws, path, log)
+    gdf = map_columns(gdf, cfg.fields, required, optional, path=path, log=log)
+    return gpd.GeoDataFrame(gdf, geometry="geometry")
+
+
+def _sniff_delimiter(sample: str) -> str:
+    first = sample.splitlines()[0] if sample else ""
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
+    """Read a CSV or Excel table with every cell as text (codes keep their zeros)."""
+    path = cfg.path
+    if not path.exists():
+        log.error("file_missing", "file_missing", file=path, path=log._rel(path))
+        return None
+    suffix = path.suffix.lower()
+    encoding = (cfg.encoding or ws.encoding).lower()
+    try:
+        if suffix in (".xlsx", ".xlsm", ".xls"):
+            df = pd.read_excel(path, sheet_name=cfg.sheet or 0, dtype=str,
+                               keep_default_na=False)
+            encoding = "utf-8"
+        elif suffix in (".csv", ".txt", ".tsv"):
+            raw = path.read_bytes()
+            if encoding in ("utf-8", "utf8"):
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    # Offices' exports are often cp1258 while the workspace says UTF-8.
+                    text = raw.decode("cp1258")
+                    log.warning("legacy_encoding", "legacy_encoding", file=path,
+                                value=text[:20], guess="cp1258")
+            else:
+                text = raw.decode("latin-1")
+            import io
+
+            df = pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text[:4096]), dtype=str,
+                             keep_default_na=False, skipinitialspace=True)
+        else:
+            log.error("format", "unsupported_format", file=path, path=log._rel(path),
+                      ext=suffix, expected=", ".join(TABLE_SUFFIXES))
+            return None
+    except Exception as exc:  # noqa: BLE001 - parsers raise many kinds
+        log.error("file_unreadable", "file_unreadable", file=path, path=log._rel(path),
+                  reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        return None
+    df.columns = [nfc(str(c)) for c in df.columns]
+    df = df.replace("", None)
+    df = df.dropna(how="all").reset_index(drop=True) if len(df) else df
+    df[ROW] = df.index + 2
+    if encoding in ("utf-8", "utf8"):
+        df = _fix_text(df, "utf-8", path, log)
+    else:
+        df = _legacy_table(df, encoding)
+    df.attrs["path"] = str(path)
+    return df
+
+
+def _legacy_table(df: pd.DataFrame, encoding: str) -> pd.DataFrame:
+    for col in df.columns:
+        if col == ROW:
+            continue
+        df[col] = [nfc(fix_legacy_text(v, encoding)) if isinstance(v, str) else v
+                   for v in df[col]]
+    df.columns = [nfc(fix_legacy_text(str(c), encoding)) if c != ROW else c for c in df.columns]
+    return df
+
+
+_MET = {"dat", "x", "1", "co", "yes", "y", "true", "met", "dat chuan", "v", "✓", "✔", "1.0"}
+_NOT_MET = {"chua dat", "khong dat", "0", "khong", "no", "n", "false", "not met", "-", "0.0",
+            "chua"}
+
+
+def parse_met(value: Any) -> int | None:
+    """Read a criteria cell: "Đạt", "x", 1, True -> 1; "Chưa đạt", 0 -> 0; empty -> None.
+
+    Raises
+    ------
+    ValueError
+        For anything else (the caller reports file, row and column).
+    """
+    if is_missing(value):
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (int, float)):
+        if value in (0, 1):
+            return int(value)
+        raise ValueError(value)
+    key = fold(str(value))
+    if key in _MET:
+        return 1
+    if key in _NOT_MET:
+        return 0
+    raise ValueError(value)
+
+
+def _int_cell(df: pd.DataFrame, canon: str, log: IssueLog, path: Path, *, lo: int | None = None,
+              hi: int | None = None, key: str = "not_a_number") -> pd.Series:
+    out = []
+    for v, row in zip(df[canon], df[ROW], strict=True):
+        try:
+            x = parse_number(v)
+        except ValueError:
+            x = None
+            log.error("not_a_number", "not_a_number", file=path, row=row,
+                      column=_src_col(df, canon), value=v)
+        if x is not None:
+            if not float(x).is_integer() or (lo is not None and not lo <= x <= hi):
+                if key == "not_a_number":
+                    log.error("not_a_number", "not_a_number", file=path, row=row,
+                              column=_src_col(df, canon), value=v)
+                else:
+                    log.error(key, key, file=path, row=row, column=_src_col(df, canon),
+                              value=v, lo=lo, hi=hi)
+                x = None
+        out.append(None if x is None else int(x))
+    return pd.Series(out, index=df.index, dtype="Int64")
+
+
+def _codes(df: pd.DataFrame, canon: str, ws: Workspace, log: IssueLog, path: Path,
+           width: int | None) -> pd.Series:
+    out = []
+    for v, row in zip(df[canon], df[ROW], strict=True):
+        code = normalise_code(v)
+        fixed = normalise_code(v, width)
+        if code is not None and fixed != code:
+            log.warning("code_lost_zero", "code_lost_zero", file=path, row=row,
+                        column=_src_col(df, canon), value=v, fixed=fixed)
+        out.append(fixed)
+    return pd.Series(out, index=df.index, dtype=object)
+
+
+def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSet,
+                *, code_width: int | None) -> pd.DataFrame | None:
+    """Criteria status in long form: ``code, year, criterion, met, _row, _column``.
+
+    Wide tables (``form = "wide"``) have one column per criterion, found by the
+    ``criterion_columns`` pattern (``"TC{n}"``) or by names such as ``TC5``,
+    ``tc05``, ``Tiêu chí 5``.
+    """
+    df = read_table(cfg, ws, log)
+    if df is None:
+        return None
+    path = cfg.path
+    lo_y, hi_y = ws.years[0], ws.years[-1]
+    numbers = set(cset.numbers)
+    if cfg.form == "wide":
+        base = map_columns(df, cfg.fields, ("code", "year"), ("name",), path=path, log=log)
+        if "code" not in base or "year" not in base:
+            return None
+        pattern = cfg.options.get("criterion_columns")
+        crit_cols: dict[str, int] = {}
+        if pattern:
+            rx = re.compile("^" + re.escape(_colkey(pattern)).replace(r"\{n\}", r"0*(\d+)") + "$")
+        else:
+            rx = re.compile(r"^(?:tc|tieuchi|tchi|vc|criterion|c)0*(\d+)$")
+        for c in df.columns:
+            m = rx.match(_colkey(c))
+            if m:
+                crit_cols[c] = int(m.group(1))
+        if not crit_cols:
+            log.error("missing_column", "missing_column", file=path,
+                      column=pattern or "TC1..TC19", configured=pattern or "TC{n}",
+                      available=", ".join(map(str, df.columns[:-1])), expected="TC1..TC19")
+            return None
+        for c, n in crit_cols.items():
+            if n not in numbers:
+                log.error("criterion_range", "criterion_range", file=path, column=c, value=n,
+                          lo=min(numbers), hi=max(numbers))
+        codes = _codes(base, "code", ws, log, path, code_width)
+        years = _int_cell(base, "year", log, path, lo=lo_y, hi=hi_y, key="year_range")
+        parts = []
+        for c, n in crit_cols.items():
+            if n not in numbers:
+                continue
+            mets = []
+            for v, row in zip(df[c], df[ROW], strict=True):
+                try:
+                    mets.append(parse_met(v))
+                except ValueError:
+                    mets.append(None)
+                    log.error("bad_status_value", "bad_status_value", file=path, row=row,
+                              column=c, value=v)
+            parts.append(pd.DataFrame({"code": codes, "year": years, "criterion": n,
+                                       "met": pd.array(mets, dtype="Int64"), ROW: df[ROW],
+                                       "_column": c}))
+        long = pd.concat(parts, ignore_index=True)
+        if "name" in base:
+            long["name"] = np.tile(base["name"].to_numpy(dtype=object), len(parts))
+    else:
+        base = map_columns(df, cfg.fields, ("code", "year", "criterion", "met"), ("name",),
+                           path=path, log=log)
+        if not {"code", "year", "criterion", "met"} <= set(base.columns):
+            return None
+        mets = []
+        for v, row in zip(base["met"], base[ROW], strict=True):
+            try:
+                mets.append(parse_met(v))
+            except ValueError:
+                mets.append(None)
+                log.error("bad_status_value", "bad_status_value", file=path, row=row,
+                          column=_src_col(base, "met"), value=v)
+        crit = []
+        for v, row in zip(base["criterion"], base[ROW], strict=True):
+            m = re.search(r"\d+", str(v or ""))
+            n = int(m.group()) if m else None
+            if n not in numbers:
+                log.error("criterion_range", "criterion_range", file=path, row=row,
+                          column=_src_col(base, "criterion"), value=v, lo=min(numbers),
+                          hi=max(numbers))
+                n = None
+            crit.append(n)
+        long = pd.DataFrame({
+            "code": _codes(base, "code", ws, log, path, code_width),
+            "year": _int_cell(base, "year", log, path, lo=lo_y, hi=hi_y, key="year_range"),
+            "criterion": pd.array(crit, dtype="Int64"),
+            "met": pd.array(mets, dtype="Int64"),
+            ROW: base[ROW],
+            "_column": _src_col(base, "met"),
+        })
+        if "name" in base:
+            long["name"] = base["name"].to_numpy(dtype=object)
+    long.attrs["path"] = str(path)
+    return long
+
+
+def _enum(value: Any, kind: str) -> str | None:
+    """Map a key or a label in either language (accent-tolerant) onto an enum key."""
+    if is_missing(value):
+        return None
+    k = fold(str(value)).replace(" ", "_")
+    keys = enum_keys(kind)
+    if k in keys:
+        return k
+    for key in keys:
+        for lang in ("vi", "en"):
+            if fold(label(kind, key, lang)).replace(" ", "_") == k:
+                return key
+    return None
+
+
+_PROJECT_REQUIRED = ("project_id", "name", "commune_code", "criteria", "year_start", "year_end",
+                     "status")
+_PROJECT_OPTIONAL = ("category", "village_code", "cap_central", "cap_local", "cap_integrated",
+                     "cap_credit", "cap_mobilised", "cap_community", "disbursed", "lon", "lat",
+                     "x", "y", "commune_name", "village_name")
+CAP_COLUMNS = ("cap_central", "cap_local", "cap_integrated", "cap_credit", "cap_mobilised",
+               "cap_community")
+
+
+def _coord(v: Any) -> float | None:
+    # Coordinates never carry thousands separators, so "102.811" is a decimal.
+    if is_missing(v):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    s = str(v).strip().replace(" ", "")
+    if "," in s and "." not in s:
+        s = s.replace(",", ".")
+    return float(s)
+
+
+def read_projects(ws: Workspace, log: IssueLog, *, code_width: int | None,
+                  area_4326: shapely.Geometry | None = None) -> gpd.GeoDataFrame | None:
+    """The investment list (Biểu 04) with locations, in the workspace CRS.
+
+    Locations come, in this order, from the ``project_geometry`` layer (joined
+    by project id: roads are lines), from lon/lat columns (WGS 84), or from
+    X/Y columns in ``xy_crs`` (VN-2000 TM-3 or UTM; PROJ applies the EPSG:6960
+    datum shift). Swapped lon/lat is detected against the area and reported.
+    """
+    cfg = ws.table("projects")
+    if cfg is None:
+        return None
+    df = read_table(cfg, ws, log)
+    if df is None:
+        return None
+    path = cfg.path
+    df = map_columns(df, cfg.fields, _PROJECT_REQUIRED, _PROJECT_OPTIONAL, path=path, log=log)
+    if not set(_PROJECT_REQUIRED) <= set(df.columns):
+        return None
+    out = pd.DataFrame({"project_id": [normalise_code(v) for v in df["project_id"]],
+                        "name": df["name"].to_numpy(dtype=object), ROW: df[ROW]})
+    out["commune_code"] = _codes(df, "commune_code", ws, log, path, code_width)
+    out["village_code"] = (_codes(df, "village_code", ws, log, path, None)
+                           if "village_code" in df else None)
+    seen: dict[str, int] = {}
+    for pid, row in zip(out["project_id"], out[ROW], strict=True):
+        if pid is None:
+            log.error("missing_value", "missing_value", file=path, row=row,
+                      column=_src_col(df, "project_id"))
+        elif pid in seen:
+            log.error("duplicate_code", "duplicate_code", file=path, row=row,
+                      column=_src_col(df, "project_id"), value=pid, first=seen[pid])
+        else:
+            seen[pid] = row
+    # Category and status accept keys or labels in either language.
+    for canon, kind in (("category", "category"), ("status", "status")):
+        vals = []
+        for v, row in zip(df[canon] if canon in df else [None] * len(df), df[ROW], strict=True):
+            k = _enum(v, kind)
+            if k is None and not (canon == "category" and is_missing(v)):
+                log.error("bad_enum", "bad_enum", file=path, row=row, column=_src_col(df, canon),
+                          value=v, expected=", ".join(labels(kind, log.lang).values()))
+            vals.append(k if k is not None else ("other" if canon == "category" else None))
+        out[canon] = vals
+    crit_lists = []
+    for v, row in zip(df["criteria"], df[ROW], strict=True):
+        nums = [int(m) for m in re.findall(r"\d+", str(v or ""))]
+        bad = [n for n in nums if n not in COMMUNE_CRITERIA.numbers]
+        if bad or not nums:
+            log.error("criterion_range", "criterion_range", file=path, row=row,
+                      column=_src_col(df, "criteria"), value=v, lo=1, hi=19)
+        crit_lists.append(sorted({n for n in nums if n in COMMUNE_CRITERIA.numbers}))
+    out["criteria"] = [";".join(map(str, c)) for c in crit_lists]
+    lo_y, hi_y = ws.years[0] - 10, ws.years[-1] + 10
+    out["year_start"] = _int_cell(df, "year_start", log, path, lo=lo_y, hi=hi_y, key="year_range")
+    out["year_end"] = _int_cell(df, "year_end", log, path, lo=lo_y, hi=hi_y, key="year_range")
+    for s, e, row in zip(out["year_start"], out["year_end"], out[ROW], strict=True):
+        if s is not pd.NA and e is not pd.NA and s > e:
+            log.error("year_order", "year_order", file=path, row=row,
+                      column=_src_col(df, "year_start"), value=s, start=s, end=e)
+    for canon in (*CAP_COLUMNS, "disbursed"):
+        vals = []
+        for v, row in zip(df[canon] if canon in df else [None] * len(df), df[ROW], strict=True):
+            try:
+                x = parse_number(v, decimal=ws.decimal)
+            except ValueError:
+                log.error("not_a_number", "not_a_number", file=path, row=row,
+                          column=_src_col(df, canon), value=v)
+                x = None
+            if x is not None and x < 0:
+                log.error("negative", "negative", file=path, row=row, column=_src_col(df, canon),
+                          value=v)
+                x = None
+            vals.append(0.0 if x is None else x)
+        out[canon] = np.asarray(vals, dtype=float)
+    out["cap_total"] = out[list(CAP_COLUMNS)].sum(axis=1)
+    out["geometry"] = _project_locations(df, out, ws, log, area_4326)
+    gdf = gpd.GeoDataFrame(out, geometry="geometry", crs=ws.crs)
+    gdf.attrs["path"] = str(path)
+    gdf.attrs["source_columns"] = df.attrs.get("source_columns", {})
+    return gdf
+
+
+def _project_locations(df: pd.DataFrame, out: pd.DataFrame, ws: Workspace, log: IssueLog,
+                       area_4326: shapely.Geometry | None) -> list:
+    path = ws.table("projects").path
+    geoms: list = [None] * len(df)
+    cfg = ws.layer("project_geometry")
+    by_id: dict[str, Any] = {}
+    if cfg is not None:
+        layer = read_vector(cfg, ws, log, required=("project_id",))
+        if layer is not None and "project_id" in layer:
+            layer = layer.to_crs(ws.crs)
+            for pid, g in zip(layer["project_id"], layer.geometry, strict=True):
+                pid = normalise_code(pid)
+                by_id[pid] = g if pid not in by_id else shapely.union(by_id[pid], g)
+    to_ws = Transformer.from_crs("EPSG:4326", ws.crs, always_xy=True)
+    xy_crs = ws.table("projects").xy_crs or ws.crs
+    xy_to_ws = Transformer.from_crs(xy_crs, ws.crs, always_xy=True)
+    for i, (pid, row) in enumerate(zip(out["project_id"], out[ROW], strict=True)):
+        if pid in by_id:
+            geoms[i] = by_id[pid]
+            continue
+        try:
+            lon = _coord(df["lon"].iloc[i]) if "lon" in df else None
+            lat = _coord(df["lat"].iloc[i]) if "lat" in df else None
+            x = _coord(df["x"].iloc[i]) if "x" in df else None
+            y = _coord(df["y"].iloc[i]) if "y" in df else None
+        except ValueError:
+            log.error("not_a_number", "not_a_number", file=path, row=row,
+                      column=_src_col(df, "lon"), value=df["lon"].iloc[i])
+            continue
+        if lon is not None and lat is not None:
+            if area_4326 is not None and not area_4326.contains(shapely.Point(lon, lat)):
+                if area_4326.contains(shapely.Point(lat, lon)):
+                    log.error("latlon_swapped", "latlon_swapped", file=path, row=row,
+                              column=_src_col(df, "lon"), value=f"{lon}, {lat}", lon=lon, lat=lat)
+                    lon, lat = lat, lon
+                else:
+                    log.error("out_of_area", "out_of_area", file=path, row=row,
+                              column=_src_col(df, "lon"), value=f"{lon}, {lat}", x=lon, y=lat)
+                    continue
+            geoms[i] = shapely.Point(*to_ws.transform(lon, lat))
+        elif x is not None and y is not None:
+            px, py = xy_to_ws.transform(x, y)
+            geoms[i] = shapely.Point(px, py)
+        else:
+            log.error("no_location", "no_location", file=path, row=row,
+                      column=_src_col(df, "lon") if "lon" in df else "")
+    return geoms
+
+
+def read_criteria_set(ws: Workspace, log: IssueLog) -> CriteriaSet | None:
+    """The village criteria set the workspace configures (None when it has none)."""
+    cfg = ws.table("village_criteria")
+    if cfg is None:
+        return None
+    df = read_table(cfg, ws, log)
+    if df is None:
+        return None
+    df = map_columns(df, cfg.fields, ("number", "name_vi"), ("name_en",), path=cfg.path, log=log)
+    if "number" not in df:
+        return None
+    try:
+        return village_set_from_rows(df.to_dict("records"), key="village",
+                                     name_vi=ws.village_set_name, name_en=ws.village_set_name_en)
+    except Exception as exc:  # noqa: BLE001
+        log.error("criteria_set", "workspace_bad", file=cfg.path, path=cfg.path, reason=exc)
+        return None
+
+
+@dataclass
+class Inputs:
+    """Everything read from a workspace, normalised, in the workspace CRS."""
+
+    workspace: Workspace
+    communes: gpd.GeoDataFrame | None
+    villages: gpd.GeoDataFrame | None
+    facilities: gpd.GeoDataFrame | None
+    roads: gpd.GeoDataFrame | None
+    projects: gpd.GeoDataFrame | None
+    commune_status: pd.DataFrame | None
+    village_status: pd.DataFrame | None
+    village_set: CriteriaSet | None
+    plan_targets: pd.DataFrame | None
+    plan_funding: pd.DataFrame | None
+    commune_targets: pd.DataFrame | None
+
+
+def _read_layer_checked(ws: Workspace, name: str, log: IssueLog, required: tuple[str, ...],
+                        optional: tuple[str, ...], width: int | None) -> gpd.GeoDataFrame | None:
+    cfg = ws.layer(name)
+    if cfg is None:
+        return None
+    gdf = read_vector(cfg, ws, log, required=required, optional=optional)
+    if gdf is None or not set(required) <= set(gdf.columns):
+        return None
+    if gdf.crs is not None:
+        gdf = gdf.to_crs(ws.crs)
+    for canon in ("code", "commune_code"):
+        if canon in gdf:
+            gdf[canon] = _codes(gdf, canon, ws, log, cfg.path,
+                                width if canon == "commune_code" or name == "communes" else None)
+    for canon in ("village_code", "facility_id", "road_id"):
+        if canon in gdf:
+            gdf[canon] = [normalise_code(v) for v in gdf[canon]]
+    return gdf
+
+
+def _read_targets(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
+    cfg = ws.table("plan_targets")
+    if cfg is None:
+        return None
+    df = read_table(cfg, ws, log)
+    if df is None:
+        return None
+    df = map_columns(df, cfg.fields, ("criterion", "target_communes"),
+                     ("name_vi", "target_share_text"), path=cfg.path, log=log)
+    if "criterion" not in df or "target_communes" not in df:
+        return None
+    df["criterion"] = _int_cell(df, "criterion", log, cfg.path, lo=1, hi=19,
+                                key="criterion_range")
+    df["target_communes"] = _int_cell(df, "target_communes", log, cfg.path)
+    return df
+
+
+def _read_funding(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
+    cfg = ws.table("plan_funding")
+    if cfg is None:
+        return None
+    df = read_table(cfg, ws, log)
+    if df is None:
+        return None
+    df = map_columns(df, cfg.fields, ("source", "plan"), (), path=cfg.path, log=log)
+    if "source" not in df or "plan" not in df:
+        return None
+    keys, plans = [], []
+    for v, p, row in zip(df["source"], df["plan"], df[ROW], strict=True):
+        k = _enum(v, "source")
+        if k is None:
+            log.error("bad_enum", "bad_enum", file=cfg.path, row=row,
+                      column=_src_col(df, "source"), value=v,
+                      expected=", ".join(labels("source", log.lang).values()))
+        try:
+            x = parse_number(p, decimal=ws.decimal)
+        except ValueError:
+            log.error("not_a_number", "not_a_number", file=cfg.path, row=row,
+                      column=_src_col(df, "plan"), value=p)
+            x = None
+        keys.append(k)
+        plans.append(x)
+    return pd.DataFrame({"source": keys, "plan": plans, ROW: df[ROW]}).dropna(subset=["source"])
+
+
+def _read_commune_targets(ws: Workspace, log: IssueLog, width: int | None) -> pd.DataFrame | None:
+    cfg = ws.table("commune_targets")
+    if cfg is None:
+        return None
+    df = read_table(cfg, ws, log)
+    if df is None:
+        return None
+    df = map_columns(df, cfg.fields, ("code",), ("target_ntm", "target_criteria"),
+                     path=cfg.path, log=log)
+    if "code" not in df:
+        return None
+    df["code"] = _codes(df, "code", ws, log, cfg.path, width)
+    if "target_ntm" in df:
+        vals = []
+        for v, row in zip(df["target_ntm"], df[ROW], strict=True):
+            try:
+                vals.append(parse_met(v))
+            except ValueError:
+                vals.append(None)
+                log.error("bad_status_value", "bad_status_value", file=cfg.path, row=row,
+                          column=_src_col(df, "target_ntm"), value=v)
+        df["target_ntm"] = pd.array(vals, dtype="Int64")
+    if "target_criteria" in df:
+        df["target_criteria"] = _int_cell(df, "target_criteria", log, cfg.path, lo=0, hi=19,
+                                          key="criterion_range")
+    return df
+
+
+def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
+    """Read every input of the workspace, reporting problems into ``log``.
+
+    Raises
+    ------
+    WorkspaceError
+        When the workspace has no communes layer at all.
+    """
+    if ws.layer("communes") is None:
+        raise WorkspaceError(
+            t("workspace_key", log.lang, path=ws.config_path, section="layers.communes",
+              key="path"), path=ws.config_path)
+    width = ws.code_width
+    communes = _read_layer_checked(
+        ws, "communes", log, ("code", "name"),
+        ("unit_type", "district_code", "district_name", "province_code", "province_name",
+         "population", "in_programme"), width)
+    area = None
+    if communes is not None and len(communes):
+        try:
+            # ~2 km of slack around the area, in degrees, for the swapped lon/lat test.
+            area = shapely.union_all(
+                shapely.buffer(communes.to_crs("EPSG:4326").geometry.to_numpy(), 0.02))
+        except (ProjCRSError, ValueError):
+            area = None
+    villages = _read_layer_checked(ws, "villages", log, ("code", "name", "commune_code"),
+                                   ("population",), width)
+    facilities = _read_layer_checked(ws, "facilities", log, ("facility_id", "name", "type"),
+                                     ("commune_code", "village_code"), width)
+    if facilities is not None:
+        ftypes = []
+        for v, row in zip(facilities["type"], facilities[ROW], strict=True):
+            k = _enum(v, "facility")
+            if k is None:
+                log.error("bad_enum", "bad_enum", file=ws.layer("facilities").path, row=row,
+                          column=_src_col(facilities, "type"), value=v,
+                          expected=", ".join(enum_keys("facility")))
+            ftypes.append(k)
+        facilities["type"] = ftypes
+    roads = _read_layer_checked(ws, "roads", log, ("road_id",), ("name", "road_class"), width)
+    if roads is not None and "road_class" in roads:
+        roads["road_class"] = [_enum(v, "road_class") or "village_track"
+                               for v in roads["road_class"]]
+    cs_cfg = ws.table("commune_status")
+    commune_status = (read_status(cs_cfg, ws, log, COMMUNE_CRITERIA, code_width=width)
+                      if cs_cfg else None)
+    village_set = read_criteria_set(ws, log)
+    vs_cfg = ws.table("village_status")
+    village_status = None
+    if vs_cfg is not None and village_set is not None:
+        village_status = read_status(vs_cfg, ws, log, village_set, code_width=None)
+    projects = read_projects(ws, log, code_width=width, area_4326=area)
+    return Inputs(
+        workspace=ws,
+        communes=communes,
+        villages=villages,
+        facilities=facilities,
+        roads=roads,
+        projects=projects,
+        commune_status=commune_status,
+        village_status=village_status,
+        village_set=village_set,
+        plan_targets=_read_targets(ws, log),
+        plan_funding=_read_funding(ws, log),
+        commune_targets=_read_commune_targets(ws, log, width),
+    )
+
+
+def assume_crs_checked(crs: str, lang: str = "vi") -> CRS:
+    """Parse a CRS string from the configuration, raising CRSError with the value."""
+    try:
+        return CRS.from_user_input(crs)
+    except ProjCRSError as exc:
+        raise CRSError(t("workspace_bad", lang, path="ntmgis.toml", reason=f"crs = {crs!r}"),
+                       value=crs) from exc
+
+
+_ = DataError  # re-exported for readers' callers that catch it from here
