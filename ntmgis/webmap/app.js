@@ -1,0 +1,937 @@
+/* ntmgis map script: draws the monitoring map from the JSON data block.
+ *
+ * Every user-provided string is set with textContent (never innerHTML), so a
+ * name such as <img src=x onerror=alert(1)> shows as text. Style keys are
+ * precomputed in Python and stored per feature and year; this script only
+ * looks them up. window.ntmgis exposes counts and hooks for tests.
+ */
+(function () {
+  'use strict';
+  var D = JSON.parse(document.getElementById('ntmgis-data').textContent);
+  var T = D.T;
+  var LANG = D.lang;
+  var S = 100000;
+  var api = window.ntmgis = { data: D, counts: {}, legend: [] };
+
+  // ---------------------------------------------------------------- helpers
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+  function add(parent, tag, cls, text) {
+    var e = el(tag, cls, text);
+    parent.appendChild(e);
+    return e;
+  }
+  function fill(tpl, obj) {
+    return String(tpl).replace(/\{(\w+)\}/g, function (m, k) {
+      return Object.prototype.hasOwnProperty.call(obj, k) ? String(obj[k]) : m;
+    });
+  }
+  function fmt(x, dec) {
+    if (x === null || x === undefined || isNaN(x)) { return '\u2013'; }
+    dec = dec || 0;
+    var neg = x < 0;
+    var s = Math.abs(x).toFixed(dec);
+    var parts = s.split('.');
+    var whole = parts[0];
+    var groups = [];
+    while (whole.length > 3) { groups.unshift(whole.slice(-3)); whole = whole.slice(0, -3); }
+    groups.unshift(whole);
+    var th = LANG === 'en' ? ',' : '.';
+    var dm = LANG === 'en' ? '.' : ',';
+    var out = groups.join(th) + (dec ? dm + parts[1] : '');
+    return (neg ? '-' : '') + out;
+  }
+  function money(x) {
+    if (x === null || x === undefined || isNaN(x)) { return '\u2013'; }
+    if (Math.round(x) === x) { return fmt(x, 0); }
+    var s = fmt(x, 3);
+    var dm = LANG === 'en' ? '.' : ',';
+    return s.replace(/0+$/, '').replace(new RegExp('\\' + dm + '$'), '');
+  }
+  function fold(s) {
+    return String(s).normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+      .replace(/\u0111/g, 'd').replace(/\u0110/g, 'd').toLowerCase();
+  }
+  function fmtDate(s) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s || '');
+    if (!m) { return s || ''; }
+    return LANG === 'en' ? s : m[3] + '/' + m[2] + '/' + m[1];
+  }
+  function decodeLine(flat) {
+    var out = [];
+    var x = 0;
+    var y = 0;
+    for (var i = 0; i < flat.length; i += 2) {
+      x += flat[i]; y += flat[i + 1];
+      out.push([y / S, x / S]);
+    }
+    return out;
+  }
+  function decodePolys(f) {
+    return f.map(function (poly) { return poly.map(decodeLine); });
+  }
+  function decodeLines(f) { return f.map(decodeLine); }
+  function lab(kind, key) {
+    var m = D.labels && D.labels[kind];
+    return (m && Object.prototype.hasOwnProperty.call(m, key)) ? m[key] : String(key);
+  }
+  function parseList(s) {
+    if (!s) { return []; }
+    return String(s).split(';').filter(function (v) { return v !== ''; }).map(Number);
+  }
+
+  // ---------------------------------------------------------------- shapes
+  var SVGNS = 'http://www.w3.org/2000/svg';
+  function regular(n, r, rot) {
+    var pts = [];
+    for (var i = 0; i < n; i++) {
+      var a = (rot || 0) + 2 * Math.PI * i / n;
+      pts.push((r * Math.sin(a)).toFixed(2) + ',' + (-r * Math.cos(a)).toFixed(2));
+    }
+    return pts;
+  }
+  function shapePath(shape, r) {
+    var p;
+    switch (shape) {
+      case 'square': p = [[-1, -1], [1, -1], [1, 1], [-1, 1]].map(function (v) { return (v[0] * r * 0.82).toFixed(2) + ',' + (v[1] * r * 0.82).toFixed(2); }); break;
+      case 'diamond': p = regular(4, r, 0); break;
+      case 'triangle': p = regular(3, r * 1.15, 0); break;
+      case 'tri_down': p = regular(3, r * 1.15, Math.PI); break;
+      case 'pentagon': p = regular(5, r, 0); break;
+      case 'hexagon': p = regular(6, r, 0); break;
+      case 'octagon': p = regular(8, r, Math.PI / 8); break;
+      case 'star':
+        p = [];
+        for (var i = 0; i < 10; i++) {
+          var rr = i % 2 ? r * 0.45 : r * 1.1;
+          var a = Math.PI * i / 5;
+          p.push((rr * Math.sin(a)).toFixed(2) + ',' + (-rr * Math.cos(a)).toFixed(2));
+        }
+        break;
+      case 'plus': {
+        var w = r * 0.38;
+        p = [[-w, -r], [w, -r], [w, -w], [r, -w], [r, w], [w, w], [w, r], [-w, r], [-w, w], [-r, w], [-r, -w], [-w, -w]]
+          .map(function (v) { return v[0].toFixed(2) + ',' + v[1].toFixed(2); });
+        break;
+      }
+      case 'cross': {
+        var q = r * 0.3;
+        var o = r * 0.9;
+        p = [[-o, -o + q], [-o + q, -o], [0, -q], [o - q, -o], [o, -o + q], [q, 0], [o, o - q], [o - q, o], [0, q], [-o + q, o], [-o, o - q], [-q, 0]]
+          .map(function (v) { return v[0].toFixed(2) + ',' + v[1].toFixed(2); });
+        break;
+      }
+      case 'house': p = [[0, -r], [r, -r * 0.15], [r * 0.8, r * 0.85], [-r * 0.8, r * 0.85], [-r, -r * 0.15]].map(function (v) { return v[0].toFixed(2) + ',' + v[1].toFixed(2); }); break;
+      case 'drop': return 'M0,' + (-r * 1.1).toFixed(2) + ' C' + (r * 0.9).toFixed(2) + ',' + (-r * 0.1).toFixed(2) + ' ' + (r * 0.9).toFixed(2) + ',' + r.toFixed(2) + ' 0,' + r.toFixed(2) + ' C' + (-r * 0.9).toFixed(2) + ',' + r.toFixed(2) + ' ' + (-r * 0.9).toFixed(2) + ',' + (-r * 0.1).toFixed(2) + ' 0,' + (-r * 1.1).toFixed(2) + 'Z';
+      default: // circle
+        return 'M' + (-r).toFixed(2) + ',0 a' + r.toFixed(2) + ',' + r.toFixed(2) + ' 0 1,0 ' + (2 * r).toFixed(2) + ',0 a' + r.toFixed(2) + ',' + r.toFixed(2) + ' 0 1,0 ' + (-2 * r).toFixed(2) + ',0Z';
+    }
+    return 'M' + p.join(' L') + 'Z';
+  }
+  function symbolSvg(shape, color, r, stroke) {
+    var size = Math.ceil(2 * r * 1.2 + 4);
+    var svg = document.createElementNS(SVGNS, 'svg');
+    svg.setAttribute('width', size);
+    svg.setAttribute('height', size);
+    svg.setAttribute('viewBox', (-size / 2) + ' ' + (-size / 2) + ' ' + size + ' ' + size);
+    var path = document.createElementNS(SVGNS, 'path');
+    path.setAttribute('d', shapePath(shape, r));
+    path.setAttribute('fill', color);
+    path.setAttribute('stroke', stroke || '#222');
+    path.setAttribute('stroke-width', '1.2');
+    svg.appendChild(path);
+    return { svg: svg, size: size };
+  }
+  function swatch(kind, color, shape) {
+    var s = el('span', 'ntm-sw ntm-sw-' + kind);
+    if (kind === 'symbol') {
+      s.appendChild(symbolSvg(shape || 'circle', color, 6).svg);
+    } else if (kind === 'line') {
+      s.style.borderTopColor = color;
+    } else {
+      s.style.background = color;
+    }
+    return s;
+  }
+
+  // ---------------------------------------------------------------- map
+  var nFeatures = (D.communes ? D.communes.code.length : 0) +
+    (D.villages ? D.villages.code.length : 0) + (D.projects ? D.projects.id.length : 0);
+  var map = L.map('map', { preferCanvas: nFeatures > 5000, zoomSnap: 0.25, maxZoom: 18, minZoom: 5 });
+  map.attributionControl.setPrefix(false);
+  // leave room for the panels on a wide screen so that they do not hide the area
+  var wide = window.innerWidth > 900;
+  function popupOpts(w) {
+    return {
+      maxWidth: w, maxHeight: 440, className: 'ntm-popup',
+      autoPanPaddingTopLeft: wide ? [330, 20] : [10, 10], autoPanPaddingBottomRight: wide ? [260, 20] : [10, 10]
+    };
+  }
+  map.fitBounds(D.bounds, wide ? { paddingTopLeft: [330, 10], paddingBottomRight: [260, 10] } : { padding: [10, 10] });
+  L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
+  map.createPane('hill').style.zIndex = 150;
+  map.createPane('roads').style.zIndex = 405;
+  map.createPane('plines').style.zIndex = 420;
+  map.createPane('labels').style.zIndex = 450;
+  map.getPane('roads').style.pointerEvents = 'none';
+  map.getPane('labels').style.pointerEvents = 'none';
+
+  var state = {
+    year: String(D.year),
+    view: D.kind === 'criterion' ? 'met' : (D.kind === 'overview' ? 'count' : 'result'),
+    bySize: false
+  };
+  var layers = {};   // name -> {layer, label, group, on, legend()}
+  var order = [];
+
+  function register(name, layer, label, group, on, legend) {
+    layers[name] = { layer: layer, label: label, group: group, on: on, legend: legend };
+    order.push(name);
+    if (on) { layer.addTo(map); }
+  }
+
+  // ---------------------------------------------------------------- background
+  if (D.hill) {
+    register('hillshade', L.imageOverlay(D.hill.src, D.hill.bounds, { pane: 'hill', interactive: false }),
+      T.hillshade, T.g_background, true, null);
+  }
+  if (D.tiles) {
+    register('osm', L.tileLayer(D.tiles.url, { attribution: D.tiles.attribution, maxZoom: 19 }),
+      T.osm, T.g_background, false, null);
+  }
+
+  // ---------------------------------------------------------------- monitoring data
+  var C = D.communes;
+  var V = D.villages;
+  var P = D.projects;
+  var critName = {};
+  (D.criteria || []).forEach(function (c) { critName[c[0]] = c[1]; });
+
+  function communeKey(i) {
+    if (!C.prog[i]) { return 'outside'; }
+    var st = D.cstat[state.year];
+    var m = st && st.m[i];
+    if (m === null || m === undefined) { return 'nodata'; }
+    if (state.view === 'change') {
+      var years = D.years;
+      if (String(years[0]) === state.year) { return 'first'; }
+      var g = parseList(st.g[i]);
+      var l = parseList(st.l[i]);
+      if (D.kind === 'criterion') {
+        g = g.filter(function (n) { return n === D.criterion; });
+        l = l.filter(function (n) { return n === D.criterion; });
+      }
+      if (g.length && l.length) { return 'both'; }
+      if (g.length) { return 'gained'; }
+      if (l.length) { return 'lost'; }
+      return 'none';
+    }
+    if (state.view === 'met') {
+      var ch = m.charAt(D.criterion - 1);
+      return ch === '1' ? 'met' : (ch === '0' ? 'notmet' : 'nodata');
+    }
+    var c = st.c.charAt(i);
+    var keys = Object.keys(D.styles['class']);
+    return c === '-' ? 'nodata' : keys[Number(c)];
+  }
+  function communeEntries() {
+    var St = D.styles;
+    var e = [];
+    if (state.view === 'change') {
+      e = [['gained', T.change_gained, St.change.gained], ['lost', T.change_lost, St.change.lost],
+        ['both', T.change_both, St.change.both], ['none', T.change_none, St.change.none],
+        ['first', T.change_first, St.change.none]];
+    } else if (state.view === 'met') {
+      e = [['met', T.met, St.met['1']], ['notmet', T.not_met, St.met['0']]];
+    } else {
+      e = Object.keys(St['class']).map(function (k) { return [k, lab('class', k), St['class'][k]]; });
+    }
+    e.push(['nodata', T.no_data, St.met['']]);
+    e.push(['outside', T.not_in_programme, St.outside]);
+    return e;
+  }
+  function colorOf(entries, key) {
+    for (var i = 0; i < entries.length; i++) { if (entries[i][0] === key) { return entries[i][2]; } }
+    return '#999';
+  }
+
+  var communeLayer = null;
+  var communePolys = [];
+  if (C && C.code.length) {
+    communeLayer = L.featureGroup();
+    var labPts = decodeLine(C.lab);
+    var labelLayer = L.layerGroup();
+    for (var i = 0; i < C.code.length; i++) {
+      (function (i) {
+        var poly = L.polygon(decodePolys(C.geom[i]), {
+          className: 'ntm-commune ntm-commune-' + i, weight: 1.3, color: '#333', opacity: 0.9,
+          fillOpacity: 0.6
+        });
+        poly.bindPopup(function () { return communeCard(i); }, popupOpts(400));
+        poly.bindTooltip(el('span', null, C.name[i]), { sticky: true, direction: 'top' });
+        poly.addTo(communeLayer);
+        communePolys.push(poly);
+        if (C.code.length <= 400) {
+          L.tooltip({ permanent: true, direction: 'center', className: 'ntm-label', pane: 'labels', interactive: false })
+            .setLatLng(labPts[i]).setContent(el('span', null, C.name[i])).addTo(labelLayer);
+        }
+      })(i);
+    }
+    labelLayer.addTo(communeLayer);
+    register('communes', communeLayer, T.communes, T.g_monitoring, true, function () {
+      var entries = communeEntries();
+      var counts = {};
+      for (var i = 0; i < C.code.length; i++) { var k = communeKey(i); counts[k] = (counts[k] || 0) + 1; }
+      var title = state.view === 'change' ? T.view_change :
+        (state.view === 'met' ? fill(T.criterion_title, { n: D.criterion, name: critName[D.criterion] }) : T.view_count);
+      return {
+        title: T.communes + ': ' + title, kind: 'fill',
+        items: entries.filter(function (e) { return counts[e[0]] || ['nodata', 'outside', 'first'].indexOf(e[0]) < 0; })
+          .filter(function (e) { return !(e[0] === 'first' && !counts.first); })
+          .map(function (e) { return { key: e[0], label: e[1], color: e[2], count: counts[e[0]] || 0 }; })
+      };
+    });
+  }
+  function styleCommunes() {
+    var entries = communeEntries();
+    for (var i = 0; i < communePolys.length; i++) {
+      var k = communeKey(i);
+      communePolys[i].setStyle({
+        fillColor: colorOf(entries, k),
+        fillOpacity: k === 'outside' ? 0.35 : 0.62
+      });
+      var p = communePolys[i].getElement && communePolys[i].getElement();
+      if (p) { p.setAttribute('data-key', k); }
+    }
+  }
+
+  // ---------------------------------------------------------------- villages
+  var villageMarkers = [];
+  function villageKey(j) {
+    var st = V.st[state.year];
+    var s = st && st[j];
+    if (s === null || s === undefined || !s.length) { return ''; }
+    return (s.indexOf('0') < 0 && s.indexOf('-') < 0) ? '1' : '0';
+  }
+  if (V && V.code.length) {
+    var vLayer = L.featureGroup();
+    var vpts = decodeLine(V.xy);
+    for (var j = 0; j < V.code.length; j++) {
+      (function (j) {
+        var m = L.circleMarker(vpts[j], { radius: 4.5, weight: 1.2, color: '#222', fillOpacity: 1, className: 'ntm-village' });
+        m.bindPopup(function () { return villageCard(j); }, popupOpts(360));
+        m.bindTooltip(el('span', null, V.name[j]), { direction: 'top' });
+        m.addTo(vLayer);
+        villageMarkers.push(m);
+      })(j);
+    }
+    register('villages', vLayer, T.villages, T.g_monitoring, true, function () {
+      var counts = { '1': 0, '0': 0, '': 0 };
+      for (var j = 0; j < V.code.length; j++) { counts[villageKey(j)]++; }
+      var items = [['1', T.village_ntm], ['0', T.village_not], ['', T.no_data]]
+        .filter(function (e) { return e[0] !== '' || counts['']; })
+        .map(function (e) { return { key: e[0] || 'nodata', label: e[1], color: D.styles.village[e[0]], count: counts[e[0]] }; });
+      return { title: T.villages, kind: 'dot', items: items };
+    });
+  }
+  function styleVillages() {
+    for (var j = 0; j < villageMarkers.length; j++) {
+      villageMarkers[j].setStyle({ fillColor: D.styles.village[villageKey(j)] });
+    }
+  }
+
+  // ---------------------------------------------------------------- projects
+  var projectMarkers = [];
+  var projectLines = [];
+  var maxCap = 0;
+  function projStatus(k) {
+    var s = P.st[state.year];
+    var d = s ? s.charAt(k) : '';
+    return d === '' ? P.status[k] : ['preparing', 'under_way', 'finished'][Number(d)];
+  }
+  function capTotal(k) {
+    var c = P.cap[k] || [];
+    var t = 0;
+    for (var i = 0; i < c.length; i++) { t += c[i] || 0; }
+    return t;
+  }
+  function projectIcon(k) {
+    var r = 6;
+    if (state.bySize && maxCap > 0) { r = 5 + 11 * Math.sqrt(capTotal(k) / maxCap); }
+    var sym = symbolSvg(D.styles.shapes[P.cat[k]] || 'circle', D.styles.status[projStatus(k)] || '#999', r);
+    var wrap = el('div', 'ntm-sym');
+    wrap.appendChild(sym.svg);
+    return L.divIcon({ html: wrap, className: 'ntm-project', iconSize: [sym.size, sym.size] });
+  }
+  var cluster = null;
+  if (P && P.id.length) {
+    for (var k0 = 0; k0 < P.id.length; k0++) { maxCap = Math.max(maxCap, capTotal(k0)); }
+    cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 36, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 14 });
+    var ppts = decodeLine(P.xy);
+    for (var k = 0; k < P.id.length; k++) {
+      (function (k) {
+        var m = L.marker(ppts[k], { icon: projectIcon(k), keyboard: false });
+        m.bindPopup(function () { return projectCard(k); }, popupOpts(380));
+        m.bindTooltip(el('span', null, P.name[k]), { direction: 'top' });
+        projectMarkers.push(m);
+      })(k);
+    }
+    cluster.addLayers(projectMarkers);
+    register('projects', cluster, T.projects, T.g_investment, true, function () {
+      var counts = {};
+      var cats = {};
+      for (var k = 0; k < P.id.length; k++) {
+        var s = projStatus(k);
+        counts[s] = (counts[s] || 0) + 1;
+        cats[P.cat[k]] = (cats[P.cat[k]] || 0) + 1;
+      }
+      var items = Object.keys(D.styles.status).map(function (s) {
+        return { key: s, label: lab('status', s), color: D.styles.status[s], count: counts[s] || 0 };
+      });
+      var catItems = Object.keys(D.labels.category).concat(Object.keys(cats).filter(function (c) {
+        return !Object.prototype.hasOwnProperty.call(D.labels.category, c);
+      })).filter(function (c) { return cats[c]; }).map(function (c) {
+        return { key: 'cat:' + c, label: lab('category', c), color: '#ffffff', shape: D.styles.shapes[c] || 'circle', count: cats[c] };
+      });
+      var title = T.projects + (D.kind === 'criterion' ? ' (' + fill(T.serving, { n: D.criterion }) + ')' : '');
+      return { title: title, kind: 'dot', items: items, sub: catItems };
+    });
+  }
+  var PL = D.plines;
+  if (PL && PL.p.length) {
+    var plLayer = L.featureGroup();
+    for (var q = 0; q < PL.p.length; q++) {
+      (function (q) {
+        var k = PL.p[q];
+        var line = L.polyline(decodeLines(PL.geom[q]), { pane: 'plines', weight: 4, opacity: 0.95, className: 'ntm-pline' });
+        line.bindPopup(function () { return projectCard(k); }, popupOpts(380));
+        line.bindTooltip(el('span', null, P.name[k]), { sticky: true });
+        line.addTo(plLayer);
+        projectLines.push([line, k]);
+      })(q);
+    }
+    register('project_lines', plLayer, T.project_lines, T.g_investment, true, function () {
+      var counts = {};
+      projectLines.forEach(function (lk) { var s = projStatus(lk[1]); counts[s] = (counts[s] || 0) + 1; });
+      return {
+        title: T.project_lines, kind: 'line',
+        items: Object.keys(D.styles.status).filter(function (s) { return counts[s]; }).map(function (s) {
+          return { key: s, label: lab('status', s), color: D.styles.status[s], count: counts[s] };
+        })
+      };
+    });
+  }
+  function styleProjects() {
+    for (var k = 0; k < projectMarkers.length; k++) { projectMarkers[k].setIcon(projectIcon(k)); }
+    projectLines.forEach(function (lk) { lk[0].setStyle({ color: D.styles.status[projStatus(lk[1])] || '#999' }); });
+    if (cluster) { cluster.refreshClusters(); }
+  }
+
+  // ---------------------------------------------------------------- facilities, roads
+  var F = D.facilities;
+  if (F && F.name.length) {
+    var fLayer = L.featureGroup();
+    var fpts = decodeLine(F.xy);
+    for (var f = 0; f < F.name.length; f++) {
+      (function (f) {
+        var letter = (D.styles.facility && D.styles.facility[F.type[f]]) || '?';
+        var icon = L.divIcon({ html: el('span', null, letter), className: 'ntm-facility', iconSize: [15, 15] });
+        var m = L.marker(fpts[f], { icon: icon, keyboard: false });
+        m.bindTooltip(el('span', null, lab('facility', F.type[f]) + ': ' + F.name[f]), { direction: 'top' });
+        m.addTo(fLayer);
+      })(f);
+    }
+    register('facilities', fLayer, T.facilities, T.g_infrastructure, false, function () {
+      var counts = {};
+      F.type.forEach(function (t) { counts[t] = (counts[t] || 0) + 1; });
+      return {
+        title: T.facilities, kind: 'letter',
+        items: Object.keys(counts).sort().map(function (t) {
+          return { key: t, label: lab('facility', t), letter: (D.styles.facility || {})[t] || '?', count: counts[t] };
+        })
+      };
+    });
+  }
+  var R = D.roads;
+  if (R && R.cls.length) {
+    var rLayer = L.featureGroup();
+    for (var r = 0; r < R.cls.length; r++) {
+      var rs = D.styles.roads[R.cls[r]] || ['#777', 1];
+      L.polyline(decodeLines(R.geom[r]), { pane: 'roads', color: rs[0], weight: rs[1], opacity: 0.85, interactive: false }).addTo(rLayer);
+    }
+    register('roads', rLayer, T.roads, T.g_infrastructure, true, function () {
+      var counts = {};
+      R.cls.forEach(function (c) { counts[c] = (counts[c] || 0) + 1; });
+      return {
+        title: T.roads, kind: 'line',
+        items: Object.keys(D.styles.roads).concat(Object.keys(counts).filter(function (c) { return !D.styles.roads[c]; }))
+          .filter(function (c) { return counts[c]; }).map(function (c) {
+            return { key: c, label: lab('road_class', c), color: (D.styles.roads[c] || ['#777'])[0], count: counts[c] };
+          })
+      };
+    });
+  }
+
+  // ---------------------------------------------------------------- result layers (render_result_map)
+  (D.result_layers || []).forEach(function (RL, li) {
+    var group = L.featureGroup();
+    var catKeys = RL.cats ? RL.cats.map(function (c) { return c[0]; }) : [];
+    RL.geom.forEach(function (g, fi) {
+      var color = RL.cat_of ? RL.cats[RL.cat_of[fi]][2] : RL.color;
+      var layer;
+      if (g[0] === 'P') {
+        layer = L.circleMarker([g[1][1] / S, g[1][0] / S], { radius: RL.radius || 6, color: '#222', weight: 1, fillColor: color, fillOpacity: 0.9 });
+      } else if (g[0] === 'L') {
+        layer = L.polyline(decodeLines(g[1]), { color: color, weight: 3 });
+      } else {
+        layer = L.polygon(decodePolys(g[1]), { color: '#333', weight: 1, fillColor: color, fillOpacity: RL.fo === undefined ? 0.55 : RL.fo });
+      }
+      layer.options.className = 'ntm-result ntm-result-' + li;
+      layer.bindPopup(function () { return resultCard(RL, fi); }, popupOpts(380));
+      if (RL.title) { layer.bindTooltip(el('span', null, RL.title[fi]), { sticky: true }); }
+      layer.addTo(group);
+    });
+    register('result' + li, group, RL.name, RL.group || T.g_results, RL.visible !== false, function () {
+      if (!RL.cats) { return { title: RL.name, kind: 'fill', items: [{ key: 'all', label: RL.name, color: RL.color, count: RL.geom.length }] }; }
+      var counts = {};
+      (RL.cat_of || []).forEach(function (c) { counts[c] = (counts[c] || 0) + 1; });
+      return {
+        title: RL.name, kind: 'fill',
+        items: RL.cats.map(function (c, ci) { return { key: c[0], label: c[1], color: c[2], count: counts[ci] || 0 }; })
+      };
+    });
+    api.counts['result' + li] = RL.geom.length;
+    void catKeys;
+  });
+  function resultCard(RL, fi) {
+    var box = el('div', 'ntm-card');
+    if (RL.title) { add(box, 'h3', null, RL.title[fi]); }
+    var tb = add(box, 'table', 'ntm-kv');
+    RL.fields.forEach(function (name, ci) {
+      var tr = add(tb, 'tr');
+      add(tr, 'th', null, name);
+      add(tr, 'td', null, RL.rows[fi][ci]);
+    });
+    return box;
+  }
+
+  // ---------------------------------------------------------------- popups
+  function communeProjects(i) {
+    var out = [];
+    if (!P) { return out; }
+    for (var k = 0; k < P.id.length; k++) { if (P.commune[k] === i) { out.push(k); } }
+    return out;
+  }
+  function communeCard(i) {
+    var box = el('div', 'ntm-card ntm-scorecard');
+    box.setAttribute('data-commune', C.code[i]);
+    add(box, 'h3', null, C.name[i]);
+    add(box, 'div', 'ntm-sub', T.year + ' ' + state.year);
+    var st = D.cstat[state.year];
+    var m = C.prog[i] && st ? st.m[i] : null;
+    if (!C.prog[i]) { add(box, 'p', 'ntm-note', T.not_in_programme); }
+    if (m !== null && m !== undefined) {
+      var met = (m.match(/1/g) || []).length;
+      var line = add(box, 'div', 'ntm-score');
+      add(line, 'span', null, T.criteria_met + ': ');
+      var cnt = add(line, 'strong', 'ntm-count', met + '/' + m.length);
+      cnt.setAttribute('data-met', String(met));
+      var ntm = met === m.length;
+      add(box, 'div', 'ntm-status ' + (ntm ? 'ntm-yes' : 'ntm-no'), ntm ? T.ntm_yes : T.ntm_no);
+      var g = parseList(st.g[i]);
+      var l = parseList(st.l[i]);
+      if (g.length) { add(box, 'div', 'ntm-gained', T.gained + ': ' + g.join(', ')); }
+      if (l.length) { add(box, 'div', 'ntm-lost', T.lost + ': ' + l.join(', ')); }
+      var tb = add(box, 'table', 'ntm-crit');
+      D.groups.forEach(function (grp) {
+        var gr = add(tb, 'tr', 'ntm-group');
+        var th = add(gr, 'th', null, grp[1]);
+        th.colSpan = 3;
+        grp[2].forEach(function (n) {
+          var ch = m.charAt(n - 1);
+          var tr = add(tb, 'tr', ch === '1' ? 'is-met' : (ch === '0' ? 'is-not' : 'is-nodata'));
+          if (D.kind === 'criterion' && n === D.criterion) { tr.className += ' is-focus'; }
+          add(tr, 'td', 'n', String(n));
+          add(tr, 'td', null, critName[n]);
+          add(tr, 'td', 'v', ch === '1' ? T.met : (ch === '0' ? T.not_met : T.no_data));
+        });
+      });
+    } else if (C.prog[i]) {
+      add(box, 'p', 'ntm-note', T.no_data);
+    }
+    if (C.prog[i]) {
+      var tgt = [];
+      if (C.tntm[i]) { tgt.push(T.target_ntm); }
+      if (C.tcrit[i] !== null && C.tcrit[i] !== undefined) { tgt.push(fill(T.target_criteria, { n: C.tcrit[i] })); }
+      add(box, 'div', 'ntm-target', fill(T.target, { year: D.plan_year }) + ': ' + (tgt.length ? tgt.join(', ') : T.target_none));
+    }
+    var ks = communeProjects(i);
+    var head = T.projects_in_commune + (D.kind === 'criterion' ? ' (' + fill(T.serving, { n: D.criterion }) + ')' : '');
+    add(box, 'h4', null, head + ': ' + fmt(ks.length));
+    if (ks.length) {
+      var pt = add(box, 'table', 'ntm-projects');
+      var hr = add(pt, 'tr');
+      add(hr, 'th', null, T.project);
+      add(hr, 'th', 'n', T.funding_total);
+      var sums = D.sources.map(function () { return 0; });
+      var total = 0;
+      ks.forEach(function (k) {
+        var tr = add(pt, 'tr');
+        add(tr, 'td', null, P.name[k]);
+        add(tr, 'td', 'n', money(capTotal(k)));
+        (P.cap[k] || []).forEach(function (v, s) { sums[s] += v || 0; });
+        total += capTotal(k);
+      });
+      add(box, 'div', 'ntm-sub', T.capital_by_source);
+      var sb = add(box, 'table', 'ntm-kv');
+      D.sources.forEach(function (s, si) {
+        if (!sums[si]) { return; }
+        var tr = add(sb, 'tr');
+        add(tr, 'th', null, lab('source', s));
+        add(tr, 'td', 'n', money(Math.round(sums[si] * 1000) / 1000));
+      });
+      var tr = add(sb, 'tr', 'ntm-total');
+      add(tr, 'th', null, T.funding_total);
+      add(tr, 'td', 'n ntm-funding-total', money(Math.round(total * 1000) / 1000));
+    } else {
+      add(box, 'p', 'ntm-note', T.no_projects);
+    }
+    return box;
+  }
+  function villageCard(j) {
+    var box = el('div', 'ntm-card ntm-villagecard');
+    add(box, 'h3', null, V.name[j]);
+    var ci = V.commune[j];
+    add(box, 'div', 'ntm-sub', (ci >= 0 ? C.name[ci] + ' \u00b7 ' : '') + T.year + ' ' + state.year);
+    var st = V.st[state.year];
+    var s = st && st[j];
+    if (!s) { add(box, 'p', 'ntm-note', T.no_data); return box; }
+    var met = (s.match(/1/g) || []).length;
+    add(box, 'div', 'ntm-score', T.village_criteria + ': ' + met + '/' + s.length);
+    add(box, 'div', 'ntm-status ' + (villageKey(j) === '1' ? 'ntm-yes' : 'ntm-no'), villageKey(j) === '1' ? T.village_ntm : T.village_not);
+    var tb = add(box, 'table', 'ntm-crit');
+    for (var n = 0; n < s.length; n++) {
+      var ch = s.charAt(n);
+      var tr = add(tb, 'tr', ch === '1' ? 'is-met' : (ch === '0' ? 'is-not' : 'is-nodata'));
+      add(tr, 'td', 'n', String(n + 1));
+      add(tr, 'td', null, V.crit[n] || '');
+      add(tr, 'td', 'v', ch === '1' ? T.met : (ch === '0' ? T.not_met : T.no_data));
+    }
+    if (V.pop && V.pop[j] !== null && V.pop[j] !== undefined) { add(box, 'div', 'ntm-sub', T.population + ': ' + fmt(V.pop[j])); }
+    return box;
+  }
+  function projectCard(k) {
+    var box = el('div', 'ntm-card ntm-projectcard');
+    add(box, 'h3', 'ntm-project-name', P.name[k]);
+    add(box, 'div', 'ntm-sub', P.id[k] + ' \u00b7 ' + lab('category', P.cat[k]));
+    var tb = add(box, 'table', 'ntm-kv');
+    function row(name, value, cls) {
+      var tr = add(tb, 'tr', cls);
+      add(tr, 'th', null, name);
+      return add(tr, 'td', null, value);
+    }
+    var ci = P.commune[k];
+    row(T.location, [P.village[k], ci >= 0 ? C.name[ci] : ''].filter(Boolean).join(', '));
+    row(T.criteria_served, P.crit[k].map(function (n) { return n + '. ' + (critName[n] || ''); }).join('; '));
+    row(T.years, (P.ys[k] === null ? '?' : P.ys[k]) + '\u2013' + (P.ye[k] === null ? '?' : P.ye[k]));
+    var sy = projStatus(k);
+    row(T.status, lab('status', sy) + (sy !== P.status[k] ? ' (' + state.year + ')' : ''));
+    add(box, 'div', 'ntm-sub', T.capital_by_source);
+    var cb = add(box, 'table', 'ntm-kv');
+    D.sources.forEach(function (s, si) {
+      var v = (P.cap[k] || [])[si];
+      if (!v) { return; }
+      var tr = add(cb, 'tr');
+      add(tr, 'th', null, lab('source', s));
+      add(tr, 'td', 'n', money(v));
+    });
+    var tot = add(cb, 'tr', 'ntm-total');
+    add(tot, 'th', null, T.funding_total);
+    add(tot, 'td', 'n', money(Math.round(capTotal(k) * 1000) / 1000));
+    var db = add(cb, 'tr');
+    add(db, 'th', null, T.disbursed);
+    var share = capTotal(k) > 0 && P.disb[k] !== null ? ' (' + fmt(100 * P.disb[k] / capTotal(k), 1) + '%)' : '';
+    add(db, 'td', 'n', money(P.disb[k]) + share);
+    return box;
+  }
+
+  // ---------------------------------------------------------------- controls
+  function ctrl(position, build) {
+    var Ctl = L.Control.extend({
+      options: { position: position },
+      onAdd: function () {
+        var d = el('div', 'leaflet-bar ntm-panel');
+        L.DomEvent.disableClickPropagation(d);
+        L.DomEvent.disableScrollPropagation(d);
+        build(d);
+        return d;
+      }
+    });
+    return new Ctl().addTo(map);
+  }
+
+  // title block
+  var titleSummary;
+  var titleYear;
+  ctrl('topleft', function (d) {
+    d.className += ' ntm-title';
+    add(d, 'h1', null, D.title);
+    add(d, 'div', 'ntm-area', [D.area, D.province].filter(Boolean).join(', '));
+    titleYear = add(d, 'div', 'ntm-year');
+    titleSummary = add(d, 'div', 'ntm-summary');
+    if (D.kind !== 'result') {
+      var a = add(d, 'a', 'ntm-link', T.all_maps);
+      a.href = D.kind === 'criterion' ? '../list.html' : 'list.html';
+    }
+  });
+  function updateTitle() {
+    var parts = [];
+    if (D.years) { parts.push(T.year + ' ' + state.year); }
+    if (D.data_date) { parts.push(T.data_date + ' ' + fmtDate(D.data_date)); }
+    titleYear.textContent = parts.join(' \u00b7 ');
+    if (!C || D.kind === 'result') { titleSummary.textContent = D.subtitle || ''; return; }
+    var st = D.cstat[state.year];
+    var ms = st ? st.m.filter(function (m) { return m !== null && m !== undefined; }) : [];
+    if (D.kind === 'criterion') {
+      var met = ms.filter(function (m) { return m.charAt(D.criterion - 1) === '1'; }).length;
+      var s = fill(T.communes_met, { met: met, total: ms.length });
+      var tg = D.targets && D.targets[String(D.criterion)];
+      if (tg !== undefined) { s += ' \u00b7 ' + fill(T.communes_target, { year: D.plan_year, n: tg }); }
+      titleSummary.textContent = s;
+    } else {
+      var ntm = ms.filter(function (m) { return m.indexOf('0') < 0 && m.indexOf('-') < 0; }).length;
+      var sum = 0;
+      ms.forEach(function (m) { sum += (m.match(/1/g) || []).length; });
+      titleSummary.textContent = fill(T.ntm_communes, { n: ntm, total: ms.length }) +
+        (ms.length ? ' \u00b7 ' + fill(T.avg_criteria, { x: fmt(sum / ms.length, 2) }) : '');
+    }
+  }
+
+  // search
+  var searchIndex = [];
+  if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { var p = communePolys[i]; map.fitBounds(p.getBounds()); p.openPopup(p.getBounds().getCenter()); }]); }); }
+  if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { var m = villageMarkers[j]; if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
+  if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { var m = projectMarkers[k]; if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
+  (D.result_layers || []).forEach(function (RL, li) {
+    if (!RL.title) { return; }
+    var group = layers['result' + li].layer;
+    var ls = group.getLayers();
+    RL.title.forEach(function (n, fi) {
+      searchIndex.push([fold(n), n, RL.name, function () {
+        var l = ls[fi];
+        if (l.getBounds) { map.fitBounds(l.getBounds(), { maxZoom: 14 }); } else { map.setView(l.getLatLng(), Math.max(map.getZoom(), 13)); }
+        l.openPopup();
+      }]);
+    });
+  });
+  ctrl('topleft', function (d) {
+    d.className += ' ntm-search';
+    var input = add(d, 'input');
+    input.type = 'search';
+    input.placeholder = T.search;
+    input.setAttribute('aria-label', T.search);
+    var list = add(d, 'ul', 'ntm-results');
+    input.addEventListener('input', function () {
+      while (list.firstChild) { list.removeChild(list.firstChild); }
+      var q = fold(input.value.trim());
+      if (q.length < 2) { return; }
+      var hits = searchIndex.filter(function (e) { return e[0].indexOf(q) >= 0; }).slice(0, 12);
+      if (!hits.length) { add(list, 'li', 'ntm-none', T.no_results); return; }
+      hits.forEach(function (h) {
+        var li = add(list, 'li');
+        add(li, 'span', 'ntm-kind', h[2]);
+        add(li, 'span', null, h[1]);
+        li.addEventListener('click', function () {
+          while (list.firstChild) { list.removeChild(list.firstChild); }
+          h[3]();
+        });
+      });
+    });
+  });
+
+  // full screen
+  ctrl('topleft', function (d) {
+    var b = add(d, 'a', 'ntm-fullscreen');
+    var ic = document.createElementNS(SVGNS, 'svg');
+    ic.setAttribute('width', '16');
+    ic.setAttribute('height', '16');
+    ic.setAttribute('viewBox', '0 0 16 16');
+    var ip = document.createElementNS(SVGNS, 'path');
+    ip.setAttribute('d', 'M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5');
+    ip.setAttribute('fill', 'none');
+    ip.setAttribute('stroke', '#222');
+    ip.setAttribute('stroke-width', '2');
+    ic.appendChild(ip);
+    b.appendChild(ic);
+    b.href = '#';
+    b.title = T.fullscreen;
+    b.setAttribute('role', 'button');
+    b.setAttribute('aria-label', T.fullscreen);
+    L.DomEvent.on(b, 'click', function (ev) {
+      L.DomEvent.preventDefault(ev);
+      var root = document.documentElement;
+      if (document.fullscreenElement) {
+        document.exitFullscreen().catch(function () { });
+      } else if (root.requestFullscreen) {
+        root.requestFullscreen().catch(function () { document.body.classList.toggle('ntm-full'); });
+      } else {
+        document.body.classList.toggle('ntm-full');
+      }
+      setTimeout(function () { map.invalidateSize(); }, 200);
+    });
+  });
+
+  // layer panel with groups, year and view selectors
+  function toggle(name, on) {
+    var e = layers[name];
+    e.on = on;
+    if (on) { e.layer.addTo(map); } else { map.removeLayer(e.layer); }
+    var box = document.querySelector('input[data-layer="' + name + '"]');
+    if (box) { box.checked = on; }
+    if (name === 'communes') { styleCommunes(); }
+    buildLegend();
+  }
+  ctrl('topright', function (d) {
+    d.className += ' ntm-layers';
+    var head = add(d, 'div', 'ntm-panel-head', T.layers);
+    var body = add(d, 'div', 'ntm-panel-body');
+    head.addEventListener('click', function () { d.classList.toggle('ntm-collapsed'); });
+    if (D.years && D.years.length) {
+      var yl = add(body, 'label', 'ntm-row');
+      add(yl, 'span', null, T.year + ' ');
+      var sel = add(yl, 'select', 'ntm-year-select');
+      D.years.forEach(function (y) { var o = add(sel, 'option', null, String(y)); o.value = String(y); });
+      sel.value = state.year;
+      sel.addEventListener('change', function () { api.setYear(sel.value); });
+    }
+    if (C && D.kind !== 'result') {
+      add(body, 'div', 'ntm-group-head', T.view);
+      var views = [[D.kind === 'criterion' ? 'met' : 'count', D.kind === 'criterion' ? T.view_met : T.view_count], ['change', T.view_change]];
+      views.forEach(function (v) {
+        var l = add(body, 'label', 'ntm-row');
+        var r = add(l, 'input');
+        r.type = 'radio';
+        r.name = 'ntm-view';
+        r.value = v[0];
+        r.checked = state.view === v[0];
+        r.addEventListener('change', function () { if (r.checked) { api.setView(v[0]); } });
+        add(l, 'span', null, ' ' + v[1]);
+      });
+    }
+    var groups = [];
+    order.forEach(function (n) { if (groups.indexOf(layers[n].group) < 0) { groups.push(layers[n].group); } });
+    var bg = T.g_background;
+    groups.sort(function (a, b) { return (a === bg) - (b === bg); });
+    groups.forEach(function (g) {
+      add(body, 'div', 'ntm-group-head', g);
+      order.forEach(function (n) {
+        if (layers[n].group !== g) { return; }
+        var l = add(body, 'label', 'ntm-row');
+        var c = add(l, 'input');
+        c.type = 'checkbox';
+        c.checked = layers[n].on;
+        c.setAttribute('data-layer', n);
+        c.addEventListener('change', function () { toggle(n, c.checked); });
+        add(l, 'span', null, ' ' + layers[n].label);
+        if (n === 'projects') {
+          var l2 = add(body, 'label', 'ntm-row ntm-indent');
+          var c2 = add(l2, 'input');
+          c2.type = 'checkbox';
+          c2.setAttribute('data-option', 'size');
+          c2.addEventListener('change', function () { state.bySize = c2.checked; styleProjects(); });
+          add(l2, 'span', null, ' ' + T.size_by_capital);
+        }
+      });
+    });
+  });
+
+  // legend
+  var legendBox;
+  ctrl('bottomleft', function (d) {
+    d.className += ' ntm-legend';
+    legendBox = d;
+  });
+  function buildLegend() {
+    while (legendBox.firstChild) { legendBox.removeChild(legendBox.firstChild); }
+    add(legendBox, 'div', 'ntm-panel-head', T.legend);
+    var all = [];
+    order.forEach(function (n) {
+      var e = layers[n];
+      if (!e.on || !e.legend) { return; }
+      var spec = e.legend();
+      var sec = add(legendBox, 'div', 'ntm-legend-section');
+      sec.setAttribute('data-layer', n);
+      add(sec, 'div', 'ntm-legend-title', spec.title);
+      function item(it, kind) {
+        var row = add(sec, 'div', 'ntm-legend-item');
+        row.setAttribute('data-layer', n);
+        row.setAttribute('data-key', it.key);
+        row.setAttribute('data-count', String(it.count));
+        if (kind === 'letter') {
+          add(row, 'span', 'ntm-sw ntm-facility-sw', it.letter);
+        } else if (it.shape) {
+          row.appendChild(swatch('symbol', it.color, it.shape));
+        } else {
+          row.appendChild(swatch(kind, it.color));
+        }
+        add(row, 'span', 'ntm-legend-label', it.label);
+        add(row, 'span', 'ntm-legend-count', fmt(it.count));
+        all.push({ layer: n, key: it.key, label: it.label, count: it.count });
+      }
+      spec.items.forEach(function (it) { item(it, spec.kind); });
+      if (spec.sub && spec.sub.length) {
+        var outer = sec;
+        sec = add(outer, 'div', 'ntm-legend-grid');
+        spec.sub.forEach(function (it) { item(it, 'symbol'); });
+        sec = outer;
+      }
+    });
+    api.legend = all;
+  }
+
+  // ---------------------------------------------------------------- state changes
+  function restyle() {
+    styleCommunes();
+    styleVillages();
+    styleProjects();
+    updateTitle();
+    buildLegend();
+  }
+  api.setYear = function (y) {
+    y = String(y);
+    if (D.years && D.years.map(String).indexOf(y) < 0) { throw new Error('unknown year ' + y); }
+    state.year = y;
+    var sel = document.querySelector('.ntm-year-select');
+    if (sel) { sel.value = y; }
+    map.closePopup();
+    restyle();
+  };
+  api.setView = function (v) {
+    state.view = v;
+    document.querySelectorAll('input[name="ntm-view"]').forEach(function (r) { r.checked = r.value === v; });
+    styleCommunes();
+    buildLegend();
+  };
+  api.state = state;
+  api.map = map;
+  api.toggle = toggle;
+  api.communeKey = communeKey;
+  // page coordinates of a point inside commune i (its label point), for tests and links
+  api.communePoint = function (i) {
+    var p = map.latLngToContainerPoint(decodeLine(C.lab)[i]);
+    var r = map.getContainer().getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  };
+  restyle();
+  api.counts.communes = communePolys.length;
+  api.counts.villages = villageMarkers.length;
+  api.counts.projects = cluster ? cluster.getLayers().length : 0;
+  api.counts.project_lines = projectLines.length;
+  api.counts.facilities = F ? F.name.length : 0;
+  api.counts.roads = R ? R.cls.length : 0;
+  api.ready = true;
+})();

@@ -1,0 +1,192 @@
+"""Compact, deterministic geometry encoding for the HTML maps.
+
+Coordinates are stored in EPSG:4326 as integers of ``1 / SCALE`` degrees
+(1e-5 degree is about 1 m), delta-encoded along each ring or line, so that
+a vertex costs a few characters of JSON instead of about twenty. The browser
+decodes them in ``app.js`` (``decodeRing``).
+
+Everything is vectorised with shapely 2: one ``get_coordinates`` call for a
+whole layer, then numpy to quantise, delta-encode and split.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+__all__ = [
+    "SCALE",
+    "simplify_coverage",
+    "to_wgs84",
+    "encode_polygons",
+    "encode_lines",
+    "encode_points",
+    "encode_geometries",
+    "latlon_bounds",
+]
+
+SCALE = 100_000  # 1e-5 degree per unit, about 1.1 m of latitude
+
+
+def to_wgs84(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
+    """The geometry of ``gdf`` in EPSG:4326 (refuses a layer without a CRS)."""
+    geo = gdf.geometry if isinstance(gdf, gpd.GeoDataFrame) else gdf
+    if geo.crs is None:
+        raise ValueError("a layer for the web map has no CRS; set one (e.g. EPSG:9205) first")
+    return geo.to_crs(4326)
+
+
+def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> tuple[gpd.GeoSeries, bool]:
+    """Simplify polygons as a coverage, so neighbours keep exactly shared edges.
+
+    Parameters
+    ----------
+    geoms : geopandas.GeoSeries
+        Polygons in a metric CRS (the workspace CRS).
+    tolerance : float
+        ``shapely.coverage_simplify`` tolerance in CRS units (metres);
+        0 returns the input unchanged.
+
+    Returns
+    -------
+    (geopandas.GeoSeries, bool)
+        The simplified polygons and whether the result is a valid coverage
+        (``shapely.coverage_is_valid``). An input that is not a valid coverage
+        (gaps or overlaps, reported by ``ntmgis validate``) is simplified all
+        the same; the flag is then false.
+    """
+    values = geoms.values
+    if tolerance <= 0 or len(values) == 0:
+        return geoms, bool(shapely.coverage_is_valid(values)) if len(values) else True
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        simplified = shapely.coverage_simplify(values, tolerance)
+    # Never drop a feature: a polygon simplified to nothing keeps its input shape.
+    empty = shapely.is_empty(simplified) | shapely.is_missing(simplified)
+    simplified = np.where(empty, values, simplified)
+    valid = bool(shapely.coverage_is_valid(simplified))
+    return gpd.GeoSeries(simplified, index=geoms.index, crs=geoms.crs), valid
+
+
+def _quantise(coords: np.ndarray) -> np.ndarray:
+    return np.round(coords * SCALE).astype(np.int64)
+
+
+def _delta_split(coords: np.ndarray, group: np.ndarray, n_groups: int,
+                 drop_closing: bool) -> list[list[int]]:
+    """Quantise, drop repeated vertices, delta-encode per group, split into lists."""
+    if n_groups == 0:
+        return []
+    q = _quantise(coords)
+    if len(q):
+        start = np.ones(len(q), dtype=bool)
+        start[1:] = group[1:] != group[:-1]
+        if drop_closing:
+            # the last vertex of a ring repeats the first: Leaflet closes rings itself
+            last = np.ones(len(q), dtype=bool)
+            last[:-1] = group[:-1] != group[1:]
+            keep = ~last
+        else:
+            keep = np.ones(len(q), dtype=bool)
+        same = np.zeros(len(q), dtype=bool)
+        same[1:] = (q[1:] == q[:-1]).all(axis=1) & ~start[1:]
+        keep &= ~same
+        q, group = q[keep], group[keep]
+        start = np.ones(len(q), dtype=bool)
+        start[1:] = group[1:] != group[:-1]
+        d = q.copy()
+        d[1:] -= q[:-1]
+        d[start] = q[start]
+        flat = d.reshape(-1)
+    else:
+        flat = np.empty(0, dtype=np.int64)
+    counts = np.bincount(group, minlength=n_groups) * 2
+    out = np.split(flat, np.cumsum(counts)[:-1])
+    return [a.tolist() for a in out]
+
+
+def encode_polygons(geoms: np.ndarray) -> list[list[list[list[int]]]]:
+    """Encode (multi)polygons: feature -> polygons -> rings -> flat delta ints.
+
+    ``geoms`` are shapely geometries in EPSG:4326. Rings are not closed
+    (the first vertex is not repeated) and repeated vertices are removed.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    coords, coord_of = shapely.get_coordinates(rings, return_index=True)
+    ring_lists = _delta_split(coords, coord_of, len(rings), drop_closing=True)
+    polys: list[list[list[int]]] = [[] for _ in range(len(parts))]
+    for r, p in zip(ring_lists, ring_of.tolist(), strict=True):
+        polys[p].append(r)
+    feats: list[list] = [[] for _ in range(len(geoms))]
+    for poly, f in zip(polys, part_of.tolist(), strict=True):
+        feats[f].append(poly)
+    return feats
+
+
+def encode_lines(geoms: np.ndarray) -> list[list[list[int]]]:
+    """Encode (multi)linestrings: feature -> parts -> flat delta ints."""
+    geoms = np.asarray(geoms, dtype=object)
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    coords, coord_of = shapely.get_coordinates(parts, return_index=True)
+    part_lists = _delta_split(coords, coord_of, len(parts), drop_closing=False)
+    feats: list[list] = [[] for _ in range(len(geoms))]
+    for line, f in zip(part_lists, part_of.tolist(), strict=True):
+        feats[f].append(line)
+    return feats
+
+
+def encode_points(geoms: np.ndarray) -> list[int]:
+    """Encode points as one flat delta-encoded list ``[x0, y0, dx1, dy1, ...]``.
+
+    Missing or empty points are not allowed here (filter them first).
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    if len(geoms) == 0:
+        return []
+    xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
+    if np.isnan(xy).any():
+        raise ValueError("encode_points got an empty or missing point")
+    q = _quantise(xy)
+    d = q.copy()
+    d[1:] -= q[:-1]
+    return d.reshape(-1).tolist()
+
+
+def encode_geometries(geoms: np.ndarray) -> list[list]:
+    """Encode mixed geometries as ``[kind, coords]`` (``"P"`` point, ``"L"`` line, ``"A"`` area).
+
+    A point is ``[x, y]`` (absolute), lines and areas as in
+    :func:`encode_lines` and :func:`encode_polygons`. Multi-points become
+    their parts' first point's representative (their centroid).
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    tid = shapely.get_type_id(geoms)
+    out: list[list] = [["P", []] for _ in range(len(geoms))]
+    pts = np.isin(tid, (0, 4))
+    lines = np.isin(tid, (1, 2, 5))
+    areas = np.isin(tid, (3, 6))
+    if pts.any():
+        p = geoms[pts]
+        p = np.where(tid[pts] == 4, shapely.centroid(p), p)
+        q = _quantise(np.column_stack([shapely.get_x(p), shapely.get_y(p)]))
+        for i, xy in zip(np.flatnonzero(pts).tolist(), q.tolist(), strict=True):
+            out[i] = ["P", xy]
+    if lines.any():
+        for i, enc in zip(np.flatnonzero(lines).tolist(), encode_lines(geoms[lines]), strict=True):
+            out[i] = ["L", enc]
+    if areas.any():
+        enc_areas = encode_polygons(geoms[areas])
+        for i, enc in zip(np.flatnonzero(areas).tolist(), enc_areas, strict=True):
+            out[i] = ["A", enc]
+    return out
+
+
+def latlon_bounds(geoms: gpd.GeoSeries) -> list[list[float]]:
+    """``[[south, west], [north, east]]`` of EPSG:4326 geometries, rounded to 1e-5."""
+    x0, y0, x1, y1 = (float(v) for v in geoms.total_bounds)
+    return [[round(y0, 5), round(x0, 5)], [round(y1, 5), round(x1, 5)]]

@@ -1,0 +1,526 @@
+"""The monitoring maps: overview, one map per criterion, and the list page.
+
+The monitoring layers are turned once into a compact model (geometry once,
+attributes per year as short strings, style keys precomputed) and each page
+takes the parts it needs. See ``docs/webmap.md``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..criteria import COMMUNE_CRITERIA
+from ..errors import OutputExistsError, WorkspaceError
+from ..i18n import check_lang, fmt_number, fmt_percent, labels, t
+from ..io_utils import atomic_output
+from . import styles
+from .encode import (
+    encode_lines,
+    encode_points,
+    encode_polygons,
+    latlon_bounds,
+    simplify_coverage,
+    to_wgs84,
+)
+from .page import assemble_page
+from .strings import map_strings
+
+__all__ = ["render_maps", "build_model", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
+
+# coverage_simplify tolerance (m): deviations stay below ~30 m, invisible at the opening zoom
+SIMPLIFY_TOLERANCE_M = 45.0
+ROAD_SIMPLIFY_M = 15.0
+SOURCES = ("central", "local", "integrated", "credit", "mobilised", "community")
+STATUS_RANK = {"preparing": 0, "under_way": 1, "finished": 2}
+RANK_STATUS = ("preparing", "under_way", "finished")
+TILES = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": "© OpenStreetMap contributors",
+}
+
+_LAYER_NAMES = ("communes", "commune_status", "villages", "village_status", "projects",
+                "project_lines", "facilities", "roads", "plan_targets", "metadata")
+
+
+def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
+    """Read the monitoring layers of ``workspace`` (``ntmgis.layers.read_layers`` if present).
+
+    Raises
+    ------
+    WorkspaceError
+        If ``monitoring.gpkg`` has not been built.
+    """
+    gpkg = Path(workspace.output_gpkg)
+    if not gpkg.exists():
+        raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
+    try:
+        from ..layers import read_layers  # type: ignore[attr-defined]
+    except ImportError:  # foundation module not there yet: read the contract layers directly
+        read_layers = None
+    if read_layers is not None:
+        return read_layers(workspace)
+    import pyogrio
+
+    present = {name for name, _ in pyogrio.list_layers(gpkg)}
+    out = {}
+    for name in _LAYER_NAMES:
+        out[name] = gpd.read_file(gpkg, layer=name) if name in present else None
+    return SimpleNamespace(**out)
+
+
+def _get(layers: Any, name: str) -> Any:
+    value = getattr(layers, name, None)
+    return value
+
+
+def _s(v: object) -> str:
+    """A user string for JSON ("" for missing)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return ""
+    return str(v)
+
+
+def _num(v: object, decimals: int = 3) -> float | int | None:
+    if v is None or v is pd.NA:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f):
+        return None
+    f = round(f, decimals)
+    return int(f) if f.is_integer() else f
+
+
+def _met_strings(frame: pd.DataFrame, cols: list[str]) -> list[str]:
+    """One character per criterion: '1' met, '0' not met, '-' unknown."""
+    if not len(frame):
+        return []
+    vals = frame[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64")
+    chars = np.where(np.isnan(vals), "-", np.where(vals > 0, "1", "0"))
+    return ["".join(row) for row in chars]
+
+
+def _parse_list(v: object) -> list[int]:
+    s = _s(v)
+    out = []
+    for part in s.replace(",", ";").split(";"):
+        part = part.strip()
+        if part.isdigit():
+            out.append(int(part))
+    return out
+
+
+@dataclass
+class _Base:
+    """The page-independent part of the model (computed once for all pages)."""
+
+    common: dict
+    projects: pd.DataFrame
+    project_xy: np.ndarray
+    plines: gpd.GeoDataFrame | None
+    commune_index: dict[str, int]
+    years: list[int]
+    coverage_valid: bool
+
+
+def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
+                   years: list[int], tolerance: float) -> tuple[dict, dict, bool]:
+    geo, valid = simplify_coverage(communes.geometry, tolerance)
+    geo84 = to_wgs84(geo)
+    labels_pt = to_wgs84(gpd.GeoSeries(shapely.point_on_surface(communes.geometry.values),
+                                       crs=communes.crs))
+    codes = [_s(c) for c in communes["code"]]
+    prog = communes["in_programme"] if "in_programme" in communes else pd.Series(True,
+                                                                                 communes.index)
+    block = {
+        "code": codes,
+        "name": [_s(n) for n in communes["name"]],
+        "prog": [1 if bool(p) else 0 for p in prog.fillna(False)],
+        "pop": [_num(p, 0) for p in communes.get("population", pd.Series(None,
+                                                                        communes.index))],
+        "area": [_num(a, 1) for a in communes.get("area_km2", pd.Series(None,
+                                                                       communes.index))],
+        "tntm": [None] * len(codes),
+        "tcrit": [None] * len(codes),
+        "geom": encode_polygons(geo84.values),
+        "lab": encode_points(labels_pt.values),
+    }
+    index = {c: i for i, c in enumerate(codes)}
+    keys = list(COMMUNE_CRITERIA.keys)
+    cstat: dict[str, dict] = {}
+    if status is not None and len(status):
+        st = pd.DataFrame(status.drop(columns="geometry", errors="ignore"))
+        st["code"] = st["code"].astype(str)
+        st["_i"] = st["code"].map(index)
+        st = st[st["_i"].notna()]
+        st["_i"] = st["_i"].astype(int)
+        for col, key in (("target_ntm", "tntm"), ("target_criteria", "tcrit")):
+            if col in st:
+                first = st.dropna(subset=[col]).drop_duplicates("_i")
+                for i, v in zip(first["_i"], first[col], strict=True):
+                    block[key][i] = int(bool(v)) if key == "tntm" else _num(v, 0)
+        class_idx = {k: str(j) for j, k in enumerate(styles.CLASS_COLORS)}
+        for y in years:
+            rows = st[st["year"].astype(int) == y]
+            m: list[str | None] = [None] * len(codes)
+            c = ["-"] * len(codes)
+            g: list[str] = [""] * len(codes)
+            lo: list[str] = [""] * len(codes)
+            strings = _met_strings(rows, [k for k in keys if k in rows])
+            for i, s, cl, ga, ls in zip(rows["_i"], strings,
+                                        rows.get("class", pd.Series("", rows.index)),
+                                        rows.get("gained", pd.Series("", rows.index)),
+                                        rows.get("lost", pd.Series("", rows.index)), strict=True):
+                m[i] = s
+                c[i] = class_idx.get(_s(cl), "-")
+                g[i] = ";".join(str(x) for x in _parse_list(ga))
+                lo[i] = ";".join(str(x) for x in _parse_list(ls))
+            cstat[str(y)] = {"m": m, "c": "".join(c), "g": g, "l": lo}
+    return block, cstat, valid
+
+
+def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | None,
+                   commune_index: dict[str, int], years: list[int],
+                   vnames: list[str]) -> dict:
+    if villages is None or not len(villages):
+        return {"code": [], "name": [], "commune": [], "xy": [], "st": {}, "crit": vnames}
+    v = villages[villages.geometry.notna() & ~villages.geometry.is_empty]
+    pts = to_wgs84(v)
+    codes = [_s(c) for c in v["code"]]
+    vindex = {c: i for i, c in enumerate(codes)}
+    block = {
+        "code": codes,
+        "name": [_s(n) for n in v["name"]],
+        "commune": [commune_index.get(_s(c), -1) for c in v["commune_code"]],
+        "pop": [_num(p, 0) for p in v.get("population", pd.Series(None, v.index))],
+        "xy": encode_points(pts.values),
+        "crit": vnames,
+        "st": {},
+    }
+    if vstatus is not None and len(vstatus):
+        st = pd.DataFrame(vstatus.drop(columns="geometry", errors="ignore"))
+        st["_i"] = st["code"].astype(str).map(vindex)
+        st = st[st["_i"].notna()]
+        st["_i"] = st["_i"].astype(int)
+        vcols = sorted(c for c in st.columns if c.startswith("vc") and c[2:].isdigit())
+        for y in years:
+            rows = st[st["year"].astype(int) == y]
+            arr: list[str | None] = [None] * len(codes)
+            for i, s in zip(rows["_i"], _met_strings(rows, vcols), strict=True):
+                arr[i] = s
+            block["st"][str(y)] = arr
+    return block
+
+
+def _status_by_year(projects: pd.DataFrame, years: list[int]) -> dict[str, str]:
+    """Status of each project in each year, one digit per project (0/1/2 = RANK_STATUS)."""
+    rank = projects["status"].map(STATUS_RANK).fillna(1).astype(int).to_numpy()
+    ys = pd.to_numeric(projects["year_start"], errors="coerce").to_numpy(dtype="float64")
+    ye = pd.to_numeric(projects["year_end"], errors="coerce").to_numpy(dtype="float64")
+    out = {}
+    for y in years:
+        by_year = np.where(np.isnan(ys) | (y >= ys), np.where(~np.isnan(ye) & (y >= ye), 2, 1), 0)
+        r = np.minimum(rank, by_year)
+        out[str(y)] = "".join(r.astype(str).tolist())
+    return out
+
+
+def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFrame | None,
+                   commune_index: dict[str, int], years: list[int]) -> tuple[dict, dict]:
+    caps = [[_num(v) for v in row] for row in
+            projects[[f"cap_{s}" for s in SOURCES]].to_numpy(dtype="float64").tolist()] \
+        if len(projects) else []
+    block = {
+        "id": [_s(v) for v in projects["project_id"]],
+        "name": [_s(v) for v in projects["name"]],
+        "cat": [_s(v) for v in projects["category"]],
+        "commune": [commune_index.get(_s(c), -1) for c in projects["commune_code"]],
+        "village": [_s(v) for v in projects.get("village_name", pd.Series("", projects.index))],
+        "crit": [_parse_list(v) for v in projects["criteria"]],
+        "ys": [_num(v, 0) for v in projects["year_start"]],
+        "ye": [_num(v, 0) for v in projects["year_end"]],
+        "status": [_s(v) for v in projects["status"]],
+        "cap": caps,
+        "disb": [_num(v) for v in projects.get("disbursed", pd.Series(None, projects.index))],
+        "xy": encode_points(xy) if len(xy) else [],
+        "st": _status_by_year(projects, years) if len(projects) else {str(y): "" for y in years},
+    }
+    lines = {"p": [], "geom": []}
+    if plines is not None and len(plines):
+        pos = {pid: i for i, pid in enumerate(block["id"])}
+        pl = plines[plines["project_id"].astype(str).isin(pos)]
+        pl = pl[pl.geometry.notna() & ~pl.geometry.is_empty]
+        if len(pl):
+            lines = {"p": [pos[str(p)] for p in pl["project_id"]],
+                     "geom": encode_lines(to_wgs84(pl).values)}
+    return block, lines
+
+
+def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool) -> _Base:
+    communes = _get(layers, "communes")
+    if communes is None or not len(communes):
+        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer is empty",
+                             path=ws.output_gpkg)
+    communes = communes.sort_values("code").reset_index(drop=True)
+    years = [int(y) for y in ws.years]
+    cblock, cstat, valid = _commune_block(communes, _get(layers, "commune_status"), years,
+                                          SIMPLIFY_TOLERANCE_M)
+    cindex = {c: i for i, c in enumerate(cblock["code"])}
+    vnames = _village_criteria_names(ws, layers, lang)
+    vblock = _village_block(_get(layers, "villages"), _get(layers, "village_status"), cindex,
+                            years, vnames)
+    projects = _get(layers, "projects")
+    if projects is None:
+        projects = gpd.GeoDataFrame({c: [] for c in ("project_id", "name", "category",
+                                                      "commune_code", "criteria", "year_start",
+                                                      "year_end", "status")},
+                                    geometry=[], crs=communes.crs)
+    projects = projects[projects.geometry.notna() & ~projects.geometry.is_empty]
+    projects = projects.sort_values("project_id").reset_index(drop=True)
+    for s in SOURCES:
+        if f"cap_{s}" not in projects:
+            projects[f"cap_{s}"] = 0.0
+    pxy = to_wgs84(projects).values if len(projects) else np.empty(0, dtype=object)
+
+    facilities = _get(layers, "facilities")
+    fblock: dict = {"name": [], "type": [], "xy": []}
+    if facilities is not None and len(facilities):
+        f = facilities[facilities.geometry.notna() & ~facilities.geometry.is_empty]
+        f = f.sort_values("facility_id") if "facility_id" in f else f
+        fblock = {"name": [_s(v) for v in f["name"]], "type": [_s(v) for v in f["type"]],
+                  "xy": encode_points(to_wgs84(f).values)}
+    roads = _get(layers, "roads")
+    rblock: dict = {"cls": [], "geom": []}
+    if roads is not None and len(roads):
+        r = roads[roads.geometry.notna() & ~roads.geometry.is_empty]
+        simple = gpd.GeoSeries(shapely.simplify(r.geometry.values, ROAD_SIMPLIFY_M), crs=r.crs)
+        rblock = {"cls": [_s(v) for v in r["road_class"]],
+                  "geom": encode_lines(to_wgs84(simple).values)}
+
+    hill = None
+    if getattr(ws, "elevation", None) is not None and Path(ws.elevation).exists():
+        from .hillshade import render_hillshade
+
+        mask = gpd.GeoSeries(communes.geometry.values, crs=communes.crs).to_crs(3857)
+        hs = render_hillshade(ws.elevation, mask_geoms=mask.values)
+        hill = {"src": hs.data_uri, "bounds": hs.bounds}
+
+    targets = {}
+    pt = _get(layers, "plan_targets")
+    if pt is not None and len(pt):
+        for n, v in zip(pt["criterion"], pt["target_communes"], strict=True):
+            if _num(v, 0) is not None:
+                targets[str(int(n))] = _num(v, 0)
+
+    common = {
+        "lang": lang,
+        "T": map_strings(lang),
+        "labels": {k: labels(k, lang) for k in ("status", "category", "facility",
+                                                "road_class", "source", "class")},
+        "styles": {
+            "class": styles.CLASS_COLORS, "met": styles.MET_COLORS,
+            "change": styles.CHANGE_COLORS, "status": styles.STATUS_COLORS,
+            "village": styles.VILLAGE_COLORS, "outside": styles.OUTSIDE_COLOR,
+            "shapes": styles.CATEGORY_SHAPES,
+            "facility": styles.FACILITY_LETTERS["en" if lang == "en" else "vi"],
+            "roads": styles.ROAD_STYLES,
+        },
+        "area": _s(ws.name),
+        "province": _s(getattr(ws, "province", "")),
+        "data_date": _s(getattr(ws, "data_date", "")),
+        "years": years,
+        "plan_year": int(getattr(ws, "plan_year", years[-1])),
+        "bounds": latlon_bounds(to_wgs84(communes)),
+        "hill": hill,
+        "tiles": TILES if online_tiles else None,
+        "criteria": [[c.number, c.name(lang), c.group] for c in COMMUNE_CRITERIA],
+        "groups": [[g, en if lang == "en" else vi, [c.number for c in cs]]
+                   for g, vi, en, cs in COMMUNE_CRITERIA.groups()],
+        "targets": targets,
+        "sources": list(SOURCES),
+        "communes": cblock,
+        "cstat": cstat,
+        "villages": vblock,
+        "facilities": fblock,
+        "roads": rblock,
+    }
+    return _Base(common=common, projects=projects, project_xy=np.asarray(pxy, dtype=object),
+                 plines=_get(layers, "project_lines"), commune_index=cindex, years=years,
+                 coverage_valid=valid)
+
+
+def _village_criteria_names(ws: Any, layers: Any, lang: str) -> list[str]:
+    vs = _get(layers, "village_status")
+    cols = sorted(c for c in (vs.columns if vs is not None else [])
+                  if c.startswith("vc") and c[2:].isdigit())
+    names = {}
+    vset = _get(layers, "village_criteria_set")
+    table = ws.table("village_criteria") if hasattr(ws, "table") else None
+    if vset is not None and len(vset):
+        col = "name_en" if lang == "en" and "name_en" in vset else "name_vi"
+        for n, name in zip(vset["number"], vset[col], strict=True):
+            names[f"vc{int(n):02d}"] = _s(name) or _s(vset.get("name_vi", [""])[0])
+    elif table is not None and Path(table.path).exists():
+        try:
+            df = pd.read_csv(table.path, dtype=str)
+            col = "name_en" if lang == "en" and "name_en" in df else "name_vi"
+            for n, name in zip(df["number"], df[col], strict=True):
+                names[f"vc{int(n):02d}"] = _s(name)
+        except (KeyError, ValueError, OSError):
+            names = {}
+    return [names.get(c, c) for c in cols]
+
+
+def build_model(base: _Base, *, year: int, criterion: int | None = None,
+                title: str) -> dict:
+    """The data of one page: the shared model plus the projects the page shows."""
+    projects = base.projects
+    xy = base.project_xy
+    if criterion is not None and len(projects):
+        mask = np.array([criterion in _parse_list(v) for v in projects["criteria"]], dtype=bool)
+        projects = projects[mask].reset_index(drop=True)
+        xy = xy[mask]
+    pblock, lines = _project_block(projects, xy, base.plines, base.commune_index, base.years)
+    data = dict(base.common)
+    data.update({
+        "kind": "criterion" if criterion else "overview",
+        "criterion": criterion,
+        "title": title,
+        "year": year,
+        "projects": pblock,
+        "plines": lines,
+    })
+    return data
+
+
+def _resolve_workspace(workspace: Any, lang: str) -> Any:
+    if isinstance(workspace, (str, Path)):
+        from ..workspace import load_workspace
+
+        return load_workspace(workspace)
+    return workspace
+
+
+def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
+                year: int | None = None, online_tiles: bool = True,
+                layers: Any = None) -> list[Path]:
+    """Render the overview, one map per criterion and the list page into ``maps/``.
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+        The workspace (``ntmgis.workspace.load_workspace``) or its folder.
+    lang : {"vi", "en"}
+        Language of the maps.
+    overwrite : bool
+        Replace existing maps; without it an existing map raises
+        :class:`~ntmgis.errors.OutputExistsError` before anything is written.
+    year : int, optional
+        The year the maps open on (default: the latest year of the workspace).
+    online_tiles : bool
+        Offer an OpenStreetMap layer that the user can switch on (off at opening).
+    layers : MonitoringLayers, optional
+        Already read monitoring layers (default: read ``monitoring.gpkg``).
+
+    Returns
+    -------
+    list of Path
+        ``maps/index.html``, ``maps/criteria/tc01.html`` ... ``tc19.html``,
+        ``maps/list.html``.
+    """
+    check_lang(lang)
+    ws = _resolve_workspace(workspace, lang)
+    years = [int(y) for y in ws.years]
+    if year is None:
+        year = years[-1]
+    elif int(year) not in years:
+        raise ValueError(t("year_range", lang, value=year, lo=years[0], hi=years[-1]))
+    year = int(year)
+    maps_dir = Path(ws.maps_dir)
+    targets = [maps_dir / "index.html"]
+    targets += [maps_dir / "criteria" / f"{c.key}.html" for c in COMMUNE_CRITERIA]
+    targets.append(maps_dir / "list.html")
+    if not overwrite:
+        for p in targets:
+            if p.exists():
+                raise OutputExistsError(t("output_exists", lang, path=p))
+    if layers is None:
+        layers = load_monitoring_layers(ws, lang=lang)
+    base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles)
+    T = base.common["T"]
+
+    pages: list[tuple[Path, str, dict]] = []
+    title = f"{T['overview']} – {base.common['area']}"
+    pages.append((targets[0], title, build_model(base, year=year, title=T["overview"])))
+    for c, path in zip(COMMUNE_CRITERIA, targets[1:-1], strict=True):
+        ctitle = T["criterion_title"].format(n=c.number, name=c.name(lang))
+        pages.append((path, f"{ctitle} – {base.common['area']}",
+                      build_model(base, year=year, criterion=c.number, title=ctitle)))
+    for path, page_title, data in pages:
+        text = assemble_page(data, title=page_title, lang=lang)
+        with atomic_output(path, overwrite=True, lang=lang) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    with atomic_output(targets[-1], overwrite=True, lang=lang) as tmp:
+        tmp.write_text(_list_page(base, year=year, lang=lang), encoding="utf-8")
+    return targets
+
+
+def _list_page(base: _Base, *, year: int, lang: str) -> str:
+    """A plain HTML page linking every map, with the district figures of ``year``."""
+    T = base.common["T"]
+    esc = html.escape
+    area = base.common["area"]
+    cstat = base.common["cstat"].get(str(year), {"m": []})
+    met_rows = [m for m in cstat["m"] if m is not None]
+    n = len(met_rows)
+    rows = []
+    plan_year = base.common["plan_year"]
+    for num, name, _g in base.common["criteria"]:
+        met = sum(1 for m in met_rows if len(m) >= num and m[num - 1] == "1")
+        target = base.common["targets"].get(str(num))
+        share = fmt_percent(met / n, lang) if n else "–"
+        rows.append(
+            f'<tr><td>{num}</td><td><a href="criteria/tc{num:02d}.html">{esc(name)}</a></td>'
+            f'<td class="n">{fmt_number(met, lang)}/{fmt_number(n, lang)}</td>'
+            f'<td class="n">{share}</td>'
+            f'<td class="n">{fmt_number(target, lang) if target is not None else "–"}</td></tr>')
+    ntm = sum(1 for m in met_rows if m.count("1") == len(m))
+    avg = sum(m.count("1") for m in met_rows) / n if n else None
+    head = (f"<th>#</th><th>{esc(T['criterion'])}</th>"
+            f"<th>{esc(T['communes_meeting'])}</th><th>%</th>"
+            f"<th>{esc(T['target'].format(year=plan_year))}</th>")
+    title = f"{T['all_maps']} – {area}"
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<link rel="icon" href="data:,">\n'
+        f"<title>{esc(title)}</title>\n<style>\n"
+        "body{font-family:system-ui,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;"
+        "margin:2em auto;max-width:60em;color:#222;padding:0 1em}"
+        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
+        "padding:.3em .5em;text-align:left}td.n{text-align:right}a{color:#0b5394}"
+        "\n</style>\n</head>\n<body>\n"
+        f"<h1>{esc(T['all_maps'])}</h1>\n"
+        f"<p>{esc(area)}, {esc(base.common['province'])} · {esc(T['year'])} {year} · "
+        f"{esc(T['data_date'])} {esc(base.common['data_date'])}</p>\n"
+        f'<p><a href="index.html"><strong>{esc(T["overview"])}</strong></a> · '
+        f"{esc(T['ntm_communes'].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang)))}"
+        + (f" · {esc(T['avg_criteria'].format(x=fmt_number(avg, lang, 2)))}"
+           if avg is not None else "")
+        + "</p>\n"
+        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
+        + "\n</tbody>\n</table>\n</body>\n</html>\n"
+    )

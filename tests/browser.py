@@ -1,0 +1,95 @@
+"""Headless Chromium for tests of HTML output, with the network off.
+
+Import the fixtures into a test module::
+
+    from browser import chromium_browser, open_page  # noqa: F401
+
+    def test_map(open_page, tmp_path):
+        page, errors, failed = open_page(tmp_path / "map.html")
+        assert not errors and not failed
+
+``open_page(path, *, width=1280, height=800, wait_for="window.ntmgis && window.ntmgis.ready")``
+opens a local file in a fresh browser context in which every request that
+is not ``file:`` or ``data:`` is aborted and recorded, and returns
+``(page, console_errors, failed_requests)``: the Playwright page, the
+console errors and uncaught exceptions (strings), and the failed or
+blocked requests (URLs, with the failure). Both lists keep filling while
+the test goes on, so check them at the end of the test too.
+
+Chromium is Debian's ``/usr/bin/chromium`` (``CHROMIUM`` overrides it);
+tests are skipped with a reason where it or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "chromium_browser", "open_page"]
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[object]:
+    """One headless Chromium for the test session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover
+        pytest.skip("playwright is not installed (pip install playwright)")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def open_page(chromium_browser: object) -> Iterator[Callable[..., tuple]]:
+    """Factory: open a local HTML file with the network blocked; see the module docstring."""
+    contexts = []
+
+    def _open(path: str | Path, *, width: int = 1280, height: int = 800,
+              wait_for: str | None = "window.ntmgis && window.ntmgis.ready",
+              timeout_ms: int = 20_000) -> tuple:
+        context = chromium_browser.new_context(viewport={"width": width, "height": height},
+                                               service_workers="block")
+        contexts.append(context)
+        errors: list[str] = []
+        failed: list[str] = []
+
+        def route(r: object) -> None:
+            url = r.request.url
+            if url.startswith(("file:", "data:", "blob:", "about:")):
+                r.continue_()
+            else:
+                failed.append(f"blocked: {url}")
+                r.abort()
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(f"console.{m.type}: {m.text}")
+                if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc}"))
+        page.on("requestfailed",
+                lambda req: failed.append(f"failed: {req.url} ({req.failure})")
+                if not any(f.endswith(req.url) for f in failed) else None)
+        page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+        page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
+        if wait_for:
+            page.wait_for_function(wait_for, timeout=timeout_ms)
+        return page, errors, failed
+
+    yield _open
+    for c in contexts:
+        c.close()
