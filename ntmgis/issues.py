@@ -69,7 +69,8 @@ class IssueLog:
             row: int | None = None, column: str | None = None, value: Any = None,
             expected: str = "", **kw: Any) -> Issue:
         """Record an issue whose message is ``t(key, lang, **kw)``; raise if asked to."""
-        msg = t(key, self.lang, **kw)
+        msg = t(key, self.lang,
+                **{"column": column or "", "value": value, "expected": expected, **kw})
         issue = Issue(severity, check, msg, self._rel(file), row, column or "",
                       "" if value is None else str(value), expected)
         if severity == ERROR and self.raise_errors:

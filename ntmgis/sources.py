@@ -34,7 +34,7 @@ from .i18n import enum_keys, label, labels, t
 from .issues import IssueLog
 from .text import fold, is_missing, nfc, normalise_code, parse_number
 from .vnencodings import fix_legacy_text, looks_like_legacy
-from .workspace import FIELD_ALIASES, LayerConfig, TableConfig, Workspace
+from .workspace import CONTEXT_ALIASES, FIELD_ALIASES, LayerConfig, TableConfig, Workspace
 
 __all__ = [
     "read_vector",
@@ -70,24 +70,36 @@ def _find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
 
 
 def map_columns(df: pd.DataFrame, fields: dict[str, str], required: tuple[str, ...],
-                optional: tuple[str, ...], *, path: Path, log: IssueLog) -> pd.DataFrame:
+                optional: tuple[str, ...], *, path: Path, log: IssueLog,
+                context: str = "") -> pd.DataFrame:
     """Rename the user's columns to canonical names; report required ones that are missing.
 
     A configured name is looked up first (case-, accent- and underscore-
-    insensitively), then the usual aliases of :data:`FIELD_ALIASES`.
+    insensitively), then the usual aliases of :data:`FIELD_ALIASES` (those of
+    ``context``, e.g. "villages", first). Configured fields claim their
+    columns before any alias is tried, and references to other units
+    (``commune_code``) before the unit's own ``code``.
     """
     cols = [c for c in df.columns if c not in (ROW, "geometry")]
     rename: dict[str, str] = {}
-    taken: set[str] = set()
-    for canon in required + optional:
+    taken: set[str] = {fields[c] for c in required + optional if fields.get(c)}
+    ctx = CONTEXT_ALIASES.get(context, {})
+    wanted = sorted(required + optional,
+                    key=lambda c: (not fields.get(c), c not in ("commune_code", "village_code",
+                                                                 "commune_name", "village_name")))
+    for canon in wanted:
         configured = fields.get(canon)
-        cands = (configured,) if configured else (canon, *FIELD_ALIASES.get(canon, ()))
+        if configured:
+            taken.discard(configured)
+        cands = (configured,) if configured else ctx.get(
+            canon, (canon, *FIELD_ALIASES.get(canon, ())))
         hit = _find_column([c for c in cols if c not in taken], cands)
         if hit is None:
             if canon in required:
                 log.error("missing_column", "missing_column", file=path, column=configured or canon,
-                          expected=canon, configured=configured or canon,
-                          available=", ".join(map(str, cols)), column_name=canon)
+                          expected=", ".join(dict.fromkeys(cands[:5])),
+                          configured=configured or " / ".join(dict.fromkeys(cands[:5])),
+                          available=", ".join(map(str, cols)))
             continue
         taken.add(hit)
         rename[hit] = canon
@@ -196,7 +208,7 @@ def read_vector(cfg: LayerConfig, ws: Workspace, log: IssueLog, *,
     gdf[ROW] = np.arange(1, len(gdf) + 1)
     gdf = _fix_text(gdf, encoding if "encoding" in kw else "utf-8", path, log)
     gdf = _resolve_crs(gdf, cfg.crs, ws, path, log)
-    gdf = map_columns(gdf, cfg.fields, required, optional, path=path, log=log)
+    gdf = map_columns(gdf, cfg.fields, required, optional, path=path, log=log, context=cfg.name)
     return gpd.GeoDataFrame(gdf, geometry="geometry")
 
 
@@ -345,7 +357,8 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
     lo_y, hi_y = ws.years[0], ws.years[-1]
     numbers = set(cset.numbers)
     if cfg.form == "wide":
-        base = map_columns(df, cfg.fields, ("code", "year"), ("name",), path=path, log=log)
+        base = map_columns(df, cfg.fields, ("code", "year"), ("name",), path=path, log=log,
+                           context=cfg.name)
         if "code" not in base or "year" not in base:
             return None
         pattern = cfg.options.get("criterion_columns")
@@ -389,7 +402,7 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
             long["name"] = np.tile(base["name"].to_numpy(dtype=object), len(parts))
     else:
         base = map_columns(df, cfg.fields, ("code", "year", "criterion", "met"), ("name",),
-                           path=path, log=log)
+                           path=path, log=log, context=cfg.name)
         if not {"code", "year", "criterion", "met"} <= set(base.columns):
             return None
         mets = []
@@ -476,7 +489,8 @@ def read_projects(ws: Workspace, log: IssueLog, *, code_width: int | None,
     if df is None:
         return None
     path = cfg.path
-    df = map_columns(df, cfg.fields, _PROJECT_REQUIRED, _PROJECT_OPTIONAL, path=path, log=log)
+    df = map_columns(df, cfg.fields, _PROJECT_REQUIRED, _PROJECT_OPTIONAL, path=path, log=log,
+                     context="projects")
     if not set(_PROJECT_REQUIRED) <= set(df.columns):
         return None
     out = pd.DataFrame({"project_id": [normalise_code(v) for v in df["project_id"]],

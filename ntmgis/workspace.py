@@ -29,6 +29,7 @@ __all__ = [
     "load_workspace",
     "find_workspace",
     "FIELD_ALIASES",
+    "CONTEXT_ALIASES",
     "LAYER_NAMES",
     "TABLE_NAMES",
 ]
@@ -71,8 +72,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "year_start": ("year_start", "nam_bat_dau", "nam_khoi_cong", "tu_nam"),
     "year_end": ("year_end", "nam_ket_thuc", "nam_hoan_thanh", "den_nam"),
     "status": ("status", "tinh_trang", "trang_thai", "tien_do"),
-    "cap_central": ("cap_central", "ngan_sach_trung_uong", "ns_tw", "nstw"),
-    "cap_local": ("cap_local", "ngan_sach_dia_phuong", "ns_dp", "nsdp"),
+    "cap_central": ("cap_central", "ngan_sach_trung_uong", "ns_trung_uong", "ns_tw", "nstw"),
+    "cap_local": ("cap_local", "ngan_sach_dia_phuong", "ns_dia_phuong", "ns_dp", "nsdp"),
     "cap_integrated": ("cap_integrated", "von_long_ghep", "long_ghep"),
     "cap_credit": ("cap_credit", "von_tin_dung", "tin_dung"),
     "cap_mobilised": ("cap_mobilised", "von_huy_dong", "huy_dong"),
@@ -100,6 +101,22 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "old_name": ("old_name", "ten_cu", "old_ward_name"),
     "new_code": ("new_code", "ma_moi", "new_ward_code"),
     "new_name": ("new_name", "ten_moi", "new_ward_name"),
+}
+
+
+# Where a layer's own code and name are named differently from a commune's.
+CONTEXT_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "villages": {
+        "code": ("code", "ma_ban", "maban", "ma_thon", "mathon", "id"),
+        "name": ("name", "ten_ban", "tenban", "ten_thon", "tenthon", "ten"),
+    },
+    "village_status": {
+        "code": ("code", "ma_ban", "maban", "ma_thon", "mathon"),
+        "name": ("name", "ten_ban", "tenban", "ten_thon", "ten"),
+    },
+    "projects": {"name": ("name", "ten_du_an", "tenduan", "ten_cong_trinh", "ten")},
+    "facilities": {"name": ("name", "ten", "ten_co_so")},
+    "roads": {"name": ("name", "ten", "ten_duong")},
 }
 
 

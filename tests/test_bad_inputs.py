@@ -1,0 +1,96 @@
+"""The corpus of bad inputs (tests/data/bad): each case must be reported precisely.
+
+Every case folder replaces some files of tests/data/mini and names in
+expect.toml the check, severity, file, row, column and value that
+``validate`` must report. The input files must come out unmodified.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from ntmgis.validate import validate
+from ntmgis.workspace import load_workspace
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
+
+
+def _overlay(case_dir: Path, ws_dir: Path) -> dict:
+    expect = tomllib.loads((case_dir / "expect.toml").read_text(encoding="utf-8"))
+    for f in case_dir.iterdir():
+        if f.name == "expect.toml":
+            continue
+        if f.name == "_delete":
+            for name in f.read_text(encoding="utf-8").split():
+                (ws_dir / name).unlink()
+            continue
+        shutil.copyfile(f, ws_dir / f.name)
+    if (case_dir / "villages.shp").exists():
+        toml = (ws_dir / "ntmgis.toml").read_text(encoding="utf-8")
+        toml = toml.replace('path = "villages.geojson"', 'path = "villages.shp"')
+        if expect.get("config") == "no_assume_crs":
+            toml = toml.replace('assume_crs = "EPSG:9205"\n', "")
+        (ws_dir / "ntmgis.toml").write_text(toml, encoding="utf-8")
+    return expect
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir()) if p.is_file() and p.name != "validation.csv"}
+
+
+def test_mini_workspace_is_clean(mini_ws):
+    log = validate(load_workspace(mini_ws))
+    assert log.errors == []
+    assert log.warnings == []
+
+
+def test_corpus_is_not_empty():
+    assert len(CASES) >= 20
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_is_reported(case, mini_ws):
+    expect = _overlay(BAD / case, mini_ws)
+    before = _digests(mini_ws)
+    log = validate(load_workspace(mini_ws), csv_path=mini_ws / "validation.csv")
+    hits = [i for i in log.issues if i.check == expect["check"]]
+    assert hits, f"{case}: no {expect['check']} in {[i.format() for i in log.issues]}"
+    hit = hits[0]
+    assert hit.severity == expect["severity"]
+    assert Path(hit.file).name == expect["file"]
+    if "row" in expect and expect["row"]:
+        assert hit.row == expect["row"]
+    if "column" in expect:
+        assert hit.column == expect["column"]
+    if "value" in expect:
+        assert hit.value == expect["value"]
+    assert hit.message  # a sentence for a person, not just a code
+    # Errors make validate fail; a warning-only case must not produce errors.
+    if expect["severity"] == "warning":
+        assert log.errors == [], [i.format() for i in log.errors]
+    # Inputs are never modified; the CSV lists the same issue.
+    assert _digests(mini_ws) == before
+    text = (mini_ws / "validation.csv").read_text(encoding="utf-8-sig")
+    assert expect["check"] in text
+
+
+def test_messages_are_vietnamese_by_default_and_english_on_request(mini_ws):
+    _overlay(BAD / "unknown_code", mini_ws)
+    vi = validate(load_workspace(mini_ws))
+    en = validate(load_workspace(mini_ws), lang="en")
+    vi_msg = next(i for i in vi.issues if i.check == "unknown_code").format("vi")
+    en_msg = next(i for i in en.issues if i.check == "unknown_code").format("en")
+    assert vi_msg.startswith("LỖI projects.csv dòng 3, cột ma_xa: mã '09999' không có")
+    assert en_msg.startswith("ERROR projects.csv row 3, column ma_xa: code '09999' is not in")
