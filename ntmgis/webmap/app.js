@@ -1,7 +1,7 @@
 /* ntmgis map script: draws the monitoring map from the JSON data block.
  *
  * Every user-provided string is set with textContent (never innerHTML), so a
- * name such as <img src=x onerror=alert(1)> shows as text. Style keys are
+ * name that holds an HTML tag with an event handler shows as text. Style keys are
  * precomputed in Python and stored per feature and year; this script only
  * looks them up. window.ntmgis exposes counts and hooks for tests.
  */

@@ -81,6 +81,16 @@ def render_hillshade(path: str | Path, *, max_size: int = 720, levels: int = 48,
     -------
     Hillshade
     """
+    import warnings
+
+    with warnings.catch_warnings():
+        # rasterio < 1.5 multiplies Affine objects with `*`, which affine >= 3.1 flags
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _render(Path(path), max_size=max_size, levels=levels, mask_geoms=mask_geoms)
+
+
+def _render(path: Path, *, max_size: int, levels: int, mask_geoms: object | None) -> Hillshade:
     import rasterio
     from rasterio.enums import Resampling
     from rasterio.warp import calculate_default_transform, reproject, transform_bounds
@@ -93,7 +103,7 @@ def render_hillshade(path: str | Path, *, max_size: int = 720, levels: int = 48,
         band = src.read(1, out_shape=(out_h, out_w), masked=True,
                         resampling=Resampling.average if factor > 1 else Resampling.nearest)
         elev = band.astype("float64").filled(np.nan)
-        transform = src.transform * src.transform.scale(src.width / out_w, src.height / out_h)
+        transform = src.transform @ src.transform.scale(src.width / out_w, src.height / out_h)
         crs = src.crs
         if crs is None:
             raise ValueError(f"{path}: the elevation raster has no CRS")
