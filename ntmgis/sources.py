@@ -114,28 +114,30 @@ def _src_col(df: pd.DataFrame, canon: str) -> str:
     return df.attrs.get("source_columns", {}).get(canon, canon)
 
 
-def _fix_text(df: pd.DataFrame, encoding: str, path: Path, log: IssueLog) -> pd.DataFrame:
-    """NFC every text column; convert legacy encodings; warn when text looks legacy."""
-    legacy = encoding not in ("utf-8", "utf8", "utf-8-sig")
+def _fix_text(df: pd.DataFrame, path: Path, log: IssueLog) -> pd.DataFrame:
+    """NFC every text column, trim spaces; warn once when text looks like TCVN3/VNI."""
     warned = False
     for col in df.columns:
-        if col == "geometry" or df[col].dtype.kind not in "OTU" and str(df[col].dtype) != "str":
+        if col in (ROW, "geometry"):
             continue
-        vals = df[col].to_numpy(dtype=object)
-        out = np.empty(len(vals), dtype=object)
-        for i, v in enumerate(vals):
-            if isinstance(v, str):
-                v = fix_legacy_text(v, encoding) if legacy else v
-                if not warned and not legacy:
-                    guess = looks_like_legacy(v)
-                    if guess:
-                        log.warning("legacy_encoding", "legacy_encoding", file=path, column=col,
-                                    value=v, guess=guess)
-                        warned = True
-                out[i] = nfc(v)
-            else:
-                out[i] = v
-        df[col] = pd.Series(out, index=df.index, dtype=object)
+        s = df[col]
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        is_str = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        if not is_str.any():
+            continue
+        vals = s.to_numpy(dtype=object).copy()
+        vals[is_str] = [nfc(v) for v in vals[is_str]]
+        df[col] = pd.Series(vals, index=df.index, dtype=object)
+        if not warned:
+            # A sample is enough to notice an undeclared legacy encoding.
+            for v in vals[is_str][:200]:
+                guess = looks_like_legacy(v)
+                if guess:
+                    log.warning("legacy_encoding", "legacy_encoding", file=path, column=col,
+                                value=v, guess=guess)
+                    warned = True
+                    break
     return df
 
 
@@ -206,7 +208,10 @@ def read_vector(cfg: LayerConfig, ws: Workspace, log: IssueLog, *,
                   reason=str(exc).splitlines()[0])
         return None
     gdf[ROW] = np.arange(1, len(gdf) + 1)
-    gdf = _fix_text(gdf, encoding if "encoding" in kw else "utf-8", path, log)
+    if kw.get("encoding") == "latin1":
+        gdf = _legacy_table(gdf, encoding)
+    else:
+        gdf = _fix_text(gdf, path, log)
     gdf = _resolve_crs(gdf, cfg.crs, ws, path, log)
     gdf = map_columns(gdf, cfg.fields, required, optional, path=path, log=log, context=cfg.name)
     return gpd.GeoDataFrame(gdf, geometry="geometry")
@@ -242,7 +247,12 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
                     log.warning("legacy_encoding", "legacy_encoding", file=path,
                                 value=text[:20], guess="cp1258")
             else:
-                text = raw.decode("latin-1")
+                try:
+                    # Valid UTF-8 with accents is never legacy text by accident.
+                    text = raw.decode("utf-8-sig")
+                    encoding = "utf-8"
+                except UnicodeDecodeError:
+                    text = raw.decode("latin-1")
             import io
 
             df = pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text[:4096]), dtype=str,
@@ -260,20 +270,34 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
     df = df.dropna(how="all").reset_index(drop=True) if len(df) else df
     df[ROW] = df.index + 2
     if encoding in ("utf-8", "utf8"):
-        df = _fix_text(df, "utf-8", path, log)
+        df = _fix_text(df, path, log)
     else:
         df = _legacy_table(df, encoding)
     df.attrs["path"] = str(path)
     return df
 
 
+def _legacy_value(v: str, encoding: str) -> str:
+    """Decode a legacy cell that was read as latin-1; cells that are really UTF-8 stay so."""
+    try:
+        raw = v.encode("latin-1")
+    except UnicodeEncodeError:
+        return nfc(v)
+    if max(raw, default=0) >= 0x80:
+        try:
+            return nfc(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            pass
+    return nfc(fix_legacy_text(v, encoding))
+
+
 def _legacy_table(df: pd.DataFrame, encoding: str) -> pd.DataFrame:
     for col in df.columns:
-        if col == ROW:
+        if col in (ROW, "geometry"):
             continue
-        df[col] = [nfc(fix_legacy_text(v, encoding)) if isinstance(v, str) else v
-                   for v in df[col]]
-    df.columns = [nfc(fix_legacy_text(str(c), encoding)) if c != ROW else c for c in df.columns]
+        df[col] = [_legacy_value(v, encoding) if isinstance(v, str) else v for v in df[col]]
+    df.columns = [_legacy_value(str(c), encoding) if c not in (ROW, "geometry") else c
+                  for c in df.columns]
     return df
 
 
@@ -394,7 +418,8 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
                     mets.append(None)
                     log.error("bad_status_value", "bad_status_value", file=path, row=row,
                               column=c, value=v)
-            parts.append(pd.DataFrame({"code": codes, "year": years, "criterion": n,
+            parts.append(pd.DataFrame({"code": codes, "year": years,
+                                       "criterion": pd.array([n] * len(df), dtype="Int64"),
                                        "met": pd.array(mets, dtype="Int64"), ROW: df[ROW],
                                        "_column": c}))
         long = pd.concat(parts, ignore_index=True)

@@ -324,11 +324,12 @@ def commune_status(codes: list[str], rng) -> tuple[dict[int, np.ndarray], np.nda
             drop = rng.choice(met, size=min(len(met), int(rng.integers(1, 4))), replace=False)
             prev[i, drop] = 0
         status[year] = prev
-    # A few criteria were met and then lost again (e.g. housing after a flood).
-    for year, code, k in ((2023, "03442", 8), (2024, "03457", 7), (2022, "03448", 2)):
+    # A few criteria were met and then lost again the next year (a flood took a
+    # road, a school lost its standard), to exercise the "criteria lost" view.
+    for year, code, k in ((2022, "03448", 2), (2023, "03442", 8), (2023, "03436", 13)):
         i = codes.index(code)
-        if status[year + 1][i, k] == 0:
-            status[year][i, k] = 1
+        status[year][i, k] = 1
+        status[year + 1][i, k] = 0
     return status, target
 
 
