@@ -78,7 +78,8 @@ def write_geojson(path: Path, rows: list[dict], crs: str = CRS) -> None:
     feats = [{"type": "Feature", "properties": {k: v for k, v in r.items() if k != "geometry"},
               "geometry": shapely.geometry.mapping(r["geometry"])} for r in rows]
     doc = {"type": "FeatureCollection",
-           "crs": {"type": "name", "properties": {"name": f"urn:ogc:def:crs:{crs.replace(':', '::')}"}},
+           "crs": {"type": "name",
+                   "properties": {"name": f"urn:ogc:def:crs:{crs.replace(':', '::')}"}},
            "features": feats}
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
 
@@ -110,8 +111,9 @@ def status_rows(year_override=None, value_override=None) -> tuple[list[str], lis
     return header, rows
 
 
-PROJECT_HEADER = ["ma_du_an", "ten_du_an", "loai", "ma_xa", "ma_ban", "tieu_chi", "nam_bat_dau",
-                  "nam_ket_thuc", "tinh_trang", "kinh_do", "vi_do", "ns_trung_uong", "von_long_ghep"]
+PROJECT_HEADER = ["ma_du_an", "ten_du_an", "loai", "ma_xa", "ma_ban", "tieu_chi",
+                  "nam_bat_dau", "nam_ket_thuc", "tinh_trang", "kinh_do", "vi_do",
+                  "ns_trung_uong", "von_long_ghep"]
 
 
 def ll(x: float, y: float) -> tuple[str, str]:
