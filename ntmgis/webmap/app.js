@@ -297,6 +297,7 @@
     });
   }
   function styleCommunes() {
+    if (!communePolys.length) { return; }
     var entries = communeEntries();
     for (var i = 0; i < communePolys.length; i++) {
       var k = communeKey(i);
@@ -495,12 +496,15 @@
       if (RL.title) { layer.bindTooltip(el('span', null, RL.title[fi]), { sticky: true }); }
       layer.addTo(group);
     });
+    var kinds = {};
+    RL.geom.forEach(function (g) { kinds[g[0]] = true; });
+    var lkind = Object.keys(kinds).length !== 1 ? 'fill' : ({ P: 'dot', L: 'line', A: 'fill' })[Object.keys(kinds)[0]];
     register('result' + li, group, RL.name, RL.group || T.g_results, RL.visible !== false, function () {
-      if (!RL.cats) { return { title: RL.name, kind: 'fill', items: [{ key: 'all', label: RL.name, color: RL.color, count: RL.geom.length }] }; }
+      if (!RL.cats) { return { title: RL.name, kind: lkind, items: [{ key: 'all', label: RL.name, color: RL.color, count: RL.geom.length }] }; }
       var counts = {};
       (RL.cat_of || []).forEach(function (c) { counts[c] = (counts[c] || 0) + 1; });
       return {
-        title: RL.name, kind: 'fill',
+        title: RL.name, kind: lkind,
         items: RL.cats.map(function (c, ci) { return { key: c[0], label: c[1], color: c[2], count: counts[ci] || 0 }; })
       };
     });
@@ -920,6 +924,9 @@
   api.map = map;
   api.toggle = toggle;
   api.communeKey = communeKey;
+  api.projectFills = function () {
+    return projectMarkers.map(function (m) { return m.options.icon.options.html.querySelector('path').getAttribute('fill'); });
+  };
   // page coordinates of a point inside commune i (its label point), for tests and links
   api.communePoint = function (i) {
     var p = map.latLngToContainerPoint(decodeLine(C.lab)[i]);

@@ -1,0 +1,293 @@
+"""The maps in real headless Chromium with the network off."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import browser
+import geopandas as gpd
+import pytest
+from shapely.geometry import LineString, Point, box
+from test_webmap import XSS, build_sample
+
+from ntmgis.i18n import fmt_money, fmt_number
+from ntmgis.webmap import ResultLayer, render_maps, render_result_map
+
+pytestmark = pytest.mark.browser
+# the shared headless-Chromium fixtures (tests/browser.py)
+chromium_browser = browser.chromium_browser
+open_page = browser.open_page
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    """The sample workspace built, its layers, and its maps in Vietnamese."""
+    from ntmgis.layers import read_layers
+
+    ws = build_sample(tmp_path_factory.mktemp("ws"))
+    paths = render_maps(ws, overwrite=True)
+    return ws, read_layers(ws), paths
+
+
+def _legend(page: object) -> dict[tuple[str, str], int]:
+    items = page.evaluate("window.ntmgis.legend")
+    dom = page.eval_on_selector_all(
+        ".ntm-legend-item",
+        "els => els.map(e => [e.dataset.layer, e.dataset.key, e.dataset.count,"
+        " e.querySelector('.ntm-legend-count').textContent])")
+    # the drawn legend is the same as the exposed one, and its numbers are formatted
+    assert [(d[0], d[1], int(d[2])) for d in dom] == [(i["layer"], i["key"], i["count"])
+                                                      for i in items]
+    assert all(d[3] == fmt_number(int(d[2])) for d in dom)
+    return {(i["layer"], i["key"]): i["count"] for i in items}
+
+
+def _fills(page: object) -> list[str]:
+    return page.eval_on_selector_all("path.ntm-commune",
+                                     "els => els.map(e => e.getAttribute('fill'))")
+
+
+def _status(layers: object, year: int) -> object:
+    st = layers.commune_status
+    return st[st["year"] == year]
+
+
+def test_overview_draws_every_feature_offline(sample: tuple, open_page: object) -> None:
+    ws, layers, paths = sample
+    page, errors, failed = open_page(paths[0])
+    counts = page.evaluate("window.ntmgis.counts")
+    n_projects = int((layers.projects.geometry.notna() & ~layers.projects.geometry.is_empty).sum())
+    assert counts["communes"] == len(layers.communes)
+    assert counts["villages"] == len(layers.villages)
+    assert counts["projects"] == n_projects
+    assert counts["project_lines"] == len(layers.project_lines)
+    # what is in the DOM: one SVG path per commune, one circle per village
+    assert page.locator("path.ntm-commune").count() == len(layers.communes)
+    assert page.locator("path.ntm-village").count() == len(layers.villages)
+    # every project is either a visible marker or inside a visible cluster
+    drawn = page.evaluate("""() => {
+        const L = window.L; let n = 0;
+        window.ntmgis.map.eachLayer(l => {
+            if (l instanceof L.MarkerCluster) n += l.getChildCount();
+            else if (l instanceof L.Marker && l.options.icon.options.className === 'ntm-project'
+                     && !(l.__parent && l.__parent._zoom >= 0 && l.__parent._icon)) n += 1;
+        });
+        return n; }""")
+    assert drawn == n_projects
+    assert page.locator(".ntm-title h1").text_content() == "Bản đồ tổng quan nông thôn mới"
+    assert "31/12/2025" in page.locator(".ntm-year").text_content()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "webmap-overview.png"))
+    assert errors == [] and failed == []
+
+
+def test_legend_matches_layers(sample: tuple, open_page: object) -> None:
+    ws, layers, paths = sample
+    page, errors, failed = open_page(paths[0])
+    year = max(ws.years)
+    legend = _legend(page)
+    st = _status(layers, year)
+    classes = Counter(st["class"])
+    for key in ("ntm", "15-18", "10-14", "lt10"):
+        assert legend[("communes", key)] == classes.get(key, 0), key
+    assert legend[("communes", "outside")] == int((~layers.communes["in_programme"]).sum())
+    vs = layers.village_status[layers.village_status["year"] == year]
+    assert legend[("villages", "1")] == int(vs["ntm"].sum())
+    assert legend[("villages", "0")] == len(layers.villages) - int(vs["ntm"].sum())
+    # latest year: the derived status is the recorded status
+    status = Counter(layers.projects["status"])
+    for key in ("preparing", "under_way", "finished"):
+        assert legend[("projects", key)] == status.get(key, 0)
+    cats = Counter(layers.projects["category"])
+    for cat, n in cats.items():
+        assert legend[("projects", f"cat:{cat}")] == n
+    # hiding a layer removes its legend section
+    page.uncheck('input[data-layer="villages"]')
+    assert ("villages", "1") not in _legend(page)
+    assert page.locator("path.ntm-village").count() == 0
+    assert errors == [] and failed == []
+
+
+def test_year_switch_recolours(sample: tuple, open_page: object) -> None:
+    ws, layers, paths = sample
+    page, errors, failed = open_page(paths[0])
+    first = min(ws.years)
+    assert page.evaluate("window.ntmgis.state.year") == str(max(ws.years))
+    before = _fills(page)
+    page.select_option(".ntm-year-select", str(first))
+    after = _fills(page)
+    assert after != before
+    st = _status(layers, first)
+    legend = _legend(page)
+    expected = Counter(st["class"])
+    for key in ("ntm", "15-18", "10-14", "lt10"):
+        assert legend[("communes", key)] == expected.get(key, 0)
+    # colours follow the class of each commune in that year
+    colours = page.evaluate("window.ntmgis.data.styles['class']")
+    code_of = page.evaluate("window.ntmgis.data.communes.code")
+    cls = dict(zip(st["code"], st["class"], strict=True))
+    for code, fill in zip(code_of, after, strict=True):
+        if code in cls:
+            assert fill == colours[cls[code]]
+    assert "Năm " + str(first) in page.locator(".ntm-year").text_content()
+    # projects not started yet in the first year are shown as preparing
+    started = layers.projects["year_start"].astype(float) <= first
+    assert legend[("projects", "preparing")] >= int((~started).sum())
+    # every project symbol takes the colour of its status in that year
+    status_colours = page.evaluate("window.ntmgis.data.styles.status")
+    fills = page.evaluate("window.ntmgis.projectFills()")
+    pr = layers.projects.sort_values("project_id")
+    rank = {"preparing": 0, "under_way": 1, "finished": 2}
+    names = list(rank)
+    for (_, p), fill in zip(pr.iterrows(), fills, strict=True):
+        by_year = 0 if first < p["year_start"] else (2 if first >= p["year_end"] else 1)
+        assert fill == status_colours[names[min(rank[p["status"]], by_year)]]
+    assert errors == [] and failed == []
+
+
+def test_change_view(sample: tuple, open_page: object) -> None:
+    ws, layers, paths = sample
+    page, errors, failed = open_page(paths[0])
+    year = max(ws.years)
+    page.check('input[name="ntm-view"][value="change"]')
+    legend = _legend(page)
+    st = _status(layers, year)
+    g = st["gained"].fillna("").astype(str) != ""
+    lo = st["lost"].fillna("").astype(str) != ""
+    assert legend[("communes", "gained")] == int((g & ~lo).sum())
+    assert legend[("communes", "lost")] == int((lo & ~g).sum())
+    assert legend[("communes", "both")] == int((g & lo).sum())
+    assert legend[("communes", "none")] == int((~g & ~lo).sum())
+    page.select_option(".ntm-year-select", str(min(ws.years)))
+    legend = _legend(page)
+    assert legend[("communes", "first")] == len(st)
+    assert errors == [] and failed == []
+
+
+def test_commune_scorecard(sample: tuple, open_page: object) -> None:
+    ws, layers, paths = sample
+    page, errors, failed = open_page(paths[0])
+    year = max(ws.years)
+    st = _status(layers, year).set_index("code")
+    codes = page.evaluate("window.ntmgis.data.communes.code")
+    checked = 0
+    for i, code in enumerate(codes):
+        if code not in st.index:
+            continue
+        pt = page.evaluate(f"window.ntmgis.communePoint({i})")
+        page.locator(f"path.ntm-commune-{i}").dispatch_event(
+            "click", {"clientX": pt["x"], "clientY": pt["y"], "bubbles": True})
+        card = page.locator(f'.ntm-scorecard[data-commune="{code}"]')
+        card.wait_for()
+        met = int(st.loc[code, "criteria_met"])
+        assert card.locator(".ntm-count").text_content() == f"{met}/19"
+        assert card.locator("tr.is-met").count() == met
+        assert card.locator("tr.ntm-group").count() == 5
+        n_proj = int((layers.projects["commune_code"] == code).sum())
+        assert f": {n_proj}" in card.locator("h4").text_content()
+        if n_proj:
+            total = layers.projects.loc[layers.projects["commune_code"] == code, "cap_total"].sum()
+            shown = card.locator(".ntm-funding-total").text_content()
+            assert shown == fmt_money(round(float(total), 3), "vi")
+        page.evaluate("window.ntmgis.map.closePopup()")
+        checked += 1
+        if checked == 3:
+            break
+    assert checked == 3
+    assert errors == [] and failed == []
+
+
+def test_criterion_map(sample: tuple, open_page: object) -> None:
+    ws, layers, paths = sample
+    page, errors, failed = open_page(paths[5])  # criteria/tc05.html
+    assert paths[5].name == "tc05.html"
+    year = max(ws.years)
+    st = _status(layers, year)
+    legend = _legend(page)
+    assert legend[("communes", "met")] == int((st["tc05"] == 1).sum())
+    assert legend[("communes", "notmet")] == int((st["tc05"] == 0).sum())
+    serving = layers.projects["criteria"].astype(str).map(
+        lambda s: 5 in [int(x) for x in s.split(";") if x.strip().isdigit()])
+    assert page.evaluate("window.ntmgis.counts.projects") == int(serving.sum())
+    met = int((st["tc05"] == 1).sum())
+    assert f"{met}/{len(st)}" in page.locator(".ntm-summary").text_content()
+    # communes are coloured by tc05 alone
+    met_colours = page.evaluate("window.ntmgis.data.styles.met")
+    codes = page.evaluate("window.ntmgis.data.communes.code")
+    tc05 = dict(zip(st["code"], st["tc05"], strict=True))
+    for code, fill in zip(codes, _fills(page), strict=True):
+        if code in tc05:
+            assert fill == met_colours[str(int(tc05[code]))]
+    assert errors == [] and failed == []
+
+
+def test_search_and_project_card(sample: tuple, open_page: object) -> None:
+    ws, layers, paths = sample
+    page, errors, failed = open_page(paths[0])
+    page.fill(".ntm-search input", "muong te")  # without accents
+    hits = page.locator(".ntm-results li")
+    assert hits.count() >= 1
+    assert any("Mường Tè" in t for t in hits.all_text_contents())
+    pr = layers.projects.sort_values("project_id").iloc[0]
+    page.fill(".ntm-search input", pr["name"][:20])
+    page.locator(".ntm-results li", has_text=pr["name"][:20]).first.click()
+    card = page.locator(".ntm-projectcard")
+    card.wait_for()
+    assert card.locator(".ntm-project-name").text_content() == pr["name"]
+    assert pr["project_id"] in card.text_content()
+    assert errors == [] and failed == []
+
+
+def test_xss_name_shows_as_text(tmp_path: Path, open_page: object) -> None:
+    ws = build_sample(tmp_path / "ws", project_name=XSS)
+    paths = render_maps(ws, overwrite=True)
+    page, errors, failed = open_page(paths[0])
+    page.fill(".ntm-search input", "img src")
+    item = page.locator(".ntm-results li", has_text="onerror")
+    assert item.count() == 1
+    item.click()
+    card = page.locator(".ntm-projectcard")
+    card.wait_for()
+    assert card.locator(".ntm-project-name").text_content() == XSS
+    assert page.locator(".leaflet-popup img").count() == 0
+    assert page.locator("img[src='x']").count() == 0
+    page.wait_for_timeout(200)
+    assert errors == [] and failed == []  # an alert would be recorded as a dialog
+
+
+def test_english_map(tmp_path: Path, open_page: object) -> None:
+    ws = build_sample(tmp_path / "ws")
+    paths = render_maps(ws, overwrite=True, lang="en", year=2023)
+    page, errors, failed = open_page(paths[0])
+    assert page.evaluate("window.ntmgis.state.year") == "2023"
+    labels = page.locator(".ntm-legend-label").all_text_contents()
+    assert "Recognised NTM (19 criteria)" in labels
+    assert page.locator(".ntm-title h1").text_content() == "New rural development overview map"
+    assert "2025-12-31" in page.locator(".ntm-year").text_content()
+    assert errors == [] and failed == []
+
+
+def test_result_map_in_browser(tmp_path: Path, open_page: object) -> None:
+    pts = gpd.GeoDataFrame({"name": ["A", "B", "C"], "gap": ["x", "y", "x"]},
+                           geometry=[Point(480_000 + i * 900, 2_475_000) for i in range(3)],
+                           crs=9205)
+    polys = gpd.GeoDataFrame({"name": ["P"]}, geometry=[box(478_000, 2_473_000, 484_000,
+                                                             2_478_000)], crs=9205)
+    lines = gpd.GeoDataFrame({"name": ["R"]}, geometry=[LineString([(478_000, 2_473_000),
+                                                                    (484_000, 2_478_000)])],
+                             crs=9205)
+    out = render_result_map([ResultLayer(polys, "Vùng"), ResultLayer(lines, "Đường"),
+                             ResultLayer(pts, "Điểm", category="gap",
+                                         labels={"x": "Thiếu", "y": "Đủ"})],
+                            tmp_path / "r.html", title="Thử", lang="vi")
+    page, errors, failed = open_page(out)
+    counts = page.evaluate("window.ntmgis.counts")
+    assert (counts["result0"], counts["result1"], counts["result2"]) == (1, 1, 3)
+    legend = _legend(page)
+    assert legend[("result2", "x")] == 2 and legend[("result2", "y")] == 1
+    assert page.locator("path.ntm-result").count() == 5
+    assert errors == [] and failed == []
