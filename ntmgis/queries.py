@@ -221,12 +221,26 @@ def _village_set_from_table(ws: Workspace) -> tuple[CriteriaSet | None, dict[int
     if cfg is None or not Path(cfg.path).is_file():
         return None, {}
     df = pd.read_csv(cfg.path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    return _village_set_from_frame(df, ws)
+
+
+def _village_set_from_frame(df: pd.DataFrame, ws: Workspace | None
+                            ) -> tuple[CriteriaSet | None, dict[int, tuple]]:
+    """Read the village criteria set from a table.
+
+    The table has ``number`` and ``name_vi`` (optionally ``name_en`` and
+    ``commune_criteria``).
+    """
+    df = pd.DataFrame(df).drop(columns="geometry", errors="ignore")
     df.columns = [fold(c).replace(" ", "_") for c in df.columns]
     if "number" not in df or "name_vi" not in df:
         return None, {}
-    rows = [{k: nfc(v) for k, v in r.items()} for r in df.to_dict("records")]
-    vset = village_set_from_rows(rows, key="village", name_vi=ws.village_set_name,
-                                 name_en=ws.village_set_name_en)
+    rows = [{k: ("" if is_missing(v) else nfc(str(v))) for k, v in r.items()}
+            for r in df.to_dict("records")]
+    vset = village_set_from_rows(
+        rows, key="village",
+        name_vi=ws.village_set_name if ws else "Bộ tiêu chí bản",
+        name_en=ws.village_set_name_en if ws else "Village criteria set")
     links = {}
     for r in rows:
         if "commune_criteria" in r and str(r["commune_criteria"]).strip():
@@ -278,7 +292,14 @@ def load_data(data: Any, *, lang: str = "vi") -> QueryData:
     if ws is not None and elevation is None:
         elevation = ws.elevation
     frames = {k: _normalise(v.copy()) for k, v in frames.items()}
-    vset, links = _village_set_from_table(ws) if ws is not None else (None, {})
+    table = getattr(data, "village_criteria_set", None)
+    if table is None and gpkg is not None:
+        import pyogrio
+
+        if "village_criteria_set" in {str(r[0]) for r in pyogrio.list_layers(gpkg)}:
+            table = pyogrio.read_dataframe(gpkg, layer="village_criteria_set")
+    vset, links = (_village_set_from_frame(table, ws) if table is not None
+                   else _village_set_from_table(ws) if ws is not None else (None, {}))
     if isinstance(data, Mapping) and "village_set" in data:
         vset = data["village_set"]
         links = dict(data.get("village_links", {}))
@@ -429,6 +450,18 @@ def _join_projects(g: pd.DataFrame, cand: pd.DataFrame, keys: list[str]) -> pd.D
     return g
 
 
+def _join_finished(g: pd.DataFrame, done: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Add ``finished_ids``: projects serving the criterion finished by the year."""
+    if len(done):
+        ids = (done.sort_values("project_id", kind="stable").groupby(keys, sort=True)
+               ["project_id"].agg(";".join).rename("finished_ids").reset_index())
+        g = g.merge(ids, on=keys, how="left")
+    else:
+        g = g.assign(finished_ids=None)
+    g["finished_ids"] = g["finished_ids"].fillna("").astype(str)
+    return g
+
+
 # --------------------------------------------------------------------------------------
 # gaps
 # --------------------------------------------------------------------------------------
@@ -469,7 +502,9 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
         ``village_code``, ``village_name``, ``population``,
         ``commune_criteria``), ``projects`` (count), ``project_ids``,
         ``project_status``, ``capital`` (million VND), ``gap_status``
-        ("addressed" / "unaddressed") and the unit's geometry.
+        ("addressed" / "unaddressed"), ``finished_ids`` (projects serving the
+        criterion there that were finished by ``year``: the gap remains
+        although a project was done) and the unit's geometry.
         ``attrs["criteria"]`` lists the criteria asked for.
 
     Raises
@@ -503,14 +538,19 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
     })
     prj = q.get("projects")
     by_crit = _projects_by_criterion(pd.DataFrame(prj.drop(columns="geometry", errors="ignore")))
-    by_crit = by_crit[_addresses(by_crit, year)]
+    addressing = _addresses(by_crit, year)
+    # Projects serving the criterion that were finished by ``year`` and yet the gap remains.
+    done = by_crit[~addressing & (by_crit["status"] == "finished")]
+    by_crit = by_crit[addressing]
     if level == "commune":
         g["commune_code"] = rows[code_col].to_numpy()
         g["commune_name"] = rows["name"].to_numpy()
         g = _join_projects(g, by_crit, ["commune_code", "criterion"])
+        g = _join_finished(g, done, ["commune_code", "criterion"])
         geom = _unit_geometry(q, rows, "communes", st)
         cols = ["year", "criterion", "criterion_name", "commune_code", "commune_name",
-                "projects", "project_ids", "project_status", "capital", "gap_status"]
+                "projects", "project_ids", "project_status", "capital", "gap_status",
+                "finished_ids"]
         sort = ["criterion", "commune_code"]
     else:
         vill = q.get("villages", required=False)
@@ -531,14 +571,17 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
         # commune criterion.
         link_rows = pd.DataFrame([(v, c) for v, cs in links.items() for c in cs],
                                  columns=["criterion", "commune_criterion"])
-        cand = by_crit.rename(columns={"criterion": "commune_criterion"}).merge(
-            link_rows, on="commune_criterion")
-        cand = cand.drop_duplicates(["project_id", "village_code", "criterion"])
-        g = _join_projects(g, cand, ["village_code", "criterion"])
+        def linked(frame: pd.DataFrame) -> pd.DataFrame:
+            out = frame.rename(columns={"criterion": "commune_criterion"}).merge(
+                link_rows, on="commune_criterion")
+            return out.drop_duplicates(["project_id", "village_code", "criterion"])
+
+        g = _join_projects(g, linked(by_crit), ["village_code", "criterion"])
+        g = _join_finished(g, linked(done), ["village_code", "criterion"])
         geom = _unit_geometry(q, rows, "villages", st)
         cols = ["year", "criterion", "criterion_name", "village_code", "village_name",
                 "commune_code", "commune_name", "population", "commune_criteria", "projects",
-                "project_ids", "project_status", "capital", "gap_status"]
+                "project_ids", "project_status", "capital", "gap_status", "finished_ids"]
         sort = ["criterion", "village_code"]
     out = gpd.GeoDataFrame(g[cols], geometry=geom.to_numpy(), crs=geom.crs)
     out = out.sort_values(sort, kind="stable").reset_index(drop=True)
@@ -1064,3 +1107,480 @@ def projects(data: Any, /, *, criterion: int | None = None, commune: str | None 
     out = out.reset_index(drop=True)
     out.attrs.update(query="projects", near=near, within_km=within_km)
     return out
+
+
+# --------------------------------------------------------------------------------------
+# Presentation and output: terminal tables, CSV / GeoJSON / GeoPackage, HTML maps
+# --------------------------------------------------------------------------------------
+
+#: Column headings: column -> (Vietnamese, English).
+HEADINGS: dict[str, tuple[str, str]] = {
+    "year": ("Năm", "Year"),
+    "criterion": ("TC", "No."),
+    "criterion_name": ("Tiêu chí", "Criterion"),
+    "commune_code": ("Mã xã", "Commune code"),
+    "commune_name": ("Xã", "Commune"),
+    "village_code": ("Mã bản", "Village code"),
+    "village_name": ("Bản", "Village"),
+    "population": ("Dân số", "Population"),
+    "commune_criteria": ("TC xã liên quan", "Commune criteria"),
+    "projects": ("Số dự án", "Projects"),
+    "project_ids": ("Dự án", "Projects"),
+    "project_status": ("Tình trạng", "Status"),
+    "capital": ("Vốn (triệu đồng)", "Capital (million VND)"),
+    "gap_status": ("Kết luận", "Gap"),
+    "finished_ids": ("Dự án đã xong, vẫn chưa đạt", "Finished, gap remains"),
+    "gaps": ("Số nơi chưa đạt", "Gaps"),
+    "addressed": ("Đã có dự án", "Addressed"),
+    "unaddressed": ("Chưa có dự án", "Unaddressed"),
+    "population_unaddressed": ("Dân số chưa có dự án", "Population unaddressed"),
+    "facility_id": ("Mã cơ sở", "Facility id"),
+    "facility_name": ("Cơ sở gần nhất", "Nearest facility"),
+    "distance_km": ("Khoảng cách (km)", "Distance (km)"),
+    "minutes": ("Thời gian (phút)", "Time (minutes)"),
+    "offroad_m": ("Đi bộ ra đường (m)", "Walk to road (m)"),
+    "gap": ("Vượt ngưỡng", "Beyond threshold"),
+    "project_id": ("Mã dự án", "Project id"),
+    "name": ("Tên", "Name"),
+    "category": ("Loại", "Category"),
+    "status": ("Tình trạng", "Status"),
+    "located_commune_code": ("Mã xã thực tế", "Located in (code)"),
+    "located_commune_name": ("Nằm trong xã", "Located in"),
+    "dist_commune_m": ("Cách ranh giới xã (m)", "From commune edge (m)"),
+    "dist_village_m": ("Cách bản (m)", "From village (m)"),
+    "outside_commune": ("Ngoài xã", "Outside commune"),
+    "far_from_village": ("Xa bản", "Far from village"),
+    "unknown_commune": ("Mã xã lạ", "Unknown commune"),
+    "criteria": ("Tiêu chí", "Criteria"),
+    "year_start": ("Bắt đầu", "Start"),
+    "year_end": ("Kết thúc", "End"),
+    "cap_total": ("Tổng vốn (triệu đồng)", "Total (million VND)"),
+    "disbursed": ("Đã giải ngân", "Disbursed"),
+}
+
+_GAP_LABELS = {"addressed": ("Đã có dự án", "Addressed"),
+               "unaddressed": ("Chưa có dự án", "Unaddressed")}
+
+#: Columns shown in the terminal table of each query.
+_TABLE_COLUMNS: dict[str, list[str]] = {
+    "gaps-commune": ["criterion", "criterion_name", "commune_code", "commune_name",
+                     "gap_status", "project_ids", "project_status", "capital",
+                     "finished_ids"],
+    "gaps-village": ["criterion", "criterion_name", "village_name", "commune_name",
+                     "population", "commune_criteria", "gap_status", "project_ids",
+                     "project_status", "capital", "finished_ids"],
+    "gap_summary": ["criterion", "criterion_name", "gaps", "addressed", "unaddressed",
+                    "capital", "population_unaddressed"],
+    "access": ["village_code", "village_name", "commune_name", "population", "facility_name",
+               "distance_km", "minutes", "offroad_m", "gap"],
+    "misplaced": ["project_id", "name", "commune_name", "located_commune_name",
+                  "dist_commune_m", "village_name", "dist_village_m"],
+    "projects": ["project_id", "name", "commune_name", "village_name", "criteria",
+                 "year_start", "year_end", "status", "cap_total", "distance_km"],
+}
+
+_DECIMALS = {"distance_km": 2, "minutes": 0, "offroad_m": 0, "dist_commune_m": 0,
+             "dist_village_m": 0}
+
+
+def heading(column: str, lang: str = "vi") -> str:
+    """The heading of a result column in ``lang`` (the column name if unknown)."""
+    pair = HEADINGS.get(column)
+    return column if pair is None else (pair[1] if lang == "en" else pair[0])
+
+
+def _fmt(column: str, value: Any, lang: str) -> str:
+    from .i18n import fmt_money, fmt_number, label
+
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return "–"
+    if column == "gap_status":
+        return _GAP_LABELS[value][1 if lang == "en" else 0]
+    if column in ("status", "category"):
+        return label(column, value, lang)
+    if column == "project_status":
+        return "; ".join(label("status", s, lang) for s in str(value).split(";") if s)
+    if isinstance(value, (bool, np.bool_)):
+        return ("Có" if value else "Không") if lang != "en" else ("yes" if value else "no")
+    if column in ("capital", "cap_total", "disbursed"):
+        return fmt_money(float(value), lang)
+    if column in ("year", "year_start", "year_end", "criterion"):
+        return str(int(value))
+    if isinstance(value, (int, np.integer)):
+        return fmt_number(int(value), lang)
+    if isinstance(value, (float, np.floating)):
+        return fmt_number(float(value), lang, _DECIMALS.get(column, 1))
+    return str(value)
+
+
+def _table_kind(result: pd.DataFrame) -> str:
+    kind = result.attrs.get("query", "")
+    if kind == "gaps":
+        return f"gaps-{result.attrs.get('level', 'commune')}"
+    return kind
+
+
+def result_table(result: pd.DataFrame, *, lang: str = "vi",
+                 columns: list[str] | None = None) -> pd.DataFrame:
+    """The result as display strings with headings in ``lang`` (what the terminal shows).
+
+    Numbers are formatted the Vietnamese way (1.234,5) or the English way,
+    statuses and categories are labelled, missing values are an en dash.
+    """
+    cols = columns or _TABLE_COLUMNS.get(_table_kind(result)) or [
+        c for c in result.columns if c != "geometry"]
+    cols = [c for c in cols if c in result.columns]
+    out = pd.DataFrame({heading(c, lang): [_fmt(c, v, lang) for v in result[c]] for c in cols})
+    out.attrs = dict(result.attrs)
+    return out
+
+
+def describe(result: pd.DataFrame, *, lang: str = "vi") -> str:
+    """A one-line summary of a result, for the terminal and the map subtitle."""
+    from .i18n import fmt_number, label
+
+    kind = result.attrs.get("query")
+    en = lang == "en"
+    if kind == "gaps":
+        unit = ("villages" if en else "bản") if result.attrs.get("level") == "village" else (
+            "communes" if en else "xã")
+        n_un = int((result["gap_status"] == "unaddressed").sum())
+        year = result.attrs.get("year")
+        if en:
+            return (f"{len(result)} gaps ({unit} not meeting a criterion) in {year}; "
+                    f"{n_un} without a project")
+        return (f"{len(result)} trường hợp {unit} chưa đạt tiêu chí năm {year}; "
+                f"{n_un} chưa có dự án")
+    if kind == "access":
+        a = result.attrs
+        fac = label("facility", a["to"], lang)
+        mode = {"straight": ("đường chim bay", "straight line"),
+                "road": ("theo đường bộ", "along roads"),
+                "terrain": ("theo địa hình", "over terrain")}[a["by"]][1 if en else 0]
+        if a.get("max_km") is None and a.get("max_minutes") is None:
+            return (f"Nearest {fac.lower()} from each village, {mode}" if en else
+                    f"{fac} gần nhất của mỗi bản, {mode}")
+        lim = (f"{fmt_number(a['max_km'], lang, 1)} km" if a.get("max_km") is not None
+               else f"{fmt_number(a['max_minutes'], lang)} {'minutes' if en else 'phút'}")
+        pop = fmt_number(a["gap_population"], lang)
+        if en:
+            return (f"{a['gaps']} villages beyond {lim} from a {fac.lower()} ({mode}); "
+                    f"population {pop}")
+        return f"{a['gaps']} bản cách {fac.lower()} quá {lim} ({mode}); dân số {pop}"
+    if kind == "misplaced":
+        lim = fmt_number(result.attrs.get("max_village_m", 0), lang)
+        if en:
+            return (f"{len(result)} of {result.attrs.get('checked')} projects outside their "
+                    f"commune or over {lim} m from their village")
+        return (f"{len(result)}/{result.attrs.get('checked')} dự án nằm ngoài xã đã khai "
+                f"hoặc cách bản quá {lim} m")
+    if kind == "projects":
+        return f"{len(result)} projects" if en else f"{len(result)} dự án"
+    return ""
+
+
+def _gdal_date_env(date: str):
+    """Context manager: GDAL stamps GeoPackage contents with ``date``, not the clock."""
+    import contextlib
+    import os
+
+    @contextlib.contextmanager
+    def env():
+        old = os.environ.get("OGR_CURRENT_DATE")
+        os.environ["OGR_CURRENT_DATE"] = (date or "2000-01-01") + "T00:00:00Z"
+        try:
+            yield
+        finally:
+            if old is None:
+                os.environ.pop("OGR_CURRENT_DATE", None)
+            else:
+                os.environ["OGR_CURRENT_DATE"] = old
+
+    return env()
+
+
+def _for_file(result: pd.DataFrame) -> pd.DataFrame:
+    """Plain dtypes for writers: nullable integers/booleans as object where missing."""
+    out = result.copy()
+    for c in out.columns:
+        if c == "geometry":
+            continue
+        if isinstance(out[c].dtype, (pd.BooleanDtype, pd.Int64Dtype)) and out[c].isna().any():
+            out[c] = out[c].astype(object).where(out[c].notna(), None)
+        elif isinstance(out[c].dtype, (pd.BooleanDtype, pd.Int64Dtype)):
+            out[c] = out[c].astype(bool if isinstance(out[c].dtype, pd.BooleanDtype) else int)
+    return out
+
+
+def write_csv(result: pd.DataFrame, path: str | Path, *, overwrite: bool = False,
+              lang: str = "vi") -> Path:
+    """Write a result as CSV (UTF-8 with BOM for Excel; points get ``lon``/``lat``).
+
+    Column names are the canonical ones (as in the Python result); geometry
+    is written as WGS 84 ``lon``/``lat`` for points and left out otherwise.
+    """
+    from .io_utils import atomic_output
+
+    df = pd.DataFrame(result.drop(columns="geometry", errors="ignore"))
+    if isinstance(result, gpd.GeoDataFrame) and len(result):
+        geo = result.geometry
+        pts = geo.notna() & (geo.geom_type == "Point")
+        if pts.all() and result.crs is not None:
+            ll = geo.to_crs(4326)
+            df["lon"] = np.round(ll.x.to_numpy(), 6)
+            df["lat"] = np.round(ll.y.to_numpy(), 6)
+    with atomic_output(path, overwrite=overwrite, lang=lang) as tmp:
+        df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+    return Path(path)
+
+
+def write_geojson(result: gpd.GeoDataFrame, path: str | Path, *, overwrite: bool = False,
+                  lang: str = "vi") -> Path:
+    """Write a result as GeoJSON (RFC 7946, WGS 84, 7 decimals)."""
+    import pyogrio
+
+    from .io_utils import atomic_output
+
+    gdf = _for_file(result)
+    gdf = gdf.to_crs(4326) if gdf.crs is not None else gdf
+    with atomic_output(path, overwrite=overwrite, lang=lang) as tmp:
+        pyogrio.write_dataframe(gdf, tmp, driver="GeoJSON",
+                                layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 7,
+                                               "WRITE_NAME": "NO"})
+    return Path(path)
+
+
+#: Layers of the monitoring GeoPackage that a query result may never replace.
+_CONTRACT_LAYERS = (
+    "communes", "commune_status", "villages", "village_status", "projects", "project_lines",
+    "facilities", "roads", "commune_criteria", "village_criteria_set", "district_summary",
+    "district_overview", "plan_targets", "funding_by_source", "funding_by_commune",
+    "funding_by_criterion", "metadata",
+)
+
+
+def write_gpkg_layer(result: pd.DataFrame, gpkg: str | Path, layer: str, *,
+                     overwrite: bool = False, lang: str = "vi", date: str = "") -> Path:
+    """Add ``result`` as layer ``layer`` to an existing GeoPackage, atomically.
+
+    The GeoPackage is copied beside itself, the layer written into the copy,
+    and the copy renamed over the original: readers never see a half-written
+    file, and a failure leaves the original as it was.
+
+    Raises
+    ------
+    OutputExistsError
+        When the layer exists and ``overwrite`` is false.
+    DataError
+        When ``layer`` is one of the monitoring layers (never replaced).
+    """
+    import os
+    import shutil
+    import tempfile
+
+    import pyogrio
+
+    from .errors import OutputExistsError
+
+    target = Path(gpkg)
+    if not target.is_file():
+        raise WorkspaceError(_t("not_built", lang, path=target), path=target)
+    if layer in _CONTRACT_LAYERS:
+        raise DataError(_m("bad_value", lang, what="layer", value=layer,
+                           expected="query_…"), value=layer)
+    present = {str(r[0]) for r in pyogrio.list_layers(target)}
+    if layer in present and not overwrite:
+        raise OutputExistsError(_t("output_exists", lang, path=f"{target} ({layer})"))
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.gpkg",
+                                    dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        shutil.copyfile(target, tmp)
+        frame = _for_file(result)
+        kw = {}
+        if isinstance(frame, gpd.GeoDataFrame):
+            kinds = set(frame.geometry.geom_type.dropna())
+            if len(kinds) == 1:
+                kw["geometry_type"] = kinds.pop()
+        with _gdal_date_env(date):
+            pyogrio.write_dataframe(frame, tmp, layer=layer, driver="GPKG", **kw)
+        os.replace(tmp, target)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-journal"), Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            if leftover.exists():
+                leftover.unlink()
+    return target
+
+
+def _minutes_bands(raster: Path, limit: float | None, lang: str) -> gpd.GeoDataFrame:
+    """Polygons of travel-time bands from the minutes GeoTIFF (for the map)."""
+    import rasterio
+    from rasterio.features import shapes
+
+    from .terrain import NODATA
+
+    edges = ([0, limit / 2, limit, 2 * limit] if limit else [0, 30, 60, 120])
+    with rasterio.open(raster) as src:
+        m = src.read(1)
+        transform, crs = src.transform, src.crs
+        cell = abs(transform.a)
+    valid = m != NODATA
+    band = np.zeros(m.shape, dtype="int32")
+    for i, e in enumerate(edges[1:], start=1):
+        band[valid & (m > e)] = i
+    band[~valid] = -1
+    geoms, vals = [], []
+    for geom, val in shapes(band, mask=valid, transform=transform):
+        geoms.append(shapely.geometry.shape(geom))
+        vals.append(int(val))
+    unit = "min" if lang == "en" else "phút"
+
+    def text(i: int) -> str:
+        lo = edges[i]
+        if i + 1 < len(edges):
+            return f"{lo:g}–{edges[i + 1]:g} {unit}"
+        return f"> {lo:g} {unit}"
+
+    gdf = gpd.GeoDataFrame({"band": [text(v) for v in vals], "_order": vals},
+                           geometry=geoms, crs=crs)
+    gdf = gdf.dissolve(by=["_order", "band"], as_index=False).sort_values("_order")
+    gdf["geometry"] = gdf.geometry.simplify(cell / 2)
+    return gdf[["band", "geometry"]].reset_index(drop=True)
+
+
+def _map_title(result: pd.DataFrame, lang: str) -> str:
+    from .i18n import label
+
+    a = result.attrs
+    en = lang == "en"
+    kind = a.get("query")
+    if kind == "gaps":
+        unit = ("Villages" if en else "Bản") if a.get("level") == "village" else (
+            "Communes" if en else "Xã")
+        crit = a.get("criteria") or []
+        names = a.get("criteria_names") or {}
+        if len(crit) == 1:
+            c = crit[0]
+            return (f"{unit} not meeting criterion {c} ({names.get(c, '')}) in {a.get('year')}"
+                    if en else f"{unit} chưa đạt tiêu chí {c} ({names.get(c, '')}) năm "
+                               f"{a.get('year')}")
+        return (f"{unit} not meeting criteria in {a.get('year')}" if en else
+                f"{unit} chưa đạt tiêu chí năm {a.get('year')}")
+    if kind == "access":
+        fac = label("facility", a["to"], lang)
+        mode = {"straight": ("đường chim bay", "straight line"),
+                "road": ("theo đường bộ", "along roads"),
+                "terrain": ("theo địa hình", "over terrain")}[a["by"]][1 if en else 0]
+        return f"Access to {fac.lower()}s, {mode}" if en else f"Tiếp cận {fac.lower()} {mode}"
+    if kind == "misplaced":
+        return "Misplaced projects" if en else "Dự án nằm sai vị trí"
+    return "Projects" if en else "Danh mục dự án"
+
+
+def result_map(result: pd.DataFrame, path: str | Path, *, data: Any = None,
+               lang: str = "vi", overwrite: bool = False, title: str | None = None,
+               online_tiles: bool = True) -> Path:
+    """Draw a query result as an offline HTML map with the web-map renderer.
+
+    Parameters
+    ----------
+    result : GeoDataFrame
+        The result of :func:`gaps`, :func:`access`, :func:`misplaced` or
+        :func:`projects`.
+    path : path
+        The ``.html`` file.
+    data : workspace, path, QueryData or layers, optional
+        Adds context: the facilities for ``access`` (and the travel-time
+        bands of a terrain raster), commune boundaries and hillshade from
+        the workspace.
+    lang, overwrite, title, online_tiles
+        As in :func:`ntmgis.webmap.render_result_map`.
+    """
+    try:
+        from .webmap import ResultLayer, render_result_map
+    except ImportError as exc:  # pragma: no cover - the web-map package ships with ntmgis
+        from .errors import MissingDependencyError
+
+        raise MissingDependencyError(
+            "chưa có bộ vẽ bản đồ web (ntmgis.webmap) / the web-map renderer is missing"
+        ) from exc
+    q = load_data(data, lang=lang) if data is not None else None
+    kind = result.attrs.get("query")
+    en = lang == "en"
+    labels_of = {c: heading(c, lang) for c in result.columns}
+    fields = [c for c in (_TABLE_COLUMNS.get(_table_kind(result)) or []) if c in result.columns]
+    shown = result.copy()
+    for c in ("status", "category"):
+        if c in shown:
+            shown[c] = [_fmt(c, v, lang) for v in shown[c]]
+    if "project_status" in shown:
+        shown["project_status"] = [_fmt("project_status", v, lang)
+                                   for v in shown["project_status"]]
+    layers: list = []
+    if kind == "gaps":
+        village = result.attrs.get("level") == "village"
+        layers.append(ResultLayer(
+            shown, ("Bản chưa đạt" if not en else "Villages with gaps") if village else
+            ("Xã chưa đạt" if not en else "Communes with gaps"),
+            category="gap_status", colors={"addressed": "#009E73", "unaddressed": "#D55E00"},
+            labels={k: v[1 if en else 0] for k, v in _GAP_LABELS.items()},
+            fields=fields, field_labels=labels_of,
+            title_field="village_name" if village else "commune_name", fill_opacity=0.45))
+    elif kind == "access":
+        a = result.attrs
+        if a.get("raster"):
+            bands = _minutes_bands(Path(a["raster"]), a.get("max_minutes"), lang)
+            com = q.get("communes", required=False) if q is not None else None
+            if com is not None and len(com):
+                area = shapely.union_all(com.to_crs(bands.crs).geometry.to_numpy())
+                bands = bands.assign(geometry=bands.geometry.intersection(area))
+                bands = bands[~bands.geometry.is_empty].reset_index(drop=True)
+            layers.append(ResultLayer(
+                bands, "Thời gian đến cơ sở" if not en else "Travel time",
+                category="band", colors=dict(zip(bands["band"], (
+                    "#1a9850", "#91cf60", "#fee08b", "#d73027"), strict=False)),
+                fields=["band"], field_labels={"band": heading("minutes", lang)},
+                title_field="band", fill_opacity=0.35))
+        if a.get("max_km") is None and a.get("max_minutes") is None:
+            layers.append(ResultLayer(shown, "Bản" if not en else "Villages",
+                                      fields=fields, field_labels=labels_of,
+                                      title_field="village_name", color="#E69F00"))
+        else:
+            shown["_class"] = np.where(result["gap"].fillna(True).astype(bool), "beyond",
+                                       "within")
+            layers.append(ResultLayer(
+                shown, "Bản" if not en else "Villages", category="_class",
+                colors={"beyond": "#D55E00", "within": "#009E73"},
+                labels={"beyond": "Vượt ngưỡng" if not en else "Beyond the threshold",
+                        "within": "Trong ngưỡng" if not en else "Within the threshold"},
+                fields=fields, field_labels=labels_of, title_field="village_name", radius=7))
+        if q is not None:
+            fac = q.get("facilities", required=False)
+            if fac is not None:
+                fac = fac[fac["type"] == a["to"]][["facility_id", "name", "geometry"]]
+                from .i18n import label
+
+                layers.append(ResultLayer(fac, label("facility", a["to"], lang),
+                                          color="#0072B2", radius=8,
+                                          field_labels=labels_of | {
+                                              "facility_id": heading("facility_id", lang),
+                                              "name": heading("name", lang)}))
+    elif kind == "misplaced":
+        shown["_class"] = np.where(result["outside_commune"], "outside",
+                                   np.where(result["unknown_commune"], "unknown", "far"))
+        layers.append(ResultLayer(
+            shown, "Dự án sai vị trí" if not en else "Misplaced projects", category="_class",
+            colors={"outside": "#D55E00", "far": "#E69F00", "unknown": "#CC79A7"},
+            labels={"outside": "Ngoài xã đã khai" if not en else "Outside its commune",
+                    "far": "Xa bản đã khai" if not en else "Far from its village",
+                    "unknown": "Mã xã lạ" if not en else "Unknown commune"},
+            fields=fields, field_labels=labels_of, title_field="name", radius=7))
+    else:
+        layers.append(ResultLayer(
+            shown, "Dự án" if not en else "Projects", category="status" if len(shown) else None,
+            fields=fields, field_labels=labels_of, title_field="name", radius=7))
+    ws = q.workspace if q is not None else None
+    return render_result_map(layers, path, title=title or _map_title(result, lang),
+                             lang=lang, overwrite=overwrite, workspace=ws,
+                             subtitle=describe(result, lang=lang), online_tiles=online_tiles)

@@ -36,6 +36,8 @@ def test_commune_gaps_all_criteria(w):
         (5, "03902", "unaddressed", "", 0.0),        # P2 finished in 2024: not after 2025
         (15, "03901", "addressed", "P3", 300.0),     # P3 preparing
     ]
+    # Bình's school project was finished in 2024, and the criterion is still not met.
+    assert g["finished_ids"].tolist() == ["", "P2", ""]
     # tc10 of Bình is unknown: not a gap. Geometry is the commune's.
     assert g.crs == "EPSG:9205" and g.geometry.iloc[1].equals(w["communes"].geometry.iloc[1])
 
