@@ -24,6 +24,7 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,6 +48,9 @@ __all__ = [
     "write_postgis",
     "read_postgis_layer",
     "list_postgis_layers",
+    "store_gpkg",
+    "store_workspace",
+    "cli_command",
 ]
 
 #: Natural key of each monitoring layer; it gets a UNIQUE constraint (the primary
@@ -152,12 +156,15 @@ class StoreResult:
         Table name to number of rows, in the order written.
     replaced : bool
         Whether an earlier schema of that name was replaced.
+    styled : tuple of str
+        Tables that received a default QGIS style in ``public.layer_styles``.
     """
 
     url: str
     schema: str
     tables: dict[str, int]
     replaced: bool
+    styled: tuple[str, ...] = ()
 
 
 def is_postgis_url(path: object) -> bool:
@@ -403,6 +410,7 @@ def write_postgis(
     schema: str,
     overwrite: bool = False,
     comment: str | None = None,
+    styles: bool = True,
     lang: str = "vi",
 ) -> StoreResult:
     """Write the monitoring layers into PostGIS, replacing ``schema`` in one transaction.
@@ -434,6 +442,12 @@ def write_postgis(
         :class:`~ntmgis.errors.OutputExistsError` is raised.
     comment : str, optional
         Stored as the schema's COMMENT (e.g. the workspace name and data date).
+    styles : bool
+        Also store the QGIS default styles (:mod:`ntmgis.qgis_styles`) in the
+        ``public.layer_styles`` table QGIS reads, so the layers open styled from
+        the database too. Where the user may not create or write that table the
+        layers are still written and a :class:`~ntmgis.errors.DataWarning` says why
+        the styles were not.
     lang : {"vi", "en"}
         Language of messages.
 
@@ -463,6 +477,7 @@ def write_postgis(
     db = _safe(engine.url.render_as_string(hide_password=True))
     tmp, old = schema + _TMP_SUFFIX, schema + _OLD_SUFFIX
     counts: dict[str, int] = {}
+    styled: list[str] = []
     current = ""
     try:
         with engine.begin() as conn:
@@ -492,6 +507,8 @@ def write_postgis(
                 conn.execute(sa.text(f"ANALYZE {_q(schema)}.{_q(name)}"))
             if exists:
                 conn.execute(sa.text(f"DROP SCHEMA {_q(old)} CASCADE"))
+            if styles:
+                styled = _store_styles(conn, schema, frames, lang)
     except sa.exc.OperationalError as exc:
         if current:
             raise DataError(_m("write_failed", lang, db=db, layer=current,
@@ -502,7 +519,118 @@ def write_postgis(
                            reason=_first_line(exc))) from exc
     finally:
         engine.dispose()
-    return StoreResult(url=db, schema=schema, tables=counts, replaced=exists)
+    return StoreResult(url=db, schema=schema, tables=counts, replaced=exists,
+                       styled=tuple(styled) if styles else ())
+
+
+# QGIS's own definition of the table (QgsPostgresProviderMetadata::saveStyle).
+_STYLES_DDL = """
+CREATE TABLE IF NOT EXISTS public.layer_styles (
+  id SERIAL PRIMARY KEY,
+  f_table_catalog varchar, f_table_schema varchar, f_table_name varchar,
+  f_geometry_column varchar, stylename text, styleqml xml, stylesld xml,
+  useasdefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER,
+  ui xml, update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar
+)"""
+
+
+def _store_styles(conn: Any, schema: str, frames: dict[str, pd.DataFrame],
+                  lang: str) -> list[str]:
+    """Put QGIS default styles for ``schema``'s tables into ``public.layer_styles``.
+
+    Runs in a savepoint: without the right to create or write the table the layers
+    are kept and a DataWarning explains why the styles are missing.
+    """
+    import geopandas as gpd
+
+    from .errors import DataWarning
+    from .qgis_styles import STYLED_LAYERS, layer_style
+
+    sa = _sqlalchemy(lang)
+    names = [n for n in STYLED_LAYERS
+             if isinstance(frames.get(n), gpd.GeoDataFrame)]
+    if not names:
+        return []
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(sa.text(_STYLES_DDL))
+        catalog = conn.execute(sa.text("SELECT current_database()")).scalar()
+        conn.execute(sa.text(
+            "DELETE FROM public.layer_styles WHERE f_table_catalog = :c "
+            "AND f_table_schema = :s"), {"c": catalog, "s": schema})
+        for name in names:
+            style = layer_style(name, lang=lang)
+            qml = style.qml.split("\n", 1)[1]  # the xml type refuses the DOCTYPE line
+            conn.execute(sa.text(
+                "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, "
+                "f_table_name, f_geometry_column, stylename, styleqml, stylesld, "
+                "useasdefault, description, ui, type) VALUES (:c, :s, :t, :g, :n, "
+                "XMLPARSE(DOCUMENT :qml), XMLPARSE(DOCUMENT :sld), true, :d, NULL, 'vector')"),
+                {"c": catalog, "s": schema, "t": name, "g": _GEOM, "n": name, "qml": qml,
+                 "sld": style.sld, "d": style.description})
+        savepoint.commit()
+    except sa.exc.DBAPIError as exc:
+        savepoint.rollback()
+        warnings.warn(
+            ("không lưu được kiểu hiển thị QGIS vào public.layer_styles: "
+             if lang != "en" else "QGIS styles not stored in public.layer_styles: ")
+            + _first_line(exc), DataWarning, stacklevel=3)
+        return []
+    return names
+
+
+def store_gpkg(gpkg: str | Path, url: str, *, schema: str, overwrite: bool = False,
+               styles: bool = True, comment: str | None = None,
+               lang: str = "vi") -> StoreResult:
+    """Copy every layer of a monitoring GeoPackage into PostGIS (see :func:`write_postgis`).
+
+    All layers of the file are written, including the 2025 layers when the
+    build made them; the GeoPackage's own ``layer_styles`` table is not copied
+    (``styles`` writes the PostGIS equivalent).
+    """
+    import pyogrio
+
+    path = Path(gpkg)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    frames: dict[str, pd.DataFrame] = {}
+    for name, gtype in pyogrio.list_layers(path):
+        if name == "layer_styles":
+            continue
+        frame = pyogrio.read_dataframe(path, layer=name)
+        if gtype is None:
+            frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+        frames[str(name)] = frame
+    return write_postgis(frames, url, schema=schema, overwrite=overwrite, styles=styles,
+                         comment=comment, lang=lang)
+
+
+def store_workspace(workspace: Any, url: str, *, schema: str | None = None,
+                    overwrite: bool = False, styles: bool = True,
+                    lang: str = "vi") -> StoreResult:
+    """Store a workspace's built GeoPackage in PostGIS (``ntmgis build --store``).
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+        A built workspace (``ntmgis build`` has written ``layers/monitoring.gpkg``).
+    url : str
+        ``postgresql://user@host/database``.
+    schema : str, optional
+        Default: :func:`schema_name` of the workspace name (``huyen_muong_te``).
+    overwrite, styles, lang
+        As in :func:`write_postgis`.
+    """
+    from .workspace import Workspace, load_workspace
+
+    ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+    if not ws.output_gpkg.is_file():
+        from .i18n import t
+
+        raise FileNotFoundError(t("not_built", lang, path=ws.output_gpkg))
+    comment = f"ntmgis: {ws.name}, {ws.province}, data {ws.data_date}".strip()
+    return store_gpkg(ws.output_gpkg, url, schema=schema or schema_name(ws.name),
+                      overwrite=overwrite, styles=styles, comment=comment, lang=lang)
 
 
 def _literal(text: str) -> str:
@@ -654,3 +782,49 @@ def list_postgis_layers(url: str, *, schema: str, lang: str = "vi") -> dict[str,
     finally:
         engine.dispose()
 
+
+
+def _command() -> Any:
+    import click
+
+    from ._options import lang_option, overwrite_option, workspace_option
+
+    @click.command(name="store")
+    @click.argument("url")
+    @workspace_option
+    @click.option("--schema", default=None,
+                  help="Schema đích (mặc định: tên vùng, ví dụ huyen_muong_te) / target schema.")
+    @click.option("--no-styles", is_flag=True, default=False,
+                  help="Không ghi kiểu hiển thị QGIS / do not store QGIS styles.")
+    @overwrite_option
+    @lang_option
+    def store(url: str, workspace: str, schema: str | None, no_styles: bool,
+              overwrite: bool, lang: str | None) -> None:
+        """Ghi các lớp giám sát đã dựng vào PostGIS / store the built layers in PostGIS.
+
+        URL: postgresql://người_dùng@máy:cổng/cơ_sở_dữ_liệu (mật khẩu qua PGPASSWORD
+        hoặc ~/.pgpass).
+        """
+        from .cli import handle_errors
+
+        @handle_errors
+        def run(lang: str | None = None) -> None:
+            from .workspace import load_workspace
+
+            ws = load_workspace(workspace, lang=lang)
+            lg = lang or ws.language
+            res = store_workspace(ws, url, schema=schema, overwrite=overwrite,
+                                  styles=not no_styles, lang=lg)
+            rows = sum(res.tables.values())
+            click.echo(
+                f"{res.url} → {res.schema}: {len(res.tables)} "
+                + ("tables, " if lg == "en" else "bảng, ")
+                + f"{rows} " + ("rows" if lg == "en" else "dòng"))
+
+        run(lang=lang)
+
+    return store
+
+
+#: ``ntmgis store URL``, registered by ntmgis.cli.
+cli_command = _command()

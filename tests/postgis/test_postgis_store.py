@@ -177,3 +177,93 @@ def test_connection_refused_names_the_database():
         write_postgis(_layers(), f"postgresql://u:secret@127.0.0.1:{port}/nowhere",
                       schema="x", lang="en")
     assert "secret" not in str(info.value)  # the password never reaches a message
+
+
+@pytest.fixture(scope="module")
+def built_sample(tmp_path_factory):
+    import shutil
+    from pathlib import Path
+
+    from ntmgis.layers import build
+    from ntmgis.workspace import load_workspace
+
+    root = Path(__file__).resolve().parents[2]
+    ws_dir = tmp_path_factory.mktemp("ws")
+    shutil.copy(root / "ntmgis.toml", ws_dir)
+    shutil.copytree(root / "layers", ws_dir / "layers",
+                    ignore=shutil.ignore_patterns("monitoring.gpkg"))
+    ws = load_workspace(ws_dir)
+    build(ws, overwrite=True)
+    return ws
+
+
+def test_store_sample_workspace_with_qgis_styles(postgis_url, built_sample):
+    import pyogrio
+    import sqlalchemy as sa
+
+    from ntmgis.postgis import store_workspace
+
+    res = store_workspace(built_sample, postgis_url, overwrite=True)
+    assert res.schema == "huyen_muong_te"
+    gpkg_layers = [n for n, _ in pyogrio.list_layers(built_sample.output_gpkg)
+                   if n != "layer_styles"]
+    assert list(res.tables) == gpkg_layers
+    assert res.tables["communes"] == 14
+    assert set(res.styled) >= {"communes", "commune_status", "villages", "projects", "roads"}
+    status = read_postgis_layer(postgis_url, "huyen_muong_te.commune_status")
+    expected = pyogrio.read_dataframe(built_sample.output_gpkg, layer="commune_status")
+    assert status["code"].tolist() == expected["code"].tolist()
+    assert status[[f"tc{n:02d}" for n in range(1, 20)]].to_numpy().tolist() == \
+        expected[[f"tc{n:02d}" for n in range(1, 20)]].to_numpy().tolist()
+    assert status.geometry.geom_equals_exact(expected.geometry, tolerance=0).all()
+    engine = sa.create_engine(postgis_url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text(
+            "SELECT f_table_name, f_geometry_column, useasdefault, "
+            "xpath_exists('/qgis/renderer-v2', styleqml) FROM public.layer_styles "
+            "WHERE f_table_schema = 'huyen_muong_te' ORDER BY id")).all()
+        comment = conn.execute(sa.text(
+            "SELECT obj_description('huyen_muong_te'::regnamespace)")).scalar()
+    engine.dispose()
+    assert [r[0] for r in rows] == list(res.styled)
+    assert all(r[1] == "geom" and r[2] and r[3] for r in rows)
+    assert comment.startswith("ntmgis: Huyện Mường Tè")
+    # storing again replaces the styles rather than piling them up
+    res2 = store_workspace(built_sample, postgis_url, overwrite=True)
+    assert res2.replaced
+
+
+def test_store_cli(postgis_url, built_sample):
+    from click.testing import CliRunner
+
+    from ntmgis.cli import main
+
+    runner = CliRunner()
+    args = ["store", postgis_url, "-w", str(built_sample.root), "--schema", "t_cli"]
+    ok = runner.invoke(main, args)
+    assert ok.exit_code == 0, ok.output
+    assert "t_cli" in ok.output and "bảng" in ok.output
+    again = runner.invoke(main, args + ["--lang", "en"])
+    assert again.exit_code == 4  # exists, no --overwrite
+    assert "add --overwrite" in again.output
+
+
+def test_styles_without_rights_warn_but_layers_are_written(postgis_url):
+    import sqlalchemy as sa
+
+    from ntmgis.errors import DataWarning
+    from ntmgis.postgis import _STYLES_DDL
+
+    engine = sa.create_engine(postgis_url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP ROLE IF EXISTS ntm_clerk"))
+        conn.execute(sa.text("CREATE ROLE ntm_clerk LOGIN"))
+        conn.execute(sa.text("GRANT CREATE ON DATABASE ntmgis_test TO ntm_clerk"))
+        conn.execute(sa.text(_STYLES_DDL))  # as QGIS or an earlier store made it
+        conn.execute(sa.text("REVOKE ALL ON public.layer_styles FROM PUBLIC"))
+    engine.dispose()
+    clerk_url = postgis_url.replace("postgres@", "ntm_clerk@")
+    with pytest.warns(DataWarning, match="layer_styles"):
+        res = write_postgis(_layers(), clerk_url, schema="t_clerk", lang="en")
+    assert res.styled == ()
+    assert len(read_postgis_layer(clerk_url, "t_clerk.communes")) == 3
