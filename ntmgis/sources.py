@@ -499,7 +499,7 @@ def _coord(v: Any) -> float | None:
 
 
 def read_projects(ws: Workspace, log: IssueLog, *, code_width: int | None,
-                  area_4326: shapely.Geometry | None = None) -> gpd.GeoDataFrame | None:
+                  area: shapely.STRtree | None = None) -> gpd.GeoDataFrame | None:
     """The investment list (Biểu 04) with locations, in the workspace CRS.
 
     Locations come, in this order, from the ``project_geometry`` layer (joined
@@ -575,59 +575,84 @@ def read_projects(ws: Workspace, log: IssueLog, *, code_width: int | None,
             vals.append(0.0 if x is None else x)
         out[canon] = np.asarray(vals, dtype=float)
     out["cap_total"] = out[list(CAP_COLUMNS)].sum(axis=1)
-    out["geometry"] = _project_locations(df, out, ws, log, area_4326)
+    out["geometry"] = _project_locations(df, out, ws, log, area)
     gdf = gpd.GeoDataFrame(out, geometry="geometry", crs=ws.crs)
     gdf.attrs["path"] = str(path)
     gdf.attrs["source_columns"] = df.attrs.get("source_columns", {})
     return gdf
 
 
+def _in_area(area: shapely.STRtree | None, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Which lon/lat points fall in the area (the communes' boxes with ~2 km of slack)."""
+    if area is None:
+        return np.ones(len(lon), dtype=bool)
+    hit = np.zeros(len(lon), dtype=bool)
+    idx, _ = area.query(shapely.points(lon, lat), predicate="intersects")
+    hit[idx] = True
+    return hit
+
+
 def _project_locations(df: pd.DataFrame, out: pd.DataFrame, ws: Workspace, log: IssueLog,
-                       area_4326: shapely.Geometry | None) -> list:
+                       area: shapely.STRtree | None) -> np.ndarray:
     path = ws.table("projects").path
-    geoms: list = [None] * len(df)
+    n = len(df)
+    geoms = np.full(n, None, dtype=object)
     cfg = ws.layer("project_geometry")
-    by_id: dict[str, Any] = {}
     if cfg is not None:
         layer = read_vector(cfg, ws, log, required=("project_id",))
         if layer is not None and "project_id" in layer:
             layer = layer.to_crs(ws.crs)
-            for pid, g in zip(layer["project_id"], layer.geometry, strict=True):
-                pid = normalise_code(pid)
-                by_id[pid] = g if pid not in by_id else shapely.union(by_id[pid], g)
-    to_ws = Transformer.from_crs("EPSG:4326", ws.crs, always_xy=True)
-    xy_crs = ws.table("projects").xy_crs or ws.crs
-    xy_to_ws = Transformer.from_crs(xy_crs, ws.crs, always_xy=True)
-    for i, (pid, row) in enumerate(zip(out["project_id"], out[ROW], strict=True)):
-        if pid in by_id:
-            geoms[i] = by_id[pid]
-            continue
-        try:
-            lon = _coord(df["lon"].iloc[i]) if "lon" in df else None
-            lat = _coord(df["lat"].iloc[i]) if "lat" in df else None
-            x = _coord(df["x"].iloc[i]) if "x" in df else None
-            y = _coord(df["y"].iloc[i]) if "y" in df else None
-        except ValueError:
-            log.error("not_a_number", "not_a_number", file=path, row=row,
-                      column=_src_col(df, "lon"), value=df["lon"].iloc[i])
-            continue
-        if lon is not None and lat is not None:
-            if area_4326 is not None and not area_4326.contains(shapely.Point(lon, lat)):
-                if area_4326.contains(shapely.Point(lat, lon)):
-                    log.error("latlon_swapped", "latlon_swapped", file=path, row=row,
-                              column=_src_col(df, "lon"), value=f"{lon}, {lat}", lon=lon, lat=lat)
-                    lon, lat = lat, lon
-                else:
-                    log.error("out_of_area", "out_of_area", file=path, row=row,
-                              column=_src_col(df, "lon"), value=f"{lon}, {lat}", x=lon, y=lat)
-                    continue
-            geoms[i] = shapely.Point(*to_ws.transform(lon, lat))
-        elif x is not None and y is not None:
-            px, py = xy_to_ws.transform(x, y)
-            geoms[i] = shapely.Point(px, py)
-        else:
-            log.error("no_location", "no_location", file=path, row=row,
-                      column=_src_col(df, "lon") if "lon" in df else "")
+            ids = pd.Series([normalise_code(v) for v in layer["project_id"]])
+            merged = gpd.GeoSeries(layer.geometry.to_numpy(), index=ids).groupby(level=0).agg(
+                lambda g: shapely.union_all(g.to_numpy()) if len(g) > 1 else g.iloc[0])
+            geoms = out["project_id"].map(merged).to_numpy(dtype=object)
+    rows = out[ROW].to_numpy()
+
+    def coords(canon: str) -> np.ndarray:
+        vals = np.full(n, np.nan)
+        if canon not in df:
+            return vals
+        for i, v in enumerate(df[canon].to_numpy(dtype=object)):
+            try:
+                c = _coord(v)
+            except ValueError:
+                log.error("not_a_number", "not_a_number", file=path, row=int(rows[i]),
+                          column=_src_col(df, canon), value=v)
+                continue
+            vals[i] = np.nan if c is None else c
+        return vals
+
+    lon, lat, x, y = coords("lon"), coords("lat"), coords("x"), coords("y")
+    need = np.array([g is None for g in geoms])
+    has_ll = need & ~np.isnan(lon) & ~np.isnan(lat)
+    has_xy = need & ~has_ll & ~np.isnan(x) & ~np.isnan(y)
+    ll = np.flatnonzero(has_ll)
+    inside = _in_area(area, lon[ll], lat[ll])
+    swapped = ~inside & _in_area(area, lat[ll], lon[ll])
+    col = _src_col(df, "lon")
+    for k in np.flatnonzero(swapped):
+        i = ll[k]
+        log.error("latlon_swapped", "latlon_swapped", file=path, row=int(rows[i]), column=col,
+                  value=f"{lon[i]}, {lat[i]}", lon=lon[i], lat=lat[i])
+        lon[i], lat[i] = lat[i], lon[i]
+    for k in np.flatnonzero(~inside & ~swapped):
+        i = ll[k]
+        log.error("out_of_area", "out_of_area", file=path, row=int(rows[i]), column=col,
+                  value=f"{lon[i]}, {lat[i]}", x=lon[i], y=lat[i])
+        has_ll[i] = False
+    ll = np.flatnonzero(has_ll)
+    if len(ll):
+        tx, ty = Transformer.from_crs("EPSG:4326", ws.crs, always_xy=True).transform(
+            lon[ll], lat[ll])
+        geoms[ll] = shapely.points(tx, ty)
+    xy = np.flatnonzero(has_xy)
+    if len(xy):
+        xy_crs = ws.table("projects").xy_crs or ws.crs
+        tx, ty = Transformer.from_crs(xy_crs, ws.crs, always_xy=True).transform(x[xy], y[xy])
+        geoms[xy] = shapely.points(tx, ty)
+    for i in np.flatnonzero(need & ~has_ll & ~has_xy & np.isnan(lon) & np.isnan(x)):
+        log.error("no_location", "no_location", file=path, row=int(rows[i]),
+                  column=col if "lon" in df else "")
     return geoms
 
 
@@ -779,13 +804,12 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
         ("unit_type", "district_code", "district_name", "province_code", "province_name",
          "population", "in_programme"), width)
     area = None
-    if communes is not None and len(communes):
-        try:
-            # ~2 km of slack around the area, in degrees, for the swapped lon/lat test.
-            area = shapely.union_all(
-                shapely.buffer(communes.to_crs("EPSG:4326").geometry.to_numpy(), 0.02))
-        except (ProjCRSError, ValueError):
-            area = None
+    if communes is not None and len(communes) and communes.crs is not None:
+        # Boxes of the communes with ~2 km of slack, in degrees: enough to tell a
+        # swapped lon/lat (hundreds of km away) from a point just over a boundary.
+        b = communes.to_crs("EPSG:4326").bounds.to_numpy()
+        area = shapely.STRtree(shapely.box(b[:, 0] - 0.02, b[:, 1] - 0.02, b[:, 2] + 0.02,
+                                           b[:, 3] + 0.02))
     villages = _read_layer_checked(ws, "villages", log, ("code", "name", "commune_code"),
                                    ("population",), width)
     facilities = _read_layer_checked(ws, "facilities", log, ("facility_id", "name", "type"),
@@ -812,7 +836,7 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
     village_status = None
     if vs_cfg is not None and village_set is not None:
         village_status = read_status(vs_cfg, ws, log, village_set, code_width=None)
-    projects = read_projects(ws, log, code_width=width, area_4326=area)
+    projects = read_projects(ws, log, code_width=width, area=area)
     return Inputs(
         workspace=ws,
         communes=communes,
