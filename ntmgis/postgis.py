@@ -112,6 +112,14 @@ _MSG = {
         "lớp {layer}: hệ tọa độ {crs} không có mã EPSG; PostGIS cần mã SRID",
         "layer {layer}: CRS {crs} has no EPSG code; PostGIS needs an SRID",
     ),
+    "srid_rights": (
+        "PostGIS chưa có hệ tọa độ EPSG:{srid} ({name}) và người dùng này không được thêm vào "
+        "spatial_ref_sys ({reason}); chạy 'ntmgis store' một lần bằng người dùng chủ cơ sở dữ "
+        "liệu, hoặc nhờ quản trị viên thêm EPSG:{srid}",
+        "PostGIS does not know EPSG:{srid} ({name}) and this user may not add it to "
+        "spatial_ref_sys ({reason}); run 'ntmgis store' once as the database owner, or ask "
+        "the administrator to add EPSG:{srid}",
+    ),
     "not_found": (
         "không có bảng hoặc view '{name}' trong {db}",
         "there is no table or view '{name}' in {db}",
@@ -284,7 +292,7 @@ def _srid(gdf: gpd.GeoDataFrame, layer: str, lang: str) -> int:
     return int(epsg)
 
 
-def _ensure_srid(conn: Any, srid: int) -> None:
+def _ensure_srid(conn: Any, srid: int, lang: str = "vi") -> None:
     """Add EPSG ``srid`` to ``spatial_ref_sys`` if PostGIS's copy lacks it.
 
     PostGIS 3.3 (Debian 12) does not know EPSG:9205, VN-2000 / TM-3 103-00, the
@@ -305,13 +313,20 @@ def _ensure_srid(conn: Any, srid: int) -> None:
         # PROJ strings are lossy; PostGIS uses auth_name/auth_srid first anyway.
         warnings.simplefilter("ignore", UserWarning)
         proj4 = crs.to_proj4()
-    conn.execute(
-        sa.text(
-            "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) "
-            "VALUES (:s, 'EPSG', :s, :wkt, :proj4)"
-        ),
-        {"s": srid, "wkt": crs.to_wkt("WKT1_GDAL"), "proj4": proj4},
-    )
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(
+            sa.text(
+                "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) "
+                "VALUES (:s, 'EPSG', :s, :wkt, :proj4)"
+            ),
+            {"s": srid, "wkt": crs.to_wkt("WKT1_GDAL"), "proj4": proj4},
+        )
+        savepoint.commit()
+    except sa.exc.DBAPIError as exc:
+        savepoint.rollback()
+        raise DataError(_m("srid_rights", lang, srid=srid, name=crs.name,
+                           reason=_first_line(exc))) from exc
 
 
 def _q(name: str) -> str:
@@ -362,7 +377,7 @@ def _write_table(conn: Any, schema: str, name: str, frame: pd.DataFrame,
         out[str(c)] = s.values
     if is_geo:
         srid = _srid(frame, name, lang)
-        _ensure_srid(conn, srid)
+        _ensure_srid(conn, srid, lang)
         geoms = np.asarray(frame.geometry.values, dtype=object)
         gtype = _geometry_type(geoms)
         if gtype.startswith("MULTI"):

@@ -263,6 +263,12 @@ def test_styles_without_rights_warn_but_layers_are_written(postgis_url):
         conn.execute(sa.text("REVOKE ALL ON public.layer_styles FROM PUBLIC"))
     engine.dispose()
     clerk_url = postgis_url.replace("postgres@", "ntm_clerk@")
+    # PostGIS 3.3 lacks the VN-2000 TM-3 zones; a plain user may not add them
+    zone_105 = {k: (v.to_crs("EPSG:9210") if isinstance(v, gpd.GeoDataFrame) else v)
+                for k, v in _layers().items()}
+    with pytest.raises(DataError, match=r"EPSG:9210 .*database owner"):
+        write_postgis(zone_105, clerk_url, schema="t_clerk", lang="en")
+    write_postgis(_layers(), postgis_url, schema="t_owner", overwrite=True)  # adds EPSG:9205
     with pytest.warns(DataWarning, match="layer_styles"):
         res = write_postgis(_layers(), clerk_url, schema="t_clerk", lang="en")
     assert res.styled == ()
