@@ -149,11 +149,12 @@ def test_render_hillshade_bounds_and_png(tmp_path: Path) -> None:
                        transform=Affine(150, 0, 450_000, 0, -150, 2_480_000)) as dst:
         dst.write(data, 1)
     hs = render_hillshade(path)
-    assert hs.png.startswith(b"\x89PNG")
+    assert hs.image.startswith(b"\xff\xd8") and hs.mime == "image/jpeg"
+    assert render_hillshade(path, image_format="png").image.startswith(b"\x89PNG")
     (s, w), (n, e) = hs.bounds
     assert 102.4 < w < e < 102.7 and 22.2 < s < n < 22.45
-    assert hs.data_uri.startswith("data:image/png;base64,")
-    assert render_hillshade(path).png == hs.png  # deterministic
+    assert hs.data_uri.startswith("data:image/jpeg;base64,")
+    assert render_hillshade(path).image == hs.image  # deterministic
 
 
 # ---------------------------------------------------------------- monitoring maps

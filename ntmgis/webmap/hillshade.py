@@ -3,7 +3,10 @@
 The elevation raster is read with rasterio (decimated if larger than needed),
 shaded in its own metric grid, warped to Web Mercator (EPSG:3857, the CRS of
 the Leaflet map, so that an image overlay stretched over its lat/lon bounds
-lines up exactly) and written as an 8-bit grey + alpha PNG.
+lines up exactly) and written as a JPEG (a hillshade has no sharp edges, so
+JPEG at quality 70 is four times smaller than PNG and looks the same). Outside
+the area the shading fades into the map's background colour; cells without
+data take that colour.
 """
 
 from __future__ import annotations
@@ -18,17 +21,21 @@ import numpy as np
 __all__ = ["Hillshade", "hillshade", "render_hillshade"]
 
 
+BACKGROUND = (238, 240, 234)  # the map's background colour (app.css .leaflet-container)
+
+
 @dataclass(frozen=True)
 class Hillshade:
     """An inlinable hillshade image and its ``[[south, west], [north, east]]`` bounds."""
 
-    png: bytes
+    image: bytes
+    mime: str
     bounds: list[list[float]]
 
     @property
     def data_uri(self) -> str:
-        """The PNG as a ``data:`` URI."""
-        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+        """The image as a ``data:`` URI."""
+        return f"data:{self.mime};base64," + base64.b64encode(self.image).decode("ascii")
 
 
 def hillshade(elev: np.ndarray, *, xres: float, yres: float, azimuth: float = 315.0,
@@ -58,7 +65,8 @@ def hillshade(elev: np.ndarray, *, xres: float, yres: float, azimuth: float = 31
     return np.clip(shade, 0.0, 1.0)
 
 
-def render_hillshade(path: str | Path, *, max_size: int = 720, levels: int = 48,
+def render_hillshade(path: str | Path, *, max_size: int = 720, quality: int = 70,
+                     image_format: str = "jpeg",
                      mask_geoms: object | None = None) -> Hillshade:
     """Read an elevation GeoTIFF and return the inlinable hillshade.
 
@@ -70,9 +78,10 @@ def render_hillshade(path: str | Path, *, max_size: int = 720, levels: int = 48,
         Largest side of the output image in pixels; the raster is read
         decimated to about this size (the map opens at a zoom where a pixel
         of a 720-pixel image is about a screen pixel).
-    levels : int
-        Number of grey levels kept (fewer levels compress better; 48 shows
-        no banding on a hillshade).
+    quality : int
+        JPEG quality (1-95).
+    image_format : {"jpeg", "png"}
+        Image format; PNG is lossless and about four times larger.
     mask_geoms : sequence of shapely geometries, optional
         In EPSG:3857; outside them the hillshade is drawn fainter, so the
         area stands out.
@@ -87,10 +96,14 @@ def render_hillshade(path: str | Path, *, max_size: int = 720, levels: int = 48,
         # rasterio < 1.5 multiplies Affine objects with `*`, which affine >= 3.1 flags
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
-        return _render(Path(path), max_size=max_size, levels=levels, mask_geoms=mask_geoms)
+        return _render(Path(path), max_size=max_size, quality=quality,
+                       image_format=image_format, mask_geoms=mask_geoms)
 
 
-def _render(path: Path, *, max_size: int, levels: int, mask_geoms: object | None) -> Hillshade:
+def _render(path: Path, *, max_size: int, quality: int, image_format: str,
+            mask_geoms: object | None) -> Hillshade:
+    if image_format not in ("jpeg", "png"):
+        raise ValueError(f"image_format must be 'jpeg' or 'png', got {image_format!r}")
     import rasterio
     from rasterio.enums import Resampling
     from rasterio.warp import calculate_default_transform, reproject, transform_bounds
@@ -124,26 +137,31 @@ def _render(path: Path, *, max_size: int, levels: int, mask_geoms: object | None
               dst_crs=dst_crs, src_nodata=np.nan, dst_nodata=np.nan,
               resampling=Resampling.bilinear)
     valid = ~np.isnan(dst)
-    grey = np.where(valid, dst, 0.0)
-    # quantise to a few grey levels (smaller PNG), brighten: a background, not a subject
-    grey = np.round(grey * (levels - 1)) / (levels - 1)
-    value = (90 + grey * 165).astype(np.uint8)
-    alpha = np.where(valid, 255, 0).astype(np.uint8)
+    # brighten: a background, not a subject
+    grey = 90 + np.where(valid, dst, 1.0) * 165
+    weight = np.where(valid, 1.0, 0.0)
     if mask_geoms is not None:
         from rasterio.features import geometry_mask
 
         outside = geometry_mask(list(mask_geoms), out_shape=(dst_h, dst_w),
                                 transform=dst_transform)
-        alpha = np.where(valid & outside, 110, alpha).astype(np.uint8)
+        weight = np.where(valid & outside, 0.45, weight)
+    bg = np.asarray(BACKGROUND, dtype="float64")
+    rgb = weight[..., None] * grey[..., None] + (1 - weight[..., None]) * bg
     from PIL import Image
 
-    img = Image.fromarray(np.dstack([value, alpha]))  # (h, w, 2) uint8 -> "LA"
+    img = Image.fromarray(np.round(rgb).astype(np.uint8))  # (h, w, 3) -> "RGB"
     buf = io.BytesIO()
-    img.save(buf, format="PNG", optimize=True)
+    if image_format == "jpeg":
+        img.save(buf, format="JPEG", quality=quality, optimize=True)
+        mime = "image/jpeg"
+    else:
+        img.save(buf, format="PNG", optimize=True)
+        mime = "image/png"
     x0 = dst_transform.c
     y1 = dst_transform.f
     x1 = x0 + dst_transform.a * dst_w
     y0 = y1 + dst_transform.e * dst_h
     w, s, e, n = transform_bounds(dst_crs, "EPSG:4326", x0, y0, x1, y1)
     bounds = [[round(s, 6), round(w, 6)], [round(n, 6), round(e, 6)]]
-    return Hillshade(png=buf.getvalue(), bounds=bounds)
+    return Hillshade(image=buf.getvalue(), mime=mime, bounds=bounds)

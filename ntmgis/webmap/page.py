@@ -47,6 +47,25 @@ def _libraries() -> tuple[str, str]:
     return css, js
 
 
+def compact_js(text: str) -> str:
+    """Drop comments and indentation of our own map script (not a general minifier).
+
+    ``app.js`` is written for this: no template literals or multi-line strings,
+    comments only as whole lines (``//``) or a leading ``/* ... */`` block.
+    """
+    if text.startswith("/*"):
+        text = text[text.index("*/") + 2:]
+    lines = (line.strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
+@functools.cache
+def _app() -> tuple[str, str]:
+    css = "\n".join(line.strip() for line in _read(APP_DIR / "app.css").splitlines()
+                    if line.strip())
+    return css, compact_js(_read(APP_DIR / "app.js"))
+
+
 def library_bytes() -> int:
     """Size in bytes of the inlined libraries (for the size benchmark)."""
     css, js = _libraries()
@@ -71,8 +90,7 @@ def to_json(data: object) -> str:
 def assemble_page(data: dict, *, title: str, lang: str) -> str:
     """The complete HTML page for ``data`` (the model read by ``app.js``)."""
     css, js = _libraries()
-    app_css = _read(APP_DIR / "app.css")
-    app_js = _read(APP_DIR / "app.js")
+    app_css, app_js = _app()
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'

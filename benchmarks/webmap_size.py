@@ -1,0 +1,142 @@
+"""Size of the ntmgis overview map against geopandas.explore() of the same features.
+
+Usage::
+
+    .venv/bin/python benchmarks/webmap_size.py [WORKSPACE] [--year 2025]
+
+WORKSPACE defaults to a temporary built copy of the sample workspace. The
+script renders ``maps/index.html`` with ``ntmgis.webmap.render_maps`` and
+writes ``explore.html`` with ``geopandas.explore()`` of the same communes
+(with that year's criteria status), villages (with their status) and
+projects, then prints the sizes:
+
+- total: the whole file;
+- libraries: Leaflet and markercluster inlined by ntmgis (explore() loads its
+  libraries from CDNs, so it has none inlined and does not work offline);
+- hillshade: the inlined background image (explore() has no background
+  offline);
+- data: the JSON data block without the hillshade (geometry, attributes of
+  every year, labels), compared with the whole explore() file, whose
+  libraries are not inlined (CDN links);
+- map script: ntmgis's own script and styles (the same in every map) plus
+  the page markup; "data + script" is reported too.
+
+Results go to benchmarks/out/webmap_size.json as well.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def _built_sample(tmp: Path) -> Path:
+    from ntmgis.layers import build
+    from ntmgis.workspace import load_workspace
+
+    shutil.copy(REPO / "ntmgis.toml", tmp / "ntmgis.toml")
+    shutil.copytree(REPO / "layers", tmp / "layers",
+                    ignore=shutil.ignore_patterns("monitoring.gpkg", "*.tmp*"))
+    build(load_workspace(tmp), overwrite=True)
+    return tmp
+
+
+def explore_html(layers: object, year: int, path: Path) -> int:
+    """Write geopandas.explore() of communes, villages and projects for ``year``."""
+    communes = layers.communes.drop(columns=["projects", "villages"], errors="ignore")
+    st = layers.commune_status
+    st = st[st["year"] == year].drop(columns=["geometry", "name"], errors="ignore")
+    communes = communes.merge(st, on="code", how="left")
+    communes["class"] = communes["class"].fillna("outside")
+    vs = layers.village_status
+    vs = vs[vs["year"] == year].drop(columns=["geometry", "name", "commune_code"],
+                                     errors="ignore")
+    villages = layers.villages.merge(vs, on="code", how="left")
+    projects = layers.projects
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = communes.explore(column="class", tiles="OpenStreetMap")
+        villages.explore(m=m, column="ntm", marker_type="circle_marker")
+        projects.explore(m=m, column="status")
+        m.save(str(path))
+    return path.stat().st_size
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("workspace", nargs="?", type=Path)
+    ap.add_argument("--year", type=int, default=None)
+    args = ap.parse_args(argv)
+
+    from ntmgis.layers import read_layers
+    from ntmgis.webmap import render_maps
+    from ntmgis.webmap.page import library_bytes
+    from ntmgis.workspace import load_workspace
+
+    with tempfile.TemporaryDirectory() as tmpdir:
+        tmp = Path(tmpdir)
+        root = args.workspace or _built_sample(tmp)
+        ws = load_workspace(root)
+        year = args.year or max(ws.years)
+        layers = read_layers(ws)
+        out = tmp / "out"
+        out.mkdir()
+        # render into a scratch folder so that the workspace's maps/ stays as it is
+        ws_out = type(ws)(**{**ws.__dict__, "maps_dir": out / "maps"}) \
+            if hasattr(ws, "__dataclass_fields__") else ws
+        paths = render_maps(ws_out, layers=layers, year=year, overwrite=True)
+        html = paths[0].read_text(encoding="utf-8")
+        total = len(html.encode())
+        m = re.search(r'<script id="ntmgis-data" type="application/json">(.*?)</script>',
+                      html, re.S)
+        block = m.group(1)
+        hill_src = (json.loads(block).get("hill") or {}).get("src", "")
+        hill = len(hill_src.encode())
+        data_json = len(block.encode()) - hill
+        libs = library_bytes()
+        script = total - libs - hill - data_json
+        explore = explore_html(layers, year, out / "explore.html")
+        n = {"communes": len(layers.communes), "villages": len(layers.villages),
+             "projects": len(layers.projects)}
+
+    result = {
+        "year": year, "features": n,
+        "ntmgis_total": total, "ntmgis_libraries": libs, "ntmgis_hillshade": hill,
+        "ntmgis_data": data_json, "ntmgis_script_and_markup": script,
+        "explore_total": explore, "ratio_explore_to_ntmgis_data": round(explore / data_json, 2),
+        "ratio_explore_to_ntmgis_data_and_script": round(explore / (data_json + script), 2),
+    }
+    kb = 1024
+    print(f"features: {n['communes']} communes, {n['villages']} villages, "
+          f"{n['projects']} projects; year {year}")
+    print(f"{'':34}{'bytes':>10}{'KiB':>9}")
+    rows = [
+        ("ntmgis index.html, total", total),
+        ("  inlined libraries", libs),
+        ("  inlined hillshade", hill),
+        ("  data (JSON, all years)", data_json),
+        ("  map script, styles, markup", script),
+        ("geopandas.explore() (CDN, online)", explore),
+    ]
+    for name, v in rows:
+        print(f"{name:34}{v:>10}{v / kb:>9.1f}")
+    print(f"explore() / ntmgis data: {explore / data_json:.1f}x (target >= 3x); "
+          f"explore() / (data + map script): {explore / (data_json + script):.1f}x; "
+          f"overview total {'<' if total < 1_000_000 else '>='} 1 MB")
+    outdir = REPO / "benchmarks" / "out"
+    outdir.mkdir(parents=True, exist_ok=True)
+    (outdir / "webmap_size.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()
