@@ -833,8 +833,10 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
         out["offroad_m"] = np.round(offroad, 1)
     limit = max_km if max_km is not None else max_minutes
     if limit is not None:
-        value = km if max_km is not None else minutes
-        out["gap"] = ~(value <= limit)  # NaN (unreachable, outside the raster) is a gap
+        # Compare the values as reported (rounded), so that the table never shows
+        # "60,0 minutes" beyond a 60-minute threshold.
+        value = out["distance_km"] if max_km is not None else out["minutes"]
+        out["gap"] = ~(value.to_numpy() <= limit)  # NaN (unreachable) is a gap
     else:
         out["gap"] = pd.array([pd.NA] * n, dtype="boolean")
     result = gpd.GeoDataFrame(out, geometry=vill.geometry.to_numpy(), crs=vill.crs)
