@@ -50,6 +50,8 @@ __all__ = [
     "write_template",
     "read_form",
     "form_kind",
+    "write_workspace_templates",
+    "cli_command",
 ]
 
 FORM_KINDS = ("commune_status", "village_status", "projects")
@@ -861,3 +863,119 @@ def _parse_criteria(v: Any, cset: CriteriaSet) -> list[int] | None:
     if any(n not in valid for n in nums):
         return None
     return sorted(set(nums))
+
+
+# ---------------------------------------------------------------------------------------
+# Workspace and command line
+
+_URBAN = ("thi tran", "phuong")
+
+
+def write_workspace_templates(
+    workspace: Any,
+    *,
+    folder: str | Path | None = None,
+    overwrite: bool = False,
+    lang: str | None = None,
+) -> dict[str, Path]:
+    """Write the templates for a workspace, pre-filled with its communes and villages.
+
+    Units come from the built GeoPackage when there is one (``in_programme``
+    as the build decided it), else from the workspace's input layers
+    (townships and wards left out of the commune form). The village form is
+    written when the workspace has a village criteria set.
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+        The workspace.
+    folder : path, optional
+        Default: ``templates/`` in the workspace.
+    overwrite : bool
+        Replace existing templates.
+    lang : {"vi", "en"}, optional
+        Default: the workspace's language.
+
+    Returns
+    -------
+    dict of str to Path
+        As :func:`write_templates`.
+    """
+    from .workspace import Workspace, load_workspace
+
+    ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+    lang = lang or ws.language
+    communes = villages = None
+    village_set = None
+    if ws.output_gpkg.is_file():
+        import pyogrio
+
+        from .criteria import village_set_from_rows
+
+        present = {n for n, _ in pyogrio.list_layers(ws.output_gpkg)}
+        communes = pyogrio.read_dataframe(ws.output_gpkg, layer="communes",
+                                          read_geometry=False)
+        if "villages" in present:
+            villages = pyogrio.read_dataframe(ws.output_gpkg, layer="villages",
+                                              read_geometry=False)
+        if "village_criteria_set" in present:
+            rows = pyogrio.read_dataframe(ws.output_gpkg, layer="village_criteria_set",
+                                          read_geometry=False)
+            village_set = village_set_from_rows(
+                rows.to_dict("records"), key="village", name_vi=ws.village_set_name,
+                name_en=ws.village_set_name_en)
+    else:
+        from .issues import IssueLog
+        from .sources import load_inputs
+
+        inp = load_inputs(ws, IssueLog(lang=lang, root=ws.root))
+        if inp.communes is not None:
+            communes = pd.DataFrame(inp.communes.drop(columns="geometry", errors="ignore"))
+            if "in_programme" not in communes and "unit_type" in communes:
+                communes["in_programme"] = [
+                    not any(fold(str(u)).startswith(x) for x in _URBAN)
+                    for u in communes["unit_type"]]
+        if inp.villages is not None:
+            villages = pd.DataFrame(inp.villages.drop(columns="geometry", errors="ignore"))
+        village_set = inp.village_set
+    folder = Path(folder) if folder is not None else ws.root / "templates"
+    return write_templates(folder, communes=communes, villages=villages,
+                           village_set=village_set, years=ws.years, lang=lang,
+                           overwrite=overwrite)
+
+
+def _command() -> Any:
+    import click
+
+    from ._options import lang_option, overwrite_option, workspace_option
+
+    @click.command(name="forms")
+    @workspace_option
+    @click.option("-o", "--output", "output", default=None,
+                  type=click.Path(file_okay=False, path_type=Path),
+                  help="Thư mục ghi biểu (mặc định: templates/) / output folder.")
+    @overwrite_option
+    @lang_option
+    def forms(workspace: str, output: Path | None, overwrite: bool,
+              lang: str | None) -> None:
+        """Ghi biểu mẫu Excel để điền số liệu / write the Excel forms to fill in.
+
+        Biểu tiêu chí xã, tiêu chí bản và danh mục dự án (Biểu 04), điền sẵn mã và tên
+        xã, bản của vùng làm việc.
+        """
+        from .cli import handle_errors
+
+        @handle_errors
+        def run(lang: str | None = None) -> None:
+            paths = write_workspace_templates(workspace, folder=output, overwrite=overwrite,
+                                              lang=lang)
+            for p in paths.values():
+                click.echo(t("written", lang or "vi", path=p))
+
+        run(lang=lang)
+
+    return forms
+
+
+#: ``ntmgis forms``, registered by ntmgis.cli.
+cli_command = _command()

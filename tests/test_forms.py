@@ -295,3 +295,54 @@ def test_wrong_file_or_kind(templates, tmp_path):
     wb.save(tmp_path / "noyear.xlsx")
     with pytest.raises(DataError, match="TieuChi!A3: .*'year'"):
         read_form(tmp_path / "noyear.xlsx", "commune_status")
+
+
+def _sample_copy(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    ws_dir = tmp_path / "ws"
+    ws_dir.mkdir()
+    shutil.copy(root / "ntmgis.toml", ws_dir)
+    shutil.copytree(root / "layers", ws_dir / "layers",
+                    ignore=shutil.ignore_patterns("monitoring.gpkg"))
+    return ws_dir
+
+
+def test_cli_forms_for_the_sample_and_a_full_round_trip(tmp_path):
+    from click.testing import CliRunner
+
+    from ntmgis.cli import main
+
+    ws_dir = _sample_copy(tmp_path)
+    res = CliRunner().invoke(main, ["forms", "-w", str(ws_dir)])
+    assert res.exit_code == 0, res.output
+    assert "bieu_tieu_chi_xa.xlsx" in res.output
+    again = CliRunner().invoke(main, ["forms", "-w", str(ws_dir), "--lang", "en"])
+    assert again.exit_code == 4 and "add --overwrite" in again.output
+
+    # fill the commune form with the sample's own status table and read it back
+    csv = pd.read_csv(ws_dir / "layers" / "commune_status.csv", dtype=str,
+                      encoding="utf-8-sig")
+    path = ws_dir / "templates" / FILE_NAMES["commune_status"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["TieuChi"]
+    where = {(ws.cell(row=r, column=1).value, ws.cell(row=r, column=3).value): r
+             for r in range(4, ws.max_row + 1) if ws.cell(row=r, column=1).value}
+    assert len(where) == len(csv) == 65  # 13 communes in the programme x 5 years
+    for rec in csv.to_dict("records"):
+        r = where[(rec["MaXa"], int(rec["Nam"]))]
+        for n in range(1, 20):
+            ws.cell(row=r, column=3 + n, value=rec[f"TC{n}"])
+    wb.save(path)
+    got = read_form(path, "commune_status").sort_values(["code", "year"])
+    want = csv.sort_values(["MaXa", "Nam"])
+    assert got["code"].tolist() == want["MaXa"].tolist()
+    assert got["name"].tolist() == want["TenXa"].tolist()
+    for n in range(1, 20):
+        assert got[f"tc{n:02d}"].tolist() == [1 if v == "Đạt" else 0 for v in want[f"TC{n}"]]
+    # the village form lists the sample's 101 villages for each year
+    vil = read_form(ws_dir / "templates" / FILE_NAMES["village_status"], "village_status")
+    assert vil["code"].nunique() == 101 and len(vil) == 505
+    assert vil["code"].str.len().eq(7).all()
