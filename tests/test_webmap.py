@@ -119,6 +119,10 @@ def test_simplify_coverage_keeps_coverage_valid() -> None:
                                                                 strict=True))
     assert dev <= 30.0
     assert shapely.union_all(simple.values).area == pytest.approx(10_000 * 10_000, rel=1e-9)
+    # an invalid coverage (overlap) is left as it is rather than torn further
+    bad = gpd.GeoSeries([south, box(0, 0, 10_000, 6_000)], crs=9205)
+    same, ok = simplify_coverage(bad, 45.0)
+    assert not ok and list(same.values) == list(bad.values)
 
 
 def test_to_json_escapes_script_end() -> None:

@@ -53,14 +53,17 @@ def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> tuple[gpd.GeoSe
     Returns
     -------
     (geopandas.GeoSeries, bool)
-        The simplified polygons and whether the result is a valid coverage
+        The simplified polygons and whether they form a valid coverage
         (``shapely.coverage_is_valid``). An input that is not a valid coverage
-        (gaps or overlaps, reported by ``ntmgis validate``) is simplified all
-        the same; the flag is then false.
+        (neighbours whose shared edges do not have the same vertices, gaps or
+        overlaps; ``ntmgis validate`` reports them) is returned unchanged with
+        the flag false: simplifying it would open new gaps between neighbours.
     """
     values = geoms.values
-    if tolerance <= 0 or len(values) == 0:
-        return geoms, bool(shapely.coverage_is_valid(values)) if len(values) else True
+    if len(values) == 0:
+        return geoms, True
+    if tolerance <= 0 or not shapely.coverage_is_valid(values):
+        return geoms, bool(shapely.coverage_is_valid(values))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         simplified = shapely.coverage_simplify(values, tolerance)
