@@ -1,0 +1,487 @@
+#!/usr/bin/env python3
+"""National-scale benchmarks: time, peak memory, HTML size and render cost for N communes.
+
+For each size N (default 13, 150, 1000; ``--sizes 10000`` by hand) the script
+writes a synthetic country (``benchmarks/synth.py``) into ``--workdir``,
+then runs each ``ntmgis`` command in its own subprocess, ``--repeat`` times,
+and records the median wall time and the peak resident memory of that
+subprocess (``ru_maxrss`` from ``os.wait4``):
+
+``validate``, ``build``, ``map`` (when the web map is installed), ``appendix``
+(overview page only, when the appendix offers such an option; otherwise
+skipped with a note), ``query gaps`` (all criteria) and ``query access --by
+straight`` (all villages).
+
+It then opens the overview map (``maps/index.html``) in headless Chromium
+with the network off and measures the first full render (navigation start
+until ``window.ntmgis.ready`` and two animation frames) and the JS heap
+(CDP ``Runtime.getHeapUsage``). In the same run, the naive baseline
+(``benchmarks/naive.py``: ``geopandas.explore()`` of the same communes,
+villages and projects) is written and opened the same way, with Leaflet
+served from ``ntmgis/static`` instead of the CDN; a render that does not
+finish within ``--bound`` seconds is reported as "> bound".
+
+Results: a table on stdout, ``benchmarks/out/results-<N>.json`` (one file
+per N, gitignored) and, with ``--record``, the table in
+``benchmarks/README.md`` rebuilt from every results file in the folder.
+
+Usage::
+
+    python benchmarks/run.py                       # 13, 150, 1000
+    python benchmarks/run.py --sizes 10000 --repeat 3 --record
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+README = HERE / "README.md"
+STATIC = ROOT / "ntmgis" / "static"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update"]
+READY = "window.ntmgis && window.ntmgis.ready"
+MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
+# Targets at N = 10.000 (issue 6).
+TARGETS = {"build_s": 60, "build_mb": 4096, "gaps_s": 5, "access_s": 10, "html_mb": 15,
+           "render_s": 3, "heap_mb": 600}
+
+sys.path.insert(0, str(ROOT))
+
+
+# --------------------------------------------------------------------------- processes
+
+# Forks and execs the command from a small process, so that the child's ru_maxrss
+# (which Linux carries over from the forking process) is not the benchmark's own.
+_WRAPPER = """import os, sys, time
+t0 = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{usage.ru_maxrss} {time.perf_counter() - t0}")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(argv: list[str], *, cwd: Path, log: Path, timeout: float = 3600.0
+                 ) -> dict[str, Any]:
+    """Run a command; return wall seconds, peak RSS (MB) and exit code of that process.
+
+    The command runs in a new session under a small Python wrapper that forks it and
+    reads its ``ru_maxrss`` with ``os.wait4``; on timeout the whole session is killed.
+    """
+    import signal
+    import tempfile
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    fd, stat_path = tempfile.mkstemp(prefix="ntmgis-bench-", suffix=".txt")
+    os.close(fd)
+    try:
+        with open(log, "ab") as out:
+            out.write(("$ " + " ".join(argv) + "\n").encode())
+            out.flush()
+            proc = subprocess.Popen([sys.executable, "-S", "-c", _WRAPPER, stat_path, *argv],
+                                    cwd=cwd, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                    start_new_session=True)
+            try:
+                rc = proc.wait(timeout=timeout)
+                killed = False
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                rc = proc.wait()
+                killed = True
+        raw = Path(stat_path).read_text().split()
+    finally:
+        Path(stat_path).unlink(missing_ok=True)
+    maxrss_kb, seconds = (float(raw[0]), float(raw[1])) if len(raw) == 2 else (None, None)
+    return {"seconds": None if seconds is None else round(seconds, 3),
+            "peak_mb": None if maxrss_kb is None else round(maxrss_kb / 1024, 1),
+            "rc": rc, "timed_out": killed}
+
+
+def _help(cmd: list[str], cwd: Path) -> str | None:
+    r = subprocess.run([sys.executable, "-m", "ntmgis", *cmd, "--help"], cwd=cwd,
+                       capture_output=True, text=True,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    return r.stdout if r.returncode == 0 else None
+
+
+def plan_steps(ws: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str]]:
+    """The ntmgis commands to time, and notes on those skipped."""
+    steps = [("validate", ["validate", "--overwrite"]), ("build", ["build", "--overwrite"])]
+    notes: dict[str, str] = {}
+    map_help = _help(["map"], ws)
+    if map_help is None:
+        notes["map"] = "ntmgis map is not installed"
+    else:
+        steps.append(("map", ["map", "--overwrite"]))
+    app_help = _help(["appendix"], ws)
+    if app_help is None:
+        notes["appendix"] = "ntmgis appendix is not installed"
+    else:
+        opt = next((o for o in ("--pages", "--page", "--only") if o in app_help), None)
+        if opt is None:
+            notes["appendix"] = ("appendix has no overview-only option "
+                                 "(--pages/--page/--only); skipped")
+        else:
+            steps.append(("appendix", ["appendix", "--overwrite", opt, "overview",
+                                       "--format", "pdf"]))
+    if _help(["query", "gaps"], ws) is None:
+        notes["gaps"] = notes["access"] = "ntmgis query is not installed"
+    else:
+        steps.append(("gaps", ["query", "gaps"]))
+        steps.append(("access", ["query", "access", "--by", "straight"]))
+    return steps, notes
+
+
+# --------------------------------------------------------------------------- browser
+
+def _route_handler(failed: list[str]):
+    leaflet = {"leaflet.js": ("application/javascript", STATIC / "leaflet.js"),
+               "leaflet.css": ("text/css", STATIC / "leaflet.css")}
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if url.startswith(("file:", "data:", "blob:", "about:")):
+            r.continue_()
+            return
+        name = url.rsplit("/", 1)[-1].split("?")[0]
+        if "leaflet@" in url and name in leaflet and leaflet[name][1].exists():
+            ctype, path = leaflet[name]
+            r.fulfill(status=200, content_type=ctype, body=path.read_bytes())
+            return
+        failed.append(url)
+        r.abort()
+
+    return route
+
+
+def measure_render(html: Path, *, wait_for: str | None, bound: float) -> dict[str, Any]:
+    """Open a local HTML file in a fresh headless Chromium with the network off.
+
+    Returns the seconds from navigation to ready (the ``wait_for`` expression,
+    or the load event) plus two animation frames, the used JS heap (MB) and
+    the blocked requests; ``finished`` is false when ``bound`` was exceeded.
+    """
+    from playwright.sync_api import Error as PwError
+    from playwright.sync_api import sync_playwright
+
+    res: dict[str, Any] = {"finished": False, "seconds": None, "heap_mb": None,
+                           "blocked": 0, "errors": []}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=CHROMIUM_ARGS)
+        try:
+            ctx = browser.new_context(viewport={"width": 1280, "height": 800},
+                                      service_workers="block")
+            failed: list[str] = []
+            ctx.route("**/*", _route_handler(failed))
+            page = ctx.new_page()
+            page.on("pageerror", lambda e: res["errors"].append(str(e)[:200]))
+            cdp = ctx.new_cdp_session(page)
+            t0 = time.perf_counter()
+            try:
+                page.goto(html.resolve().as_uri(), wait_until="load", timeout=bound * 1000)
+                left = max(1.0, bound - (time.perf_counter() - t0))
+                if wait_for:
+                    page.wait_for_function(wait_for, timeout=left * 1000, polling=50)
+                page.evaluate("() => new Promise(r => requestAnimationFrame("
+                              "() => requestAnimationFrame(r)))")
+                res["seconds"] = round(time.perf_counter() - t0, 3)
+                res["nav_ms"] = round(page.evaluate("performance.now()"))
+                res["finished"] = True
+                heap = cdp.send("Runtime.getHeapUsage")
+                res["heap_mb"] = round(heap["usedSize"] / 2**20, 1)
+            except PwError as exc:
+                res["error"] = str(exc).splitlines()[0][:200]
+            res["blocked"] = len(failed)
+        finally:
+            browser.close()
+    return res
+
+
+# --------------------------------------------------------------------------- one size
+
+def _median(values: list[float]) -> float | None:
+    return round(statistics.median(values), 3) if values else None
+
+
+def bench_size(n: int, *, workdir: Path, repeat: int, browser_repeat: int, bound: float,
+               browser: bool, baseline: bool, only: set[str] | None) -> dict[str, Any]:
+    """Generate the country of n communes and measure every step; the results dict."""
+    from synth import make_country
+
+    ws = workdir / f"country-{n}"
+    logs = workdir / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"run-{n}.log"
+    log.write_text("")
+    stamp = ws / ".synth.json"
+    t0 = time.perf_counter()
+    if stamp.exists():
+        country = json.loads(stamp.read_text())
+    else:
+        from dataclasses import asdict
+
+        country = asdict(make_country(n, ws, overwrite=True))
+        stamp.write_text(json.dumps(country))
+    result: dict[str, Any] = {"n": n, "country": country,
+                              "generate_s": round(time.perf_counter() - t0, 2),
+                              "repeat": repeat, "steps": {}, "notes": {}}
+    steps, notes = plan_steps(ws)
+    result["notes"].update(notes)
+    for name, args in steps:
+        if only and name not in only and name != "build":
+            continue
+        runs = [run_measured([sys.executable, "-m", "ntmgis", *args], cwd=ws, log=log)
+                for _ in range(repeat)]
+        ok = [r for r in runs if r["rc"] == 0]
+        # validate exits 1 when the data has errors; the synthetic country has none.
+        result["steps"][name] = {
+            "seconds": _median([r["seconds"] for r in ok]),
+            "peak_mb": max((r["peak_mb"] for r in ok), default=None),
+            "runs": runs}
+        if not ok:
+            result["notes"][name] = f"failed (exit {runs[0]['rc']}); see {log}"
+        print(f"  N={n} {name}: {result['steps'][name]['seconds']} s, "
+              f"{result['steps'][name]['peak_mb']} MB", file=sys.stderr)
+    index = ws / "maps" / "index.html"
+    if index.exists():
+        result["html_bytes"] = index.stat().st_size
+        result["maps_bytes"] = sum(p.stat().st_size for p in (ws / "maps").rglob("*.html"))
+    if browser and index.exists():
+        renders = [measure_render(index, wait_for=READY, bound=bound)
+                   for _ in range(browser_repeat)]
+        fin = [r for r in renders if r["finished"]]
+        result["render"] = {"seconds": _median([r["seconds"] for r in fin]),
+                            "heap_mb": _median([r["heap_mb"] for r in fin]),
+                            "finished": len(fin) == len(renders), "runs": renders}
+        print(f"  N={n} render: {result['render']['seconds']} s, "
+              f"{result['render']['heap_mb']} MB heap", file=sys.stderr)
+    if baseline:
+        naive = ws / "maps" / "naive_explore.html"
+        r = run_measured([sys.executable, str(HERE / "naive.py"), str(ws), str(naive)],
+                         cwd=ws, log=log)
+        base: dict[str, Any] = {"write_s": r["seconds"], "write_peak_mb": r["peak_mb"]}
+        if r["rc"] == 0 and naive.exists():
+            base["html_bytes"] = naive.stat().st_size
+            if browser:
+                rr = measure_render(naive, wait_for=None, bound=bound)
+                base["render"] = rr
+                base["render_s"] = rr["seconds"] if rr["finished"] else None
+                base["heap_mb"] = rr["heap_mb"]
+        else:
+            result["notes"]["baseline"] = f"explore() failed (exit {r['rc']}); see {log}"
+        result["baseline"] = base
+        print(f"  N={n} explore(): {base.get('html_bytes')} bytes, "
+              f"render {base.get('render_s')} s", file=sys.stderr)
+    result["bound_s"] = bound
+    return result
+
+
+# --------------------------------------------------------------------------- tables
+
+def _fmt(v: Any, unit: str = "", nd: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:,.{nd}f}{unit}"
+    return f"{v:,}{unit}"
+
+
+def _mb(b: int | None) -> float | None:
+    return None if b is None else round(b / 2**20, 2)
+
+
+def summary_row(r: dict[str, Any]) -> dict[str, str]:
+    """One table row (strings) of a results dict."""
+    st = r.get("steps", {})
+
+    def step(name: str) -> str:
+        s = st.get(name)
+        if not s or s.get("seconds") is None:
+            return "skipped" if name in r.get("notes", {}) else "–"
+        return f"{s['seconds']:.2f} s / {s['peak_mb']:.0f} MB"
+
+    html_mb = _mb(r.get("html_bytes"))
+    rend = r.get("render", {})
+    base = r.get("baseline", {})
+    base_mb = _mb(base.get("html_bytes"))
+    bound = r.get("bound_s", 120)
+    if base.get("render_s") is not None:
+        base_render = f"{base['render_s']:.2f} s"
+    elif base.get("render"):
+        base_render = f"> {bound:.0f} s"
+    else:
+        base_render = "–"
+    size_ratio = (f"{base_mb / html_mb:.1f}×" if base_mb and html_mb else "–")
+    if rend.get("seconds") and base.get("render_s"):
+        render_ratio = f"{base['render_s'] / rend['seconds']:.1f}×"
+    elif rend.get("seconds") and base.get("render"):
+        render_ratio = f"> {bound / rend['seconds']:.0f}×"
+    else:
+        render_ratio = "–"
+    c = r["country"]
+    return {
+        "N": f"{r['n']:,}", "villages": f"{c['villages']:,}", "projects": f"{c['projects']:,}",
+        "validate": step("validate"), "build": step("build"), "map": step("map"),
+        "appendix": step("appendix"), "query gaps": step("gaps"),
+        "access straight": step("access"),
+        "overview HTML": _fmt(html_mb, " MB", 2),
+        "render": _fmt(rend.get("seconds"), " s", 2),
+        "JS heap": _fmt(rend.get("heap_mb"), " MB", 0),
+        "explore() HTML": _fmt(base_mb, " MB", 1), "explore() render": base_render,
+        "explore() heap": _fmt(base.get("heap_mb"), " MB", 0),
+        "size ratio": size_ratio, "render ratio": render_ratio,
+    }
+
+
+def markdown_table(results: list[dict[str, Any]]) -> str:
+    """The results table in Markdown, one row per N."""
+    rows = [summary_row(r) for r in sorted(results, key=lambda r: r["n"])]
+    if not rows:
+        return "(no results yet)\n"
+    head = list(rows[0])
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(row[h] for h in head) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def targets_table(r: dict[str, Any]) -> str:
+    """Targets of issue 6 against one result (meant for N = 10.000), with the margin."""
+    st = r.get("steps", {})
+    got = {
+        "build_s": st.get("build", {}).get("seconds"),
+        "build_mb": st.get("build", {}).get("peak_mb"),
+        "gaps_s": st.get("gaps", {}).get("seconds"),
+        "access_s": st.get("access", {}).get("seconds"),
+        "html_mb": _mb(r.get("html_bytes")),
+        "render_s": r.get("render", {}).get("seconds"),
+        "heap_mb": r.get("render", {}).get("heap_mb"),
+    }
+    names = {"build_s": "build time (s)", "build_mb": "build peak memory (MB)",
+             "gaps_s": "query gaps (s)", "access_s": "query access --by straight (s)",
+             "html_mb": "overview HTML (MB)", "render_s": "first render (s)",
+             "heap_mb": "JS heap (MB)"}
+    lines = [f"| target at N = {r['n']:,} | limit | measured | verdict |", "|---|---|---|---|"]
+    for k, limit in TARGETS.items():
+        v = got[k]
+        if v is None:
+            verdict = "not measured"
+        elif v <= limit:
+            verdict = f"met ({v / limit:.0%} of the limit)"
+        else:
+            verdict = f"MISSED by {v - limit:,.1f} ({v / limit:.1f}× the limit)"
+        lines.append(f"| {names[k]} | {limit:,} | {_fmt(v, '', 2)} | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+def load_results(folder: Path) -> list[dict[str, Any]]:
+    """Every ``results-<N>.json`` in a folder."""
+    return [json.loads(p.read_text()) for p in sorted(folder.glob("results-*.json"))]
+
+
+def record(results: list[dict[str, Any]], readme: Path = README) -> None:
+    """Rewrite the results section of benchmarks/README.md."""
+    machine = results[-1].get("machine", {}) if results else {}
+    body = [MARK_START, "",
+            f"Measured on: {machine.get('cpus', '?')} CPUs, {machine.get('platform', '?')}, "
+            f"Python {machine.get('python', '?')}, shapely {machine.get('shapely', '?')}, "
+            f"Chromium {machine.get('chromium', '?')}; medians of {results[-1]['repeat']} "
+            "runs per step (render: medians of the browser runs)." if results else "",
+            "", markdown_table(results)]
+    big = max(results, key=lambda r: r["n"]) if results else None
+    if big is not None:
+        body += ["", targets_table(big)]
+    notes = sorted({f"{k}: {v}" for r in results for k, v in r.get("notes", {}).items()})
+    if notes:
+        body += ["", "Notes:", *[f"- {n}" for n in notes]]
+    body += ["", MARK_END]
+    text = readme.read_text(encoding="utf-8") if readme.exists() else f"{MARK_START}\n{MARK_END}\n"
+    if MARK_START not in text:
+        text += f"\n{MARK_START}\n{MARK_END}\n"
+    pre, rest = text.split(MARK_START, 1)
+    post = rest.split(MARK_END, 1)[1] if MARK_END in rest else "\n"
+    readme.write_text(pre + "\n".join(body) + post, encoding="utf-8")
+
+
+def machine_info() -> dict[str, Any]:
+    """CPUs, platform and library versions for the record."""
+    import shapely
+
+    info = {"cpus": os.cpu_count(), "platform": platform.platform(terse=True),
+            "python": platform.python_version(), "shapely": shapely.__version__}
+    try:
+        r = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20)
+        info["chromium"] = r.stdout.strip().split()[-1] if r.returncode == 0 else "?"
+    except (OSError, subprocess.SubprocessError, IndexError):
+        info["chromium"] = "?"
+    return info
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="13,150,1000",
+                    help="comma-separated commune counts (default 13,150,1000)")
+    ap.add_argument("--repeat", type=int, default=3, help="runs per step (median reported)")
+    ap.add_argument("--browser-repeat", type=int, default=3, help="renders per map")
+    ap.add_argument("--bound", type=float, default=120.0,
+                    help="seconds after which a render counts as not finished")
+    ap.add_argument("--workdir", type=Path, default=Path("/tmp/ntmgis-bench"),
+                    help="where the synthetic workspaces are written (reused if present)")
+    ap.add_argument("--out", type=Path, default=OUT, help="folder of results-<N>.json")
+    ap.add_argument("--steps", default=None,
+                    help="only these steps (comma-separated: validate,map,appendix,gaps,"
+                         "access; build always runs)")
+    ap.add_argument("--no-browser", action="store_true", help="skip the Chromium renders")
+    ap.add_argument("--no-baseline", action="store_true", help="skip geopandas.explore()")
+    ap.add_argument("--fresh", action="store_true", help="regenerate the workspaces")
+    ap.add_argument("--record", action="store_true",
+                    help="rewrite the results table in benchmarks/README.md")
+    args = ap.parse_args(argv)
+    sys.path.insert(0, str(HERE))
+    sizes = [int(s.replace(".", "").replace("_", "")) for s in args.sizes.split(",") if s]
+    args.out.mkdir(parents=True, exist_ok=True)
+    machine = machine_info()
+    results = []
+    for n in sizes:
+        if args.fresh:
+            import shutil
+
+            shutil.rmtree(args.workdir / f"country-{n}", ignore_errors=True)
+        print(f"N = {n:,}", file=sys.stderr)
+        r = bench_size(n, workdir=args.workdir, repeat=args.repeat,
+                       browser_repeat=args.browser_repeat, bound=args.bound,
+                       browser=not args.no_browser, baseline=not args.no_baseline,
+                       only=set(args.steps.split(",")) if args.steps else None)
+        r["machine"] = machine
+        (args.out / f"results-{n}.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
+        results.append(r)
+    print(markdown_table(results))
+    big = max(results, key=lambda r: r["n"])
+    print(targets_table(big))
+    for r in results:
+        for k, v in r.get("notes", {}).items():
+            print(f"note (N={r['n']}): {k}: {v}")
+    if args.record:
+        record(load_results(args.out))
+        print(f"recorded in {README}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
