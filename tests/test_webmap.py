@@ -184,6 +184,15 @@ def test_render_maps_files_size_offline_deterministic(built: object) -> None:
     listing = paths[-1].read_text(encoding="utf-8")
     for n in range(1, 20):
         assert f'href="criteria/tc{n:02d}.html"' in listing
+    # the list page's figures are the district summary's
+    from ntmgis.layers import read_layers
+
+    summary = read_layers(built).district_summary
+    summary = summary[summary["year"] == max(built.years)].sort_values("criterion")
+    rows = re.findall(r'<td class="n">(\d+)/(\d+)</td><td class="n">([\d,]+%)</td>', listing)
+    assert [(int(a), int(b)) for a, b, _ in rows] == list(
+        zip(summary["communes_met"], summary["communes_total"], strict=True))
+    assert "31/12/2025" in listing
     assert library_bytes() > 150_000
 
 

@@ -168,7 +168,7 @@
   function popupOpts(w) {
     return {
       maxWidth: w, maxHeight: 440, className: 'ntm-popup',
-      autoPanPaddingTopLeft: wide ? [330, 20] : [10, 10], autoPanPaddingBottomRight: wide ? [260, 20] : [10, 10]
+      autoPanPaddingTopLeft: wide ? [330, 20] : [10, 10], autoPanPaddingBottomRight: wide ? [290, 20] : [10, 10]
     };
   }
   map.fitBounds(D.bounds, wide ? { paddingTopLeft: [330, 10], paddingBottomRight: [260, 10] } : { padding: [10, 10] });

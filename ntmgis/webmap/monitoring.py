@@ -129,6 +129,7 @@ class _Base:
     common: dict
     projects: pd.DataFrame
     project_xy: np.ndarray
+    project_criteria: np.ndarray  # (n_projects, max criteria per project), 0 = none
     plines: gpd.GeoDataFrame | None
     commune_index: dict[str, int]
     years: list[int]
@@ -356,7 +357,13 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool) -> _Base
         "facilities": fblock,
         "roads": rblock,
     }
+    lists = [_parse_list(v) for v in projects["criteria"]]
+    width = max((len(x) for x in lists), default=0) or 1
+    pcrit = np.zeros((len(lists), width), dtype=np.int16)
+    for i, x in enumerate(lists):
+        pcrit[i, :len(x)] = x
     return _Base(common=common, projects=projects, project_xy=np.asarray(pxy, dtype=object),
+                 project_criteria=pcrit,
                  plines=_get(layers, "project_lines"), commune_index=cindex, years=years,
                  coverage_valid=valid)
 
@@ -389,7 +396,8 @@ def build_model(base: _Base, *, year: int, criterion: int | None = None,
     projects = base.projects
     xy = base.project_xy
     if criterion is not None and len(projects):
-        mask = np.array([criterion in _parse_list(v) for v in projects["criteria"]], dtype=bool)
+        mask = base.project_criteria == criterion
+        mask = mask.any(axis=1) if mask.ndim == 2 else mask
         projects = projects[mask].reset_index(drop=True)
         xy = xy[mask]
     pblock, lines = _project_block(projects, xy, base.plines, base.commune_index, base.years)
@@ -477,6 +485,14 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     return targets
 
 
+def fmt_date(iso: str, lang: str) -> str:
+    """``2025-12-31`` as ``31/12/2025`` in Vietnamese; unchanged in English or if not ISO."""
+    parts = iso.split("-")
+    if lang == "en" or len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return iso
+    return f"{parts[2]}/{parts[1]}/{parts[0]}"
+
+
 def _list_page(base: _Base, *, year: int, lang: str) -> str:
     """A plain HTML page linking every map, with the district figures of ``year``."""
     T = base.common["T"]
@@ -495,12 +511,14 @@ def _list_page(base: _Base, *, year: int, lang: str) -> str:
             f'<tr><td>{num}</td><td><a href="criteria/tc{num:02d}.html">{esc(name)}</a></td>'
             f'<td class="n">{fmt_number(met, lang)}/{fmt_number(n, lang)}</td>'
             f'<td class="n">{share}</td>'
-            f'<td class="n">{fmt_number(target, lang) if target is not None else "–"}</td></tr>')
+            f'<td class="n">{fmt_number(target, lang) if target is not None else "–"}</td>'
+            f'<td class="n">{fmt_number(max(target - met, 0), lang) if target is not None else "–"}'
+            "</td></tr>")
     ntm = sum(1 for m in met_rows if m.count("1") == len(m))
     avg = sum(m.count("1") for m in met_rows) / n if n else None
     head = (f"<th>#</th><th>{esc(T['criterion'])}</th>"
             f"<th>{esc(T['communes_meeting'])}</th><th>%</th>"
-            f"<th>{esc(T['target'].format(year=plan_year))}</th>")
+            f"<th>{esc(T['target'].format(year=plan_year))}</th><th>{esc(T['gap'])}</th>")
     title = f"{T['all_maps']} – {area}"
     return (
         "<!DOCTYPE html>\n"
@@ -515,7 +533,7 @@ def _list_page(base: _Base, *, year: int, lang: str) -> str:
         "\n</style>\n</head>\n<body>\n"
         f"<h1>{esc(T['all_maps'])}</h1>\n"
         f"<p>{esc(area)}, {esc(base.common['province'])} · {esc(T['year'])} {year} · "
-        f"{esc(T['data_date'])} {esc(base.common['data_date'])}</p>\n"
+        f"{esc(T['data_date'])} {esc(fmt_date(base.common['data_date'], lang))}</p>\n"
         f'<p><a href="index.html"><strong>{esc(T["overview"])}</strong></a> · '
         f"{esc(T['ntm_communes'].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang)))}"
         + (f" · {esc(T['avg_criteria'].format(x=fmt_number(avg, lang, 2)))}"

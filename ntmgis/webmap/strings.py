@@ -42,6 +42,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "fullscreen": ("Toàn màn hình", "Full screen"),
     "criterion": ("Tiêu chí", "Criterion"),
     "communes_meeting": ("Số xã đạt", "Communes meeting it"),
+    "gap": ("Còn thiếu (xã)", "Still to reach (communes)"),
     "criteria_met": ("Số tiêu chí đạt", "Criteria met"),
     "ntm_yes": ("Đạt chuẩn nông thôn mới", "Recognised NTM"),
     "ntm_no": ("Chưa đạt chuẩn nông thôn mới", "Not yet NTM"),
