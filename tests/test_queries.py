@@ -6,11 +6,24 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 from test_queries_world import P, straight_line, world
 
-from ntmgis.errors import CriteriaError, DataError, WorkspaceError
-from ntmgis.queries import access, find_place, gap_summary, gaps, misplaced, projects
+from ntmgis.errors import CriteriaError, DataError, OutputExistsError, WorkspaceError
+from ntmgis.queries import (
+    access,
+    describe,
+    find_place,
+    gap_summary,
+    gaps,
+    misplaced,
+    projects,
+    result_table,
+    write_csv,
+    write_geojson,
+    write_gpkg_layer,
+)
 from ntmgis.terrain import WALK_FLAT_KMH
 
 DISTRICT_KMH = 25.0
@@ -263,3 +276,57 @@ def test_project_filter_errors(w):
         find_place(w, "An")
     assert find_place(w, "Xã An").kind == "commune"
     assert find_place(w, "ban an").code == "0390101"
+
+
+# ---------------------------------------------------------------- presentation and files
+
+def test_result_table_vietnamese_and_english(w):
+    g = gaps(w, criterion=5, year=2023)
+    vi = result_table(g)
+    assert list(vi.columns)[:4] == ["TC", "Tiêu chí", "Mã xã", "Xã"]
+    assert vi["Vốn (triệu đồng)"].tolist() == ["901", "701"]
+    assert vi["Tình trạng"].tolist() == ["Đang thực hiện", "Hoàn thành"]
+    assert vi["Kết luận"].tolist() == ["Đã có dự án", "Đã có dự án"]
+    en = result_table(g, lang="en")
+    assert en["Status"].tolist() == ["Under way", "Finished"]
+    a = access(w, to="health_station", by="road", max_minutes=30)
+    t = result_table(a)
+    assert t["Khoảng cách (km)"].tolist()[1] == "9,90"
+    assert t["Vượt ngưỡng"].tolist() == ["Không", "Có", "Không", "Có"]
+    assert t["Dân số"].tolist()[3] == "–"
+    assert describe(a) == "2 bản cách trạm y tế quá 30 phút (theo đường bộ); dân số 200"
+    assert describe(a, lang="en").startswith("2 villages beyond 30 minutes")
+
+
+def test_write_csv_and_geojson(w, tmp_path):
+    a = access(w, to="health_station", max_km=5)
+    p = write_csv(a, tmp_path / "a.csv")
+    raw = p.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(p, encoding="utf-8-sig", dtype={"village_code": str})
+    assert back["village_code"].tolist()[0] == "0390101"
+    assert back["lon"].between(102, 104).all() and back["lat"].between(22, 23).all()
+    with pytest.raises(OutputExistsError):
+        write_csv(a, p)
+    gj = write_geojson(a, tmp_path / "a.geojson")
+    back = gpd.read_file(gj)
+    assert back.crs.to_epsg() == 4326 and back["gap"].tolist() == [False, True, False, True]
+
+
+def test_write_gpkg_layer_refuses_monitoring_layers(w, tmp_path):
+    gpkg = tmp_path / "m.gpkg"
+    w["communes"].to_file(gpkg, layer="communes")
+    m = misplaced(w)
+    write_gpkg_layer(m, gpkg, "query_misplaced")
+    with pytest.raises(OutputExistsError):
+        write_gpkg_layer(m, gpkg, "query_misplaced")
+    with pytest.raises(DataError, match="communes"):
+        write_gpkg_layer(m, gpkg, "communes", overwrite=True)
+    assert gpd.read_file(gpkg, layer="query_misplaced")["project_id"].tolist() == ["P5", "P7"]
+    with pytest.raises(WorkspaceError):
+        write_gpkg_layer(m, tmp_path / "none.gpkg", "x")
+
+
+def test_road_speeds_option(w):
+    slow = access(w, to="health_station", by="road", speeds={"district": 10.0})
+    assert slow["minutes"].iloc[0] == pytest.approx(6.0)

@@ -181,3 +181,31 @@ def test_road_query_without_roads_layer(ws):
     build(load_workspace(ws), overwrite=True)
     res = run("access", "--by", "road", "-w", str(ws), ok=False)
     assert res.exit_code == 3 and "[layers.roads]" in res.stderr
+
+
+def test_layers_object_and_workspace_give_the_same_answers(built):
+    from ntmgis.layers import read_layers
+    from ntmgis.queries import access, gaps
+    from ntmgis.workspace import load_workspace
+
+    ws = load_workspace(built)
+    layers = read_layers(ws)
+    assert_geodataframe_equal(gaps(layers, year=2025, level="village"),
+                              gaps(ws, year=2025, level="village"))
+    assert_geodataframe_equal(access(layers, by="road"), access(ws, by="road"))
+
+
+def test_road_speeds_from_the_workspace(ws):
+    from ntmgis.queries import access
+    from ntmgis.workspace import load_workspace
+
+    base = access(load_workspace(ws), by="road")
+    toml = ws / "ntmgis.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace(
+        '[terrain]\n', '[terrain]\nroad_speeds_kmh = { village_track = 4, commune = 7.5 }\n'),
+        encoding="utf-8")
+    slow = access(load_workspace(ws), by="road")
+    assert (slow["minutes"] >= base["minutes"] - 1e-9).all()
+    assert (slow["minutes"] > base["minutes"]).sum() > 10
+    assert np.allclose(slow["distance_km"], base["distance_km"], equal_nan=True)
