@@ -226,8 +226,14 @@ def test_cli_map(built: object) -> None:
     html = (Path(built.maps_dir) / "index.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in html and "tile.openstreetmap.org" not in html
     res = runner.invoke(cli_command, ["-w", str(built.root)])
-    assert res.exit_code != 0
+    assert res.exit_code == 4
     assert "--overwrite" in res.output
+    res = runner.invoke(cli_command, ["-w", str(built.root), "--overwrite", "--year", "1999"])
+    assert res.exit_code == 1 and "1999" in res.output
+    # registered in the ntmgis command group
+    from ntmgis.cli import main
+
+    assert main.get_command(None, "map") is cli_command
 
 
 def test_result_map_escapes_and_is_deterministic(tmp_path: Path) -> None:

@@ -1,46 +1,58 @@
-"""``ntmgis map``: parse options, call :func:`ntmgis.webmap.render_maps`, map errors."""
+"""``ntmgis map``: parse options, call :func:`ntmgis.webmap.render_maps`, map errors.
+
+Exit codes follow ``ntmgis.cli``: 1 data error, 3 workspace problem,
+4 an output exists (use ``--overwrite``), 5 a missing dependency.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+import sys
 
 import click
 
-from ..errors import NtmgisError, OutputExistsError
-from ..i18n import LANGUAGES, t
+from .._options import lang_option, overwrite_option, workspace_option, year_option
+from ..errors import MissingDependencyError, NtmgisError, OutputExistsError, WorkspaceError
+from ..i18n import t
 
 __all__ = ["cli_command"]
 
 
 @click.command(name="map")
-@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Workspace folder (with ntmgis.toml); default: current folder.")
-@click.option("--lang", type=click.Choice(LANGUAGES), default=None,
-              help="Language of the maps (default: the workspace's, else vi).")
-@click.option("--overwrite", is_flag=True, help="Replace existing maps.")
-@click.option("--year", type=int, default=None, help="Year the maps open on (default: latest).")
+@workspace_option
+@lang_option
+@overwrite_option
+@year_option
 @click.option("--online-tiles/--no-online-tiles", default=True, show_default=True,
-              help="Offer an OpenStreetMap layer to switch on when online (off at opening).")
-def cli_command(workspace: Path | None, lang: str | None, overwrite: bool, year: int | None,
+              help="Cho phép bật bản đồ nền trực tuyến (OpenStreetMap; tắt khi mở bản đồ) / "
+                   "offer an online base map to switch on (off when the map opens).")
+def cli_command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
                 online_tiles: bool) -> None:
-    """Write the offline HTML maps: maps/index.html, maps/criteria/tcNN.html, maps/list.html."""
-    from ..workspace import load_workspace
+    """Vẽ bản đồ HTML ngoại tuyến / write the offline HTML maps.
+
+    maps/index.html (tổng quan / overview), maps/criteria/tc01.html ... tc19.html
+    (từng tiêu chí / one per criterion), maps/list.html (danh sách / list).
+    """
+    from ..workspace import find_workspace, load_workspace
     from .monitoring import render_maps
 
+    msg_lang = lang or "vi"
     try:
-        ws = _find(workspace, load_workspace)
-        lang = lang or getattr(ws, "language", "vi") or "vi"
-        paths = render_maps(ws, lang=lang, overwrite=overwrite, year=year,
+        ws = load_workspace(find_workspace(workspace))
+        msg_lang = lang or getattr(ws, "language", None) or "vi"
+        paths = render_maps(ws, lang=msg_lang, overwrite=overwrite, year=year,
                             online_tiles=online_tiles)
     except OutputExistsError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except (NtmgisError, ValueError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        _fail(exc, msg_lang, 4)
+    except (WorkspaceError, FileNotFoundError) as exc:
+        _fail(exc, msg_lang, 3)
+    except MissingDependencyError as exc:
+        _fail(exc, msg_lang, 5)
+    except (NtmgisError, ValueError) as exc:
+        _fail(exc, msg_lang, 1)
     for p in paths:
-        click.echo(t("written", lang, path=p))
+        click.echo(t("written", msg_lang, path=p))
 
 
-def _find(workspace: Path | None, load_workspace):  # noqa: ANN001, ANN202
-    from ..workspace import find_workspace
-
-    return load_workspace(find_workspace(workspace if workspace is not None else Path.cwd()))
+def _fail(exc: Exception, lang: str, code: int) -> None:
+    click.echo(f"{t('error', lang)}: {exc}", err=True)
+    sys.exit(code)
