@@ -1451,6 +1451,38 @@ def _minutes_bands(raster: Path, limit: float | None, lang: str) -> gpd.GeoDataF
     return gdf[["band", "geometry"]].reset_index(drop=True)
 
 
+_PER_UNIT_LABELS = (
+    {"unaddressed_criteria": "Tiêu chí chưa có dự án", "addressed_criteria": "Tiêu chí đã có dự án",
+     "gaps": "Số tiêu chí chưa đạt"},
+    {"unaddressed_criteria": "Unaddressed criteria", "addressed_criteria": "Addressed criteria",
+     "gaps": "Criteria not met"},
+)
+
+
+def _gaps_per_unit(result: pd.DataFrame, unit: str, lang: str) -> gpd.GeoDataFrame:
+    """One row per commune (village) of a gaps result, with its criteria listed."""
+    names = ["commune_name"] if unit == "commune_code" else [
+        "village_name", "commune_name", "population"]
+    df = result.sort_values([unit, "criterion"], kind="stable")
+
+    def crits(status: str):
+        return lambda g: "; ".join(f"{c}. {n}" for c, n, s in zip(
+            g["criterion"], g["criterion_name"], g["gap_status"], strict=True) if s == status)
+
+    grouped = df.groupby(unit, sort=True)
+    per = pd.DataFrame({
+        **{c: grouped[c].first() for c in names},
+        "gaps": grouped.size(),
+        "unaddressed_criteria": grouped[["criterion", "criterion_name", "gap_status"]].apply(
+            crits("unaddressed")),
+        "addressed_criteria": grouped[["criterion", "criterion_name", "gap_status"]].apply(
+            crits("addressed")),
+    })
+    per["gap_status"] = np.where(per["unaddressed_criteria"] != "", "unaddressed", "addressed")
+    geom = grouped["geometry"].first() if "geometry" in df else None
+    return gpd.GeoDataFrame(per.reset_index(), geometry=geom.to_numpy(), crs=result.crs)
+
+
 def _map_title(result: pd.DataFrame, lang: str) -> str:
     from .i18n import label
 
@@ -1520,7 +1552,24 @@ def result_map(result: pd.DataFrame, path: str | Path, *, data: Any = None,
         shown["project_status"] = [_fmt("project_status", v, lang)
                                    for v in shown["project_status"]]
     layers: list = []
-    if kind == "gaps":
+    if kind == "gaps" and len(result.attrs.get("criteria") or []) > 1:
+        # Several criteria: one feature per unit, listing its criteria (stacked
+        # polygons would hide each other's popups).
+        village = result.attrs.get("level") == "village"
+        unit = "village_code" if village else "commune_code"
+        per = _gaps_per_unit(result, unit, lang)
+        layers.append(ResultLayer(
+            per, ("Bản chưa đạt" if not en else "Villages with gaps") if village else
+            ("Xã chưa đạt" if not en else "Communes with gaps"),
+            category="gap_status", colors={"addressed": "#009E73", "unaddressed": "#D55E00"},
+            labels={"addressed": "Mọi tiêu chí chưa đạt đã có dự án" if not en else
+                    "Every gap addressed",
+                    "unaddressed": "Còn tiêu chí chưa có dự án" if not en else
+                    "Some gaps unaddressed"},
+            fields=[c for c in per.columns if c not in ("geometry", "gap_status")],
+            field_labels=labels_of | _PER_UNIT_LABELS[1 if en else 0],
+            title_field="village_name" if village else "commune_name", fill_opacity=0.45))
+    elif kind == "gaps":
         village = result.attrs.get("level") == "village"
         layers.append(ResultLayer(
             shown, ("Bản chưa đạt" if not en else "Villages with gaps") if village else

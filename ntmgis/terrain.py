@@ -212,18 +212,23 @@ def _graph(z: np.ndarray, cell: tuple[float, float], road_kmh: np.ndarray | None
         a = (slice(r0, r1), slice(c0, c1))
         b = (slice(r0 + dr, r1 + dr), slice(c0 + dc, c1 + dc))
         ok = valid[a] & valid[b]
+        on_road = None if road_kmh is None else np.minimum(road_kmh[a], road_kmh[b])
         if abs(dr) + abs(dc) == 3:
             # A knight's move crosses two more cells, e.g. (0,0)->(2,1) crosses (1,0) and
-            # (1,1): both must have elevation, so that no move jumps over a hole.
+            # (1,1): both must have elevation, so that no move jumps over a hole, and
+            # both must be on the road for the move to go at road speed (no jumping
+            # from one road to a parallel one).
             mids = ((dr // 2, 0), (dr // 2, dc)) if abs(dr) == 2 else ((0, dc // 2), (dr, dc // 2))
             for mr, mc in mids:
-                ok &= valid[(slice(r0 + mr, r1 + mr), slice(c0 + mc, c1 + mc))]
+                m = (slice(r0 + mr, r1 + mr), slice(c0 + mc, c1 + mc))
+                ok &= valid[m]
+                if on_road is not None:
+                    on_road = np.minimum(on_road, road_kmh[m])
         dist_m = float(np.hypot(dr * dy, dc * dx))
         grad = (z[b] - z[a])[ok] / dist_m
         kmh = tobler_kmh(grad)
-        if road_kmh is not None:
-            on_road = np.minimum(road_kmh[a], road_kmh[b])[ok]
-            kmh = np.maximum(kmh, on_road)
+        if on_road is not None:
+            kmh = np.maximum(kmh, on_road[ok])
         src_all.append(idx[a][ok])
         dst_all.append(idx[b][ok])
         w_all.append(dist_m / 1000.0 / kmh * 60.0)
@@ -309,6 +314,17 @@ def cost_distance(elevation: Elevation, sources_xy: np.ndarray, *,
         raise DataError(
             "không có cơ sở nào nằm trên bản đồ độ cao / no facility lies on the elevation raster",
             path=elevation.path,
+        )
+    if not ok.all():
+        import warnings
+
+        from .errors import DataWarning
+
+        warnings.warn(
+            f"{int((~ok).sum())} cơ sở nằm ngoài bản đồ độ cao (hoặc ô không có số liệu), "
+            f"không được tính / {int((~ok).sum())} facilities lie off the elevation raster "
+            "(or on cells without data) and are left out",
+            DataWarning, stacklevel=2,
         )
     cell_ids = row[ok] * cols + col[ok]
     source_index = np.flatnonzero(ok)

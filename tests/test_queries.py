@@ -330,3 +330,31 @@ def test_write_gpkg_layer_refuses_monitoring_layers(w, tmp_path):
 def test_road_speeds_option(w):
     slow = access(w, to="health_station", by="road", speeds={"district": 10.0})
     assert slow["minutes"].iloc[0] == pytest.approx(6.0)
+
+
+def _map_layers(path):
+    import json
+    import re
+
+    text = path.read_text(encoding="utf-8")
+    data = re.search(r'<script id="ntmgis-data" type="application/json">(.*?)</script>', text)
+    return json.loads(data.group(1))["result_layers"]
+
+
+def test_result_maps_one_feature_per_unit_and_escaped(w, tmp_path):
+    from ntmgis.queries import result_map
+
+    g = gaps(w, year=2025)  # three gaps in two communes
+    layers = _map_layers(result_map(g, tmp_path / "g.html", data=w))
+    assert len(layers[0]["rows"]) == 2
+    assert layers[0]["title"] == ["Xã An", "Xã Bình"]
+    assert "5. Trường học" in layers[0]["rows"][1]
+    w["villages"].loc[0, "name"] = "<img src=x onerror=alert(1)>"
+    a = access(w, to="health_station", by="terrain", max_minutes=10,
+               raster_out=tmp_path / "m.tif")
+    out = result_map(a, tmp_path / "a.html", data=w)
+    assert "<img src=x" not in out.read_text(encoding="utf-8")
+    names = [lay["name"] for lay in _map_layers(out)]
+    assert names == ["Thời gian đến cơ sở", "Bản", "Trạm y tế"]
+    one = gaps(w, criterion=5, year=2025)
+    assert len(_map_layers(result_map(one, tmp_path / "one.html", data=w))[0]["rows"]) == 2

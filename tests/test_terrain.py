@@ -183,3 +183,29 @@ def test_write_minutes_deterministic_and_atomic(tmp_path):
     assert data[3, 4] == 0
     assert data[3, 6] == pytest.approx(2 * CELL / 1000 / WALK_FLAT_KMH * 60, rel=1e-6)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tif", "b.tif", "dem.tif"]
+
+
+def test_knight_moves_do_not_jump_between_parallel_roads():
+    # Two east-west roads two rows apart, joined only at the west end by a north-south one.
+    elev = _elev(np.zeros((5, 21)))
+    roads = gpd.GeoDataFrame(
+        {"road_class": ["provincial"] * 3},
+        geometry=[LineString([_centre(0, 0), _centre(0, 20)]),
+                  LineString([_centre(2, 0), _centre(2, 20)]),
+                  LineString([_centre(0, 0), _centre(2, 0)])], crs="EPSG:9205")
+    kmh = rasterize_road_speeds(roads, elev, speeds={"provincial": 60.0})
+    assert kmh[1, 10] == 0
+    res = cost_distance(elev, np.array([_centre(0, 20)]), road_kmh=kmh)
+    got = res.sample(np.array([_centre(2, 20)]))[0][0]
+    walk_across = 2 * CELL / 1000 / WALK_FLAT_KMH * 60          # 2.4 min on foot
+    by_road = (20 + 2 + 20) * CELL / 1000 / 60.0 * 60             # 4.2 min round the loop
+    assert got == pytest.approx(min(walk_across, by_road))
+    # Nothing is faster than the road at 60 km/h over the 200 m gap: no road-speed jump.
+    assert got > 2 * CELL / 1000 / 60.0 * 60 + 1e-9
+
+
+def test_facilities_off_the_raster_are_reported():
+    from ntmgis.errors import DataWarning
+
+    with pytest.warns(DataWarning, match="1 cơ sở nằm ngoài bản đồ độ cao"):
+        cost_distance(_elev(np.zeros((3, 3))), np.array([_centre(1, 1), (0.0, 0.0)]))
