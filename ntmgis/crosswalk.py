@@ -46,6 +46,7 @@ __all__ = [
     "Layers2025",
     "STATUS_2025",
     "aggregate",
+    "aggregate_workspace",
     "read_crosswalk",
     "status_label",
     "match_units",
@@ -370,11 +371,11 @@ def aggregate(
 
     grouped = units.groupby("new_code", sort=False)
     new_codes = sorted(grouped.groups, key=_sort_key)
-    dissolved = {}
-    for code in new_codes:
-        geoms = np.asarray(units.geometry[units["new_code"] == code].values, dtype=object)
-        dissolved[code] = shapely.union_all(geoms)
-    geom = _multi(np.array([dissolved[c] for c in new_codes], dtype=object))
+    # one union per new commune, over index groups (no scan of the layer per commune)
+    all_geoms = np.asarray(units.geometry.values, dtype=object)
+    positions = grouped.indices
+    geom = _multi(np.array([shapely.union_all(all_geoms[positions[c]]) for c in new_codes],
+                           dtype=object))
     agg = grouped.agg(
         units=("code", "size"),
         units_in_programme=("in_prog", "sum"),
@@ -517,3 +518,30 @@ def aggregate(
     return Layers2025(communes_2025=communes_2025,
                       commune_status_2025=commune_status_2025,
                       commune_criteria_2025=criteria_long)
+
+
+def aggregate_workspace(workspace: Any, layers: Any, *, lang: str = "vi") -> Layers2025 | None:
+    """The 2025 layers of a workspace, or None when it declares no crosswalk.
+
+    Reads ``[tables.crosswalk_2025]`` (its ``path`` and optional ``fields``)
+    and calls :func:`aggregate`; ``ntmgis build`` writes the result into the
+    GeoPackage beside the other layers.
+
+    Parameters
+    ----------
+    workspace : Workspace
+        The loaded workspace.
+    layers : MonitoringLayers or mapping
+        The monitoring layers just computed (``communes``, ``commune_status``).
+    lang : {"vi", "en"}
+        Language of messages.
+    """
+    cfg = workspace.table("crosswalk_2025")
+    if cfg is None:
+        return None
+    if not Path(cfg.path).is_file():
+        from .i18n import t
+
+        raise DataError(t("file_missing", lang, path=cfg.path), path=cfg.path)
+    cw = read_crosswalk(cfg.path, fields=cfg.fields or None, lang=lang)
+    return aggregate(layers, cw, lang=lang)

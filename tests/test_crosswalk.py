@@ -221,3 +221,22 @@ def test_sample_muong_te_2025(sample_layers, tmp_path):
     assert add_qgis_styles(gpkg) == ["communes_2025", "commune_status_2025"]
     back = pyogrio.read_dataframe(gpkg, layer="commune_status_2025")
     assert back["code"].tolist() == s25["code"].tolist()
+
+
+def test_aggregate_workspace(sample_layers, tmp_path):
+    import dataclasses
+
+    from ntmgis.crosswalk import aggregate_workspace
+
+    ws, layers = sample_layers
+    out = aggregate_workspace(ws, layers)
+    assert [n for n, _ in out.items()] == ["communes_2025", "commune_status_2025",
+                                           "commune_criteria_2025"]
+    assert len(out.communes_2025) == 8
+    no_cw = dataclasses.replace(ws, tables={k: v for k, v in ws.tables.items()
+                                            if k != "crosswalk_2025"})
+    assert aggregate_workspace(no_cw, layers) is None
+    gone = dataclasses.replace(ws.tables["crosswalk_2025"], path=tmp_path / "none.csv")
+    missing = dataclasses.replace(ws, tables={**ws.tables, "crosswalk_2025": gone})
+    with pytest.raises(DataError, match="none.csv"):
+        aggregate_workspace(missing, layers)
