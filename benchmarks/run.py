@@ -72,14 +72,14 @@ if pid == 0:
     os.execvp(sys.argv[2], sys.argv[2:])
 _, status, usage = os.wait4(pid, 0)
 with open(sys.argv[1], "w") as f:
-    f.write(f"{usage.ru_maxrss} {time.perf_counter() - t0}")
+    f.write(f"{usage.ru_maxrss} {time.perf_counter() - t0} {usage.ru_utime + usage.ru_stime}")
 sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
 def run_measured(argv: list[str], *, cwd: Path, log: Path, timeout: float = 3600.0
                  ) -> dict[str, Any]:
-    """Run a command; return wall seconds, peak RSS (MB) and exit code of that process.
+    """Run a command; return wall and CPU seconds, peak RSS (MB) and exit code of that process.
 
     The command runs in a new session under a small Python wrapper that forks it and
     reads its ``ru_maxrss`` with ``os.wait4``; on timeout the whole session is killed.
@@ -107,8 +107,9 @@ def run_measured(argv: list[str], *, cwd: Path, log: Path, timeout: float = 3600
         raw = Path(stat_path).read_text().split()
     finally:
         Path(stat_path).unlink(missing_ok=True)
-    maxrss_kb, seconds = (float(raw[0]), float(raw[1])) if len(raw) == 2 else (None, None)
+    maxrss_kb, seconds, cpu = (float(v) for v in raw) if len(raw) == 3 else (None,) * 3
     return {"seconds": None if seconds is None else round(seconds, 3),
+            "cpu_s": None if cpu is None else round(cpu, 3),
             "peak_mb": None if maxrss_kb is None else round(maxrss_kb / 1024, 1),
             "rc": rc, "timed_out": killed}
 
@@ -253,6 +254,7 @@ def bench_size(n: int, *, workdir: Path, repeat: int, browser_repeat: int, bound
         # validate exits 1 when the data has errors; the synthetic country has none.
         result["steps"][name] = {
             "seconds": _median([r["seconds"] for r in ok]),
+            "cpu_s": _median([r["cpu_s"] for r in ok]),
             "peak_mb": max((r["peak_mb"] for r in ok), default=None),
             "runs": runs}
         if not ok:

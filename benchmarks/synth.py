@@ -50,8 +50,8 @@ import pandas as pd
 import pyogrio
 import rasterio
 import shapely
+from affine import Affine
 from pyproj import Transformer
-from rasterio.transform import from_origin
 from scipy.cluster.vq import kmeans2
 from scipy.ndimage import gaussian_filter
 from scipy.sparse.csgraph import minimum_spanning_tree
@@ -758,7 +758,7 @@ def _elevation(path: Path, bounds: np.ndarray, cell: float, rng: np.random.Gener
     z = (z - z.min()) / (np.ptp(z) or 1)
     elev = np.round(50 + 2900 * z ** 1.6).astype(np.int16)
     profile = {"driver": "GTiff", "dtype": "int16", "nodata": -32768, "width": w, "height": h,
-               "count": 1, "crs": CRS, "transform": from_origin(x0, y1, cell, cell),
+               "count": 1, "crs": CRS, "transform": Affine(cell, 0.0, x0, 0.0, -cell, y1),
                "tiled": True, "blockxsize": 256, "blockysize": 256, "compress": "deflate"}
     with rasterio.open(path, "w", **profile) as dst:
         dst.write(elev, 1)

@@ -1,0 +1,188 @@
+"""Smoke tests of the national-scale benchmarks: the synthetic country and a reduced run.
+
+Sizes and loose bounds only; no timing assertions (the machine is shared).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import synth  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def country(tmp_path_factory: pytest.TempPathFactory) -> synth.Country:
+    return synth.make_country(150, tmp_path_factory.mktemp("bench") / "country-150")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_tessellation_tiles_exactly() -> None:
+    polys, seeds, spacing = synth.tessellate(300)
+    assert len(polys) == 300
+    assert shapely.is_valid(polys).all()
+    assert shapely.coverage_is_valid(polys)  # shared edges match vertex for vertex
+    union = shapely.union_all(polys)
+    assert union.geom_type == "Polygon" and len(union.interiors) == 0
+    assert shapely.area(polys).sum() == pytest.approx(union.area, rel=1e-9)
+    # Surveyed-looking boundaries: a few hundred vertices per commune.
+    nv = shapely.get_num_coordinates(polys)
+    assert 200 <= np.median(nv) <= 600
+    assert shapely.contains_xy(polys, seeds[:, 0], seeds[:, 1]).all()
+    assert np.median(shapely.area(polys)) == pytest.approx(synth.COMMUNE_AREA_M2, rel=0.2)
+
+
+def test_country_files_and_counts(country: synth.Country) -> None:
+    layers = Path(country.folder) / "layers"
+    com = pyogrio.read_dataframe(layers / "communes.gpkg")
+    assert len(com) == 150 and com.crs.to_epsg() == 3405
+    codes = com["gso_code"]
+    assert codes.str.fullmatch(r"\d{5}").all() and codes.is_unique
+    assert (com["unit_type"] == "thị trấn").sum() == country.districts
+    assert com["district_gso_code"].nunique() == country.districts >= 5
+    # Districts nest in provinces.
+    assert (com.groupby("district_gso_code")["province_gso_code"].nunique() == 1).all()
+    lon0, lat0, lon1, lat1 = com.to_crs(4326).total_bounds
+    assert 102 < lon0 < lon1 < 110 and 8 < lat0 < lat1 < 23.5
+    assert shapely.coverage_is_valid(com.geometry.to_numpy())
+    vil = pyogrio.read_dataframe(layers / "villages.gpkg")
+    assert 6 <= len(vil) / 150 <= 10
+    assert vil["ma_ban"].is_unique and vil["ma_ban"].str.fullmatch(r"\d{7}").all()
+    inside = com.set_index("gso_code").geometry.loc[vil["ma_xa"]].to_numpy()
+    assert shapely.contains(inside, vil.geometry.to_numpy()).all()
+    pr = pd.read_csv(layers / "projects.csv", dtype=str, keep_default_na=False)
+    programme = 150 - country.districts
+    assert 12 <= len(pr) / programme <= 18
+    roads = (pr["loai"] == "road").sum()
+    assert 0.15 <= roads / len(pr) <= 0.25
+    lines = pyogrio.read_dataframe(layers / "project_lines.gpkg")
+    assert set(lines["ma_du_an"]) == set(pr.loc[pr["loai"] == "road", "ma_du_an"])
+    assert (pr.loc[pr["loai"] != "road", "kinh_do"] != "").all()
+    # The plan's funding equals the investment list's totals, source by source.
+    fund = pd.read_csv(layers / "plan_funding.csv", dtype=str)
+    cols = ["ns_trung_uong", "ns_dia_phuong", "von_long_ghep", "von_tin_dung", "von_huy_dong",
+            "cong_dong"]
+    totals = [pr[c].str.replace(".", "", regex=False).astype(int).sum() for c in cols]
+    assert [int(v.replace(".", "")) for v in fund["ke_hoach"]] == totals
+    cs = pd.read_csv(layers / "commune_status.csv", dtype=str, encoding="utf-8-sig")
+    assert len(cs) == programme * 5 and set(cs["Nam"]) == {"2021", "2022", "2023", "2024",
+                                                             "2025"}
+    vs = pd.read_csv(layers / "village_status.csv", dtype=str)
+    assert len(vs) == len(vil) * 5
+    import rasterio
+
+    with rasterio.open(layers / "elevation.tif") as dem:
+        assert dem.crs.to_epsg() == 3405 and dem.res == (1000.0, 1000.0)
+        b = dem.bounds
+        x0, y0, x1, y1 = com.total_bounds
+        assert b.left <= x0 and b.bottom <= y0 and b.right >= x1 and b.top >= y1
+        z = dem.read(1)
+        assert 0 <= z.min() < z.max() <= 3000
+
+
+def test_country_is_deterministic(country: synth.Country, tmp_path: Path) -> None:
+    again = synth.make_country(150, tmp_path / "again")
+    a, b = Path(country.folder), Path(again.folder)
+    for name in ("ntmgis.toml", "layers/projects.csv", "layers/commune_status.csv",
+                 "layers/village_status.csv", "layers/plan_funding.csv",
+                 "layers/elevation.tif"):
+        assert _sha(a / name) == _sha(b / name), name
+    ga = pyogrio.read_dataframe(a / "layers/communes.gpkg").geometry.to_numpy()
+    gb = pyogrio.read_dataframe(b / "layers/communes.gpkg").geometry.to_numpy()
+    assert (shapely.to_wkb(ga) == shapely.to_wkb(gb)).all()
+
+
+def test_country_validates_and_builds(country: synth.Country) -> None:
+    from ntmgis.layers import build, read_layers
+    from ntmgis.validate import validate
+    from ntmgis.workspace import load_workspace
+
+    ws = load_workspace(country.folder)
+    log = validate(ws)
+    assert not log.errors, [i.format("en") for i in log.errors[:5]]
+    build(ws, overwrite=True)
+    lay = read_layers(ws)
+    assert len(lay.communes) == 150
+    assert lay.communes["district_code"].nunique() == country.districts
+    assert len(lay.villages) == country.villages
+    assert len(lay.projects) == country.projects
+    assert len(lay.commune_status) == (150 - country.districts) * 5
+    assert lay.funding_by_source["difference"].abs().max() < 0.5
+
+
+def test_coverage_simplify_keeps_the_tiling() -> None:
+    from simplify_check import check_tolerance
+
+    polys, _, _ = synth.tessellate(150)
+    res, simp = check_tolerance(polys, 35.0, method="coverage")
+    assert res["coverage_valid"] and res["gap_area"] == 0 and res["overlap_area"] < 1.0
+    assert res["max_deviation"] <= 30.0
+    assert res["vertices"] < 0.5 * shapely.get_num_coordinates(polys).sum()
+    naive, _ = check_tolerance(polys, 35.0, method="per_geometry")
+    assert not naive["coverage_valid"] and naive["gap_area"] > 0
+
+
+def test_record_rewrites_only_the_table(tmp_path: Path) -> None:
+    import run
+
+    readme = tmp_path / "README.md"
+    readme.write_text("# Benchmarks\n\nintro\n\n<!-- results:start -->\nold\n"
+                      "<!-- results:end -->\n\nafter\n", encoding="utf-8")
+    result = {"n": 13, "repeat": 1, "bound_s": 120, "notes": {},
+              "country": {"villages": 99, "projects": 150},
+              "steps": {"build": {"seconds": 5.0, "cpu_s": 4.0, "peak_mb": 300.0}},
+              "html_bytes": 300_000, "render": {"seconds": 0.5, "heap_mb": 10.0},
+              "baseline": {"html_bytes": 450_000, "render_s": 0.8, "heap_mb": 9.0,
+                           "render": {"finished": True}},
+              "machine": {"cpus": 2}}
+    run.record([result], readme)
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("# Benchmarks\n\nintro\n") and text.endswith("\nafter\n")
+    assert "old" not in text and "| 13 | 99 | 150 |" in text and "5.00 s / 300 MB" in text
+    assert "1.6×" in text  # render ratio 0.8 / 0.5
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_reduced_benchmark_end_to_end(tmp_path: Path) -> None:
+    import run
+
+    if not Path(run.CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {run.CHROMIUM}")
+    pytest.importorskip("playwright")
+    pytest.importorskip("mapclassify")  # geopandas.explore() needs it
+    out = tmp_path / "out"
+    rc = run.main(["--sizes", "13,150", "--repeat", "1", "--browser-repeat", "1",
+                   "--workdir", str(tmp_path / "work"), "--out", str(out), "--bound", "90"])
+    assert rc == 0
+    for n in (13, 150):
+        r = json.loads((out / f"results-{n}.json").read_text())
+        assert r["country"]["communes"] == n
+        for name, step in r["steps"].items():
+            assert all(x["rc"] == 0 for x in step["runs"]), (n, name)
+            assert 0 < step["peak_mb"] < 4096, (n, name)
+        assert "build" in r["steps"]
+        if "map" in r["steps"]:
+            assert 0 < r["html_bytes"] < 15 * 2**20
+            assert r["render"]["finished"] and r["render"]["heap_mb"] < 600
+            assert r["render"]["runs"][0]["blocked"] >= 0
+        base = r["baseline"]
+        assert base["html_bytes"] > 0 and base["render"]["finished"]
+    big = json.loads((out / "results-150.json").read_text())
+    if "html_bytes" in big:
+        # The point of issue 6: the overview is smaller than explore() of the same data.
+        assert big["html_bytes"] < big["baseline"]["html_bytes"]
