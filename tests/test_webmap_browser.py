@@ -105,6 +105,12 @@ def test_legend_matches_layers(sample: tuple, open_page: object) -> None:
     cats = Counter(layers.projects["category"])
     for cat, n in cats.items():
         assert legend[("projects", f"cat:{cat}")] == n
+    # size by capital: symbols differ in size and the legend says how
+    assert len(set(page.evaluate("window.ntmgis.projectSizes()"))) == 1
+    page.check('input[data-option="size"]')
+    assert len(set(page.evaluate("window.ntmgis.projectSizes()"))) > 1
+    top = fmt_money(round(float(layers.projects["cap_total"].max()), 3))
+    assert top in page.locator(".ntm-legend-note").text_content()
     # hiding a layer removes its legend section
     page.uncheck('input[data-layer="villages"]')
     assert ("villages", "1") not in _legend(page)

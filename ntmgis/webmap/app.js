@@ -101,6 +101,7 @@
       case 'diamond': p = regular(4, r, 0); break;
       case 'triangle': p = regular(3, r * 1.15, 0); break;
       case 'tri_down': p = regular(3, r * 1.15, Math.PI); break;
+      case 'tri_right': p = regular(3, r * 1.15, Math.PI / 2); break;
       case 'pentagon': p = regular(5, r, 0); break;
       case 'hexagon': p = regular(6, r, 0); break;
       case 'octagon': p = regular(8, r, Math.PI / 8); break;
@@ -325,7 +326,13 @@
       (function (j) {
         var m = L.circleMarker(vpts[j], { radius: 4.5, weight: 1.2, color: '#222', fillOpacity: 1, className: 'ntm-village' });
         m.bindPopup(function () { return villageCard(j); }, popupOpts(360));
-        m.bindTooltip(el('span', null, V.name[j]), { direction: 'top' });
+        m.bindTooltip(function () {
+          var st = V.st[state.year];
+          var v = st && st[j];
+          var txt = V.name[j];
+          if (v) { txt += ' \u00b7 ' + (v.match(/1/g) || []).length + '/' + v.length; }
+          return el('span', null, txt);
+        }, { direction: 'top' });
         m.addTo(vLayer);
         villageMarkers.push(m);
       })(j);
@@ -399,7 +406,9 @@
         return { key: 'cat:' + c, label: lab('category', c), color: '#ffffff', shape: D.styles.shapes[c] || 'circle', count: cats[c] };
       });
       var title = T.projects + (D.kind === 'criterion' ? ' (' + fill(T.serving, { n: D.criterion }) + ')' : '');
-      return { title: title, kind: 'dot', items: items, sub: catItems };
+      var note = null;
+      if (state.bySize && maxCap > 0) { note = fill(T.size_note, { max: money(Math.round(maxCap * 1000) / 1000) }); }
+      return { title: title, kind: 'dot', items: items, sub: catItems, note: note };
     });
   }
   var PL = D.plines;
@@ -585,7 +594,10 @@
       var total = 0;
       ks.forEach(function (k) {
         var tr = add(pt, 'tr');
-        add(tr, 'td', null, P.name[k]);
+        var td = add(tr, 'td', null, P.name[k]);
+        var parts = [];
+        (P.cap[k] || []).forEach(function (v, si) { if (v) { parts.push(D.T['src_' + D.sources[si]] + ' ' + money(v)); } });
+        if (parts.length) { add(td, 'div', 'ntm-src', parts.join(' \u00b7 ')); }
         add(tr, 'td', 'n', money(capTotal(k)));
         (P.cap[k] || []).forEach(function (v, s) { sums[s] += v || 0; });
         total += capTotal(k);
@@ -846,7 +858,7 @@
           var c2 = add(l2, 'input');
           c2.type = 'checkbox';
           c2.setAttribute('data-option', 'size');
-          c2.addEventListener('change', function () { state.bySize = c2.checked; styleProjects(); });
+          c2.addEventListener('change', function () { state.bySize = c2.checked; styleProjects(); buildLegend(); });
           add(l2, 'span', null, ' ' + T.size_by_capital);
         }
       });
@@ -887,6 +899,7 @@
         all.push({ layer: n, key: it.key, label: it.label, count: it.count });
       }
       spec.items.forEach(function (it) { item(it, spec.kind); });
+      if (spec.note) { add(sec, 'div', 'ntm-legend-note', spec.note); }
       if (spec.sub && spec.sub.length) {
         var outer = sec;
         sec = add(outer, 'div', 'ntm-legend-grid');
@@ -924,6 +937,9 @@
   api.map = map;
   api.toggle = toggle;
   api.communeKey = communeKey;
+  api.projectSizes = function () {
+    return projectMarkers.map(function (m) { return m.options.icon.options.iconSize[0]; });
+  };
   api.projectFills = function () {
     return projectMarkers.map(function (m) { return m.options.icon.options.html.querySelector('path').getAttribute('fill'); });
   };

@@ -42,7 +42,7 @@ CATEGORY_SHAPES = {
     "production": "circle",
     "water": "drop",
     "health": "plus",
-    "environment": "octagon",
+    "environment": "tri_right",
     "other": "cross",
 }
 
