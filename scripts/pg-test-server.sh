@@ -31,7 +31,11 @@ owner=$(id -un)
 as_owner() { "$@"; }
 if [ "$(id -u)" = 0 ]; then
   if id postgres >/dev/null 2>&1; then owner=postgres; else owner=nobody; fi
-  as_owner() { runuser -u "$owner" -- "$@"; }
+  if command -v runuser >/dev/null 2>&1; then
+    as_owner() { runuser -u "$owner" -- "$@"; }
+  else
+    as_owner() { su -s /bin/sh "$owner" -c "$(printf '%q ' "$@")"; }
+  fi
 fi
 
 case "$cmd" in
