@@ -18,11 +18,16 @@ system-deps:
 	bash scripts/install-system-deps.sh
 
 demo: $(STAMP)
-	$(NTMGIS) validate --overwrite
+	$(NTMGIS) validate --brief --overwrite
 	$(NTMGIS) build --overwrite
 	$(NTMGIS) report --overwrite
-	@if $(NTMGIS) map --help >/dev/null 2>&1; then $(NTMGIS) map --overwrite; fi
-	@if $(NTMGIS) appendix --help >/dev/null 2>&1; then $(NTMGIS) appendix --overwrite; fi
+	$(NTMGIS) map --overwrite
+	$(NTMGIS) appendix --overwrite
+	@echo
+	@echo "Lớp giám sát / monitoring layers: $(CURDIR)/layers/monitoring.gpkg"
+	@echo "Bản đồ web / web maps:           $(CURDIR)/maps/index.html"
+	@echo "Phụ lục bản đồ / map appendix:   $(CURDIR)/maps/appendix/"
+	@echo "Báo cáo / report:                $(CURDIR)/reports/plan_vs_actual.md"
 
 test: $(STAMP) system-deps
 	$(PY) -m ruff check ntmgis tests

@@ -107,11 +107,17 @@ def init(directory: Path, sample: bool, overwrite: bool, lang: str | None) -> No
 @workspace_option
 @click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
               help="Tệp CSV danh sách lỗi (mặc định validation.csv) / issues CSV.")
+@click.option("--brief", is_flag=True,
+              help="Chỉ in lỗi; cảnh báo in gộp theo loại / errors in full, warnings counted.")
 @overwrite_option
 @lang_option
 @handle_errors
-def validate(workspace: str, csv_path: Path | None, overwrite: bool, lang: str | None) -> None:
+def validate(workspace: str, csv_path: Path | None, brief: bool, overwrite: bool,
+             lang: str | None) -> None:
     """Kiểm tra dữ liệu / check the workspace's data; exit 1 if it has errors."""
+    from collections import Counter
+
+    from .i18n import label
     from .io_utils import require_writable
     from .validate import validate as run
 
@@ -120,7 +126,14 @@ def validate(workspace: str, csv_path: Path | None, overwrite: bool, lang: str |
     require_writable(out, overwrite, lang)
     log = run(ws, lang=lang, csv_path=out)
     for issue in log.sorted():
-        click.echo(issue.format(lang))
+        if not (brief and issue.severity == "warning"):
+            click.echo(issue.format(lang))
+    if brief:
+        for check, n in sorted(Counter(i.check for i in log.warnings).items()):
+            example = next(i for i in log.sorted() if i.check == check)
+            eg = "e.g." if lang == "en" else "ví dụ"
+            click.echo(f"{label('severity', 'warning', lang)} {n} × {check} ({eg} "
+                       f"{example.file}: {example.message})")
     click.echo(t("validation_summary", lang, errors=len(log.errors),
                  warnings=len(log.warnings)))
     click.echo(t("written", lang, path=out))
