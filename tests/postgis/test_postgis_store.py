@@ -273,3 +273,22 @@ def test_styles_without_rights_warn_but_layers_are_written(postgis_url):
         res = write_postgis(_layers(), clerk_url, schema="t_clerk", lang="en")
     assert res.styled == ()
     assert len(read_postgis_layer(clerk_url, "t_clerk.communes")) == 3
+
+
+def test_an_input_layer_reads_from_postgis_as_from_its_file(postgis_url):
+    """What a workspace with ``path = "postgresql://..."``, ``layer = "dia_chinh.ban"`` gets."""
+    from pathlib import Path
+
+    import pyogrio
+
+    src = Path(__file__).resolve().parents[2] / "layers" / "villages.gpkg"
+    from_file = pyogrio.read_dataframe(src)
+    write_postgis({"ban": from_file}, postgis_url, schema="dia_chinh", overwrite=True)
+    from_db = read_postgis_layer(postgis_url, "dia_chinh.ban").drop(columns="fid")
+    assert_geodataframe_equal(from_db, from_file, check_dtype=False)
+    assert from_db["ma_xa"].str.startswith("0").all()  # codes stay text
+    query = read_postgis_layer(
+        postgis_url, "SELECT ma_ban, ten_ban, geom FROM dia_chinh.ban WHERE ma_xa = '03436' "
+                     "ORDER BY ma_ban")
+    assert query["ma_ban"].tolist() == sorted(from_file.loc[from_file["ma_xa"] == "03436",
+                                                            "ma_ban"])
