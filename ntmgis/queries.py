@@ -206,7 +206,9 @@ def _normalise(df: pd.DataFrame) -> pd.DataFrame:
         if col == "geometry":
             continue
         if col.endswith("code") or col in ("project_id", "facility_id", "road_id"):
-            df[col] = df[col].map(lambda v: None if is_missing(v) else nfc(str(v)))
+            raw = df[col]
+            text = raw.astype(str).str.normalize("NFC").str.strip()
+            df[col] = text.astype(object).where(raw.notna().to_numpy() & (text != ""), None)
     return df
 
 
@@ -348,13 +350,16 @@ def _work_crs(q: QueryData):
 
 
 def _geodesic_m(a: gpd.GeoSeries, b: gpd.GeoSeries) -> np.ndarray:
-    """Geodesic distance in metres between aligned points (NaN where one is missing)."""
+    """Geodesic distance in metres between aligned points.
+
+    NaN where either is missing, empty or not a point.
+    """
     from pyproj import Geod
 
     out = np.full(len(a), np.nan)
     av = np.asarray(a.to_crs(4326).to_numpy(), dtype=object)
     bv = np.asarray(b.to_crs(4326).to_numpy(), dtype=object)
-    ok = ~(shapely.is_missing(av) | shapely.is_missing(bv))
+    ok = (shapely.get_type_id(av) == 0) & (shapely.get_type_id(bv) == 0)
     if ok.any():
         ok[ok] = ~(shapely.is_empty(av[ok]) | shapely.is_empty(bv[ok]))
     if ok.any():
@@ -809,6 +814,16 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
         mins, near = res.sample(shapely.get_coordinates(v_e.geometry.to_numpy()[has_pt]))
         minutes[idx] = mins
         nearest[idx] = near
+        lost = int(np.isnan(mins).sum())
+        if lost:
+            import warnings
+
+            from .errors import DataWarning
+
+            warnings.warn(
+                f"{lost} bản nằm ngoài bản đồ độ cao hoặc không đi tới được cơ sở nào / "
+                f"{lost} villages lie off the elevation raster or cannot reach any facility",
+                DataWarning, stacklevel=2)
         if raster_out is not None:
             raster_path = write_minutes(res, raster_out, overwrite=overwrite, lang=lang)
     has_fac = nearest >= 0

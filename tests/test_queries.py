@@ -358,3 +358,13 @@ def test_result_maps_one_feature_per_unit_and_escaped(w, tmp_path):
     assert names == ["Thời gian đến cơ sở", "Bản", "Trạm y tế"]
     one = gaps(w, criterion=5, year=2025)
     assert len(_map_layers(result_map(one, tmp_path / "one.html", data=w))[0]["rows"]) == 2
+
+
+def test_village_off_the_raster_is_a_gap_with_a_warning(w):
+    from ntmgis.errors import DataWarning
+
+    w["villages"].loc[2, "geometry"] = P(25_000, 5_050)  # east of the raster
+    with pytest.warns(DataWarning, match="1 bản nằm ngoài bản đồ độ cao"):
+        a = access(w, to="health_station", by="terrain", max_minutes=600)
+    assert a["gap"].tolist() == [False, False, True, False]
+    assert pd.isna(a["facility_id"].iloc[2]) and np.isnan(a["minutes"].iloc[2])
