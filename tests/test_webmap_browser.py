@@ -297,3 +297,52 @@ def test_result_map_in_browser(tmp_path: Path, open_page: object) -> None:
     assert legend[("result2", "x")] == 2 and legend[("result2", "y")] == 1
     assert page.locator("path.ntm-result").count() == 5
     assert errors == [] and failed == []
+
+
+def test_minimal_layers_render(tmp_path: Path, open_page: object) -> None:
+    """Missing parts (no DEM, villages, lines, facilities, roads, targets) still make a map."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    communes = gpd.GeoDataFrame(
+        {"code": ["00002", "00001"], "name": ["Xã Hai", "Xã <b>Một</b>"],
+         "in_programme": [True, True]},
+        geometry=[box(480_000, 2_470_000, 485_000, 2_475_000),
+                  box(475_000, 2_470_000, 480_000, 2_475_000)], crs=9205)
+    rows = []
+    for year, met in ((2024, 1.0), (2025, np.nan)):
+        for code in ("00001", "00002"):
+            r = {"code": code, "year": year, "class": "15-18", "gained": "", "lost": ""}
+            r.update({f"tc{n:02d}": (met if n == 5 else 1.0) for n in range(1, 20)})
+            rows.append(r)
+    status = pd.DataFrame(rows)
+    projects = gpd.GeoDataFrame(
+        {"project_id": ["P2", "P1"], "name": ["Đường <script>", "Trường"],
+         "category": ["road", "unknown_kind"], "commune_code": ["00001", "99999"],
+         "criteria": ["2;5", ""], "year_start": [2024, np.nan], "year_end": [2025, np.nan],
+         "status": ["under_way", "finished"], "cap_central": [1.5, np.nan]},
+        geometry=[Point(477_000, 2_472_000), None], crs=9205)
+    layers = SimpleNamespace(communes=communes, commune_status=status, villages=None,
+                             village_status=None, projects=projects, project_lines=None,
+                             facilities=None, roads=None, plan_targets=None)
+    ws = SimpleNamespace(name="Huyện Thử", province="Tỉnh Thử", data_date="2025-06-30",
+                         years=(2024, 2025), plan_year=2025, maps_dir=tmp_path / "maps",
+                         elevation=None, output_gpkg=tmp_path / "none.gpkg",
+                         table=lambda name: None)
+    paths = render_maps(ws, layers=layers, overwrite=True)
+    page, errors, failed = open_page(paths[0])
+    assert page.evaluate("window.ntmgis.counts") == {
+        "communes": 2, "villages": 0, "projects": 1, "project_lines": 0, "facilities": 0,
+        "roads": 0}
+    legend = _legend(page)
+    assert legend[("communes", "15-18")] == 2
+    page.select_option(".ntm-year-select", "2024")
+    assert _legend(page)[("communes", "15-18")] == 2
+    page.locator("path.ntm-commune-0").dispatch_event("click", {"bubbles": True})
+    assert page.locator(".ntm-scorecard h3").text_content() == "Xã <b>Một</b>"
+    page.evaluate("window.ntmgis.map.closePopup()")
+    page, errors2, failed2 = open_page(paths[5])  # tc05: unknown in 2025
+    assert _legend(page)[("communes", "nodata")] == 2
+    assert errors == errors2 == [] and failed == failed2 == []
