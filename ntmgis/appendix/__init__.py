@@ -1,0 +1,277 @@
+"""Print-ready map appendix ("Phụ lục bản đồ"): one PDF with every page and one PNG per page.
+
+Pages: the overview (communes by criteria met, against the plan), one page per
+criterion (19), one page per commune, investment, and progress over the years.
+Library entry point: :func:`render_appendix`; CLI: ``ntmgis appendix``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import NtmgisError, OutputExistsError
+from ..i18n import check_lang
+from ..io_utils import require_writable
+from ..workspace import Workspace, load_workspace
+from ._style import CLASS_COLORS
+from ._text import tr
+
+__all__ = ["render_appendix", "appendix_paths", "cli_command", "CLASS_COLORS", "SIZES",
+           "FORMATS"]
+
+SIZES = ("A4", "A3")
+FORMATS = ("pdf", "png")
+
+# Fixed settings that make output identical run after run, and on any machine
+# with the same matplotlib (its bundled DejaVu Sans covers Vietnamese fully).
+_RC = {
+    "pdf.fonttype": 42,  # embed TrueType subsets: text stays text, searchable, copyable
+    "pdf.compression": 6,
+    "svg.hashsalt": "ntmgis",
+    "font.family": "DejaVu Sans",
+    "font.sans-serif": ["DejaVu Sans"],
+    "hatch.linewidth": 0.4,
+    "hatch.color": "#9a9a9a",
+    "axes.unicode_minus": False,
+    "text.usetex": False,
+    "path.simplify": True,
+}
+
+
+def _prefix(lang: str, size: str) -> str:
+    base = "map-appendix" if lang == "en" else "phu-luc"
+    return base if size == "A4" else f"{base}-{size.lower()}"
+
+
+def _pdf_name(lang: str, size: str, year: int) -> str:
+    base = "map-appendix" if lang == "en" else "phu-luc-ban-do"
+    return f"{base}-{year}{'' if size == 'A4' else '-' + size.lower()}.pdf"
+
+
+def _check_options(size: str, formats: Sequence[str] | str, lang: str) -> tuple[str, tuple]:
+    check_lang(lang)
+    size_u = str(size).upper()
+    if size_u not in SIZES:
+        raise ValueError(tr("bad_size", lang, size=size))
+    if isinstance(formats, str):
+        formats = [f for f in formats.split(",") if f.strip()]
+    fmts = []
+    for f in formats:
+        f = str(f).strip().lower()
+        if f not in FORMATS:
+            raise ValueError(tr("bad_format", lang, fmt=f))
+        if f not in fmts:
+            fmts.append(f)
+    if not fmts:
+        raise ValueError(tr("bad_format", lang, fmt=""))
+    return size_u, tuple(fmts)
+
+
+def appendix_paths(out_dir: Path, slugs: Sequence[str], *, year: int, size: str, lang: str,
+                   formats: Sequence[str]) -> list[Path]:
+    """The files an appendix writes: the PDF first, then the PNGs in page order."""
+    out = []
+    if "pdf" in formats:
+        out.append(out_dir / _pdf_name(lang, size, year))
+    if "png" in formats:
+        width = max(2, len(str(len(slugs))))
+        out += [out_dir / f"{_prefix(lang, size)}-{i:0{width}d}-{slug}.png"
+                for i, slug in enumerate(slugs, 1)]
+    return out
+
+
+def render_appendix(
+    workspace: Workspace | str | Path,
+    *,
+    year: int | None = None,
+    size: str = "A4",
+    formats: Sequence[str] | str = ("pdf", "png"),
+    lang: str = "vi",
+    overwrite: bool = False,
+    dpi: int = 300,
+) -> list[Path]:
+    """Render the map appendix of a workspace into ``maps/appendix/``.
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+        A loaded workspace or its folder; ``ntmgis build`` must have written
+        its monitoring GeoPackage.
+    year : int, optional
+        The year the maps show; the latest year in the data by default.
+    size : {"A4", "A3"}
+        Paper size; pages are landscape.
+    formats : sequence of {"pdf", "png"} or a comma-separated string
+        ``pdf``: one file with every page; ``png``: one image per page.
+    lang : {"vi", "en"}
+        Language of every text on the maps.
+    overwrite : bool
+        Replace existing files; without it an existing output is an error.
+    dpi : int
+        Resolution of the PNG pages (300 for print).
+
+    Returns
+    -------
+    list of Path
+        The files written: the PDF first, then the PNGs in page order (their
+        names sort in page order).
+
+    Raises
+    ------
+    OutputExistsError
+        An output exists and ``overwrite`` is false (nothing is written).
+    WorkspaceError
+        The monitoring layers have not been built.
+    DataError
+        A layer or column is missing, or ``year`` is not in the data.
+    ValueError
+        An unknown ``size``, ``format`` or ``lang``.
+
+    Notes
+    -----
+    The same inputs give byte-identical files: PDF dates are left out, fonts
+    (DejaVu Sans, bundled with matplotlib) are embedded as TrueType subsets,
+    and nothing random is drawn. Pages are first written to a temporary folder
+    beside the outputs and moved into place only when all succeeded.
+    """
+    from ._carto import Hillshade
+    from ._data import load_data
+    from ._pages import Context, plan_pages
+
+    size, fmts = _check_options(size, formats, lang)
+    ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace, lang=lang)
+    data = load_data(ws, year=year, lang=lang)
+    hs = None
+    if ws.elevation is not None and Path(ws.elevation).is_file():
+        hs = Hillshade.from_raster(Path(ws.elevation), ws.crs, data.district)
+    ctx = Context(data=data, lang=lang, size=size, hillshade=hs)
+    pages = plan_pages(ctx)
+    out_dir = Path(ws.maps_dir) / "appendix"
+    targets = appendix_paths(out_dir, [s for s, _ in pages], year=data.year, size=size,
+                             lang=lang, formats=fmts)
+    for p in targets:  # refuse before any work is done
+        require_writable(p, overwrite, lang)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".appendix-", dir=out_dir))
+    try:
+        _render_all(pages, tmp, targets, fmts, dpi, data.year, ws, lang)
+        for p in targets:
+            os.replace(tmp / p.name, p)
+        if "png" in fmts:
+            _remove_stale(out_dir, targets, _prefix(lang, size))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return targets
+
+
+def _render_all(pages, tmp: Path, targets: list[Path], fmts, dpi: int, year: int,
+                ws: Workspace, lang: str) -> None:
+    """Build each page once; write it to the PDF, then draw it at ``dpi`` for its PNG.
+
+    PNG compression runs in a worker thread (zlib releases the GIL) while the
+    next page is drawn, so two cores are used without a second process.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import matplotlib
+    import numpy as np
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    pngs = [p for p in targets if p.suffix == ".png"]
+    meta = {
+        "Title": f"{tr('page_no', lang, n='').strip()} - {ws.name} - {year}",
+        "Author": ws.name,
+        "Subject": ws.province,
+        "Creator": f"ntmgis {__version__}",
+        "CreationDate": None,
+        "ModDate": None,
+    }
+    pending: list = []
+    with matplotlib.rc_context(_RC), ThreadPoolExecutor(max_workers=1) as pool:
+        pdf = PdfPages(tmp / targets[0].name, metadata=meta) if "pdf" in fmts else None
+        try:
+            for i, (_, build) in enumerate(pages):
+                page = build(i + 1)
+                if pdf is not None:
+                    pdf.savefig(page.fig)
+                if pngs:
+                    for im in page.images:  # smooth relief pixels in the raster output
+                        im.set_interpolation("bilinear")
+                    page.fig.set_dpi(dpi)
+                    page.fig.canvas.draw()
+                    rgb = np.asarray(page.fig.canvas.buffer_rgba())[..., :3].copy()
+                    while len(pending) >= 2:  # bound memory: at most two pages waiting
+                        pending.pop(0).result()
+                    pending.append(pool.submit(_write_png, rgb, tmp / pngs[i].name, dpi))
+                page.fig.clear()
+            for f in pending:
+                f.result()
+        finally:
+            if pdf is not None:
+                pdf.close()
+
+
+def _write_png(rgb, path: Path, dpi: int) -> None:
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    info = PngInfo()
+    info.add_text("Software", f"ntmgis {__version__}")
+    Image.fromarray(rgb).save(path, format="png", dpi=(dpi, dpi), pnginfo=info,
+                              compress_level=6)
+
+
+def _remove_stale(out_dir: Path, targets: list[Path], prefix: str) -> None:
+    """Remove PNG pages of an earlier, longer appendix of the same kind."""
+    pat = re.compile(rf"^{re.escape(prefix)}-\d{{2,}}-[a-z0-9-]+\.png$")
+    keep = {p.name for p in targets}
+    for f in sorted(out_dir.iterdir()):
+        if f.is_file() and pat.match(f.name) and f.name not in keep:
+            f.unlink()
+
+
+@click.command("appendix")
+@click.option("--workspace", "-w", "workspace", default=".", show_default=True,
+              type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
+              help="Workspace folder (ntmgis.toml).")
+@click.option("--year", type=int, default=None, help="Year shown (default: the latest).")
+@click.option("--size", type=click.Choice(SIZES, case_sensitive=False), default="A4",
+              show_default=True, help="Paper size (landscape).")
+@click.option("--format", "formats", default="pdf,png", show_default=True,
+              help="Comma-separated: pdf, png.")
+@click.option("--lang", type=click.Choice(("vi", "en")), default=None,
+              help="Language of the maps (default: the workspace's).")
+@click.option("--overwrite", is_flag=True, help="Replace existing files.")
+@click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True,
+              help="Resolution of the PNG pages.")
+def cli_command(workspace: Path, year: int | None, size: str, formats: str, lang: str | None,
+                overwrite: bool, dpi: int) -> None:
+    """Render the print-ready map appendix (PDF + PNG pages) into maps/appendix/."""
+    try:
+        ws = load_workspace(workspace, lang=lang)
+        use_lang = lang or ws.language
+        paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
+                                overwrite=overwrite, dpi=dpi)
+    except OutputExistsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except (NtmgisError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in _summary_lines(paths, use_lang):
+        click.echo(line)
+
+
+def _summary_lines(paths: list[Path], lang: str) -> list[str]:
+    pdfs = [p for p in paths if p.suffix == ".pdf"]
+    pngs = [p for p in paths if p.suffix == ".png"]
+    lines = [tr("written_pdf", lang, path=p) for p in pdfs]
+    if pngs:
+        lines.append(tr("written_pngs", lang, n=len(pngs), path=pngs[0].parent))
+    return lines
