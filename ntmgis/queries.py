@@ -1595,6 +1595,21 @@ def result_map(result: pd.DataFrame, path: str | Path, *, data: Any = None,
             title_field="village_name" if village else "commune_name", fill_opacity=0.45))
     elif kind == "access":
         a = result.attrs
+        roads = q.get("roads", required=False) if q is not None and a["by"] == "road" else None
+        if roads is not None and len(roads):
+            from .i18n import labels as enum_labels
+
+            rl = enum_labels("road_class", lang)
+            layers.append(ResultLayer(
+                roads[["road_id", "name", "road_class", "geometry"]].assign(
+                    road_class=roads["road_class"].map(lambda k: rl.get(k, k))),
+                "Đường" if not en else "Roads", category="road_class",
+                colors={rl["provincial"]: "#D55E00", rl["district"]: "#E69F00",
+                        rl["commune"]: "#56B4E9", rl["village_track"]: "#999999"},
+                field_labels={"road_id": "Mã" if not en else "Id",
+                              "name": heading("name", lang),
+                              "road_class": "Cấp đường" if not en else "Class"},
+                title_field="name"))
         if a.get("raster"):
             bands = _minutes_bands(Path(a["raster"]), a.get("max_minutes"), lang)
             com = q.get("communes", required=False) if q is not None else None
@@ -1643,6 +1658,14 @@ def result_map(result: pd.DataFrame, path: str | Path, *, data: Any = None,
                     "unknown": "Mã xã lạ" if not en else "Unknown commune"},
             fields=fields, field_labels=labels_of, title_field="name", radius=7))
     else:
+        near = result.attrs.get("near")
+        if near is not None and q is not None:
+            place = find_place(q, near, lang=lang)
+            layers.append(ResultLayer(
+                gpd.GeoDataFrame({"name": [place.name], "code": [place.code]},
+                                 geometry=[place.geometry], crs=place.crs),
+                place.name, color="#CC79A7", radius=9, fill_opacity=0.1,
+                field_labels={"name": heading("name", lang), "code": "Mã" if not en else "Code"}))
         layers.append(ResultLayer(
             shown, "Dự án" if not en else "Projects", category="status" if len(shown) else None,
             fields=fields, field_labels=labels_of, title_field="name", radius=7))
