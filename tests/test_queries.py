@@ -368,3 +368,15 @@ def test_village_off_the_raster_is_a_gap_with_a_warning(w):
         a = access(w, to="health_station", by="terrain", max_minutes=600)
     assert a["gap"].tolist() == [False, False, True, False]
     assert pd.isna(a["facility_id"].iloc[2]) and np.isnan(a["minutes"].iloc[2])
+
+
+def test_road_and_project_maps_carry_their_context(w, tmp_path):
+    from ntmgis.queries import result_map
+
+    a = access(w, to="health_station", by="road", max_km=5)
+    names = [lay["name"] for lay in _map_layers(result_map(a, tmp_path / "r.html", data=w))]
+    assert names == ["Đường", "Bản", "Trạm y tế"]
+    p = projects(w, near="Bản Một", within_km=1.2)
+    layers = _map_layers(result_map(p, tmp_path / "p.html", data=w))
+    assert [lay["name"] for lay in layers] == ["Bản Một", "Dự án"]
+    assert len(layers[1]["rows"]) == 2
