@@ -245,6 +245,15 @@ def test_search_and_project_card(sample: tuple, open_page: object) -> None:
     card.wait_for()
     assert card.locator(".ntm-project-name").text_content() == pr["name"]
     assert pr["project_id"] in card.text_content()
+    assert pr["commune_name"] in card.text_content()
+    with_village = layers.projects[layers.projects["village_name"].fillna("") != ""]
+    if len(with_village):
+        pv = with_village.sort_values("project_id").iloc[0]
+        page.evaluate("window.ntmgis.map.closePopup()")
+        page.fill(".ntm-search input", pv["name"][:20])
+        page.locator(".ntm-results li", has_text=pv["name"][:20]).first.click()
+        page.locator(".ntm-projectcard").wait_for()
+        assert pv["village_name"] in page.locator(".ntm-projectcard").text_content()
     assert errors == [] and failed == []
 
 

@@ -209,14 +209,32 @@
   var C = D.communes;
   var V = D.villages;
   var P = D.projects;
+  var NC = (D.criteria || []).length;
+  // criteria met of commune i / village j in the selected year: '1' met, '0' not, '-' unknown
+  function cMet(i) {
+    var st = D.cstat && D.cstat[state.year];
+    if (!st || !C.prog[i]) { return null; }
+    var s = st.m.substr(i * NC, NC);
+    return (s.length && s.charAt(0) !== '.') ? s : null;
+  }
+  function vMet(j) {
+    var st = V.st[state.year];
+    if (!st || !V.k) { return null; }
+    var s = st.substr(j * V.k, V.k);
+    return (s.length && s.charAt(0) !== '.') ? s : null;
+  }
+  function pVillage(k) {
+    if (P.vi[k] >= 0 && V) { return V.name[P.vi[k]]; }
+    return P.vname[String(k)] || '';
+  }
   var critName = {};
   (D.criteria || []).forEach(function (c) { critName[c[0]] = c[1]; });
 
   function communeKey(i) {
     if (!C.prog[i]) { return 'outside'; }
     var st = D.cstat[state.year];
-    var m = st && st.m[i];
-    if (m === null || m === undefined) { return 'nodata'; }
+    var m = cMet(i);
+    if (m === null) { return 'nodata'; }
     if (state.view === 'change') {
       var years = D.years;
       if (String(years[0]) === state.year) { return 'first'; }
@@ -314,9 +332,8 @@
   // ---------------------------------------------------------------- villages
   var villageMarkers = [];
   function villageKey(j) {
-    var st = V.st[state.year];
-    var s = st && st[j];
-    if (s === null || s === undefined || !s.length) { return ''; }
+    var s = vMet(j);
+    if (s === null) { return ''; }
     return (s.indexOf('0') < 0 && s.indexOf('-') < 0) ? '1' : '0';
   }
   if (V && V.code.length) {
@@ -327,8 +344,7 @@
         var m = L.circleMarker(vpts[j], { radius: 4.5, weight: 1.2, color: '#222', fillOpacity: 1, className: 'ntm-village' });
         m.bindPopup(function () { return villageCard(j); }, popupOpts(360));
         m.bindTooltip(function () {
-          var st = V.st[state.year];
-          var v = st && st[j];
+          var v = vMet(j);
           var txt = V.name[j];
           if (v) { txt += ' \u00b7 ' + (v.match(/1/g) || []).length + '/' + v.length; }
           return el('span', null, txt);
@@ -545,7 +561,7 @@
     add(box, 'h3', null, C.name[i]);
     add(box, 'div', 'ntm-sub', T.year + ' ' + state.year);
     var st = D.cstat[state.year];
-    var m = C.prog[i] && st ? st.m[i] : null;
+    var m = cMet(i);
     if (!C.prog[i]) { add(box, 'p', 'ntm-note', T.not_in_programme); }
     if (m !== null && m !== undefined) {
       var met = (m.match(/1/g) || []).length;
@@ -623,8 +639,7 @@
     add(box, 'h3', null, V.name[j]);
     var ci = V.commune[j];
     add(box, 'div', 'ntm-sub', (ci >= 0 ? C.name[ci] + ' \u00b7 ' : '') + T.year + ' ' + state.year);
-    var st = V.st[state.year];
-    var s = st && st[j];
+    var s = vMet(j);
     if (!s) { add(box, 'p', 'ntm-note', T.no_data); return box; }
     var met = (s.match(/1/g) || []).length;
     add(box, 'div', 'ntm-score', T.village_criteria + ': ' + met + '/' + s.length);
@@ -651,7 +666,7 @@
       return add(tr, 'td', null, value);
     }
     var ci = P.commune[k];
-    row(T.location, [P.village[k], ci >= 0 ? C.name[ci] : ''].filter(Boolean).join(', '));
+    row(T.location, [pVillage(k), ci >= 0 ? C.name[ci] : ''].filter(Boolean).join(', '));
     row(T.criteria_served, P.crit[k].map(function (n) { return n + '. ' + (critName[n] || ''); }).join('; '));
     row(T.years, (P.ys[k] === null ? '?' : P.ys[k]) + '\u2013' + (P.ye[k] === null ? '?' : P.ye[k]));
     var sy = projStatus(k);
@@ -710,8 +725,8 @@
     if (D.data_date) { parts.push(T.data_date + ' ' + fmtDate(D.data_date)); }
     titleYear.textContent = parts.join(' \u00b7 ');
     if (!C || D.kind === 'result') { titleSummary.textContent = D.subtitle || ''; return; }
-    var st = D.cstat[state.year];
-    var ms = st ? st.m.filter(function (m) { return m !== null && m !== undefined; }) : [];
+    var ms = [];
+    for (var i = 0; i < C.code.length; i++) { var mi = cMet(i); if (mi !== null) { ms.push(mi); } }
     if (D.kind === 'criterion') {
       var met = ms.filter(function (m) { return m.charAt(D.criterion - 1) === '1'; }).length;
       var s = fill(T.communes_met, { met: met, total: ms.length });

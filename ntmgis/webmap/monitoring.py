@@ -107,7 +107,9 @@ def _met_strings(frame: pd.DataFrame, cols: list[str]) -> list[str]:
     """One character per criterion: '1' met, '0' not met, '-' unknown."""
     if not len(frame):
         return []
-    vals = frame[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64")
+    # a column missing from the layer is unknown for every row (keeps positions fixed)
+    vals = frame.reindex(columns=cols).apply(pd.to_numeric, errors="coerce").to_numpy(
+        dtype="float64")
     chars = np.where(np.isnan(vals), "-", np.where(vals > 0, "1", "0"))
     return ["".join(row) for row in chars]
 
@@ -132,6 +134,7 @@ class _Base:
     project_criteria: np.ndarray  # (n_projects, max criteria per project), 0 = none
     plines: gpd.GeoDataFrame | None
     commune_index: dict[str, int]
+    village_index: dict[str, int]
     years: list[int]
     coverage_valid: bool
 
@@ -179,7 +182,7 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
             c = ["-"] * len(codes)
             g: list[str] = [""] * len(codes)
             lo: list[str] = [""] * len(codes)
-            strings = _met_strings(rows, [k for k in keys if k in rows])
+            strings = _met_strings(rows, keys)
             for i, s, cl, ga, ls in zip(rows["_i"], strings,
                                         rows.get("class", pd.Series("", rows.index)),
                                         rows.get("gained", pd.Series("", rows.index)),
@@ -188,7 +191,10 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
                 c[i] = class_idx.get(_s(cl), "-")
                 g[i] = ";".join(str(x) for x in _parse_list(ga))
                 lo[i] = ";".join(str(x) for x in _parse_list(ls))
-            cstat[str(y)] = {"m": m, "c": "".join(c), "g": g, "l": lo}
+            # one string per year: 19 characters per commune, "." for no row
+            none = "." * len(keys)
+            cstat[str(y)] = {"m": "".join(x if x is not None else none for x in m),
+                             "c": "".join(c), "g": g, "l": lo}
     return block, cstat, valid
 
 
@@ -196,7 +202,8 @@ def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | No
                    commune_index: dict[str, int], years: list[int],
                    vnames: list[str]) -> dict:
     if villages is None or not len(villages):
-        return {"code": [], "name": [], "commune": [], "xy": [], "st": {}, "crit": vnames}
+        return {"code": [], "name": [], "commune": [], "xy": [], "st": {}, "k": 0,
+                "crit": vnames}
     v = villages[villages.geometry.notna() & ~villages.geometry.is_empty]
     pts = to_wgs84(v)
     codes = [_s(c) for c in v["code"]]
@@ -209,6 +216,7 @@ def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | No
         "xy": encode_points(pts.values),
         "crit": vnames,
         "st": {},
+        "k": 0,
     }
     if vstatus is not None and len(vstatus):
         st = pd.DataFrame(vstatus.drop(columns="geometry", errors="ignore"))
@@ -216,12 +224,15 @@ def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | No
         st = st[st["_i"].notna()]
         st["_i"] = st["_i"].astype(int)
         vcols = sorted(c for c in st.columns if c.startswith("vc") and c[2:].isdigit())
+        block["k"] = len(vcols)
+        none = "." * len(vcols)
         for y in years:
             rows = st[st["year"].astype(int) == y]
-            arr: list[str | None] = [None] * len(codes)
+            arr: list[str] = [none] * len(codes)
             for i, s in zip(rows["_i"], _met_strings(rows, vcols), strict=True):
                 arr[i] = s
-            block["st"][str(y)] = arr
+            # one string per year: k characters per village, "." for no row
+            block["st"][str(y)] = "".join(arr)
     return block
 
 
@@ -239,7 +250,14 @@ def _status_by_year(projects: pd.DataFrame, years: list[int]) -> dict[str, str]:
 
 
 def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFrame | None,
-                   commune_index: dict[str, int], years: list[int]) -> tuple[dict, dict]:
+                   commune_index: dict[str, int], years: list[int],
+                   village_index: dict[str, int]) -> tuple[dict, dict]:
+    # the village as an index into the village layer; its name only where it has none there
+    vcodes = projects.get("village_code", pd.Series("", projects.index))
+    vnames = projects.get("village_name", pd.Series("", projects.index))
+    vi = [village_index.get(_s(c), -1) if _s(c) else -1 for c in vcodes]
+    vname = {str(k): _s(n) for k, (i, n) in enumerate(zip(vi, vnames, strict=True))
+             if i < 0 and _s(n)}
     caps = [[_num(v) for v in row] for row in
             projects[[f"cap_{s}" for s in SOURCES]].to_numpy(dtype="float64").tolist()] \
         if len(projects) else []
@@ -248,7 +266,8 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
         "name": [_s(v) for v in projects["name"]],
         "cat": [_s(v) for v in projects["category"]],
         "commune": [commune_index.get(_s(c), -1) for c in projects["commune_code"]],
-        "village": [_s(v) for v in projects.get("village_name", pd.Series("", projects.index))],
+        "vi": vi,
+        "vname": vname,
         "crit": [_parse_list(v) for v in projects["criteria"]],
         "ys": [_num(v, 0) for v in projects["year_start"]],
         "ye": [_num(v, 0) for v in projects["year_end"]],
@@ -364,7 +383,8 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool) -> _Base
         pcrit[i, :len(x)] = x
     return _Base(common=common, projects=projects, project_xy=np.asarray(pxy, dtype=object),
                  project_criteria=pcrit,
-                 plines=_get(layers, "project_lines"), commune_index=cindex, years=years,
+                 plines=_get(layers, "project_lines"), commune_index=cindex,
+                 village_index={c: i for i, c in enumerate(vblock["code"])}, years=years,
                  coverage_valid=valid)
 
 
@@ -400,7 +420,8 @@ def build_model(base: _Base, *, year: int, criterion: int | None = None,
         mask = mask.any(axis=1) if mask.ndim == 2 else mask
         projects = projects[mask].reset_index(drop=True)
         xy = xy[mask]
-    pblock, lines = _project_block(projects, xy, base.plines, base.commune_index, base.years)
+    pblock, lines = _project_block(projects, xy, base.plines, base.commune_index, base.years,
+                                   base.village_index)
     data = dict(base.common)
     data.update({
         "kind": "criterion" if criterion else "overview",
@@ -498,8 +519,10 @@ def _list_page(base: _Base, *, year: int, lang: str) -> str:
     T = base.common["T"]
     esc = html.escape
     area = base.common["area"]
-    cstat = base.common["cstat"].get(str(year), {"m": []})
-    met_rows = [m for m in cstat["m"] if m is not None]
+    cstat = base.common["cstat"].get(str(year), {"m": ""})
+    k = len(COMMUNE_CRITERIA)
+    met_rows = [cstat["m"][i:i + k] for i in range(0, len(cstat["m"]), k)]
+    met_rows = [m for m in met_rows if not m.startswith(".")]
     n = len(met_rows)
     rows = []
     plan_year = base.common["plan_year"]
