@@ -831,6 +831,7 @@
     var head = add(d, 'div', 'ntm-panel-head', T.layers);
     var body = add(d, 'div', 'ntm-panel-body');
     head.addEventListener('click', function () { d.classList.toggle('ntm-collapsed'); });
+    if (!wide) { d.classList.add('ntm-collapsed'); }
     if (D.years && D.years.length) {
       var yl = add(body, 'label', 'ntm-row');
       add(yl, 'span', null, T.year + ' ');
@@ -885,6 +886,11 @@
   ctrl('bottomleft', function (d) {
     d.className += ' ntm-legend';
     legendBox = d;
+    // on a small screen the legend folds to its heading; a tap opens it
+    if (!wide) { d.classList.add('ntm-collapsed'); }
+    d.addEventListener('click', function (ev) {
+      if (ev.target.classList.contains('ntm-panel-head')) { d.classList.toggle('ntm-collapsed'); }
+    });
   });
   function buildLegend() {
     while (legendBox.firstChild) { legendBox.removeChild(legendBox.firstChild); }
