@@ -355,3 +355,17 @@ def test_minimal_layers_render(tmp_path: Path, open_page: object) -> None:
     page, errors2, failed2 = open_page(paths[5])  # tc05: unknown in 2025
     assert _legend(page)[("communes", "nodata")] == 2
     assert errors == errors2 == [] and failed == failed2 == []
+
+
+def test_small_screen_folds_panels(sample: tuple, open_page: object) -> None:
+    ws, layers, paths = sample
+    page, errors, failed = open_page(paths[0], width=400, height=700)
+    legend = page.locator(".ntm-legend")
+    assert "ntm-collapsed" in legend.get_attribute("class")
+    assert not page.locator(".ntm-legend-item").first.is_visible()
+    page.locator(".ntm-legend .ntm-panel-head").click()
+    assert page.locator(".ntm-legend-item").first.is_visible()
+    assert not page.locator(".ntm-year-select").is_visible()
+    page.locator(".ntm-layers .ntm-panel-head").click()
+    assert page.locator(".ntm-year-select").is_visible()
+    assert errors == [] and failed == []

@@ -11,7 +11,6 @@ import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import geopandas as gpd
@@ -35,7 +34,7 @@ from .encode import (
 from .page import assemble_page
 from .strings import map_strings
 
-__all__ = ["render_maps", "build_model", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
+__all__ = ["render_maps", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
 
 # coverage_simplify tolerance (m): deviations stay below ~30 m, invisible at the opening zoom
 SIMPLIFY_TOLERANCE_M = 45.0
@@ -48,12 +47,8 @@ TILES = {
     "attribution": "© OpenStreetMap contributors",
 }
 
-_LAYER_NAMES = ("communes", "commune_status", "villages", "village_status", "projects",
-                "project_lines", "facilities", "roads", "plan_targets", "metadata")
-
-
 def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
-    """Read the monitoring layers of ``workspace`` (``ntmgis.layers.read_layers`` if present).
+    """Read the monitoring layers of ``workspace`` with ``ntmgis.layers.read_layers``.
 
     Raises
     ------
@@ -63,24 +58,14 @@ def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
     gpkg = Path(workspace.output_gpkg)
     if not gpkg.exists():
         raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
-    try:
-        from ..layers import read_layers  # type: ignore[attr-defined]
-    except ImportError:  # foundation module not there yet: read the contract layers directly
-        read_layers = None
-    if read_layers is not None:
-        return read_layers(workspace)
-    import pyogrio
+    from ..layers import read_layers
 
-    present = {name for name, _ in pyogrio.list_layers(gpkg)}
-    out = {}
-    for name in _LAYER_NAMES:
-        out[name] = gpd.read_file(gpkg, layer=name) if name in present else None
-    return SimpleNamespace(**out)
+    return read_layers(workspace)
 
 
 def _get(layers: Any, name: str) -> Any:
-    value = getattr(layers, name, None)
-    return value
+    """A layer of ``layers`` or None (optional layers may be absent)."""
+    return getattr(layers, name, None)
 
 
 def _s(v: object) -> str:
@@ -410,7 +395,7 @@ def _village_criteria_names(ws: Any, layers: Any, lang: str) -> list[str]:
     return [names.get(c, c) for c in cols]
 
 
-def build_model(base: _Base, *, year: int, criterion: int | None = None,
+def _page_model(base: _Base, *, year: int, criterion: int | None = None,
                 title: str) -> dict:
     """The data of one page: the shared model plus the projects the page shows."""
     projects = base.projects
@@ -492,11 +477,11 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
 
     pages: list[tuple[Path, str, dict]] = []
     title = f"{T['overview']} – {base.common['area']}"
-    pages.append((targets[0], title, build_model(base, year=year, title=T["overview"])))
+    pages.append((targets[0], title, _page_model(base, year=year, title=T["overview"])))
     for c, path in zip(COMMUNE_CRITERIA, targets[1:-1], strict=True):
         ctitle = T["criterion_title"].format(n=c.number, name=c.name(lang))
         pages.append((path, f"{ctitle} – {base.common['area']}",
-                      build_model(base, year=year, criterion=c.number, title=ctitle)))
+                      _page_model(base, year=year, criterion=c.number, title=ctitle)))
     for path, page_title, data in pages:
         text = assemble_page(data, title=page_title, lang=lang)
         with atomic_output(path, overwrite=True, lang=lang) as tmp:
