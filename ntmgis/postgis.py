@@ -580,7 +580,9 @@ def _store_styles(conn: Any, schema: str, frames: dict[str, pd.DataFrame],
                 "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, "
                 "f_table_name, f_geometry_column, stylename, styleqml, stylesld, "
                 "useasdefault, description, ui, type) VALUES (:c, :s, :t, :g, :n, "
-                "XMLPARSE(DOCUMENT :qml), XMLPARSE(DOCUMENT :sld), true, :d, NULL, 'vector')"),
+                "XMLPARSE(DOCUMENT :qml), XMLPARSE(DOCUMENT :sld), true, :d, NULL, NULL)"),
+                # type NULL: QGIS matches "type = <geometry of the URI> OR type IS NULL",
+                # and a URI without a geometry type asks for 'Unknown geometry'
                 {"c": catalog, "s": schema, "t": name, "g": _GEOM, "n": name, "qml": qml,
                  "sld": style.sld, "d": style.description})
         savepoint.commit()

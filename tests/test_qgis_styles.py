@@ -185,3 +185,25 @@ def test_not_a_geopackage(tmp_path):
     sqlite3.connect(p).close()
     with pytest.raises(ValueError, match="not a GeoPackage"):
         add_qgis_styles(p)
+
+
+
+def _qgis_check():
+    spec = importlib.util.spec_from_file_location("qgis_check",
+                                                  Path(__file__).with_name("qgis_check.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+def test_real_qgis_opens_the_geopackage_styled(sample_gpkg):
+    names = [n for n, _ in pyogrio.list_layers(sample_gpkg) if n in STYLED_LAYERS]
+    got = _qgis_check().run_qgis("ogr", str(sample_gpkg), *names)
+    for name in names:
+        assert got[name]["valid"] and got[name]["loaded"], name
+    cs = got["commune_status"]
+    assert cs["renderer"] == "RuleRenderer" and cs["label_field"] == "name"
+    assert [c[2] for c in cs["classes"]] == list(web.CLASS_COLORS.values())
+    assert [c[1] for c in cs["classes"]][0] == "Đạt chuẩn NTM (19 tiêu chí)"
+    assert got["projects"]["renderer"] == "categorizedSymbol"
+    assert [c[2] for c in got["projects"]["classes"]][:3] == \
+        [c.lower() for c in web.STATUS_COLORS.values()]

@@ -292,3 +292,22 @@ def test_an_input_layer_reads_from_postgis_as_from_its_file(postgis_url):
                      "ORDER BY ma_ban")
     assert query["ma_ban"].tolist() == sorted(from_file.loc[from_file["ma_xa"] == "03436",
                                                             "ma_ban"])
+
+
+def test_real_qgis_opens_the_postgis_layers_styled(postgis_url, built_sample):
+    import importlib.util
+    from pathlib import Path
+
+    from ntmgis.postgis import store_workspace
+
+    spec = importlib.util.spec_from_file_location(
+        "qgis_check", Path(__file__).resolve().parents[1] / "qgis_check.py")
+    qgis_check = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(qgis_check)
+    store_workspace(built_sample, postgis_url, schema="t_qgis", overwrite=True)
+    got = qgis_check.run_qgis("postgres", postgis_url, "t_qgis",
+                              "commune_status", "projects", "roads")
+    assert all(v["valid"] and v["loaded"] for v in got.values()), got
+    assert got["commune_status"]["renderer"] == "RuleRenderer"
+    assert got["commune_status"]["features"] == 65
+    assert got["roads"]["renderer"] == "categorizedSymbol"
