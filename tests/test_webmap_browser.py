@@ -140,6 +140,11 @@ def test_year_switch_recolours(sample: tuple, open_page: object) -> None:
         if code in cls:
             assert fill == colours[cls[code]]
     assert "Năm " + str(first) in page.locator(".ntm-year").text_content()
+    # the title block's figures are the district overview's for that year
+    ov = layers.district_overview.set_index("year").loc[first]
+    summary = page.locator(".ntm-summary").text_content()
+    assert f"{int(ov['ntm_communes'])}/{int(ov['communes_total'])}" in summary
+    assert fmt_number(float(ov["avg_criteria"]), "vi", 2) in summary
     # projects not started yet in the first year are shown as preparing
     started = layers.projects["year_start"].astype(float) <= first
     assert legend[("projects", "preparing")] >= int((~started).sum())

@@ -724,22 +724,8 @@
     if (D.years) { parts.push(T.year + ' ' + state.year); }
     if (D.data_date) { parts.push(T.data_date + ' ' + fmtDate(D.data_date)); }
     titleYear.textContent = parts.join(' \u00b7 ');
-    if (!C || D.kind === 'result') { titleSummary.textContent = D.subtitle || ''; return; }
-    var ms = [];
-    for (var i = 0; i < C.code.length; i++) { var mi = cMet(i); if (mi !== null) { ms.push(mi); } }
-    if (D.kind === 'criterion') {
-      var met = ms.filter(function (m) { return m.charAt(D.criterion - 1) === '1'; }).length;
-      var s = fill(T.communes_met, { met: met, total: ms.length });
-      var tg = D.targets && D.targets[String(D.criterion)];
-      if (tg !== undefined) { s += ' \u00b7 ' + fill(T.communes_target, { year: D.plan_year, n: tg }); }
-      titleSummary.textContent = s;
-    } else {
-      var ntm = ms.filter(function (m) { return m.indexOf('0') < 0 && m.indexOf('-') < 0; }).length;
-      var sum = 0;
-      ms.forEach(function (m) { sum += (m.match(/1/g) || []).length; });
-      titleSummary.textContent = fill(T.ntm_communes, { n: ntm, total: ms.length }) +
-        (ms.length ? ' \u00b7 ' + fill(T.avg_criteria, { x: fmt(sum / ms.length, 2) }) : '');
-    }
+    // the figures are computed in Python (the same rounding as the list page)
+    titleSummary.textContent = D.kind === 'result' ? (D.subtitle || '') : ((D.summary || {})[state.year] || '');
   }
 
   // search

@@ -408,6 +408,7 @@ def _page_model(base: _Base, *, year: int, criterion: int | None = None,
     pblock, lines = _project_block(projects, xy, base.plines, base.commune_index, base.years,
                                    base.village_index)
     data = dict(base.common)
+    data["summary"] = _summaries(base, criterion)
     data.update({
         "kind": "criterion" if criterion else "overview",
         "criterion": criterion,
@@ -417,6 +418,40 @@ def _page_model(base: _Base, *, year: int, criterion: int | None = None,
         "plines": lines,
     })
     return data
+
+
+def _met_rows(base: _Base, year: int) -> list[str]:
+    """The criteria strings of the communes with a status row in ``year``."""
+    m = base.common["cstat"].get(str(year), {"m": ""})["m"]
+    k = len(COMMUNE_CRITERIA)
+    rows = [m[i:i + k] for i in range(0, len(m), k)]
+    return [r for r in rows if not r.startswith(".")]
+
+
+def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
+    """The title block's line per year: NTM communes and average, or one criterion's count."""
+    T = base.common["T"]
+    lang = base.common["lang"]
+    out = {}
+    for y in base.years:
+        rows = _met_rows(base, y)
+        n = len(rows)
+        if criterion is None:
+            ntm = sum(1 for r in rows if r.count("1") == len(r))
+            text = T["ntm_communes"].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang))
+            if n:
+                avg = sum(r.count("1") for r in rows) / n
+                text += " · " + T["avg_criteria"].format(x=fmt_number(avg, lang, 2))
+        else:
+            met = sum(1 for r in rows if r[criterion - 1] == "1")
+            text = T["communes_met"].format(met=fmt_number(met, lang),
+                                            total=fmt_number(n, lang))
+            target = base.common["targets"].get(str(criterion))
+            if target is not None:
+                text += " · " + T["communes_target"].format(year=base.common["plan_year"],
+                                                            n=fmt_number(target, lang))
+        out[str(y)] = text
+    return out
 
 
 def _resolve_workspace(workspace: Any, lang: str) -> Any:
@@ -504,10 +539,7 @@ def _list_page(base: _Base, *, year: int, lang: str) -> str:
     T = base.common["T"]
     esc = html.escape
     area = base.common["area"]
-    cstat = base.common["cstat"].get(str(year), {"m": ""})
-    k = len(COMMUNE_CRITERIA)
-    met_rows = [cstat["m"][i:i + k] for i in range(0, len(cstat["m"]), k)]
-    met_rows = [m for m in met_rows if not m.startswith(".")]
+    met_rows = _met_rows(base, year)
     n = len(met_rows)
     rows = []
     plan_year = base.common["plan_year"]
