@@ -37,7 +37,11 @@ def postgis_url():
     if own:
         yield own
         return
-    workdir = tempfile.mkdtemp(prefix="ntmgis-pg-")
+    # As root the cluster runs as `postgres`, which must reach the folder: under /tmp,
+    # not under a private TMPDIR.
+    base = "/tmp" if hasattr(os, "geteuid") and os.geteuid() == 0 and os.path.isdir("/tmp") \
+        else None
+    workdir = tempfile.mkdtemp(prefix="ntmgis-pg-", dir=base)
     try:
         proc = subprocess.run(
             ["bash", str(SCRIPT), "start", workdir],
