@@ -258,3 +258,58 @@ def test_result_map_escapes_and_is_deterministic(tmp_path: Path) -> None:
     with pytest.raises(KeyError, match="nope"):
         render_result_map([ResultLayer(gdf, "x", category="nope")], tmp_path / "r3.html",
                           title="t")
+
+
+def test_hillshade_overlay_lines_up(tmp_path: Path) -> None:
+    """A plateau's lit west edge and shaded east edge fall where their lat/lon says."""
+    rasterio = pytest.importorskip("rasterio")
+    import io
+
+    from affine import Affine
+    from PIL import Image
+    from pyproj import Transformer
+
+    cell = 150.0
+    x0, y0 = 440_000.0, 2_500_000.0  # top-left corner (EPSG:9205)
+    # a flat-topped pyramid: 10-cell ramps (about 30 degrees with the hillshade's
+    # exaggeration) from column/row 150 to 160 and 240 to 250
+    rows, cols = np.mgrid[0:400, 0:400]
+    inward = np.minimum.reduce([cols - 150, 250 - cols, rows - 150, 250 - rows])
+    elev = (500.0 + 40.0 * np.clip(inward, 0, 10)).astype("float32")
+    path = tmp_path / "plateau.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=400, height=400, count=1,
+                       dtype="float32", crs="EPSG:9205",
+                       transform=Affine(cell, 0, x0, 0, -cell, y0)) as dst:
+        dst.write(elev, 1)
+    hs = render_hillshade(path, image_format="png")
+    img = np.asarray(Image.open(io.BytesIO(hs.image)).convert("L"), dtype=float)
+    (s, w), (n, e) = hs.bounds
+    to_ll = Transformer.from_crs(9205, 4326, always_xy=True)
+    merc = Transformer.from_crs(4326, 3857, always_xy=True)
+
+    def pixel(x: float, y: float) -> tuple[int, int]:
+        lon, lat = to_ll.transform(x, y)
+        mx, my = merc.transform(lon, lat)
+        mw, mn = merc.transform(w, n)
+        me, ms = merc.transform(e, s)
+        col = (mx - mw) / (me - mw) * img.shape[1]
+        row = (mn - my) / (mn - ms) * img.shape[0]
+        return int(row), int(col)
+
+    mid_y = y0 - 200 * cell
+    west = pixel(x0 + 155 * cell, mid_y)  # middle of the west ramp (faces the sun)
+    east = pixel(x0 + 245 * cell, mid_y)  # middle of the east ramp (in the shade)
+    flat = pixel(x0 + 50 * cell, mid_y)
+    level = img[flat]
+    assert img[west] > level + 20
+    assert img[east] < level - 40
+    # the lit and the shaded columns span the ramps' predicted extent within 2 pixels
+    line = img[west[0]]
+    inner = np.arange(len(line))
+    inner = (inner > 10) & (inner < len(line) - 10)  # the raster's own edge is shaded too
+    lit = np.flatnonzero((line > level + 10) & inner)
+    dark = np.flatnonzero((line < level - 10) & inner)
+    assert abs(lit.min() - pixel(x0 + 150 * cell, mid_y)[1]) <= 2
+    assert abs(lit.max() - pixel(x0 + 160 * cell, mid_y)[1]) <= 2
+    assert abs(dark.min() - pixel(x0 + 240 * cell, mid_y)[1]) <= 2
+    assert abs(dark.max() - pixel(x0 + 250 * cell, mid_y)[1]) <= 2
