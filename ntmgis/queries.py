@@ -169,11 +169,22 @@ class QueryData:
     village_links: dict[int, tuple[int, ...]] = field(default_factory=dict)
     lang: str = "vi"
 
-    def get(self, name: str, *, required: bool = True) -> pd.DataFrame | None:
-        """The layer ``name`` (a GeoDataFrame for spatial layers) or None."""
-        if name not in self.frames:
-            self.frames[name] = self._read(name)
-        frame = self.frames[name]
+    def get(self, name: str, *, required: bool = True,
+            geometry: bool = True) -> pd.DataFrame | None:
+        """The layer ``name`` (a GeoDataFrame for spatial layers) or None.
+
+        With ``geometry=False`` a layer not yet in memory is read without its
+        geometry (faster for large layers whose attributes are all that is needed).
+        """
+        if not geometry and name not in self.frames:
+            key = f"{name}#attributes"
+            if key not in self.frames:
+                self.frames[key] = self._read(name, geometry=False)
+            frame = self.frames[key]
+        else:
+            if name not in self.frames:
+                self.frames[name] = self._read(name)
+            frame = self.frames[name]
         if frame is None and required:
             if self.gpkg is not None:
                 raise WorkspaceError(_m("no_layer", self.lang, path=self.gpkg, layer=name),
@@ -181,14 +192,18 @@ class QueryData:
             raise DataError(_m("no_data_layer", self.lang, layer=name))
         return frame
 
-    def _read(self, name: str) -> pd.DataFrame | None:
+    def _read(self, name: str, *, geometry: bool = True) -> pd.DataFrame | None:
         if self.gpkg is None:
             return None
         import pyogrio
 
         if name not in {str(r[0]) for r in pyogrio.list_layers(self.gpkg)}:
             return None
-        return _normalise(pyogrio.read_dataframe(self.gpkg, layer=name))
+        # The status layers repeat their unit's geometry every year: read the
+        # attributes only and take the geometry from the unit layer when needed.
+        geometry = geometry and name not in ("commune_status", "village_status")
+        frame = pyogrio.read_dataframe(self.gpkg, layer=name, read_geometry=geometry)
+        return _normalise(frame)
 
     @property
     def crs(self):
@@ -417,10 +432,12 @@ def _criteria_long(status: pd.DataFrame, cset: CriteriaSet,
 
 def _projects_by_criterion(prj: pd.DataFrame) -> pd.DataFrame:
     """One row per project and commune criterion it serves."""
-    crit = prj["criteria"].map(_numbers)
-    out = prj.assign(criterion=crit).explode("criterion")
-    out = out[out["criterion"].notna()].copy()
-    out["criterion"] = out["criterion"].astype(int)
+    crit = prj["criteria"].astype(object).where(prj["criteria"].notna(), "").astype(str)
+    parts = crit.str.replace(",", ";", regex=False).str.split(";")
+    out = prj.assign(criterion=parts).explode("criterion")
+    num = pd.to_numeric(out["criterion"].astype(str).str.strip(), errors="coerce")
+    out = out[num.notna().to_numpy()].copy()
+    out["criterion"] = num[num.notna()].astype(int).to_numpy()
     return out
 
 
@@ -434,16 +451,38 @@ def _addresses(prj: pd.DataFrame, year: int) -> pd.Series:
     return (open_ | finished_later | unknown_later).fillna(False).astype(bool)
 
 
+def _grouped_join(frame: pd.DataFrame, keys: list[str],
+                  columns: dict[str, str]) -> pd.DataFrame:
+    """Per group of ``keys``: the values of each column joined with ";" (in row order).
+
+    Vectorised: the rows are sorted by the keys (stable), and ``np.add.reduceat``
+    concatenates the strings of each run, so there is no Python call per group.
+    """
+    frame = frame.sort_values(keys, kind="stable")
+    k = frame[keys].to_numpy(dtype=object)
+    start = np.ones(len(frame), dtype=bool)
+    if len(frame) > 1:
+        start[1:] = (k[1:] != k[:-1]).any(axis=1)
+    starts = np.flatnonzero(start)
+    out = pd.DataFrame(k[starts], columns=keys)
+    for name, col in columns.items():
+        vals = frame[col].astype(object).where(frame[col].notna(), "").astype(str)
+        joined = np.add.reduceat((vals + ";").to_numpy(dtype=object), starts)
+        out[name] = [j[:-1] for j in joined]
+    out["_n"] = np.diff(np.r_[starts, len(frame)])
+    return out
+
+
 def _join_projects(g: pd.DataFrame, cand: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Aggregate candidate projects onto gap rows by ``keys``."""
     if len(cand):
-        cand = cand.sort_values(["project_id"], kind="stable")
-        agg = cand.groupby(keys, sort=True).agg(
-            projects=("project_id", "size"),
-            project_ids=("project_id", lambda s: ";".join(s)),
-            project_status=("status", lambda s: ";".join("" if is_missing(x) else x for x in s)),
-            capital=("cap_total", lambda s: float(pd.to_numeric(s, errors="coerce").sum())),
-        ).reset_index()
+        cand = cand.sort_values("project_id", kind="stable")
+        agg = _grouped_join(cand, keys, {"project_ids": "project_id",
+                                         "project_status": "status"})
+        agg = agg.rename(columns={"_n": "projects"})
+        cap = pd.to_numeric(cand["cap_total"], errors="coerce").fillna(0.0)
+        capital = cap.groupby([cand[k] for k in keys], sort=False).sum().rename("capital")
+        agg = agg.merge(capital.reset_index(), on=keys, how="left")
         g = g.merge(agg, on=keys, how="left")
     else:
         g = g.assign(projects=np.nan, project_ids=None, project_status=None, capital=np.nan)
@@ -458,8 +497,8 @@ def _join_projects(g: pd.DataFrame, cand: pd.DataFrame, keys: list[str]) -> pd.D
 def _join_finished(g: pd.DataFrame, done: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Add ``finished_ids``: projects serving the criterion finished by the year."""
     if len(done):
-        ids = (done.sort_values("project_id", kind="stable").groupby(keys, sort=True)
-               ["project_id"].agg(";".join).rename("finished_ids").reset_index())
+        ids = _grouped_join(done.sort_values("project_id", kind="stable"), keys,
+                            {"finished_ids": "project_id"}).drop(columns="_n")
         g = g.merge(ids, on=keys, how="left")
     else:
         g = g.assign(finished_ids=None)
@@ -541,7 +580,7 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
         "criterion": long["criterion"].to_numpy(dtype=int),
         "criterion_name": [cset.get(n).name(lang) for n in long["criterion"]],
     })
-    prj = q.get("projects")
+    prj = q.get("projects", geometry=False)
     by_crit = _projects_by_criterion(pd.DataFrame(prj.drop(columns="geometry", errors="ignore")))
     addressing = _addresses(by_crit, year)
     # Projects serving the criterion that were finished by ``year`` and yet the gap remains.

@@ -77,6 +77,9 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Bản đồ HTML ngoại tuyến / offline HTML map (default in maps/)."),
         click.option("--overwrite", is_flag=True, default=False,
                      help="Ghi đè tệp / lớp đã có / replace existing outputs."),
+        click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+                     help="Số dòng tối đa in ra màn hình (0: tất cả) / rows printed "
+                          "(0: all); files always get every row."),
     ]
     for opt in reversed(opts):
         func = opt(func)
@@ -90,14 +93,16 @@ def _workspace(path: str, lang: str | None):
     return ws, (lang or ws.language or "vi")
 
 
-def _print(frame, lang: str, title: str = "") -> None:
+def _print(frame, lang: str, title: str = "", limit: int = 0) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
+    from .i18n import fmt_number
     from .queries import result_table
 
-    shown = result_table(frame, lang=lang)
+    more = len(frame) - limit if limit and len(frame) > limit else 0
+    shown = result_table(frame.iloc[:limit] if more else frame, lang=lang)
     console = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
     table = Table(title=Text(title) if title else None, show_lines=False)
     for c in shown.columns:
@@ -105,6 +110,10 @@ def _print(frame, lang: str, title: str = "") -> None:
     for row in shown.itertuples(index=False, name=None):
         table.add_row(*[Text(str(v)) for v in row])
     console.print(table)
+    if more:
+        n = fmt_number(more, lang)
+        console.print(Text(f"… và {n} dòng nữa (--limit 0 để in hết, hoặc --csv)" if lang != "en"
+                           else f"… and {n} more rows (--limit 0 prints all, or use --csv)"))
 
 
 def _outputs(result, ws, lang: str, name: str, *, csv_path, geojson_path, gpkg_layer,
@@ -161,7 +170,7 @@ def cli_command() -> None:
 @_handle
 def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: Path | None,
              workspace: str, lang: str | None, csv_path, geojson_path, gpkg_layer, map_path,
-             overwrite: bool) -> None:
+             overwrite: bool, limit: int) -> None:
     """Xã / bản chưa đạt tiêu chí và dự án xử lý / gaps and the projects addressing them."""
     from .io_utils import require_writable
     from .queries import describe, gap_summary, gaps, write_csv
@@ -171,7 +180,7 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
         require_writable(summary_csv, overwrite, lang)
     result = gaps(ws, criterion=criterion, year=year, level=level, lang=lang)
     summary = gap_summary(result, lang=lang)
-    _print(result, lang, describe(result, lang=lang))
+    _print(result, lang, describe(result, lang=lang), limit)
     _print(summary, lang, "Tổng hợp toàn huyện" if lang != "en" else "District summary")
     name = f"query_gaps_{level}" + (f"_tc{criterion:02d}" if criterion else "") + \
         f"_{result.attrs['year']}"
@@ -197,7 +206,7 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
 @_handle
 def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None,
                raster_path: Path | None, workspace: str, lang: str | None, csv_path,
-               geojson_path, gpkg_layer, map_path, overwrite: bool) -> None:
+               geojson_path, gpkg_layer, map_path, overwrite: bool, limit: int) -> None:
     """Khoảng cách / thời gian từ bản đến cơ sở gần nhất / access to the nearest facility."""
     from .io_utils import require_writable
     from .queries import access, describe
@@ -213,7 +222,7 @@ def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None
             require_writable(p, overwrite, lang)
     result = access(ws, to=to, by=by, max_km=max_km, max_minutes=max_minutes,
                     raster_out=raster, overwrite=overwrite, lang=lang)
-    _print(result, lang, describe(result, lang=lang))
+    _print(result, lang, describe(result, lang=lang), limit)
     if raster is not None:
         click.echo(t("written", lang, path=raster))
     _outputs(result, ws, lang, name, csv_path=csv_path, geojson_path=geojson_path,
@@ -227,13 +236,13 @@ def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None
 @_common
 @_handle
 def misplaced_cmd(max_village_m: float | None, workspace: str, lang: str | None, csv_path,
-                  geojson_path, gpkg_layer, map_path, overwrite: bool) -> None:
+                  geojson_path, gpkg_layer, map_path, overwrite: bool, limit: int) -> None:
     """Dự án nằm sai vị trí / projects outside their commune or far from their village."""
     from .queries import describe, misplaced
 
     ws, lang = _workspace(workspace, lang)
     result = misplaced(ws, max_village_m=max_village_m, lang=lang)
-    _print(result, lang, describe(result, lang=lang))
+    _print(result, lang, describe(result, lang=lang), limit)
     _outputs(result, ws, lang, "query_misplaced", csv_path=csv_path, geojson_path=geojson_path,
              gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
 
@@ -255,7 +264,7 @@ def misplaced_cmd(max_village_m: float | None, workspace: str, lang: str | None,
 @_handle
 def projects_cmd(criterion, commune, village, status, category, year, source, near, within_km,
                  workspace: str, lang: str | None, csv_path, geojson_path, gpkg_layer, map_path,
-                 overwrite: bool) -> None:
+                 overwrite: bool, limit: int) -> None:
     """Lọc danh mục dự án / filter the investment list."""
     from .queries import describe, projects
 
@@ -263,6 +272,6 @@ def projects_cmd(criterion, commune, village, status, category, year, source, ne
     result = projects(ws, criterion=criterion, commune=commune, village=village,
                       status=list(status) or None, category=list(category) or None, year=year,
                       source=list(source) or None, near=near, within_km=within_km, lang=lang)
-    _print(result, lang, describe(result, lang=lang))
+    _print(result, lang, describe(result, lang=lang), limit)
     _outputs(result, ws, lang, "query_projects", csv_path=csv_path, geojson_path=geojson_path,
              gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
