@@ -17,6 +17,8 @@ from ntmgis.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 CRS = "EPSG:9205"
+VALIDATORS = (Path("/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"),
+              Path("/usr/share/doc/python3-gdal/examples/validate_gpkg.py"))
 
 
 def _box(i: int, width: float = 1000.0) -> shapely.MultiPolygon:
@@ -210,17 +212,29 @@ def test_sample_muong_te_2025(sample_layers, tmp_path):
     assert set(s25["year"]) == set(ws.years)
     assert s25.loc[s25["code"] == "1053", "tc01_pop"].isna().all()
 
-    # the 2025 layers go into a GeoPackage that QGIS styles and GDAL accept
+    # the 2025 layers go into the built GeoPackage as the build would write them
+    # (ntmgis.layers.write_gpkg takes any object with .items()), then QGIS styles,
+    # and the file still passes GDAL's validation
+    from ntmgis.layers import write_gpkg
     from ntmgis.qgis_styles import add_qgis_styles
 
-    gpkg = tmp_path / "c2025.gpkg"
-    for name, frame in out.items():
-        kw = {} if gpkg.exists() else {"dataset_options": {"VERSION": "1.2"}}
-        pyogrio.write_dataframe(frame, gpkg, layer=name, driver="GPKG",
-                                append=gpkg.exists(), **kw)
-    assert add_qgis_styles(gpkg) == ["communes_2025", "commune_status_2025"]
+    gpkg = tmp_path / "monitoring.gpkg"
+    write_gpkg(layers, gpkg, data_date=ws.data_date)
+    write_gpkg(out, gpkg, data_date=ws.data_date)
+    styled = add_qgis_styles(gpkg)
+    assert styled[-2:] == ["communes_2025", "commune_status_2025"]
     back = pyogrio.read_dataframe(gpkg, layer="commune_status_2025")
     assert back["code"].tolist() == s25["code"].tolist()
+    assert back["tc05"].tolist() == s25["tc05"].tolist()
+    validator = next((p for p in VALIDATORS if p.is_file()), None)
+    if validator is not None:  # GDAL's validate_gpkg.py (Debian python3-gdal)
+        import importlib.util
+
+        spec = importlib.util.spec_from_file_location("gdal_validate_gpkg", validator)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        assert mod.check(str(gpkg), abort_at_first_error=False, extra_checks=True,
+                         warning_as_error=True) == []
 
 
 def test_aggregate_workspace(sample_layers, tmp_path):
