@@ -214,6 +214,13 @@ def match_units(communes: pd.DataFrame, crosswalk: pd.DataFrame, *, path: object
     if "old_code" in crosswalk and crosswalk["old_code"].notna().all() and \
             set(crosswalk["old_code"]) <= set(codes):
         matched = pd.Series(crosswalk["old_code"].tolist(), index=crosswalk.index, dtype=object)
+    elif "old_name" not in crosswalk:
+        known = set(codes)
+        for row_no, code in enumerate(crosswalk["old_code"], start=2):
+            if code not in known:
+                raise DataError(_m("unmatched", lang, path=path, row=row_no, name=code),
+                                path=str(path), row=row_no, column="old_code", value=code)
+        raise AssertionError("unreachable")  # pragma: no cover
     else:
         full: dict[str, list[int]] = {}
         short: dict[str, list[int]] = {}

@@ -157,6 +157,14 @@ def test_rows_of_other_districts_are_ignored(small):
     assert out.communes_2025["code"].tolist() == ["9001", "9002"]
 
 
+def test_codes_only_crosswalk(small):
+    layers, crosswalk = small
+    cw = crosswalk.drop(columns="old_ward_name").assign(
+        old_ward_code=["00001", "00002", "00003", "00099"])
+    with pytest.raises(DataError, match="row 5: old unit '00099'"):
+        aggregate(layers, cw, criteria_set=_criteria_set(), lang="en")
+
+
 def test_codes_are_used_when_they_are_the_layers_codes(small):
     layers, crosswalk = small
     cw = crosswalk.assign(old_ward_code=["00001", "00002", "00003", "00004"],
