@@ -72,6 +72,8 @@ DEFAULT_YEARS = tuple(range(2021, 2026))
 # Longitude/latitude of Vietnam, for the project coordinates.
 LON_RANGE = (102.0, 110.0)
 LAT_RANGE = (8.0, 24.0)
+# Million VND: always a decimal part, so that "772,0" (vi) cannot be read as 772 000.
+MONEY_FORMAT = "#,##0.0##"
 # A fixed date for the workbook properties and zip entries: same input, same bytes.
 _FIXED_DATE = _dt.datetime(2025, 1, 1, 0, 0, 0)
 
@@ -436,7 +438,7 @@ def _write_rows(ws: Any, cols: list[_Col], rows: list[dict[str, Any]]) -> None:
                 ws[f"{letter}{r}"].number_format = "@"
         elif c.kind in ("money", "total"):
             for r in range(FIRST_ROW, last + 1):
-                ws[f"{letter}{r}"].number_format = "#,##0.###"
+                ws[f"{letter}{r}"].number_format = MONEY_FORMAT
         if c.kind == "total":
             money = [get_column_letter(k) for k, cc in enumerate(cols, start=1)
                      if cc.key.startswith("cap_") and cc.kind == "money"]
