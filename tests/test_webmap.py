@@ -119,10 +119,17 @@ def test_simplify_coverage_keeps_coverage_valid() -> None:
                                                                 strict=True))
     assert dev <= 30.0
     assert shapely.union_all(simple.values).area == pytest.approx(10_000 * 10_000, rel=1e-9)
-    # an invalid coverage (overlap) is left as it is rather than torn further
-    bad = gpd.GeoSeries([south, box(0, 0, 10_000, 6_000)], crs=9205)
-    same, ok = simplify_coverage(bad, 45.0)
-    assert not ok and list(same.values) == list(bad.values)
+    # an invalid coverage (overlapping neighbours) is cleaned first, then simplified
+    bad = gpd.GeoSeries([box(0, 0, 5_010, 5_000), box(5_000, 0, 10_000, 5_000),
+                         box(0, 5_010, 10_000, 10_000)], crs=9205)
+    assert not shapely.coverage_is_valid(bad.values)
+    fixed, ok = simplify_coverage(bad, 45.0)
+    assert ok and shapely.coverage_is_valid(fixed.values)
+    # the overlap went to one side only: the areas add up to the union's
+    union = shapely.union_all(fixed.values).area
+    assert sum(g.area for g in fixed.values) == pytest.approx(union, rel=1e-9)
+    assert union == pytest.approx(shapely.union_all(bad.values).area, rel=1e-9)
+    assert len(fixed) == 3 and not fixed.is_empty.any()
 
 
 def test_to_json_escapes_script_end() -> None:

@@ -48,22 +48,42 @@ def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> tuple[gpd.GeoSe
         Polygons in a metric CRS (the workspace CRS).
     tolerance : float
         ``shapely.coverage_simplify`` tolerance in CRS units (metres);
-        0 returns the input unchanged.
+        0 only checks (and cleans, see below).
 
     Returns
     -------
     (geopandas.GeoSeries, bool)
         The simplified polygons and whether they form a valid coverage
-        (``shapely.coverage_is_valid``). An input that is not a valid coverage
-        (neighbours whose shared edges do not have the same vertices, gaps or
-        overlaps; ``ntmgis validate`` reports them) is returned unchanged with
-        the flag false: simplifying it would open new gaps between neighbours.
+        (``shapely.coverage_is_valid``).
+
+    Notes
+    -----
+    Real boundaries often are not a valid coverage: neighbours' shared edges
+    do not have the same vertices, with slivers of gap and overlap between
+    them (``ntmgis validate`` reports these). Simplifying them as they are
+    would open more gaps, so they are first cleaned for display with
+    ``shapely.coverage_clean`` (overlaps given to the neighbour with the
+    longest shared border, gaps narrower than ``tolerance`` closed, edges
+    snapped together; shapely >= 2.2). If cleaning is not available or does
+    not give a valid coverage, the input is returned unsimplified with the
+    flag false. The monitoring layers themselves are never changed.
     """
     values = geoms.values
     if len(values) == 0:
         return geoms, True
-    if tolerance <= 0 or not shapely.coverage_is_valid(values):
-        return geoms, bool(shapely.coverage_is_valid(values))
+    if not shapely.coverage_is_valid(values):
+        clean = getattr(shapely, "coverage_clean", None)
+        if clean is None:
+            return geoms, False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            cleaned = clean(values, gap_width=max(tolerance, 0.0))
+        if len(cleaned) != len(values) or not shapely.coverage_is_valid(cleaned):
+            return geoms, False
+        empty = shapely.is_empty(cleaned) | shapely.is_missing(cleaned)
+        values = np.where(empty, values, cleaned)
+    if tolerance <= 0:
+        return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs), True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         simplified = shapely.coverage_simplify(values, tolerance)
