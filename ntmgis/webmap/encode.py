@@ -82,7 +82,7 @@ def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> tuple[gpd.GeoSe
             return geoms, False
         empty = shapely.is_empty(cleaned) | shapely.is_missing(cleaned)
         values = np.where(empty, values, cleaned)
-    if tolerance <= 0:
+    if tolerance <= 0 or not hasattr(shapely, "coverage_simplify"):  # shapely < 2.1
         return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs), True
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
