@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from ..errors import NtmgisError, OutputExistsError
+from .._options import lang_option, overwrite_option, workspace_option, year_option
 from ..i18n import check_lang
 from ..io_utils import require_writable
 from ..workspace import Workspace, load_workspace
@@ -187,7 +187,7 @@ def _render_all(pages, tmp: Path, targets: list[Path], fmts, dpi: int, year: int
 
     pngs = [p for p in targets if p.suffix == ".png"]
     meta = {
-        "Title": f"{tr('page_no', lang, n='').strip()} - {ws.name} - {year}",
+        "Title": f"{tr('appendix_title', lang)} - {ws.name} - {year}",
         "Author": ws.name,
         "Subject": ws.province,
         "Creator": f"ntmgis {__version__}",
@@ -211,7 +211,7 @@ def _render_all(pages, tmp: Path, targets: list[Path], fmts, dpi: int, year: int
                     while len(pending) >= 2:  # bound memory: at most two pages waiting
                         pending.pop(0).result()
                     pending.append(pool.submit(_write_png, rgb, tmp / pngs[i].name, dpi))
-                page.fig.clear()
+                del page  # figures are not kept: memory stays at one page
             for f in pending:
                 f.result()
         finally:
@@ -239,33 +239,35 @@ def _remove_stale(out_dir: Path, targets: list[Path], prefix: str) -> None:
 
 
 @click.command("appendix")
-@click.option("--workspace", "-w", "workspace", default=".", show_default=True,
-              type=click.Path(file_okay=True, dir_okay=True, path_type=Path),
-              help="Workspace folder (ntmgis.toml).")
-@click.option("--year", type=int, default=None, help="Year shown (default: the latest).")
+@workspace_option
+@year_option
 @click.option("--size", type=click.Choice(SIZES, case_sensitive=False), default="A4",
-              show_default=True, help="Paper size (landscape).")
+              show_default=True, help="Khổ giấy (ngang) / paper size (landscape).")
 @click.option("--format", "formats", default="pdf,png", show_default=True,
-              help="Comma-separated: pdf, png.")
-@click.option("--lang", type=click.Choice(("vi", "en")), default=None,
-              help="Language of the maps (default: the workspace's).")
-@click.option("--overwrite", is_flag=True, help="Replace existing files.")
-@click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True,
-              help="Resolution of the PNG pages.")
-def cli_command(workspace: Path, year: int | None, size: str, formats: str, lang: str | None,
+              help="pdf, png hoặc cả hai, cách nhau bằng dấu phẩy / comma-separated.")
+@lang_option
+@overwrite_option
+@click.option("--dpi", type=click.IntRange(20, 1200), default=300, show_default=True,
+              help="Độ phân giải ảnh PNG / resolution of the PNG pages.")
+def cli_command(workspace: str, year: int | None, size: str, formats: str, lang: str | None,
                 overwrite: bool, dpi: int) -> None:
-    """Render the print-ready map appendix (PDF + PNG pages) into maps/appendix/."""
-    try:
+    """Phụ lục bản đồ in được (PDF + PNG từng trang) vào maps/appendix/.
+
+    Render the print-ready map appendix (one PDF, one PNG per page) into
+    maps/appendix/ of the workspace.
+    """
+    from ..cli import handle_errors  # the foundation's error-to-exit-code mapping
+
+    @handle_errors
+    def run(*, lang: str | None) -> None:
         ws = load_workspace(workspace, lang=lang)
         use_lang = lang or ws.language
         paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
                                 overwrite=overwrite, dpi=dpi)
-    except OutputExistsError as exc:
-        raise click.ClickException(str(exc)) from exc
-    except (NtmgisError, ValueError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
-    for line in _summary_lines(paths, use_lang):
-        click.echo(line)
+        for line in _summary_lines(paths, use_lang):
+            click.echo(line)
+
+    run(lang=lang)
 
 
 def _summary_lines(paths: list[Path], lang: str) -> list[str]:

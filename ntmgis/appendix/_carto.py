@@ -118,6 +118,7 @@ class Hillshade:
                     finest: float = 40.0) -> Hillshade:
         """Read ``path`` (reprojected to ``crs`` if needed), shade it, clip to ``area``."""
         import rasterio
+        from affine import Affine
         from rasterio.enums import Resampling
         from rasterio.features import geometry_mask
         from rasterio.vrt import WarpedVRT
@@ -133,7 +134,7 @@ class Hillshade:
                 shape = (ds.height * f, ds.width * f)
                 z = ds.read(1, out_shape=shape, resampling=Resampling.bilinear,
                             masked=True).astype("float64")
-                transform = ds.transform * ds.transform.scale(ds.width / shape[1],
+                transform = ds.transform @ Affine.scale(ds.width / shape[1],
                                                               ds.height / shape[0])
             finally:
                 if ds is not src:
@@ -144,8 +145,9 @@ class Hillshade:
         elif np.isnan(zf).any():
             zf = np.where(np.isnan(zf), np.nanmean(zf), zf)
         dx, dy = abs(transform.a), abs(transform.e)
-        # rows run southward (origin upper), as matplotlib's LightSource assumes
-        gy, gx = np.gradient(zf, dy, dx)
+        # rows run southward (origin upper): the row spacing is negative northing, as in
+        # matplotlib's LightSource.hillshade
+        gy, gx = np.gradient(zf, -dy, dx)
         norm = np.sqrt(gx * gx + gy * gy + 1.0)
         az, alt = np.deg2rad(90.0 - azimuth), np.deg2rad(altitude)
         shaded = (-gx * np.cos(az) * np.cos(alt) - gy * np.sin(az) * np.cos(alt)

@@ -88,9 +88,10 @@ def _codes(s: pd.Series) -> pd.Series:
     return s.astype(object).where(s.notna(), None).map(lambda v: None if v is None else str(v))
 
 
-def _as_gdf(df: pd.DataFrame | None, crs: str, geom: str = "Point") -> gpd.GeoDataFrame:
-    if df is None:
-        return gpd.GeoDataFrame({"geometry": gpd.GeoSeries([], crs=crs)}, crs=crs)
+def _as_gdf(df: pd.DataFrame | None, crs: str, layer: str = "") -> gpd.GeoDataFrame:
+    if df is None:  # an optional layer the workspace does not have: empty, same columns
+        cols = {c: pd.Series([], dtype=object) for c in _REQUIRED.get(layer, [])}
+        return gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
     if not isinstance(df, gpd.GeoDataFrame):
         return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([None] * len(df), crs=crs), crs=crs)
     if df.crs is None:
@@ -121,12 +122,12 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
     crs = workspace.crs
     rd = {name: _read(gpkg, name, present, lang) for name in _REQUIRED}
 
-    communes = _as_gdf(rd["communes"], crs)
+    communes = _as_gdf(rd["communes"], crs, "communes")
     communes["code"] = _codes(communes["code"])
     communes["in_programme"] = _bool(communes["in_programme"])
     communes = communes.sort_values("code", kind="stable").reset_index(drop=True)
 
-    status_all = _as_gdf(rd["commune_status"], crs)
+    status_all = _as_gdf(rd["commune_status"], crs, "commune_status")
     status_all["code"] = _codes(status_all["code"])
     status_all["year"] = status_all["year"].astype(int)
     status_all["ntm"] = _bool(status_all["ntm"])
@@ -147,7 +148,7 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
     status_all = status_all.sort_values(["code", "year"], kind="stable").reset_index(drop=True)
     status = status_all[status_all["year"] == year].reset_index(drop=True)
 
-    villages = _as_gdf(rd["villages"], crs)
+    villages = _as_gdf(rd["villages"], crs, "villages")
     for c in ("code", "commune_code"):
         villages[c] = _codes(villages[c])
     vs = rd["village_status"]
@@ -165,7 +166,7 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
     villages["ntm"] = villages["code"].map(lambda c: bool(ntm_now.get(c, False)))
     villages = villages.sort_values("code", kind="stable").reset_index(drop=True)
 
-    projects = _as_gdf(rd["projects"], crs)
+    projects = _as_gdf(rd["projects"], crs, "projects")
     projects["project_id"] = _codes(projects["project_id"])
     projects["commune_code"] = _codes(projects["commune_code"])
     if "year_start" in projects.columns:
@@ -176,16 +177,16 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
     projects["cap_total"] = pd.to_numeric(projects["cap_total"], errors="coerce").fillna(0.0)
     projects = projects.sort_values("project_id", kind="stable").reset_index(drop=True)
 
-    lines = _as_gdf(rd["project_lines"], crs)
+    lines = _as_gdf(rd["project_lines"], crs, "project_lines")
     if len(lines):
         lines["project_id"] = _codes(lines["project_id"])
         lines = lines[lines["project_id"].isin(set(projects["project_id"]))]
         lines = lines.sort_values("project_id", kind="stable").reset_index(drop=True)
-    facilities = _as_gdf(rd["facilities"], crs)
+    facilities = _as_gdf(rd["facilities"], crs, "facilities")
     if len(facilities):
         facilities["commune_code"] = _codes(facilities["commune_code"])
         facilities = facilities.sort_values("facility_id", kind="stable").reset_index(drop=True)
-    roads = _as_gdf(rd["roads"], crs)
+    roads = _as_gdf(rd["roads"], crs, "roads")
 
     targets: dict[int, int] = {}
     pt = rd["plan_targets"]

@@ -700,11 +700,11 @@ def _circle_legend(page: Page, x: float, y: float, vmax: float, rmax: float,
 def page_progress(ctx: Context, n: int) -> Page:
     """Small multiples: communes by class for every year up to the appendix's year."""
     d, lang, ws = ctx.data, ctx.lang, ctx.ws
-    years = [y for y in d.years if y <= d.year][-5:]
-    lo, hi = years[0], years[-1]
-    page = ctx.new_page(n, tr("title_progress", lang, lo=lo, hi=hi),
+    years = _progress_years(d)
+    period = _period(years)
+    page = ctx.new_page(n, tr("title_progress", lang, period=period),
                         tr("subtitle_range", lang, district=ws.name, province=ws.province,
-                           lo=lo, hi=hi))
+                           period=period))
     cols, rows_n = 3, 2
     cw, ch = (285.0 - 12.0) / cols, (183.0 - 17.0) / rows_n
     b = shapely.bounds(d.district)
@@ -779,6 +779,15 @@ def page_progress(ctx: Context, n: int) -> Page:
     return page
 
 
+def _progress_years(d: AppendixData) -> list[int]:
+    """The years the progress page shows: up to the appendix's year, at most five."""
+    return [y for y in d.years if y <= d.year][-5:]
+
+
+def _period(years: list[int]) -> str:
+    return str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
+
+
 # -- the page list -------------------------------------------------------------------------
 def plan_pages(ctx: Context) -> list[tuple[str, Callable[[int], Page]]]:
     """(slug, builder(page_number)) of every page, in order."""
@@ -787,13 +796,12 @@ def plan_pages(ctx: Context) -> list[tuple[str, Callable[[int], Page]]]:
     pages: list[tuple[str, Callable[[int], Page]]] = [
         ("overview" if en else "tong-quan", lambda n: page_overview(ctx, n))]
     for c in COMMUNE_CRITERIA:
-        slug = f"{'criterion' if en else 'tc'}{c.number:02d}-{_slug(c.name(lang))}"
+        slug = f"{'criterion-' if en else 'tc'}{c.number:02d}-{_slug(c.name(lang))}"
         pages.append((slug, lambda n, num=c.number: page_criterion(ctx, n, num)))
     for code, name in zip(ctx.data.status["code"], ctx.data.status["name"], strict=True):
         slug = f"{'commune' if en else 'xa'}-{_slug(short_name(name))}"
         pages.append((slug, lambda n, code=code: page_commune(ctx, n, code)))
     pages.append(("investment" if en else "von-dau-tu", lambda n: page_investment(ctx, n)))
-    years = [y for y in ctx.data.years if y <= ctx.data.year][-5:]
-    pages.append((f"{'progress' if en else 'tien-do'}-{years[0]}-{years[-1]}",
+    pages.append((f"{'progress' if en else 'tien-do'}-{_period(_progress_years(ctx.data))}",
                   lambda n: page_progress(ctx, n)))
     return pages

@@ -8,10 +8,11 @@ __all__ = ["tr", "fmt_date"]
 
 # key -> (Vietnamese, English); formatted with str.format(**kw).
 MESSAGES: dict[str, tuple[str, str]] = {
+    "appendix_title": ("Phụ lục bản đồ", "Map appendix"),
     "page_no": ("Phụ lục bản đồ số {n}", "Map appendix no. {n}"),
     "subtitle": ("{district}, {province} - năm {year}", "{district}, {province} - {year}"),
-    "subtitle_range": ("{district}, {province} - giai đoạn {lo}-{hi}",
-                       "{district}, {province} - {lo}-{hi}"),
+    "subtitle_range": ("{district}, {province} - giai đoạn {period}",
+                       "{district}, {province} - {period}"),
     "source": ("Nguồn: {source}. Số liệu đến ngày {date}.", "Source: {source}. Data as of {date}."),
     "source_default": (
         "cơ sở dữ liệu giám sát nông thôn mới {area} (ntmgis {version}); "
@@ -26,8 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "{name}: VILLAGES, PROJECTS, FACILITIES AND 19 CRITERIA"),
     "title_investment": ("VỐN ĐẦU TƯ XÂY DỰNG NÔNG THÔN MỚI",
                          "INVESTMENT IN NEW RURAL DEVELOPMENT"),
-    "title_progress": ("TIẾN ĐỘ XÂY DỰNG NÔNG THÔN MỚI {lo}-{hi}",
-                       "NEW RURAL DEVELOPMENT PROGRESS {lo}-{hi}"),
+    "title_progress": ("TIẾN ĐỘ XÂY DỰNG NÔNG THÔN MỚI {period}",
+                       "NEW RURAL DEVELOPMENT PROGRESS {period}"),
     "legend": ("CHÚ GIẢI", "LEGEND"),
     "locator": ("Vị trí", "Location"),
     "criteria_met": ("Số tiêu chí đạt", "Criteria met"),
