@@ -234,6 +234,19 @@ def test_bad_options(mini):
     assert not (mini.maps_dir / "appendix").exists()
 
 
+def test_some_kinds_of_page_keep_their_numbers(mini):
+    paths = render_appendix(mini, pages="communes", formats="pdf,png", dpi=20)
+    assert [p.name for p in paths] == [
+        "phu-luc-ban-do-2025-communes.pdf", "phu-luc-21-xa-mot.png", "phu-luc-22-xa-hai.png",
+        "phu-luc-23-xa-ba.png"]
+    text = _page_texts(paths[0])
+    assert len(text) == 3
+    assert "Phụ lục bản đồ số 21" in text[0] and "XÃ MỘT" in text[0]
+    assert "Phụ lục bản đồ số 23" in text[2]
+    with pytest.raises(ValueError, match="villages"):
+        render_appendix(mini, pages="overview,villages")
+
+
 def test_not_built_is_a_clear_error(tmp_path: Path):
     dst = shutil.copytree(DATA / "mini", tmp_path / "mini")
     with pytest.raises(WorkspaceError, match="ntmgis build"):

@@ -22,10 +22,10 @@ from ..i18n import check_lang
 from ..io_utils import require_writable
 from ..workspace import Workspace, load_workspace
 from ._style import CLASS_COLORS
-from ._text import tr
+from ._text import PAGE_KINDS, tr
 
 __all__ = ["render_appendix", "appendix_paths", "cli_command", "CLASS_COLORS", "SIZES",
-           "FORMATS"]
+           "FORMATS", "PAGE_KINDS"]
 
 SIZES = ("A4", "A3")
 FORMATS = ("pdf", "png")
@@ -51,9 +51,24 @@ def _prefix(lang: str, size: str) -> str:
     return base if size == "A4" else f"{base}-{size.lower()}"
 
 
-def _pdf_name(lang: str, size: str, year: int) -> str:
+def _pdf_name(lang: str, size: str, year: int, kinds: Sequence[str] = ()) -> str:
     base = "map-appendix" if lang == "en" else "phu-luc-ban-do"
-    return f"{base}-{year}{'' if size == 'A4' else '-' + size.lower()}.pdf"
+    part = "" if not kinds or set(kinds) == set(PAGE_KINDS) else "-" + "-".join(kinds)
+    return f"{base}-{year}{'' if size == 'A4' else '-' + size.lower()}{part}.pdf"
+
+
+def _check_pages(pages: Sequence[str] | str | None, lang: str) -> tuple[str, ...]:
+    if pages is None:
+        return PAGE_KINDS
+    if isinstance(pages, str):
+        pages = [p for p in pages.split(",") if p.strip()]
+    kinds = [str(p).strip().lower() for p in pages]
+    for k in kinds:
+        if k not in PAGE_KINDS:
+            raise ValueError(tr("bad_pages", lang, kind=k, kinds=", ".join(PAGE_KINDS)))
+    if not kinds:
+        raise ValueError(tr("bad_pages", lang, kind="", kinds=", ".join(PAGE_KINDS)))
+    return tuple(k for k in PAGE_KINDS if k in kinds)
 
 
 def _check_options(size: str, formats: Sequence[str] | str, lang: str) -> tuple[str, tuple]:
@@ -76,15 +91,21 @@ def _check_options(size: str, formats: Sequence[str] | str, lang: str) -> tuple[
 
 
 def appendix_paths(out_dir: Path, slugs: Sequence[str], *, year: int, size: str, lang: str,
-                   formats: Sequence[str]) -> list[Path]:
-    """The files an appendix writes: the PDF first, then the PNGs in page order."""
+                   formats: Sequence[str], numbers: Sequence[int] | None = None,
+                   kinds: Sequence[str] = (), total: int | None = None) -> list[Path]:
+    """The files an appendix writes: the PDF first, then the PNGs in page order.
+
+    ``numbers`` are the pages' numbers in the whole appendix (of ``total`` pages)
+    when only some kinds of page are rendered.
+    """
+    numbers = list(numbers) if numbers is not None else list(range(1, len(slugs) + 1))
+    width = max(2, len(str(total or len(slugs))))
     out = []
     if "pdf" in formats:
-        out.append(out_dir / _pdf_name(lang, size, year))
+        out.append(out_dir / _pdf_name(lang, size, year, kinds))
     if "png" in formats:
-        width = max(2, len(str(len(slugs))))
-        out += [out_dir / f"{_prefix(lang, size)}-{i:0{width}d}-{slug}.png"
-                for i, slug in enumerate(slugs, 1)]
+        out += [out_dir / f"{_prefix(lang, size)}-{n:0{width}d}-{slug}.png"
+                for n, slug in zip(numbers, slugs, strict=True)]
     return out
 
 
@@ -97,6 +118,7 @@ def render_appendix(
     lang: str = "vi",
     overwrite: bool = False,
     dpi: int = 300,
+    pages: Sequence[str] | str | None = None,
 ) -> list[Path]:
     """Render the map appendix of a workspace into ``maps/appendix/``.
 
@@ -117,6 +139,10 @@ def render_appendix(
         Replace existing files; without it an existing output is an error.
     dpi : int
         Resolution of the PNG pages (300 for print).
+    pages : sequence of str or a comma-separated string, optional
+        Only these kinds of page: ``overview``, ``criteria``, ``communes``,
+        ``investment``, ``progress`` (all by default). Pages keep their numbers
+        in the whole appendix; the PDF's name then ends with the kinds.
 
     Returns
     -------
@@ -133,7 +159,7 @@ def render_appendix(
     DataError
         A layer or column is missing, or ``year`` is not in the data.
     ValueError
-        An unknown ``size``, ``format`` or ``lang``.
+        An unknown ``size``, ``format``, ``lang`` or kind of page.
 
     Notes
     -----
@@ -147,25 +173,29 @@ def render_appendix(
     from ._pages import Context, plan_pages
 
     size, fmts = _check_options(size, formats, lang)
+    kinds = _check_pages(pages, lang)
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace, lang=lang)
     data = load_data(ws, year=year, lang=lang)
     hs = None
     if ws.elevation is not None and Path(ws.elevation).is_file():
         hs = Hillshade.from_raster(Path(ws.elevation), ws.crs, data.district)
     ctx = Context(data=data, lang=lang, size=size, hillshade=hs)
-    pages = plan_pages(ctx)
+    every = plan_pages(ctx)
+    chosen = [(n, slug, build) for n, (kind, slug, build) in enumerate(every, 1)
+              if kind in kinds]
     out_dir = Path(ws.maps_dir) / "appendix"
-    targets = appendix_paths(out_dir, [s for s, _ in pages], year=data.year, size=size,
-                             lang=lang, formats=fmts)
+    targets = appendix_paths(out_dir, [c[1] for c in chosen], year=data.year, size=size,
+                             lang=lang, formats=fmts, numbers=[c[0] for c in chosen],
+                             kinds=kinds, total=len(every))
     for p in targets:  # refuse before any work is done
         require_writable(p, overwrite, lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".appendix-", dir=out_dir))
     try:
-        _render_all(pages, tmp, targets, fmts, dpi, data.year, ws, lang)
+        _render_all(chosen, tmp, targets, fmts, dpi, data.year, ws, lang)
         for p in targets:
             os.replace(tmp / p.name, p)
-        if "png" in fmts:
+        if "png" in fmts and kinds == PAGE_KINDS:
             _remove_stale(out_dir, targets, _prefix(lang, size))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -198,13 +228,16 @@ def _render_all(pages, tmp: Path, targets: list[Path], fmts, dpi: int, year: int
     with matplotlib.rc_context(_RC), ThreadPoolExecutor(max_workers=1) as pool:
         pdf = PdfPages(tmp / targets[0].name, metadata=meta) if "pdf" in fmts else None
         try:
-            for i, (_, build) in enumerate(pages):
-                page = build(i + 1)
+            for i, (number, _, build) in enumerate(pages):
+                page = build(number)
                 if pdf is not None:
                     pdf.savefig(page.fig)
                 if pngs:
                     for im in page.images:  # smooth relief pixels in the raster output
                         im.set_interpolation("bilinear")
+                    # whole pixels, rounded (A4 at 300 dpi: 3508 x 2480, not truncated)
+                    w_in, h_in = page.fig.get_size_inches()
+                    page.fig.set_size_inches(round(w_in * dpi) / dpi, round(h_in * dpi) / dpi)
                     page.fig.set_dpi(dpi)
                     page.fig.canvas.draw()
                     rgb = np.asarray(page.fig.canvas.buffer_rgba())[..., :3].copy()
@@ -249,8 +282,11 @@ def _remove_stale(out_dir: Path, targets: list[Path], prefix: str) -> None:
 @overwrite_option
 @click.option("--dpi", type=click.IntRange(20, 1200), default=300, show_default=True,
               help="Độ phân giải ảnh PNG / resolution of the PNG pages.")
+@click.option("--pages", default=None,
+              help="Chỉ các trang / only these pages: " + ", ".join(PAGE_KINDS)
+              + " (mặc định: tất cả / default: all).")
 def cli_command(workspace: str, year: int | None, size: str, formats: str, lang: str | None,
-                overwrite: bool, dpi: int) -> None:
+                overwrite: bool, dpi: int, pages: str | None) -> None:
     """Phụ lục bản đồ in được (PDF + PNG từng trang) vào maps/appendix/.
 
     Render the print-ready map appendix (one PDF, one PNG per page) into
@@ -263,7 +299,7 @@ def cli_command(workspace: str, year: int | None, size: str, formats: str, lang:
         ws = load_workspace(workspace, lang=lang)
         use_lang = lang or ws.language
         paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
-                                overwrite=overwrite, dpi=dpi)
+                                overwrite=overwrite, dpi=dpi, pages=pages)
         for line in _summary_lines(paths, use_lang):
             click.echo(line)
 

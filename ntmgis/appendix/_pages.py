@@ -21,9 +21,9 @@ from ..text import fold
 from . import _style as st
 from ._carto import MM_PER_PT, Hillshade, LabelPlacer, MapFrame, Page, _true_north_angle, circles
 from ._data import SOURCE_KEYS, AppendixData
-from ._text import fmt_date, tr
+from ._text import PAGE_KINDS, fmt_date, tr
 
-__all__ = ["Context", "plan_pages"]
+__all__ = ["Context", "plan_pages", "PAGE_KINDS"]
 
 # Design layout (mm on an A4 landscape sheet)
 MAP = (12.0, 18.0, 170.0, 164.0)
@@ -789,19 +789,21 @@ def _period(years: list[int]) -> str:
 
 
 # -- the page list -------------------------------------------------------------------------
-def plan_pages(ctx: Context) -> list[tuple[str, Callable[[int], Page]]]:
-    """(slug, builder(page_number)) of every page, in order."""
+def plan_pages(ctx: Context) -> list[tuple[str, str, Callable[[int], Page]]]:
+    """(kind, slug, builder(page_number)) of every page, in order."""
     lang = ctx.lang
     en = lang == "en"
-    pages: list[tuple[str, Callable[[int], Page]]] = [
-        ("overview" if en else "tong-quan", lambda n: page_overview(ctx, n))]
+    pages: list[tuple[str, str, Callable[[int], Page]]] = [
+        ("overview", "overview" if en else "tong-quan", lambda n: page_overview(ctx, n))]
     for c in COMMUNE_CRITERIA:
         slug = f"{'criterion-' if en else 'tc'}{c.number:02d}-{_slug(c.name(lang))}"
-        pages.append((slug, lambda n, num=c.number: page_criterion(ctx, n, num)))
+        pages.append(("criteria", slug, lambda n, num=c.number: page_criterion(ctx, n, num)))
     for code, name in zip(ctx.data.status["code"], ctx.data.status["name"], strict=True):
         slug = f"{'commune' if en else 'xa'}-{_slug(short_name(name))}"
-        pages.append((slug, lambda n, code=code: page_commune(ctx, n, code)))
-    pages.append(("investment" if en else "von-dau-tu", lambda n: page_investment(ctx, n)))
-    pages.append((f"{'progress' if en else 'tien-do'}-{_period(_progress_years(ctx.data))}",
+        pages.append(("communes", slug, lambda n, code=code: page_commune(ctx, n, code)))
+    pages.append(("investment", "investment" if en else "von-dau-tu",
+                  lambda n: page_investment(ctx, n)))
+    pages.append(("progress",
+                  f"{'progress' if en else 'tien-do'}-{_period(_progress_years(ctx.data))}",
                   lambda n: page_progress(ctx, n)))
     return pages

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from ..i18n import t as _core_t
 
-__all__ = ["tr", "fmt_date"]
+__all__ = ["tr", "fmt_date", "PAGE_KINDS"]
+
+# The kinds of page, in the order of the appendix.
+PAGE_KINDS = ("overview", "criteria", "communes", "investment", "progress")
 
 # key -> (Vietnamese, English); formatted with str.format(**kw).
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -115,6 +118,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                  "Paper size '{size}' is not supported; use A4 or A3"),
     "bad_format": ("Định dạng '{fmt}' không hỗ trợ; dùng pdf, png",
                    "Format '{fmt}' is not supported; use pdf, png"),
+    "bad_pages": ("Loại trang '{kind}' không có; dùng: {kinds}",
+                  "Kind of page '{kind}' is unknown; use: {kinds}"),
     "missing_layer": ("{path}: thiếu lớp '{layer}'; chạy lại 'ntmgis build'",
                       "{path}: layer '{layer}' is missing; run 'ntmgis build' again"),
     "missing_columns": ("{path}, lớp '{layer}': thiếu cột {columns}",
