@@ -169,17 +169,18 @@ class QueryData:
     village_links: dict[int, tuple[int, ...]] = field(default_factory=dict)
     lang: str = "vi"
 
-    def get(self, name: str, *, required: bool = True,
-            geometry: bool = True) -> pd.DataFrame | None:
+    def get(self, name: str, *, required: bool = True, geometry: bool = True,
+            columns: tuple[str, ...] | None = None) -> pd.DataFrame | None:
         """The layer ``name`` (a GeoDataFrame for spatial layers) or None.
 
         With ``geometry=False`` a layer not yet in memory is read without its
-        geometry (faster for large layers whose attributes are all that is needed).
+        geometry, and only ``columns`` if given (faster for large layers whose
+        attributes are all that is needed).
         """
         if not geometry and name not in self.frames:
-            key = f"{name}#attributes"
+            key = f"{name}#attributes#{columns}"
             if key not in self.frames:
-                self.frames[key] = self._read(name, geometry=False)
+                self.frames[key] = self._read(name, geometry=False, columns=columns)
             frame = self.frames[key]
         else:
             if name not in self.frames:
@@ -192,7 +193,8 @@ class QueryData:
             raise DataError(_m("no_data_layer", self.lang, layer=name))
         return frame
 
-    def _read(self, name: str, *, geometry: bool = True) -> pd.DataFrame | None:
+    def _read(self, name: str, *, geometry: bool = True,
+              columns: tuple[str, ...] | None = None) -> pd.DataFrame | None:
         if self.gpkg is None:
             return None
         import pyogrio
@@ -202,7 +204,11 @@ class QueryData:
         # The status layers repeat their unit's geometry every year: read the
         # attributes only and take the geometry from the unit layer when needed.
         geometry = geometry and name not in ("commune_status", "village_status")
-        frame = pyogrio.read_dataframe(self.gpkg, layer=name, read_geometry=geometry)
+        if columns is not None:
+            present = set(pyogrio.read_info(self.gpkg, layer=name)["fields"])
+            columns = [c for c in columns if c in present]
+        frame = pyogrio.read_dataframe(self.gpkg, layer=name, read_geometry=geometry,
+                                       columns=columns)
         return _normalise(frame)
 
     @property
@@ -222,6 +228,8 @@ def _normalise(df: pd.DataFrame) -> pd.DataFrame:
             continue
         if col.endswith("code") or col in ("project_id", "facility_id", "road_id"):
             raw = df[col]
+            if pd.api.types.is_string_dtype(raw.dtype) and not raw.dtype == object:
+                continue  # already text (read from the GeoPackage that build normalised)
             text = raw.astype(str).str.normalize("NFC").str.strip()
             df[col] = text.astype(object).where(raw.notna().to_numpy() & (text != ""), None)
     return df
@@ -433,11 +441,16 @@ def _criteria_long(status: pd.DataFrame, cset: CriteriaSet,
 def _projects_by_criterion(prj: pd.DataFrame) -> pd.DataFrame:
     """One row per project and commune criterion it serves."""
     crit = prj["criteria"].astype(object).where(prj["criteria"].notna(), "").astype(str)
-    parts = crit.str.replace(",", ";", regex=False).str.split(";")
-    out = prj.assign(criterion=parts).explode("criterion")
-    num = pd.to_numeric(out["criterion"].astype(str).str.strip(), errors="coerce")
-    out = out[num.notna().to_numpy()].copy()
-    out["criterion"] = num[num.notna()].astype(int).to_numpy()
+    wide = crit.str.replace(",", ";", regex=False).str.split(";", expand=True)
+    if wide.shape[1] == 0:
+        return prj.iloc[:0].assign(criterion=pd.Series(dtype=int))
+    # One column per position in the list: stack them (row order kept by sorting).
+    nums = wide.apply(lambda c: pd.to_numeric(c.str.strip(), errors="coerce")).to_numpy()
+    row, pos = np.nonzero(~np.isnan(nums))
+    order = np.lexsort((pos, row))
+    row, pos = row[order], pos[order]
+    out = prj.iloc[row].copy()
+    out["criterion"] = nums[row, pos].astype(int)
     return out
 
 
@@ -580,7 +593,9 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
         "criterion": long["criterion"].to_numpy(dtype=int),
         "criterion_name": [cset.get(n).name(lang) for n in long["criterion"]],
     })
-    prj = q.get("projects", geometry=False)
+    prj = q.get("projects", geometry=False, columns=(
+        "project_id", "commune_code", "village_code", "criteria", "status", "year_end",
+        "cap_total"))
     by_crit = _projects_by_criterion(pd.DataFrame(prj.drop(columns="geometry", errors="ignore")))
     addressing = _addresses(by_crit, year)
     # Projects serving the criterion that were finished by ``year`` and yet the gap remains.
@@ -972,8 +987,11 @@ def misplaced(data: Any, /, *, max_village_m: float | None = None,
     # Where each project lies (several codes in an overlap of communes).
     pi, ci = shapely.STRtree(com.geometry.to_numpy()).query(geom.to_numpy(),
                                                              predicate="intersects")
-    loc = pd.DataFrame({"i": pi, "code": com["code"].to_numpy()[ci]}).sort_values(["i", "code"])
-    located = loc.groupby("i")["code"].agg(";".join).reindex(range(len(prj)))
+    loc = pd.DataFrame({"i": pi, "code": com["code"].to_numpy()[ci],
+                        "name": com["name"].to_numpy()[ci]}).sort_values(["i", "code"])
+    joined = _grouped_join(loc, ["i"], {"code": "code", "name": "name"}).set_index("i")
+    located = joined["code"].reindex(range(len(prj)))
+    located_name = joined["name"].str.replace(";", "; ", regex=False).reindex(range(len(prj)))
     # Distance to the declared village (geodesic for points; metric CRS for lines).
     vill = q.get("villages", required=False)
     dist_v = np.full(len(prj), np.nan)
@@ -997,9 +1015,7 @@ def misplaced(data: Any, /, *, max_village_m: float | None = None,
         "commune_code": prj["commune_code"].to_numpy(),
         "commune_name": prj["commune_code"].map(com_name).to_numpy(),
         "located_commune_code": located.to_numpy(),
-        "located_commune_name": located.map(
-            lambda s: "" if is_missing(s) else "; ".join(com_name[c] for c in s.split(";"))
-        ).to_numpy(),
+        "located_commune_name": located_name.fillna("").to_numpy(),
         "dist_commune_m": np.round(dist_c, 1),
         "village_code": prj.get("village_code", pd.Series([None] * len(prj))).to_numpy(),
         "village_name": vname.to_numpy(),
