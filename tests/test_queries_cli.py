@@ -209,3 +209,11 @@ def test_road_speeds_from_the_workspace(ws):
     assert (slow["minutes"] >= base["minutes"] - 1e-9).all()
     assert (slow["minutes"] > base["minutes"]).sum() > 10
     assert np.allclose(slow["distance_km"], base["distance_km"], equal_nan=True)
+
+
+def test_limit_rows_in_the_terminal(ws):
+    res = run("access", "-w", str(ws), "--limit", "3", "--csv", str(ws / "all.csv"))
+    assert "… và 98 dòng nữa" in res.output
+    assert len(pd.read_csv(ws / "all.csv", encoding="utf-8-sig")) == 101
+    res = run("access", "-w", str(ws), "--limit", "0", "--lang", "en")
+    assert "more rows" not in res.output and "Bản Seo Pé" in res.output
