@@ -145,16 +145,24 @@ def validate(workspace: str, csv_path: Path | None, brief: bool, overwrite: bool
 @workspace_option
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Tệp GeoPackage kết quả / output GeoPackage (default layers/monitoring.gpkg).")
+@click.option("--store", default=None, metavar="URL",
+              help="Ghi thêm vào PostGIS / also write into PostGIS: postgresql://user@host/db")
+@click.option("--schema", default=None,
+              help="Schema PostGIS (mặc định theo tên vùng) / PostGIS schema.")
 @overwrite_option
 @lang_option
 @handle_errors
-def build(workspace: str, output: Path | None, overwrite: bool, lang: str | None) -> None:
-    """Tạo các lớp giám sát / build the monitoring layers (GeoPackage)."""
+def build(workspace: str, output: Path | None, store: str | None, schema: str | None,
+          overwrite: bool, lang: str | None) -> None:
+    """Tạo các lớp giám sát / build the monitoring layers (GeoPackage, optionally PostGIS)."""
     from .layers import build as run
 
     ws, lang = _load(workspace, lang)
-    path = run(ws, lang=lang, overwrite=overwrite, output=output, progress=_progress)
+    path = run(ws, lang=lang, overwrite=overwrite, output=output, progress=_progress,
+               store=store, schema=schema)
     click.echo(t("built", lang, path=path))
+    if store:
+        click.echo(t("written", lang, path=f"{store} ({schema or 'schema'})"))
 
 
 @main.command()

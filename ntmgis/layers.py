@@ -57,6 +57,11 @@ class MonitoringLayers:
     funding_by_commune: pd.DataFrame | None
     funding_by_criterion: pd.DataFrame | None
     metadata: pd.DataFrame
+    # The communes of the two-level structure (since 1 July 2025), when the
+    # workspace declares a crosswalk: see ntmgis.crosswalk.
+    communes_2025: gpd.GeoDataFrame | None = None
+    commune_status_2025: gpd.GeoDataFrame | None = None
+    commune_criteria_2025: pd.DataFrame | None = None
 
     def items(self) -> list[tuple[str, pd.DataFrame]]:
         """``(name, frame)`` for each layer that exists, in the written order."""
@@ -394,7 +399,7 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
 def write_gpkg(layers: MonitoringLayers, path: Path, *, data_date: str = "") -> None:
     """Write every layer into a new GeoPackage at ``path`` (which must not exist)."""
     # GDAL stamps gpkg_contents.last_change with the clock unless told otherwise.
-    stamp = (data_date or "2000-01-01") + "T00:00:00Z"
+    stamp = (data_date or "2000-01-01") + "T00:00:00.000Z"  # the format GeoPackage requires
     old = os.environ.get("OGR_CURRENT_DATE")
     os.environ["OGR_CURRENT_DATE"] = stamp
     try:
@@ -418,7 +423,8 @@ def write_gpkg(layers: MonitoringLayers, path: Path, *, data_date: str = "") -> 
 
 def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
           output: str | Path | None = None,
-          progress: Callable[[str], None] | None = None) -> Path:
+          progress: Callable[[str], None] | None = None,
+          store: str | None = None, schema: str | None = None) -> Path:
     """Validate the workspace's inputs and write the monitoring GeoPackage.
 
     Parameters
@@ -433,6 +439,12 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
         Where to write; defaults to ``ws.output_gpkg`` (``layers/monitoring.gpkg``).
     progress : callable, optional
         Called with a short message at the start of each long step.
+    store : str, optional
+        Also write the layers into this PostGIS database
+        (``postgresql://user@host/db``), transactionally: a failed store leaves
+        the database's previous layers intact. See :mod:`ntmgis.postgis`.
+    schema : str, optional
+        The database schema (default: derived from the workspace's name).
 
     Returns
     -------
@@ -464,10 +476,22 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
             t("validation_failed", lang, errors=len(log.errors), path="ntmgis validate")
             + "\n" + lines, log.sorted())
     layers = compute_layers(inp, lang=lang, progress=say)
+    from .crosswalk import aggregate_workspace
+
+    extra = aggregate_workspace(ws, layers, lang=lang)
+    if extra is not None:
+        for name, frame in extra.items():
+            setattr(layers, name, frame)
     say(t("step_write", lang))
     with atomic_output(target, overwrite=overwrite, lang=lang) as tmp:
         write_gpkg(layers, tmp, data_date=ws.data_date)
         _post_build_hooks(tmp, ws, layers, lang)
+    if store:
+        from .postgis import schema_name, store_gpkg
+
+        say("PostGIS")
+        store_gpkg(target, store, schema=schema or schema_name(ws.name), overwrite=overwrite,
+                   lang=lang)
     return target
 
 

@@ -34,7 +34,14 @@ from .i18n import enum_keys, label, labels, t
 from .issues import IssueLog
 from .text import fold, is_missing, nfc, normalise_code, parse_number
 from .vnencodings import fix_legacy_text, looks_like_legacy
-from .workspace import CONTEXT_ALIASES, FIELD_ALIASES, LayerConfig, TableConfig, Workspace
+from .workspace import (
+    CONTEXT_ALIASES,
+    FIELD_ALIASES,
+    LayerConfig,
+    TableConfig,
+    Workspace,
+    is_database_url,
+)
 
 __all__ = [
     "read_vector",
@@ -184,6 +191,16 @@ def read_vector(cfg: LayerConfig, ws: Workspace, log: IssueLog, *,
         Canonical columns to map.
     """
     path = cfg.path
+    if is_database_url(path):
+        gdf = _read_database(path, cfg.layer, log)
+        if gdf is None:
+            return None
+        gdf[ROW] = np.arange(1, len(gdf) + 1)
+        gdf = _fix_text(gdf, path, log)
+        gdf = _resolve_crs(gdf, cfg.crs, ws, path, log)
+        gdf = map_columns(gdf, cfg.fields, required, optional, path=path, log=log,
+                          context=cfg.name)
+        return gpd.GeoDataFrame(gdf, geometry="geometry")
     if not path.exists():
         log.error("file_missing", "file_missing", file=path, path=log._rel(path))
         return None
@@ -226,11 +243,21 @@ def _sniff_delimiter(sample: str) -> str:
 def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
     """Read a CSV or Excel table with every cell as text (codes keep their zeros)."""
     path = cfg.path
+    if is_database_url(path):
+        df = _read_database(path, cfg.options.get("layer"), log)
+        if df is None:
+            return None
+        df = pd.DataFrame(df.drop(columns="geometry", errors="ignore")).reset_index(drop=True)
+        df[ROW] = df.index + 2
+        return _fix_text(df, path, log)
     if not path.exists():
         log.error("file_missing", "file_missing", file=path, path=log._rel(path))
         return None
     suffix = path.suffix.lower()
     encoding = (cfg.encoding or ws.encoding).lower()
+    kind = _form_kind(path)
+    if kind is not None:
+        return _read_filled_form(path, kind, ws, log)
     try:
         if suffix in (".xlsx", ".xlsm", ".xls"):
             df = pd.read_excel(path, sheet_name=cfg.sheet or 0, dtype=str,
@@ -273,6 +300,50 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
         df = _fix_text(df, path, log)
     else:
         df = _legacy_table(df, encoding)
+    df.attrs["path"] = str(path)
+    return df
+
+
+def _read_database(url: str, layer: str | None, log: IssueLog) -> pd.DataFrame | None:
+    """A PostGIS table, view or query (see ntmgis.postgis); problems become issues."""
+    from .postgis import read_postgis_layer
+
+    if not layer:
+        log.error("file_unreadable", "file_unreadable", file=url, path=url,
+                  reason="layer = \"schema.table\" or a SELECT query is required")
+        return None
+    try:
+        return read_postgis_layer(url, layer, lang=log.lang)
+    except (DataError, ConnectionError, OSError, ImportError, ValueError) as exc:
+        log.error("file_unreadable", "file_unreadable", file=url, path=url,
+                  reason=str(exc).splitlines()[0])
+        return None
+
+
+def _form_kind(path: Path) -> str | None:
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    from .forms import form_kind
+
+    return form_kind(path)
+
+
+def _read_filled_form(path: Path, kind: str, ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
+    """An ntmgis Excel form, read strictly by ntmgis.forms (errors name sheet and cell)."""
+    from .forms import HEADER_ROWS, read_form
+
+    try:
+        df = read_form(path, kind, code_width=ws.code_width, years=ws.years, lang=log.lang)
+    except DataError as exc:
+        log.error("form", "file_unreadable", file=path, path=log._rel(path), row=exc.row,
+                  column=exc.column, value=exc.value, reason=str(exc))
+        return None
+    df = df.reset_index(drop=True)
+    # The forms have header rows (labels, then column keys) before the data.
+    df[ROW] = df.index + HEADER_ROWS + 1
+    for col in df.columns:
+        if col != ROW and df[col].dtype.kind in "iufb":
+            df[col] = df[col].astype(object).where(df[col].notna(), None)
     df.attrs["path"] = str(path)
     return df
 

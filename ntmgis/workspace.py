@@ -205,11 +205,19 @@ class Workspace:
     def input_paths(self) -> list[Path]:
         """Every input file the workspace names, in a stable order (for provenance)."""
         paths = [self.config_path]
-        paths += [c.path for _, c in sorted(self.layers.items())]
-        paths += [c.path for _, c in sorted(self.tables.items())]
+        paths += [c.path for _, c in sorted(self.layers.items()) if isinstance(c.path, Path)]
+        paths += [c.path for _, c in sorted(self.tables.items()) if isinstance(c.path, Path)]
         if self.elevation:
             paths.append(self.elevation)
         return paths
+
+
+_DB_PREFIXES = ("postgresql://", "postgres://", "postgresql+psycopg://", "postgis://")
+
+
+def is_database_url(path: object) -> bool:
+    """Whether a configured ``path`` names a PostgreSQL/PostGIS database, not a file."""
+    return isinstance(path, str) and path.strip().lower().startswith(_DB_PREFIXES)
 
 
 def find_workspace(start: str | Path = ".") -> Path:
@@ -274,7 +282,11 @@ def load_workspace(path: str | Path = ".", *, lang: str | None = None) -> Worksp
     encoding = str(area.get("encoding", "utf-8")).lower()
 
     def resolve(rel: str | None) -> Path | None:
-        return None if not rel else (root / rel)
+        if not rel:
+            return None
+        if is_database_url(rel):
+            return rel  # a PostGIS input stays a URL (see ntmgis.postgis)
+        return root / rel
 
     layers: dict[str, LayerConfig] = {}
     for lname, sect in raw.get("layers", {}).items():

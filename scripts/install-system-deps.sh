@@ -9,7 +9,11 @@ command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v ogrinfo >/dev/null 2>&1 || need+=(gdal-bin)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
-ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || need+=(postgis)
+# The PostGIS extension itself (Debian's "postgis" package alone is only the tools).
+ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || need+=(postgresql-postgis)
+# GDAL's GeoPackage validator (validate_gpkg.py) for the GeoPackage conformance test.
+ls /usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py >/dev/null 2>&1 \
+  || need+=(python3-gdal)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
