@@ -7,10 +7,12 @@ from pathlib import Path
 
 import browser
 import geopandas as gpd
+import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, box
 from test_webmap import XSS, build_sample
 
+from ntmgis.criteria import commune_class
 from ntmgis.i18n import fmt_money, fmt_number
 from ntmgis.webmap import ResultLayer, render_maps, render_result_map
 
@@ -373,4 +375,103 @@ def test_small_screen_folds_panels(sample: tuple, open_page: object) -> None:
     assert not page.locator(".ntm-year-select").is_visible()
     page.locator(".ntm-layers .ntm-panel-head").click()
     assert page.locator(".ntm-year-select").is_visible()
+    assert errors == [] and failed == []
+
+
+def _grid_layers(n: int = 8, size: float = 5_000.0) -> tuple:
+    """n x n square communes in 2 provinces of 2 districts, with villages and projects."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    rows, cols = np.divmod(np.arange(n * n), n)
+    codes = [f"{i:05d}" for i in range(n * n)]
+    x0, y0 = 440_000.0, 2_440_000.0
+    communes = gpd.GeoDataFrame({
+        "code": codes, "name": [f"Xã {i}" for i in range(n * n)],
+        "in_programme": True,
+        "district_code": [f"d{r // (n // 2)}{c // (n // 2)}" for r, c in zip(rows, cols,
+                                                                          strict=True)],
+        "district_name": [f"Huyện {r // (n // 2)}{c // (n // 2)}" for r, c in zip(rows, cols,
+                                                                                strict=True)],
+        "province_code": [f"p{c // (n // 2)}" for c in cols],
+        "province_name": [f"Tỉnh {c // (n // 2)}" for c in cols],
+    }, geometry=[box(x0 + c * size, y0 + r * size, x0 + (c + 1) * size, y0 + (r + 1) * size)
+                 for r, c in zip(rows, cols, strict=True)], crs=9205)
+    status = []
+    for year in (2024, 2025):
+        for i, code in enumerate(codes):
+            met = 8 + (i * 7 + year) % 12  # 8 .. 19 criteria
+            row = {"code": code, "year": year, "gained": "2" if (i + year) % 5 == 0 else "",
+                   "lost": "", "class": commune_class(met)}
+            row.update({f"tc{k:02d}": 1.0 if k <= met else 0.0 for k in range(1, 20)})
+            status.append(row)
+    centres = communes.geometry.centroid
+    villages = gpd.GeoDataFrame({"code": [c + "01" for c in codes],
+                                 "name": [f"Bản {i}" for i in range(n * n)],
+                                 "commune_code": codes}, geometry=centres.values, crs=9205)
+    vstatus = pd.DataFrame([{"code": c + "01", "year": y, "vc01": 1, "vc02": (i % 3 == 0) * 1}
+                            for y in (2024, 2025) for i, c in enumerate(codes)])
+    projects = gpd.GeoDataFrame({
+        "project_id": [f"P{i:03d}" for i in range(n * n)],
+        "name": [f"Dự án {i}" for i in range(n * n)], "category": "road",
+        "commune_code": codes, "criteria": "2", "year_start": 2024, "year_end": 2025,
+        "status": "finished", "cap_central": 10.0},
+        geometry=centres.translate(300, 300).values, crs=9205)
+    layers = SimpleNamespace(communes=communes, commune_status=pd.DataFrame(status),
+                             villages=villages, village_status=vstatus, projects=projects,
+                             project_lines=None, facilities=None, roads=None,
+                             plan_targets=None)
+    return layers
+
+
+def test_level_of_detail(tmp_path: Path, open_page: object) -> None:
+    from types import SimpleNamespace
+
+    layers = _grid_layers()
+    ws = SimpleNamespace(name="Vùng thử", province="", data_date="2025-12-31",
+                         years=(2024, 2025), plan_year=2025, maps_dir=tmp_path / "maps",
+                         elevation=None, output_gpkg=tmp_path / "none.gpkg",
+                         table=lambda name: None)
+    paths = render_maps(ws, layers=layers, overwrite=True, level_of_detail=True)
+    page, errors, failed = open_page(paths[0])
+    zoom = page.evaluate("window.ntmgis.data.admin.zoom")
+    st = layers.commune_status[layers.commune_status["year"] == 2025]
+    st = st.merge(layers.communes[["code", "district_code", "province_code"]], on="code")
+
+    def expect(level_col: str) -> Counter:
+        # a unit's class is that of its communes' average number of criteria met
+        met = st[[f"tc{k:02d}" for k in range(1, 20)]].sum(axis=1)
+        avg = met.groupby(st[level_col]).mean()
+        return Counter(commune_class(int(np.floor(a))) for a in avg)
+
+    for level, col, z in (("province", "province_code", zoom["district"] - 1),
+                          ("district", "district_code", (zoom["district"] + zoom["commune"]) / 2)):
+        page.evaluate(f"window.ntmgis.map.setZoom({z}, {{animate: false}})")
+        assert page.evaluate("window.ntmgis.level()") == level
+        n_units = st[col].nunique()
+        assert page.locator(f"path.ntm-unit-{level}").count() == n_units
+        assert page.locator("path.ntm-commune").count() == 0
+        legend = _legend(page)
+        assert {k: v for (lay, k), v in legend.items() if lay == "communes" and v} == \
+            dict(expect(col))
+        # villages and projects wait for the communes' zoom
+        assert ("villages", "0") not in legend and ("projects", "finished") not in legend
+        assert page.locator(".ntm-legend-note").count() == 1
+    # a district's card
+    page.locator("path.ntm-unit-district-0").dispatch_event("click", {"bubbles": True})
+    card = page.locator(".ntm-unitcard")
+    card.wait_for()
+    first = sorted(st["district_code"].unique())[0]
+    sub = st[st["district_code"] == first]
+    ntm = int((sub[[f"tc{k:02d}" for k in range(1, 20)]].sum(axis=1) == 19).sum())
+    assert card.locator(".ntm-unit-ntm").text_content() == str(ntm)
+    page.evaluate("window.ntmgis.map.closePopup()")
+    # zoomed in: communes, villages and projects
+    page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 0.5}, {{animate: false}})")
+    assert page.evaluate("window.ntmgis.level()") == "commune"
+    assert page.locator("path.ntm-commune").count() == len(layers.communes)
+    legend = _legend(page)
+    assert legend[("villages", "1")] + legend[("villages", "0")] == len(layers.villages)
+    assert legend[("projects", "finished")] == len(layers.projects)
     assert errors == [] and failed == []

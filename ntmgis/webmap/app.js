@@ -189,10 +189,11 @@
   var layers = {};   // name -> {layer, label, group, on, legend()}
   var order = [];
 
+  var A = D.admin || null;  // provinces and districts for large areas (see below)
+  // layers are put on the map by applyVisibility(), once everything is built
   function register(name, layer, label, group, on, legend) {
     layers[name] = { layer: layer, label: label, group: group, on: on, legend: legend };
     order.push(name);
-    if (on) { layer.addTo(map); }
   }
 
   // ---------------------------------------------------------------- background
@@ -302,6 +303,7 @@
     }
     labelLayer.addTo(communeLayer);
     register('communes', communeLayer, T.communes, T.g_monitoring, true, function () {
+      if (A && currentLevel() !== 'commune') { return unitLegend(); }
       var entries = communeEntries();
       var counts = {};
       for (var i = 0; i < C.code.length; i++) { var k = communeKey(i); counts[k] = (counts[k] || 0) + 1; }
@@ -309,7 +311,7 @@
         (state.view === 'met' ? fill(T.criterion_title, { n: D.criterion, name: critName[D.criterion] }) : T.view_count);
       return {
         title: T.communes + ': ' + title, kind: 'fill',
-        items: entries.filter(function (e) { return counts[e[0]] || ['nodata', 'outside', 'first'].indexOf(e[0]) < 0; })
+        items: entries.filter(function (e) { return counts[e[0]] || ['nodata', 'outside', 'first', 'partial'].indexOf(e[0]) < 0; })
           .filter(function (e) { return !(e[0] === 'first' && !counts.first); })
           .map(function (e) { return { key: e[0], label: e[1], color: e[2], count: counts[e[0]] || 0 }; })
       };
@@ -327,6 +329,165 @@
       var p = communePolys[i].getElement && communePolys[i].getElement();
       if (p) { p.setAttribute('data-key', k); }
     }
+  }
+
+  // ---------------------------------------------------------------- level of detail
+  // Large areas: provinces, then districts, then communes as the user zooms in;
+  // villages, projects, facilities and roads from the communes' zoom on.
+  var unitGroups = [];
+  function currentLevel() {
+    if (!A) { return 'commune'; }
+    var z = map.getZoom();
+    if (z >= A.zoom.commune) { return 'commune'; }
+    return z >= A.zoom.district ? 'district' : 'province';
+  }
+  function levelIndex(name) {
+    for (var i = 0; i < (A ? A.levels.length : 0); i++) { if (A.levels[i].level === name) { return i; } }
+    return -1;
+  }
+  function unitKey(li, u) {
+    var lv = A.levels[li];
+    var y = lv.y[state.year];
+    if (!y || !y.has[u]) { return 'nodata'; }
+    if (state.view === 'change') {
+      var yi = D.years.map(String).indexOf(state.year);
+      if (yi <= 0) { return 'first'; }
+      if (D.kind === 'criterion') {
+        var prev = lv.y[String(D.years[yi - 1])];
+        var d = y.mk[u] - (prev ? prev.mk[u] : y.mk[u]);
+        return d > 0 ? 'gained' : (d < 0 ? 'lost' : 'none');
+      }
+      var g = y.g[u] > 0;
+      var l = y.l[u] > 0;
+      return g && l ? 'both' : (g ? 'gained' : (l ? 'lost' : 'none'));
+    }
+    if (state.view === 'met') {
+      var mk = y.mk ? y.mk[u] : 0;
+      return mk === y.has[u] ? 'met' : (mk === 0 ? 'notmet' : 'partial');
+    }
+    var c = y.c.charAt(u);
+    return c === '-' ? 'nodata' : Object.keys(D.styles['class'])[Number(c)];
+  }
+  function unitEntries() {
+    var St = D.styles;
+    var e;
+    if (state.view === 'met') {
+      e = [['met', T.all_met, St.met['1']], ['partial', T.partial, St.met.partial], ['notmet', T.none_met, St.met['0']]];
+    } else if (state.view === 'change') {
+      e = communeEntries().filter(function (x) { return x[0] !== 'outside' && x[0] !== 'nodata'; });
+    } else {
+      e = Object.keys(St['class']).map(function (k) { return [k, lab('class', k), St['class'][k]]; });
+    }
+    e.push(['nodata', T.no_data, St.met['']]);
+    return e;
+  }
+  function unitGroup(li) {
+    if (unitGroups[li]) { return unitGroups[li]; }
+    var lv = A.levels[li];
+    var group = L.featureGroup();
+    var polys = [];
+    for (var u = 0; u < lv.code.length; u++) {
+      (function (u) {
+        var p = L.polygon(decodePolys(lv.geom[u]), {
+          className: 'ntm-unit ntm-unit-' + lv.level + ' ntm-unit-' + lv.level + '-' + u,
+          weight: lv.level === 'province' ? 2 : 1.4, color: '#333', opacity: 0.9, fillOpacity: 0.62
+        });
+        p.bindPopup(function () { return unitCard(li, u); }, popupOpts(340));
+        p.bindTooltip(el('span', null, lv.name[u]), { sticky: true, direction: 'top' });
+        p.addTo(group);
+        polys.push(p);
+      })(u);
+    }
+    unitGroups[li] = { group: group, polys: polys };
+    return unitGroups[li];
+  }
+  function styleUnits() {
+    if (!A) { return; }
+    var entries = unitEntries();
+    unitGroups.forEach(function (ug, li) {
+      if (!ug) { return; }
+      ug.polys.forEach(function (p, u) {
+        var k = unitKey(li, u);
+        p.setStyle({ fillColor: colorOf(entries, k) });
+        var e = p.getElement && p.getElement();
+        if (e) { e.setAttribute('data-key', k); }
+      });
+    });
+  }
+  function unitLegend() {
+    var level = currentLevel();
+    var li = levelIndex(level);
+    var entries = unitEntries();
+    var counts = {};
+    for (var u = 0; u < A.levels[li].code.length; u++) { var k = unitKey(li, u); counts[k] = (counts[k] || 0) + 1; }
+    var what = state.view === 'change' ? T.view_change :
+      (state.view === 'met' ? fill(T.criterion_title, { n: D.criterion, name: critName[D.criterion] }) : T.by_average);
+    return {
+      title: T['level_' + level] + ': ' + what, kind: 'fill',
+      items: entries.filter(function (e) { return counts[e[0]] || ['nodata', 'first', 'partial'].indexOf(e[0]) < 0; })
+        .map(function (e) { return { key: e[0], label: e[1], color: e[2], count: counts[e[0]] || 0 }; })
+    };
+  }
+  function unitCard(li, u) {
+    var lv = A.levels[li];
+    var y = lv.y[state.year] || {};
+    var box = el('div', 'ntm-card ntm-unitcard');
+    box.setAttribute('data-unit', lv.code[u]);
+    add(box, 'h3', null, lv.name[u]);
+    add(box, 'div', 'ntm-sub', T['unit_' + lv.level] + ' \u00b7 ' + T.year + ' ' + state.year);
+    var tb = add(box, 'table', 'ntm-kv');
+    function row(k, v, cls) {
+      var tr = add(tb, 'tr');
+      add(tr, 'th', null, k);
+      add(tr, 'td', 'n' + (cls ? ' ' + cls : ''), v);
+    }
+    var has = y.has ? y.has[u] : 0;
+    row(T.unit_communes, fmt(has) + '/' + fmt(lv.n[u]));
+    row(T.unit_ntm, fmt(y.ntm ? y.ntm[u] : 0), 'ntm-unit-ntm');
+    row(T.unit_avg, has ? fmt(y.avg[u] / 100, 2) : '\u2013', 'ntm-unit-avg');
+    if (D.kind === 'criterion' && y.mk) {
+      row(fill(T.unit_met, { n: D.criterion }), fmt(y.mk[u]) + '/' + fmt(has));
+    } else if (y.g) {
+      row(T.unit_gained, fmt(y.g[u]));
+      row(T.unit_lost, fmt(y.l[u]));
+    }
+    row(T.unit_vntm, fmt(y.vntm ? y.vntm[u] : 0) + '/' + fmt(lv.vil[u]));
+    row(T.unit_projects, fmt(lv.prj[u]));
+    row(T.funding_total + ' (' + T.million + ')', money(lv.cap[u]));
+    add(box, 'p', 'ntm-note', T.zoom_in);
+    return box;
+  }
+  function allowed(name) {
+    return !A || currentLevel() === 'commune' || ['hillshade', 'osm', 'communes'].indexOf(name) >= 0;
+  }
+  function applyVisibility() {
+    var level = currentLevel();
+    order.forEach(function (n) {
+      var e = layers[n];
+      if (n === 'communes' && A) {
+        var showC = e.on && level === 'commune';
+        if (showC && !map.hasLayer(e.layer)) { e.layer.addTo(map); }
+        if (!showC && map.hasLayer(e.layer)) { map.removeLayer(e.layer); }
+        A.levels.forEach(function (lv, li) {
+          var want = e.on && level === lv.level;
+          var ug = unitGroups[li];
+          if (want) {
+            ug = unitGroup(li);
+            if (!map.hasLayer(ug.group)) { ug.group.addTo(map); styleUnits(); }
+          } else if (ug && map.hasLayer(ug.group)) {
+            map.removeLayer(ug.group);
+          }
+        });
+        return;
+      }
+      var show = e.on && allowed(n);
+      if (show && !map.hasLayer(e.layer)) { e.layer.addTo(map); }
+      if (!show && map.hasLayer(e.layer)) { map.removeLayer(e.layer); }
+    });
+  }
+  // before showing one commune, village or project: zoom in to where it is drawn
+  function ensureDetail(latlng) {
+    if (A && currentLevel() !== 'commune') { map.setView(latlng, Math.ceil(A.zoom.commune), { animate: false }); }
   }
 
   // ---------------------------------------------------------------- villages
@@ -454,7 +615,7 @@
   function styleProjects() {
     for (var k = 0; k < projectMarkers.length; k++) { projectMarkers[k].setIcon(projectIcon(k)); }
     projectLines.forEach(function (lk) { lk[0].setStyle({ color: D.styles.status[projStatus(lk[1])] || '#999' }); });
-    if (cluster) { cluster.refreshClusters(); }
+    if (cluster && map.hasLayer(cluster)) { cluster.refreshClusters(); }
   }
 
   // ---------------------------------------------------------------- facilities, roads
@@ -730,9 +891,9 @@
 
   // search
   var searchIndex = [];
-  if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { var p = communePolys[i]; map.fitBounds(p.getBounds()); p.openPopup(p.getBounds().getCenter()); }]); }); }
-  if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { var m = villageMarkers[j]; if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
-  if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { var m = projectMarkers[k]; if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
+  if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { var p = communePolys[i]; map.fitBounds(p.getBounds(), { animate: false }); ensureDetail(p.getBounds().getCenter()); p.openPopup(p.getBounds().getCenter()); }]); }); }
+  if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { var m = villageMarkers[j]; ensureDetail(m.getLatLng()); if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
+  if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { var m = projectMarkers[k]; ensureDetail(m.getLatLng()); if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
   (D.result_layers || []).forEach(function (RL, li) {
     if (!RL.title) { return; }
     var group = layers['result' + li].layer;
@@ -806,10 +967,10 @@
   function toggle(name, on) {
     var e = layers[name];
     e.on = on;
-    if (on) { e.layer.addTo(map); } else { map.removeLayer(e.layer); }
+    applyVisibility();
     var box = document.querySelector('input[data-layer="' + name + '"]');
     if (box) { box.checked = on; }
-    if (name === 'communes') { styleCommunes(); }
+    if (name === 'communes') { styleCommunes(); styleUnits(); }
     buildLegend();
   }
   ctrl('topright', function (d) {
@@ -884,7 +1045,7 @@
     var all = [];
     order.forEach(function (n) {
       var e = layers[n];
-      if (!e.on || !e.legend) { return; }
+      if (!e.on || !e.legend || !allowed(n)) { return; }
       var spec = e.legend();
       var sec = add(legendBox, 'div', 'ntm-legend-section');
       sec.setAttribute('data-layer', n);
@@ -914,12 +1075,14 @@
         sec = outer;
       }
     });
+    if (A && currentLevel() !== 'commune') { add(legendBox, 'div', 'ntm-legend-note', T.zoom_in); }
     api.legend = all;
   }
 
   // ---------------------------------------------------------------- state changes
   function restyle() {
     styleCommunes();
+    styleUnits();
     styleVillages();
     styleProjects();
     updateTitle();
@@ -938,6 +1101,7 @@
     state.view = v;
     document.querySelectorAll('input[name="ntm-view"]').forEach(function (r) { r.checked = r.value === v; });
     styleCommunes();
+    styleUnits();
     buildLegend();
   };
   api.state = state;
@@ -956,6 +1120,13 @@
     var r = map.getContainer().getBoundingClientRect();
     return { x: r.left + p.x, y: r.top + p.y };
   };
+  api.level = currentLevel;
+  api.unitCount = function (level) {
+    var li = levelIndex(level);
+    return li < 0 || !unitGroups[li] ? 0 : unitGroups[li].polys.length;
+  };
+  applyVisibility();
+  map.on('zoomend', function () { applyVisibility(); buildLegend(); });
   restyle();
   api.counts.communes = communePolys.length;
   api.counts.villages = villageMarkers.length;

@@ -38,6 +38,8 @@ __all__ = ["render_maps", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
 
 # coverage_simplify tolerance (m): deviations stay below ~30 m, invisible at the opening zoom
 SIMPLIFY_TOLERANCE_M = 45.0
+# above this many communes the map draws provinces, then districts, then communes by zoom
+LOD_MIN_COMMUNES = 300
 ROAD_SIMPLIFY_M = 15.0
 SOURCES = ("central", "local", "integrated", "credit", "mobilised", "community")
 STATUS_RANK = {"preparing": 0, "under_way": 1, "finished": 2}
@@ -125,7 +127,8 @@ class _Base:
 
 
 def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
-                   years: list[int], tolerance: float) -> tuple[dict, dict, bool]:
+                   years: list[int], tolerance: float
+                   ) -> tuple[dict, dict, bool, gpd.GeoSeries]:
     geo, valid = simplify_coverage(communes.geometry, tolerance)
     geo84 = to_wgs84(geo)
     labels_pt = to_wgs84(gpd.GeoSeries(shapely.point_on_surface(communes.geometry.values),
@@ -180,7 +183,7 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
             none = "." * len(keys)
             cstat[str(y)] = {"m": "".join(x if x is not None else none for x in m),
                              "c": "".join(c), "g": g, "l": lo}
-    return block, cstat, valid
+    return block, cstat, valid, geo
 
 
 def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | None,
@@ -273,15 +276,16 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
     return block, lines
 
 
-def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool) -> _Base:
+def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
+                level_of_detail: bool | None = None) -> _Base:
     communes = _get(layers, "communes")
     if communes is None or not len(communes):
         raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer is empty",
                              path=ws.output_gpkg)
     communes = communes.sort_values("code").reset_index(drop=True)
     years = [int(y) for y in ws.years]
-    cblock, cstat, valid = _commune_block(communes, _get(layers, "commune_status"), years,
-                                          SIMPLIFY_TOLERANCE_M)
+    cblock, cstat, valid, cgeo = _commune_block(communes, _get(layers, "commune_status"),
+                                                years, SIMPLIFY_TOLERANCE_M)
     cindex = {c: i for i, c in enumerate(cblock["code"])}
     vnames = _village_criteria_names(ws, layers, lang)
     vblock = _village_block(_get(layers, "villages"), _get(layers, "village_status"), cindex,
@@ -298,6 +302,15 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool) -> _Base
         if f"cap_{s}" not in projects:
             projects[f"cap_{s}"] = 0.0
     pxy = to_wgs84(projects).values if len(projects) else np.empty(0, dtype=object)
+    admin = None
+    if level_of_detail or (level_of_detail is None and len(communes) > LOD_MIN_COMMUNES):
+        from .levels import admin_levels
+
+        pcom = np.array([cindex.get(_s(c), -1) for c in projects["commune_code"]],
+                        dtype=np.int64)
+        pcap = projects[[f"cap_{s}" for s in SOURCES]].apply(
+            pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1).to_numpy(dtype="float64")
+        admin = admin_levels(communes, cgeo, cstat, len(COMMUNE_CRITERIA), vblock, pcom, pcap)
 
     facilities = _get(layers, "facilities")
     fblock: dict = {"name": [], "type": [], "xy": []}
@@ -357,6 +370,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool) -> _Base
         "sources": list(SOURCES),
         "communes": cblock,
         "cstat": cstat,
+        "admin": admin,
         "villages": vblock,
         "facilities": fblock,
         "roads": rblock,
@@ -409,6 +423,8 @@ def _page_model(base: _Base, *, year: int, criterion: int | None = None,
                                    base.village_index)
     data = dict(base.common)
     data["summary"] = _summaries(base, criterion)
+    if criterion is not None and data.get("admin"):
+        data["admin"] = _admin_for_criterion(base, data["admin"], criterion)
     data.update({
         "kind": "criterion" if criterion else "overview",
         "criterion": criterion,
@@ -426,6 +442,30 @@ def _met_rows(base: _Base, year: int) -> list[str]:
     k = len(COMMUNE_CRITERIA)
     rows = [m[i:i + k] for i in range(0, len(m), k)]
     return [r for r in rows if not r.startswith(".")]
+
+
+def _admin_for_criterion(base: _Base, admin: dict, criterion: int) -> dict:
+    """Add per unit and year the number of communes meeting ``criterion`` (key ``mk``)."""
+    k = len(COMMUNE_CRITERIA)
+    n = len(base.commune_index)
+    levels = []
+    for lv in admin["levels"]:
+        lv = dict(lv)
+        unit_of = np.asarray(lv["cu"], dtype=np.int64)
+        per_year = {}
+        for y, block in lv["y"].items():
+            m = base.common["cstat"].get(y, {"m": ""})["m"]
+            if len(m) == n * k:
+                arr = np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
+                met = arr[:, criterion - 1] == b"1"
+            else:
+                met = np.zeros(n, dtype=bool)
+            per_year[y] = {**block, "mk": np.bincount(unit_of, weights=met,
+                                                      minlength=len(lv["code"])).astype(
+                int).tolist()}
+        lv["y"] = per_year
+        levels.append(lv)
+    return {**admin, "levels": levels}
 
 
 def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
@@ -464,7 +504,7 @@ def _resolve_workspace(workspace: Any, lang: str) -> Any:
 
 def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
                 year: int | None = None, online_tiles: bool = True,
-                layers: Any = None) -> list[Path]:
+                layers: Any = None, level_of_detail: bool | None = None) -> list[Path]:
     """Render the overview, one map per criterion and the list page into ``maps/``.
 
     Parameters
@@ -482,6 +522,10 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         Offer an OpenStreetMap layer that the user can switch on (off at opening).
     layers : MonitoringLayers, optional
         Already read monitoring layers (default: read ``monitoring.gpkg``).
+    level_of_detail : bool, optional
+        Draw provinces, then districts, then communes as the user zooms in,
+        with villages and projects from the communes' zoom on (default: when
+        there are more than ``LOD_MIN_COMMUNES`` communes).
 
     Returns
     -------
@@ -507,7 +551,8 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
                 raise OutputExistsError(t("output_exists", lang, path=p))
     if layers is None:
         layers = load_monitoring_layers(ws, lang=lang)
-    base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles)
+    base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
+                       level_of_detail=level_of_detail)
     T = base.common["T"]
 
     pages: list[tuple[Path, str, dict]] = []

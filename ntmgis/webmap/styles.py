@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 CLASS_COLORS = {"ntm": "#2c7bb6", "15-18": "#abd9e9", "10-14": "#fdae61", "lt10": "#d7191c"}
-MET_COLORS = {"1": "#2c7bb6", "0": "#d7191c", "": "#bdbdbd"}
+MET_COLORS = {"1": "#2c7bb6", "0": "#d7191c", "": "#bdbdbd", "partial": "#abd9e9"}
 CHANGE_COLORS = {"gained": "#0072B2", "lost": "#D55E00", "both": "#CC79A7", "none": "#e8e8e8"}
 STATUS_COLORS = {"preparing": "#E69F00", "under_way": "#56B4E9", "finished": "#009E73"}
 # villages sit on top of the choropleth: black / white / grey read on every class colour
