@@ -43,6 +43,11 @@ def _page_texts(pdf: Path) -> list[str]:
     return [_nfc(p.extract_text() or "") for p in PdfReader(pdf).pages]
 
 
+def _n_images(pdf: Path) -> int:
+    xobjects = PdfReader(pdf).pages[0]["/Resources"].get("/XObject", {})
+    return sum(1 for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image")
+
+
 def _build(ws_dir: Path):
     from ntmgis.layers import build
 
@@ -218,8 +223,33 @@ def test_minimal_layers_deterministic_pdf(mini):
     assert [p.name for p in first] == ["phu-luc-ban-do-2025.pdf"]
     data1 = first[0].read_bytes()
     assert len(PdfReader(first[0]).pages) == 1 + 19 + 3 + 1 + 1
+    assert "Nền địa hình" not in _page_texts(first[0])[0]  # no relief, no legend entry
+    assert _n_images(first[0]) == 0
     second = render_appendix(mini, formats=("pdf",), overwrite=True)
     assert second[0].read_bytes() == data1
+
+
+def test_relief_and_deterministic_png(mini):
+    """With an elevation raster: relief drawn and named; PDF and PNG bytes repeat."""
+    import rasterio
+    from affine import Affine
+
+    y, x = np.mgrid[0:60, 0:170]
+    z = 400 + 900 * np.exp(-((x - 60.0) ** 2 + (y - 30.0) ** 2) / 500.0) + 3.0 * x
+    with rasterio.open(mini.root / "dem.tif", "w", driver="GTiff", width=170, height=60,
+                       count=1, dtype="float32", crs="EPSG:9205",
+                       transform=Affine(100, 0, 469500, 0, -100, 2485500)) as dst:
+        dst.write(z.astype("float32"), 1)
+    cfg = mini.config_path
+    cfg.write_text(cfg.read_text(encoding="utf-8") + '\n[terrain]\nelevation = "dem.tif"\n',
+                   encoding="utf-8")
+    ws = load_workspace(mini.root)
+    first = render_appendix(ws, pages="overview,communes", dpi=30)
+    blobs = [p.read_bytes() for p in first]
+    assert "Nền địa hình (bóng đổ)" in _page_texts(first[0])[0]
+    assert _n_images(first[0]) > 0  # the relief
+    again = render_appendix(ws, pages="overview,communes", dpi=30, overwrite=True)
+    assert [p.read_bytes() for p in again] == blobs
 
 
 def test_bad_options(mini):

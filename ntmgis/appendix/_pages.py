@@ -95,7 +95,8 @@ def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[
         frame.polygons(com.geometry[inprog], fc=st.PAPER_FILL, ec="none", lw=0, zorder=1)
     else:
         geoms = list(com.geometry[inprog])
-        frame.fill_by(geoms, [colors.get(c, st.MET_COLORS[""]) for c in com["code"][inprog]],
+        nodata = st.fill(st.MET_COLORS[""])
+        frame.fill_by(geoms, [colors.get(c, nodata) for c in com["code"][inprog]],
                       ec="none", lw=0, zorder=1)
     if (~inprog).any():
         o = st.OUT_OF_PROGRAMME
@@ -214,7 +215,7 @@ def page_overview(ctx: Context, n: int) -> Page:
     frame = _district_frame(ctx, page)
     status = d.status
     cls = dict(zip(status["code"], status["class"], strict=True))
-    colors = {c: st.CLASS_COLORS.get(k, st.MET_COLORS[""]) for c, k in cls.items()}
+    colors = {c: st.fill(st.CLASS_COLORS.get(k, st.MET_COLORS[""])) for c, k in cls.items()}
     base_entries = _base(ctx, frame, colors)
     placer = LabelPlacer(frame)
     _furniture(ctx, frame, placer)
@@ -238,6 +239,7 @@ def page_overview(ctx: Context, n: int) -> Page:
     counts = status["class"].value_counts()
     entries: list[tuple] = [("heading", tr("criteria_met", lang))]
     for k, color in st.CLASS_COLORS.items():
+        color = st.fill(color)
         if counts.get(k, 0):
             entries.append(("patch", f"{label('class', k, lang)}: "
                             f"{tr('communes_in_class', lang, n=int(counts[k]))}",
@@ -265,7 +267,7 @@ def page_overview(ctx: Context, n: int) -> Page:
     avail = y - 19.0
     row_h = min(3.5, avail / (len(rows) + 1.2))
     page.table(PX, y, [(tr("col_commune", lang), 36, "left"),
-                       (tr("criteria_met", lang), 22, "right"),
+                       (tr("criteria_met", lang), 22, "center"),
                        (tr("col_result", lang), 40, "left")], rows, fills=fills,
                size=min(6.2, row_h / 3.5 * 6.2), row_h=row_h)
     return page
@@ -328,7 +330,7 @@ def page_criterion(ctx: Context, n: int, number: int) -> Page:
     vals = status[crit.key]
     key = {c: ("" if v is None or v != v else str(int(v)))
            for c, v in zip(status["code"], vals, strict=True)}
-    colors = {c: st.MET_COLORS[k] for c, k in key.items()}
+    colors = {c: st.fill(st.MET_COLORS[k]) for c, k in key.items()}
     base_entries = _base(ctx, frame, colors)
     projects = d.projects[d.projects["criteria_set"].map(lambda s: number in s)]
     lines = d.project_lines[d.project_lines["project_id"].isin(set(projects["project_id"]))]
@@ -359,7 +361,7 @@ def page_criterion(ctx: Context, n: int, number: int) -> Page:
     present = set(key.values())
     for k in ("1", "0", ""):
         if k in present:
-            entries.append(("patch", label("met", k, lang), dict(fc=st.MET_COLORS[k],
+            entries.append(("patch", label("met", k, lang), dict(fc=st.fill(st.MET_COLORS[k]),
                                                                  ec="#4d4d4d")))
     entries += base_entries + proj_entries
     y = page.legend(PX, y, entries, width=PW, columns=1 if len(entries) <= 11 else 2)
@@ -421,6 +423,8 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
                     dict(color=st.BOUNDARY_DISTRICT["ec"], lw=st.BOUNDARY_DISTRICT["lw"],
                          ls=(0, (6, 1.5, 1, 1.5)))))
     entries.append(("patch", tr("neighbour", lang), dict(fc="#f8f8f6", ec="#8a8a8a")))
+    if ctx.hillshade is not None:
+        entries.append(("patch", tr("relief", lang), dict(fc="#b5b5b5", ec="#888888")))
     # roads in view
     if len(d.roads):
         clipped = shapely.clip_by_rect(np.asarray(list(d.roads.geometry), dtype=object),
@@ -465,8 +469,6 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
                                 st.VILLAGE_STYLE[ntm]))
     if vil_entries:
         entries += [("heading", tr("villages", lang))] + vil_entries
-    if ctx.hillshade is not None:
-        entries.append(("patch", tr("relief", lang), dict(fc="#b5b5b5", ec="#888888")))
     # labels: furniture, symbols, then villages, then the commune and its neighbours
     placer = LabelPlacer(frame)
     _furniture(ctx, frame, placer)
@@ -511,8 +513,8 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     fx = px + loc_w + 3.0
     fy = top - 1.0
     if cls:
-        page.box(fx, fy - 4.2, 4.0, 3.2, fc=st.CLASS_COLORS.get(cls, "#dddddd"), ec="#4d4d4d",
-                 lw=0.3)
+        page.box(fx, fy - 4.2, 4.0, 3.2, fc=st.fill(st.CLASS_COLORS.get(cls, "#dddddd")),
+                 ec="#4d4d4d", lw=0.3)
         page.text(fx + 5.5, fy - 2.6, label("class", cls, lang), size=6.6, va="center",
                   weight="bold")
         fy -= 5.5
@@ -724,7 +726,7 @@ def page_progress(ctx: Context, n: int) -> Page:
         st_y = d.status_all[d.status_all["year"] == year]
         cls = dict(zip(st_y["code"], st_y["class"], strict=True))
         geoms = list(com.geometry[inprog])
-        fr.fill_by(geoms, [st.CLASS_COLORS.get(cls.get(c), st.MET_COLORS[""])
+        fr.fill_by(geoms, [st.fill(st.CLASS_COLORS.get(cls.get(c), st.MET_COLORS[""]))
                            for c in com["code"][inprog]], ec="none", lw=0, zorder=1)
         if (~inprog).any():
             o = st.OUT_OF_PROGRAMME
@@ -755,7 +757,8 @@ def page_progress(ctx: Context, n: int) -> Page:
     y = page.heading(x, y, tr("legend", lang))
     entries: list[tuple] = []
     for k, color in st.CLASS_COLORS.items():
-        entries.append(("patch", label("class", k, lang), dict(fc=color, ec="#4d4d4d")))
+        entries.append(("patch", label("class", k, lang), dict(fc=st.fill(color),
+                                                              ec="#4d4d4d")))
     entries.append(("marker", tr("ntm_marker", lang),
                     dict(marker="*", ms=7, mfc="#ffd700", mec="#5a4a00", mew=0.5)))
     if (~inprog).any():

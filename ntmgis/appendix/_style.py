@@ -7,7 +7,7 @@ the same classes in the same colours.
 from __future__ import annotations
 
 __all__ = ["CLASS_COLORS", "MET_COLORS", "STATUS_COLORS", "OUT_OF_PROGRAMME", "STATUS_STYLE",
-           "FACILITY_STYLE", "ROAD_STYLE", "PROJECT_LINE", "VILLAGE_STYLE", "tint"]
+           "FACILITY_STYLE", "ROAD_STYLE", "PROJECT_LINE", "VILLAGE_STYLE", "tint", "fill"]
 
 # Commune class and criterion result: the web map's colour-blind-safe palettes
 # (ColorBrewer RdYlBu; ntmgis.webmap.styles), so that the printed appendix and the
@@ -50,6 +50,15 @@ INVEST_CIRCLE = {"fc": "#de7b2c", "ec": "#7f2704"}
 # The commune a page is about: a dark line on a translucent amber ribbon.
 FOCUS_LINE = {"color": "#3a3a3a", "lw": 1.1, "casing": "#f5a300", "casing_lw": 4.5,
               "casing_alpha": 0.55}
+
+
+# The web map fills communes at 62 % opacity over a light base: print the same tones.
+FILL_OPACITY = 0.62
+
+
+def fill(color: str) -> str:
+    """The printed area fill of a palette colour (as the web map shows it)."""
+    return tint(color, 1.0 - FILL_OPACITY)
 
 
 def tint(color: str, amount: float = 0.6) -> str:
