@@ -136,7 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.layer:
         import pyogrio
 
-        df = pyogrio.read_dataframe(args.layer)
+        names = [row[0] for row in pyogrio.list_layers(args.layer)]
+        df = pyogrio.read_dataframe(args.layer,
+                                    layer="communes" if "communes" in names else names[0])
         geoms = shapely.get_geometry(df.geometry.to_numpy(), 0)  # MultiPolygon of one part
         crs = df.crs.to_string()
         name = args.layer.stem
