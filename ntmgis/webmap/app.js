@@ -281,8 +281,10 @@
 
   var communeLayer = null;
   var communePolys = [];
-  if (C && C.code.length) {
-    communeLayer = L.featureGroup();
+  // the commune polygons are built when first shown (at once, unless provinces and
+  // districts come first)
+  function ensureCommunes() {
+    if (!C || communePolys.length || !C.code.length) { return; }
     var labPts = decodeLine(C.lab);
     var labelLayer = L.layerGroup();
     for (var i = 0; i < C.code.length; i++) {
@@ -302,6 +304,11 @@
       })(i);
     }
     labelLayer.addTo(communeLayer);
+    api.counts.communes = communePolys.length;
+    styleCommunes();
+  }
+  if (C && C.code.length) {
+    communeLayer = L.featureGroup();
     register('communes', communeLayer, T.communes, T.g_monitoring, true, function () {
       if (A && currentLevel() !== 'commune') { return unitLegend(); }
       var entries = communeEntries();
@@ -466,7 +473,8 @@
       var e = layers[n];
       if (n === 'communes' && A) {
         var showC = e.on && level === 'commune';
-        if (showC && !map.hasLayer(e.layer)) { e.layer.addTo(map); }
+        if (showC) { ensureCommunes(); }
+        if (showC && !map.hasLayer(e.layer)) { e.layer.addTo(map); styleCommunes(); }
         if (!showC && map.hasLayer(e.layer)) { map.removeLayer(e.layer); }
         A.levels.forEach(function (lv, li) {
           var want = e.on && level === lv.level;
@@ -481,6 +489,8 @@
         return;
       }
       var show = e.on && allowed(n);
+      if (show && n === 'villages') { ensureVillages(); }
+      if (show && n === 'projects') { ensureProjects(); }
       if (show && !map.hasLayer(e.layer)) { e.layer.addTo(map); }
       if (!show && map.hasLayer(e.layer)) { map.removeLayer(e.layer); }
     });
@@ -497,8 +507,9 @@
     if (s === null) { return ''; }
     return (s.indexOf('0') < 0 && s.indexOf('-') < 0) ? '1' : '0';
   }
-  if (V && V.code.length) {
-    var vLayer = L.featureGroup();
+  var vLayer = L.featureGroup();
+  function ensureVillages() {
+    if (!V || villageMarkers.length || !V.code.length) { return; }
     var vpts = decodeLine(V.xy);
     for (var j = 0; j < V.code.length; j++) {
       (function (j) {
@@ -514,6 +525,10 @@
         villageMarkers.push(m);
       })(j);
     }
+    api.counts.villages = villageMarkers.length;
+    styleVillages();
+  }
+  if (V && V.code.length) {
     register('villages', vLayer, T.villages, T.g_monitoring, true, function () {
       var counts = { '1': 0, '0': 0, '': 0 };
       for (var j = 0; j < V.code.length; j++) { counts[villageKey(j)]++; }
@@ -556,6 +571,9 @@
   if (P && P.id.length) {
     for (var k0 = 0; k0 < P.id.length; k0++) { maxCap = Math.max(maxCap, capTotal(k0)); }
     cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 36, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 14 });
+  }
+  function ensureProjects() {
+    if (!P || projectMarkers.length || !P.id.length) { return; }
     var ppts = decodeLine(P.xy);
     for (var k = 0; k < P.id.length; k++) {
       (function (k) {
@@ -566,6 +584,9 @@
       })(k);
     }
     cluster.addLayers(projectMarkers);
+    api.counts.projects = projectMarkers.length;
+  }
+  if (P && P.id.length) {
     register('projects', cluster, T.projects, T.g_investment, true, function () {
       var counts = {};
       var cats = {};
@@ -891,9 +912,9 @@
 
   // search
   var searchIndex = [];
-  if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { var p = communePolys[i]; map.fitBounds(p.getBounds(), { animate: false }); ensureDetail(p.getBounds().getCenter()); p.openPopup(p.getBounds().getCenter()); }]); }); }
-  if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { var m = villageMarkers[j]; ensureDetail(m.getLatLng()); if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
-  if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { var m = projectMarkers[k]; ensureDetail(m.getLatLng()); if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
+  if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { ensureCommunes(); var p = communePolys[i]; map.fitBounds(p.getBounds(), { animate: false }); ensureDetail(p.getBounds().getCenter()); p.openPopup(p.getBounds().getCenter()); }]); }); }
+  if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { ensureVillages(); var m = villageMarkers[j]; ensureDetail(m.getLatLng()); if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
+  if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { ensureProjects(); var m = projectMarkers[k]; ensureDetail(m.getLatLng()); if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
   (D.result_layers || []).forEach(function (RL, li) {
     if (!RL.title) { return; }
     var group = layers['result' + li].layer;
@@ -1120,6 +1141,7 @@
     var r = map.getContainer().getBoundingClientRect();
     return { x: r.left + p.x, y: r.top + p.y };
   };
+  if (!A) { ensureCommunes(); ensureVillages(); ensureProjects(); }
   api.level = currentLevel;
   api.unitCount = function (level) {
     var li = levelIndex(level);

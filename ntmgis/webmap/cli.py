@@ -25,8 +25,12 @@ __all__ = ["cli_command"]
 @click.option("--online-tiles/--no-online-tiles", default=True, show_default=True,
               help="Cho phép bật bản đồ nền trực tuyến (OpenStreetMap; tắt khi mở bản đồ) / "
                    "offer an online base map to switch on (off when the map opens).")
+@click.option("--level-of-detail", "lod", type=click.Choice(["auto", "on", "off"]),
+              default="auto", show_default=True,
+              help="Tỉnh → huyện → xã theo mức phóng to (auto: khi có trên 300 xã) / "
+                   "provinces, then districts, then communes by zoom (auto: above 300 communes).")
 def cli_command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
-                online_tiles: bool) -> None:
+                online_tiles: bool, lod: str) -> None:
     """Vẽ bản đồ HTML ngoại tuyến / write the offline HTML maps.
 
     maps/index.html (tổng quan / overview), maps/criteria/tc01.html ... tc19.html
@@ -40,7 +44,8 @@ def cli_command(workspace: str, lang: str | None, overwrite: bool, year: int | N
         ws = load_workspace(find_workspace(workspace))
         msg_lang = lang or getattr(ws, "language", None) or "vi"
         paths = render_maps(ws, lang=msg_lang, overwrite=overwrite, year=year,
-                            online_tiles=online_tiles)
+                            online_tiles=online_tiles,
+                            level_of_detail={"auto": None, "on": True, "off": False}[lod])
     except OutputExistsError as exc:
         _fail(exc, msg_lang, 4)
     except (WorkspaceError, FileNotFoundError) as exc:
