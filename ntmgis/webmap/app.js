@@ -210,6 +210,19 @@
   var C = D.communes;
   var V = D.villages;
   var P = D.projects;
+  var F = D.facilities;
+  var R = D.roads;
+  // enumerations come as {k: keys, s: one base-64 character per value}
+  var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  function decodeEnum(v) {
+    if (!v || Array.isArray(v)) { return v || []; }
+    var out = new Array(v.s.length);
+    for (var i = 0; i < v.s.length; i++) { out[i] = v.k[B64.indexOf(v.s.charAt(i))]; }
+    return out;
+  }
+  if (P) { P.cat = decodeEnum(P.cat); P.status = decodeEnum(P.status); }
+  if (F) { F.type = decodeEnum(F.type); }
+  if (R) { R.cls = decodeEnum(R.cls); }
   var NC = (D.criteria || []).length;
   // criteria met of commune i / village j in the selected year: '1' met, '0' not, '-' unknown
   function cMet(i) {
@@ -640,7 +653,6 @@
   }
 
   // ---------------------------------------------------------------- facilities, roads
-  var F = D.facilities;
   if (F && F.name.length) {
     var fLayer = L.featureGroup();
     var fpts = decodeLine(F.xy);
@@ -664,7 +676,6 @@
       };
     });
   }
-  var R = D.roads;
   if (R && R.cls.length) {
     var rLayer = L.featureGroup();
     for (var r = 0; r < R.cls.length; r++) {

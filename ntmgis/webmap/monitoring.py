@@ -101,6 +101,22 @@ def _met_strings(frame: pd.DataFrame, cols: list[str]) -> list[str]:
     return ["".join(row) for row in chars]
 
 
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _enum(values: Any) -> dict | list[str]:
+    """Enumeration values as ``{"k": keys, "s": one character per value}`` (app.js decodes).
+
+    More than 64 distinct values stay a plain list.
+    """
+    strings = [_s(v) for v in values]
+    keys = sorted(set(strings))
+    if len(keys) > len(_B64):
+        return strings
+    pos = {k: _B64[i] for i, k in enumerate(keys)}
+    return {"k": keys, "s": "".join(pos[v] for v in strings)}
+
+
 def _parse_list(v: object) -> list[int]:
     s = _s(v)
     out = []
@@ -252,14 +268,14 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
     block = {
         "id": [_s(v) for v in projects["project_id"]],
         "name": [_s(v) for v in projects["name"]],
-        "cat": [_s(v) for v in projects["category"]],
+        "cat": _enum(projects["category"]),
         "commune": [commune_index.get(_s(c), -1) for c in projects["commune_code"]],
         "vi": vi,
         "vname": vname,
         "crit": [_parse_list(v) for v in projects["criteria"]],
         "ys": [_num(v, 0) for v in projects["year_start"]],
         "ye": [_num(v, 0) for v in projects["year_end"]],
-        "status": [_s(v) for v in projects["status"]],
+        "status": _enum(projects["status"]),
         "cap": caps,
         "disb": [_num(v) for v in projects.get("disbursed", pd.Series(None, projects.index))],
         "xy": encode_points(xy) if len(xy) else [],
@@ -317,14 +333,14 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     if facilities is not None and len(facilities):
         f = facilities[facilities.geometry.notna() & ~facilities.geometry.is_empty]
         f = f.sort_values("facility_id") if "facility_id" in f else f
-        fblock = {"name": [_s(v) for v in f["name"]], "type": [_s(v) for v in f["type"]],
+        fblock = {"name": [_s(v) for v in f["name"]], "type": _enum(f["type"]),
                   "xy": encode_points(to_wgs84(f).values)}
     roads = _get(layers, "roads")
     rblock: dict = {"cls": [], "geom": []}
     if roads is not None and len(roads):
         r = roads[roads.geometry.notna() & ~roads.geometry.is_empty]
         simple = gpd.GeoSeries(shapely.simplify(r.geometry.values, ROAD_SIMPLIFY_M), crs=r.crs)
-        rblock = {"cls": [_s(v) for v in r["road_class"]],
+        rblock = {"cls": _enum(r["road_class"]),
                   "geom": encode_lines(to_wgs84(simple).values)}
 
     hill = None
