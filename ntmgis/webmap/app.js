@@ -225,17 +225,29 @@
   if (R) { R.cls = decodeEnum(R.cls); }
   var NC = (D.criteria || []).length;
   // criteria met of commune i / village j in the selected year: '1' met, '0' not, '-' unknown
+  // packed as six criteria to a base-64 character; p.x holds the units without a
+  // row (null) or with an unknown value (their string as it is)
+  var B64I = {};
+  for (var bi = 0; bi < 64; bi++) { B64I[B64.charAt(bi)] = bi; }
+  function unpackFlags(p, k, i) {
+    if (!p || !k) { return null; }
+    var key = String(i);
+    if (Object.prototype.hasOwnProperty.call(p.x, key)) { return p.x[key]; }
+    var w = Math.ceil(k / 6);
+    var out = '';
+    for (var g = 0; g < w; g++) {
+      var v = B64I[p.b.charAt(i * w + g)];
+      for (var b = 5; b >= 0 && out.length < k; b--) { out += (v >> b) & 1 ? '1' : '0'; }
+    }
+    return out;
+  }
   function cMet(i) {
     var st = D.cstat && D.cstat[state.year];
     if (!st || !C.prog[i]) { return null; }
-    var s = st.m.substr(i * NC, NC);
-    return (s.length && s.charAt(0) !== '.') ? s : null;
+    return unpackFlags(st.m, NC, i);
   }
   function vMet(j) {
-    var st = V.st[state.year];
-    if (!st || !V.k) { return null; }
-    var s = st.substr(j * V.k, V.k);
-    return (s.length && s.charAt(0) !== '.') ? s : null;
+    return unpackFlags(V.st[state.year], V.k, j);
   }
   function pVillage(k) {
     if (P.vi[k] >= 0 && V) { return V.name[P.vi[k]]; }

@@ -117,6 +117,30 @@ def _enum(values: Any) -> dict | list[str]:
     return {"k": keys, "s": "".join(pos[v] for v in strings)}
 
 
+def _pack_flags(raw: str, n: int, k: int) -> dict:
+    """Criteria strings (``k`` characters per unit) packed six criteria to a character.
+
+    ``{"b": w characters per unit (base 64, first criterion in the highest
+    bit), "x": {unit: raw string or None}}`` where ``x`` holds the units with
+    an unknown value (``-``) as they are and those without a row as None.
+    app.js (``unpackFlags``) gives back the ``k``-character string.
+    """
+    if n == 0 or k == 0 or len(raw) != n * k:
+        return {"b": "", "x": {}}
+    arr = np.frombuffer(raw.encode("ascii"), dtype="S1").reshape(n, k)
+    w = -(-k // 6)
+    bits = np.zeros((n, w * 6), dtype=np.int64)
+    bits[:, :k] = arr == b"1"
+    vals = (bits.reshape(n, w, 6) << np.arange(5, -1, -1)).sum(axis=2)
+    packed = "".join(np.array(list(_B64))[vals].ravel().tolist())
+    missing = arr[:, 0] == b"."
+    unknown = (arr == b"-").any(axis=1) & ~missing
+    x: dict[str, str | None] = {}
+    for i in np.flatnonzero(missing | unknown).tolist():
+        x[str(i)] = None if missing[i] else raw[i * k:(i + 1) * k]
+    return {"b": packed, "x": x}
+
+
 def _parse_list(v: object) -> list[int]:
     s = _s(v)
     out = []
@@ -132,6 +156,7 @@ class _Base:
     """The page-independent part of the model (computed once for all pages)."""
 
     common: dict
+    packed: dict  # the parts of `common` as written into the pages
     projects: pd.DataFrame
     project_xy: np.ndarray
     project_criteria: np.ndarray  # (n_projects, max criteria per project), 0 = none
@@ -396,7 +421,16 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     pcrit = np.zeros((len(lists), width), dtype=np.int16)
     for i, x in enumerate(lists):
         pcrit[i, :len(x)] = x
-    return _Base(common=common, projects=projects, project_xy=np.asarray(pxy, dtype=object),
+    # what the pages carry: the per-year criteria strings packed (the raw ones stay
+    # in `common` for the summaries computed here)
+    n_c, k_c = len(cblock["code"]), len(COMMUNE_CRITERIA)
+    packed = {
+        "cstat": {y: {**v, "m": _pack_flags(v["m"], n_c, k_c)} for y, v in cstat.items()},
+        "villages": {**vblock, "st": {y: _pack_flags(v, len(vblock["code"]), vblock["k"])
+                                      for y, v in vblock["st"].items()}},
+    }
+    return _Base(common=common, packed=packed, projects=projects,
+                 project_xy=np.asarray(pxy, dtype=object),
                  project_criteria=pcrit,
                  plines=_get(layers, "project_lines"), commune_index=cindex,
                  village_index={c: i for i, c in enumerate(vblock["code"])}, years=years,
@@ -438,6 +472,7 @@ def _page_model(base: _Base, *, year: int, criterion: int | None = None,
     pblock, lines = _project_block(projects, xy, base.plines, base.commune_index, base.years,
                                    base.village_index)
     data = dict(base.common)
+    data.update(base.packed)
     data["summary"] = _summaries(base, criterion)
     if criterion is not None and data.get("admin"):
         data["admin"] = _admin_for_criterion(base, data["admin"], criterion)
