@@ -220,17 +220,11 @@ def test_sample_muong_te_2025(sample_layers, tmp_path):
     assert set(s25["year"]) == set(ws.years)
     assert s25.loc[s25["code"] == "1053", "tc01_pop"].isna().all()
 
-    # the 2025 layers go into the built GeoPackage as the build would write them
-    # (ntmgis.layers.write_gpkg takes any object with .items()), then QGIS styles,
-    # and the file still passes GDAL's validation
-    from ntmgis.layers import write_gpkg
-    from ntmgis.qgis_styles import add_qgis_styles
-
-    gpkg = tmp_path / "monitoring.gpkg"
-    write_gpkg(layers, gpkg, data_date=ws.data_date)
-    write_gpkg(out, gpkg, data_date=ws.data_date)
-    styled = add_qgis_styles(gpkg)
-    assert styled[-2:] == ["communes_2025", "commune_status_2025"]
+    # ntmgis build wrote the same 2025 layers into the GeoPackage, styled them for
+    # QGIS, and the file still passes GDAL's validation
+    gpkg = ws.output_gpkg
+    styles = pyogrio.read_dataframe(gpkg, layer="layer_styles")
+    assert {"communes_2025", "commune_status_2025"} <= set(styles["f_table_name"])
     back = pyogrio.read_dataframe(gpkg, layer="commune_status_2025")
     assert back["code"].tolist() == s25["code"].tolist()
     assert back["tc05"].tolist() == s25["tc05"].tolist()
