@@ -629,8 +629,8 @@
         return { key: 'cat:' + c, label: lab('category', c), color: '#ffffff', shape: D.styles.shapes[c] || 'circle', count: cats[c] };
       });
       var title = T.projects + (D.kind === 'criterion' ? ' (' + fill(T.serving, { n: D.criterion }) + ')' : '');
-      var note = null;
-      if (state.bySize && maxCap > 0) { note = fill(T.size_note, { max: money(Math.round(maxCap * 1000) / 1000) }); }
+      var note = T.cluster_note;
+      if (state.bySize && maxCap > 0) { note += ' ' + fill(T.size_note, { max: money(Math.round(maxCap * 1000) / 1000) }); }
       return { title: title, kind: 'dot', items: items, sub: catItems, note: note };
     });
   }
