@@ -595,14 +595,28 @@ class LabelPlacer:
         self.frame = frame
         self.page = frame.page
         self.ax = frame.ax
-        self.boxes: list[Bbox] = []
+        self._boxes = np.empty((64, 4))  # x0, y0, x1, y1 of everything placed (pixels)
+        self._n = 0
         self.ax_box = self.ax.get_window_extent(self.page.renderer)
 
     def _fits(self, bb: Bbox) -> bool:
         a = self.ax_box
         if bb.x0 < a.x0 + 2 or bb.x1 > a.x1 - 2 or bb.y0 < a.y0 + 2 or bb.y1 > a.y1 - 2:
             return False
-        return not any(bb.overlaps(o) for o in self.boxes)
+        b = self._boxes[:self._n]
+        hit = (b[:, 0] < bb.x1) & (b[:, 2] > bb.x0) & (b[:, 1] < bb.y1) & (b[:, 3] > bb.y0)
+        return not hit.any()
+
+    def _push(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        if self._n == len(self._boxes):
+            self._boxes = np.concatenate([self._boxes, np.empty_like(self._boxes)])
+        self._boxes[self._n] = (x0, y0, x1, y1)
+        self._n += 1
+
+    @property
+    def boxes(self) -> list[Bbox]:
+        """Everything placed so far, as display-space boxes."""
+        return [Bbox([[a, b], [c, d]]) for a, b, c, d in self._boxes[:self._n]]
 
     def obstacle_points(self, xy: np.ndarray, radius_pt: float = 2.5) -> None:
         """Keep labels off these points (markers)."""
@@ -611,13 +625,13 @@ class LabelPlacer:
         d = self.ax.transData.transform(np.asarray(xy, dtype=float))
         r = self.page.pt(radius_pt) * self.page.fig.dpi / 72.0
         for px, py in d:
-            self.boxes.append(Bbox([[px - r, py - r], [px + r, py + r]]))
+            self._push(px - r, py - r, px + r, py + r)
 
     def obstacle_rect_mm(self, x: float, y: float, w: float, h: float) -> None:
         """Keep labels off a design-mm rectangle of the page (scale bar, north arrow)."""
         t = self.page.ov.transData
         (x0, y0), (x1, y1) = t.transform([(x, y), (x + w, y + h)])
-        self.boxes.append(Bbox([[x0, y0], [x1, y1]]))
+        self._push(x0, y0, x1, y1)
 
     def _make(self, x, y, text, dx, dy, ha, va, props, halo):
         trans = self.ax.transData + ScaledTranslation(
@@ -651,7 +665,7 @@ class LabelPlacer:
         return False
 
     def _add(self, x, y, text, bb, kw, halo):
-        self.boxes.append(bb)
+        self._push(bb.x0, bb.y0, bb.x1, bb.y1)
         if halo:
             hkw = dict(kw, color="white")
             self.ax.text(x, y, text, path_effects=[patheffects.Stroke(

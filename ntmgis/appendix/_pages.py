@@ -25,6 +25,11 @@ from ._text import PAGE_KINDS, fmt_date, tr
 
 __all__ = ["Context", "plan_pages", "PAGE_KINDS"]
 
+# Tables by commune are left out above this many communes (national-scale runs).
+MAX_TABLE_ROWS = 30
+# Labels of every unit are forced onto the map up to this many units.
+MAX_FORCED_LABELS = 60
+
 # Design layout (mm on an A4 landscape sheet)
 MAP = (12.0, 18.0, 170.0, 164.0)
 PX, PW, PTOP = 187.0, 98.0, 182.0
@@ -114,6 +119,16 @@ def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[
                          ls=(0, (6, 1.5, 1, 1.5)))))
     entries.append(("line", tr("commune_boundary", lang),
                     dict(color=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"])))
+    # main roads for orientation (provincial and district roads only)
+    if len(d.roads):
+        classes = d.roads["road_class"].astype(str).to_numpy()
+        for k in ("provincial", "district"):
+            sel = d.roads.geometry[classes == k]
+            if len(sel):
+                sty = st.MAIN_ROAD_STYLE[k]
+                frame.lines(sel, color=sty["casing"], lw=sty["casing_lw"], zorder=3.4)
+                frame.lines(sel, color=sty["color"], lw=sty["lw"], zorder=3.5)
+                entries.append(("line", label("road_class", k, lang), dict(sty)))
     if ctx.hillshade is not None:
         entries.append(("patch", tr("relief", lang), dict(fc="#b5b5b5", ec="#888888")))
     return entries
@@ -186,6 +201,7 @@ def _commune_labels(ctx: Context, frame: MapFrame, placer: LabelPlacer, *,
     """Label every unit at a point inside it; names first, no collisions."""
     com = ctx.data.communes
     xy = _rep_points(com.geometry)
+    force = len(com) <= MAX_FORCED_LABELS
     # biggest units first: they have the most room to move their label
     order = np.argsort(-com.geometry.area.to_numpy(), kind="stable")
     for i in order:
@@ -195,10 +211,10 @@ def _commune_labels(ctx: Context, frame: MapFrame, placer: LabelPlacer, *,
             text += "\n" + second_line[code]
         inprog = bool(com["in_programme"].iloc[i])
         if code in avoid_star:
-            placer.place(xy[i, 0], xy[i, 1], text, size=size, weight="bold", force=True)
+            placer.place(xy[i, 0], xy[i, 1], text, size=size, weight="bold", force=force)
         else:
             placer.place(xy[i, 0], xy[i, 1], text, size=size if inprog else size * 0.9,
-                         area=True, force=True, weight="bold" if inprog else "normal",
+                         area=True, force=force, weight="bold" if inprog else "normal",
                          style="normal" if inprog else "italic")
 
 
@@ -259,6 +275,9 @@ def page_overview(ctx: Context, n: int) -> Page:
                            (tr("tbl_plan", lang, year=ws.plan_year), 30, "right")],
                    rows, fills=fills, size=6.4, row_h=3.9)
     # panel: communes, criteria met, class
+    if len(d.status) > MAX_TABLE_ROWS:  # a province or country: no room for the table
+        page.lines_of_text(PX, y - 1, [tr("too_many_rows", lang, n=len(d.status))], size=6.6)
+        return page
     y = page.heading(PX, y - 1, tr("by_commune", lang))
     rows, fills = [], []
     for name, n_met, k in zip(status["name"], status["criteria_met"], status["class"], strict=True):
@@ -366,6 +385,9 @@ def page_criterion(ctx: Context, n: int, number: int) -> Page:
     entries += base_entries + proj_entries
     y = page.legend(PX, y, entries, width=PW, columns=1 if len(entries) <= 11 else 2)
     # panel: by commune
+    if len(d.status) > MAX_TABLE_ROWS:  # a province or country: no room for the table
+        page.lines_of_text(PX, y - 1, [tr("too_many_rows", lang, n=len(d.status))], size=6.6)
+        return page
     y = page.heading(PX, y - 1, tr("by_commune", lang))
     rows, fills = [], []
     by_c = projects.groupby("commune_code")["cap_total"].agg(["count", "sum"])
@@ -618,7 +640,8 @@ def page_investment(ctx: Context, n: int) -> Page:
                 placed = True
                 break
         if not placed:
-            placer.place(xy[i, 0], xy[i, 1], text, size=6.2, area=True, force=True,
+            placer.place(xy[i, 0], xy[i, 1], text, size=6.2, area=True,
+                         force=len(com) <= MAX_FORCED_LABELS,
                          weight="bold")
     # panel
     y = _locator(ctx, page, PX, PTOP - 42, 60, 42)
@@ -645,6 +668,9 @@ def page_investment(ctx: Context, n: int) -> Page:
                            (tr("col_list", lang), 24, "right")], rows, size=6.2, row_h=3.6,
                    bold_rows=[len(rows) - 1])
     # by commune
+    if len(d.status) > MAX_TABLE_ROWS:  # a province or country: no room for the table
+        page.lines_of_text(PX, y - 1, [tr("too_many_rows", lang, n=len(d.status))], size=6.6)
+        return page
     y = page.heading(PX, y - 1, tr("by_commune", lang))
     rows = []
     for code, name in zip(com["code"], com["name"], strict=True):

@@ -41,6 +41,11 @@ ROAD_STYLE = {
     "commune": {"color": "#6b6b6b", "lw": 0.7, "ls": "-"},
     "village_track": {"color": "#8c8c8c", "lw": 0.5, "ls": (0, (3, 2))},
 }
+# On district maps, main roads are thin cased lines, unlike the boundaries.
+MAIN_ROAD_STYLE = {
+    "provincial": {"color": "#b2182b", "lw": 1.0, "casing": "white", "casing_lw": 1.9},
+    "district": {"color": "#8c510a", "lw": 0.7, "casing": "white", "casing_lw": 1.5},
+}
 # Villages: black (NTM) / white (not yet), as on the web map.
 VILLAGE_STYLE = {
     True: {"marker": "o", "mfc": "#1a1a1a", "mec": "white", "ms": 5.6, "mew": 0.6},

@@ -85,6 +85,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col_criterion": ("Tiêu chí", "Criterion"),
     "col_since": ("Năm đạt", "Met since"),
     "total": ("Tổng", "Total"),
+    "too_many_rows": ("Bảng theo xã ({n} xã): xem báo cáo kèm theo",
+                      "Table by commune ({n} communes): see the report"),
     "by_commune": ("THEO XÃ", "BY COMMUNE"),
     # commune page
     "scorecard": ("KẾT QUẢ 19 TIÊU CHÍ NĂM {year}", "19 CRITERIA IN {year}"),
