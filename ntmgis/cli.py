@@ -3,66 +3,29 @@
 Each command parses options, calls one library function, and turns library
 errors into a clear message and an exit code.
 
-Exit codes: 0 success (warnings allowed), 1 the data has errors, 2 wrong usage,
-3 workspace or configuration problem, 4 an output exists (use --overwrite),
-5 a missing dependency.
+Exit codes (see ``ntmgis._options``): 0 success (warnings allowed), 1 the data
+has errors, 2 wrong usage, 3 workspace or configuration problem, 4 an output
+exists (use --overwrite), 5 a missing dependency.
 """
 
 from __future__ import annotations
 
-import functools
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
 from . import __version__
-from ._options import lang_option, overwrite_option, workspace_option
-from .errors import (
-    DataError,
-    MissingDependencyError,
-    NtmgisError,
-    OutputExistsError,
-    ValidationFailed,
-    WorkspaceError,
+from ._options import (
+    EXIT_DATA,
+    handle_errors,
+    lang_option,
+    overwrite_option,
+    workspace_option,
 )
 from .i18n import t
 
-EXIT_DATA, EXIT_WORKSPACE, EXIT_EXISTS, EXIT_DEPENDENCY = 1, 3, 4, 5
-
-
-def _echo_err(msg: str) -> None:
-    click.echo(msg, err=True)
-
-
-def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Map library errors onto a message in the user's language and an exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        lang = kwargs.get("lang") or "vi"
-        prefix = t("error", lang)
-        try:
-            return func(*args, **kwargs)
-        except ValidationFailed as exc:
-            _echo_err(f"{prefix}: {exc}")
-            sys.exit(EXIT_DATA)
-        except OutputExistsError as exc:
-            _echo_err(f"{prefix}: {exc}")
-            sys.exit(EXIT_EXISTS)
-        except (WorkspaceError, FileNotFoundError) as exc:
-            _echo_err(f"{prefix}: {exc}")
-            sys.exit(EXIT_WORKSPACE)
-        except MissingDependencyError as exc:
-            _echo_err(f"{prefix}: {exc}")
-            sys.exit(EXIT_DEPENDENCY)
-        except (DataError, NtmgisError, ValueError) as exc:
-            _echo_err(f"{prefix}: {exc}")
-            sys.exit(EXIT_DATA)
-
-    return wrapper
+__all__ = ["main", "handle_errors"]
 
 
 def _load(workspace: str, lang: str | None):

@@ -10,7 +10,6 @@ an exit code: 1 data, 3 workspace, 4 output exists, 5 missing dependency.
 
 from __future__ import annotations
 
-import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,42 +17,11 @@ from typing import Any
 
 import click
 
-from .errors import (
-    CriteriaError,
-    DataError,
-    MissingDependencyError,
-    NtmgisError,
-    OutputExistsError,
-    WorkspaceError,
-)
+from ._options import handle_errors as _handle
+from .errors import OutputExistsError
 from .i18n import t
 
 __all__ = ["cli_command"]
-
-EXIT_DATA, EXIT_WORKSPACE, EXIT_EXISTS, EXIT_DEPENDENCY = 1, 3, 4, 5
-
-
-def _handle(func: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        lang = kwargs.get("lang") or "vi"
-        prefix = t("error", lang)
-        try:
-            return func(*args, **kwargs)
-        except OutputExistsError as exc:
-            click.echo(f"{prefix}: {exc}", err=True)
-            sys.exit(EXIT_EXISTS)
-        except (WorkspaceError, FileNotFoundError) as exc:
-            click.echo(f"{prefix}: {exc}", err=True)
-            sys.exit(EXIT_WORKSPACE)
-        except MissingDependencyError as exc:
-            click.echo(f"{prefix}: {exc}", err=True)
-            sys.exit(EXIT_DEPENDENCY)
-        except (CriteriaError, DataError, NtmgisError, ValueError) as exc:
-            click.echo(f"{prefix}: {exc}", err=True)
-            sys.exit(EXIT_DATA)
-
-    return wrapper
 
 
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -729,15 +729,10 @@ def _project_locations(df: pd.DataFrame, out: pd.DataFrame, ws: Workspace, log: 
 
 def read_criteria_set(ws: Workspace, log: IssueLog) -> CriteriaSet | None:
     """The village criteria set the workspace configures (None when it has none)."""
-    cfg = ws.table("village_criteria")
-    if cfg is None:
+    got = _read_mapped(ws, "village_criteria", log, ("number", "name_vi"), ("name_en",))
+    if got is None:
         return None
-    df = read_table(cfg, ws, log)
-    if df is None:
-        return None
-    df = map_columns(df, cfg.fields, ("number", "name_vi"), ("name_en",), path=cfg.path, log=log)
-    if "number" not in df:
-        return None
+    cfg, df = got
     try:
         return village_set_from_rows(df.to_dict("records"), key="village",
                                      name_vi=ws.village_set_name, name_en=ws.village_set_name_en)
@@ -784,17 +779,27 @@ def _read_layer_checked(ws: Workspace, name: str, log: IssueLog, required: tuple
     return gdf
 
 
-def _read_targets(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
-    cfg = ws.table("plan_targets")
+def _read_mapped(ws: Workspace, name: str, log: IssueLog, required: tuple[str, ...],
+                 optional: tuple[str, ...] = ()) -> tuple[TableConfig, pd.DataFrame] | None:
+    """A configured table with canonical columns; None if absent or a required column lacks."""
+    cfg = ws.table(name)
     if cfg is None:
         return None
     df = read_table(cfg, ws, log)
     if df is None:
         return None
-    df = map_columns(df, cfg.fields, ("criterion", "target_communes"),
-                     ("name_vi", "target_share_text"), path=cfg.path, log=log)
-    if "criterion" not in df or "target_communes" not in df:
+    df = map_columns(df, cfg.fields, required, optional, path=cfg.path, log=log, context=name)
+    if not set(required) <= set(df.columns):
         return None
+    return cfg, df
+
+
+def _read_targets(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
+    got = _read_mapped(ws, "plan_targets", log, ("criterion", "target_communes"),
+                       ("name_vi", "target_share_text"))
+    if got is None:
+        return None
+    cfg, df = got
     df["criterion"] = _int_cell(df, "criterion", log, cfg.path, lo=1, hi=19,
                                 key="criterion_range")
     df["target_communes"] = _int_cell(df, "target_communes", log, cfg.path)
@@ -802,15 +807,10 @@ def _read_targets(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
 
 
 def _read_funding(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
-    cfg = ws.table("plan_funding")
-    if cfg is None:
+    got = _read_mapped(ws, "plan_funding", log, ("source", "plan"))
+    if got is None:
         return None
-    df = read_table(cfg, ws, log)
-    if df is None:
-        return None
-    df = map_columns(df, cfg.fields, ("source", "plan"), (), path=cfg.path, log=log)
-    if "source" not in df or "plan" not in df:
-        return None
+    cfg, df = got
     keys, plans = [], []
     for v, p, row in zip(df["source"], df["plan"], df[ROW], strict=True):
         k = _enum(v, "source")
@@ -830,16 +830,10 @@ def _read_funding(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
 
 
 def _read_commune_targets(ws: Workspace, log: IssueLog, width: int | None) -> pd.DataFrame | None:
-    cfg = ws.table("commune_targets")
-    if cfg is None:
+    got = _read_mapped(ws, "commune_targets", log, ("code",), ("target_ntm", "target_criteria"))
+    if got is None:
         return None
-    df = read_table(cfg, ws, log)
-    if df is None:
-        return None
-    df = map_columns(df, cfg.fields, ("code",), ("target_ntm", "target_criteria"),
-                     path=cfg.path, log=log)
-    if "code" not in df:
-        return None
+    cfg, df = got
     df["code"] = _codes(df, "code", ws, log, cfg.path, width)
     if "target_ntm" in df:
         vals = []
