@@ -22,6 +22,7 @@ from ntmgis.webmap.encode import (
     encode_geometries,
     encode_lines,
     encode_points,
+    encode_polygon_arcs,
     encode_polygons,
     simplify_coverage,
 )
@@ -320,3 +321,40 @@ def test_hillshade_overlay_lines_up(tmp_path: Path) -> None:
     assert abs(lit.max() - pixel(x0 + 160 * cell, mid_y)[1]) <= 2
     assert abs(dark.min() - pixel(x0 + 240 * cell, mid_y)[1]) <= 2
     assert abs(dark.max() - pixel(x0 + 250 * cell, mid_y)[1]) <= 2
+
+
+def _ring_from_arcs(refs: list[int], arcs: list[list[int]]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for n, r in enumerate(refs):
+        pts = np.cumsum(np.asarray(arcs[r if r >= 0 else ~r]).reshape(-1, 2), axis=0)
+        pts = pts if r >= 0 else pts[::-1]
+        out.extend(pts.tolist() if n == 0 else pts[1:].tolist())
+    return out[:-1]
+
+
+def test_shared_arcs_round_trip_and_share() -> None:
+    # three communes: two side by side, one with an enclave (a hole filled by the fourth)
+    a = box(102.0, 22.0, 102.1, 22.1)
+    b = Polygon([(102.1, 22.0), (102.2, 22.0), (102.2, 22.1), (102.15, 22.12), (102.1, 22.1)])
+    hole = [(102.03, 22.03), (102.03, 22.06), (102.06, 22.06), (102.06, 22.03)]
+    c = Polygon([(102.0, 21.9), (102.2, 21.9), (102.2, 22.0), (102.1, 22.0), (102.0, 22.0)])
+    a = Polygon(a.exterior.coords, [hole])
+    d = Polygon(hole)
+    # long shared edges (many vertices), as surveyed boundaries have
+    geoms = shapely.segmentize(np.array([a, b, c, d], dtype=object), 0.005)
+    arcs, feats = encode_polygon_arcs(geoms)
+    plain = encode_polygons(geoms)
+    for pf, af in zip(plain, feats, strict=True):
+        for pp, ap in zip(pf, af, strict=True):
+            for pr, ar in zip(pp, ap, strict=True):
+                want = np.cumsum(np.asarray(pr).reshape(-1, 2), axis=0).tolist()
+                got = _ring_from_arcs(ar, arcs)
+                i = got.index(want[0])
+                assert got[i:] + got[:i] == want  # the same ring, from another start
+    # the shared stretches are stored once: fewer vertices than ring by ring
+    n_arc = sum(len(x) for x in arcs) // 2
+    n_plain = sum(len(r) for f in plain for p in f for r in p) // 2
+    assert n_arc < n_plain
+    # the enclave's ring and the hole use the same arc, in opposite directions
+    assert set(map(abs, [~r if r < 0 else r for r in feats[3][0][0]])) <= \
+        {~r if r < 0 else r for r in feats[0][0][1]}

@@ -75,6 +75,20 @@
     return f.map(function (poly) { return poly.map(decodeLine); });
   }
   function decodeLines(f) { return f.map(decodeLine); }
+  // shared arcs: a ring is a list of arc references, ~i for arc i walked backwards
+  function decodeArcPolys(f, arcs) {
+    return f.map(function (poly) {
+      return poly.map(function (refs) {
+        var out = [];
+        refs.forEach(function (r, n) {
+          var a = r >= 0 ? arcs[r] : arcs[~r].slice().reverse();
+          for (var i = n ? 1 : 0; i < a.length; i++) { out.push(a[i]); }
+        });
+        out.pop();  // back at the first vertex; Leaflet closes rings itself
+        return out;
+      });
+    });
+  }
   function lab(kind, key) {
     var m = D.labels && D.labels[kind];
     return (m && Object.prototype.hasOwnProperty.call(m, key)) ? m[key] : String(key);
@@ -312,9 +326,10 @@
     if (!C || communePolys.length || !C.code.length) { return; }
     var labPts = decodeLine(C.lab);
     var labelLayer = L.layerGroup();
+    var arcs = C.arcs ? C.arcs.map(decodeLine) : null;
     for (var i = 0; i < C.code.length; i++) {
       (function (i) {
-        var poly = L.polygon(decodePolys(C.geom[i]), {
+        var poly = L.polygon(arcs ? decodeArcPolys(C.geom[i], arcs) : decodePolys(C.geom[i]), {
           className: 'ntm-commune ntm-commune-' + i, weight: 1.3, color: '#333', opacity: 0.9,
           fillOpacity: 0.6
         });

@@ -22,6 +22,7 @@ __all__ = [
     "simplify_coverage",
     "to_wgs84",
     "encode_polygons",
+    "encode_polygon_arcs",
     "encode_lines",
     "encode_points",
     "encode_geometries",
@@ -213,3 +214,85 @@ def latlon_bounds(geoms: gpd.GeoSeries) -> list[list[float]]:
     """``[[south, west], [north, east]]`` of EPSG:4326 geometries, rounded to 1e-5."""
     x0, y0, x1, y1 = (float(v) for v in geoms.total_bounds)
     return [[round(y0, 5), round(x0, 5)], [round(y1, 5), round(x1, 5)]]
+
+
+def encode_polygon_arcs(geoms: np.ndarray) -> tuple[list[list[int]], list[list]]:
+    """Shared-arc (TopoJSON-like) encoding of a polygon coverage in EPSG:4326.
+
+    Every boundary stretch between two junctions (vertices with other than
+    two neighbours) is stored once, as a delta-encoded arc; rings are lists
+    of arc references, ``i`` or ``~i`` (``-i - 1``) for arc ``i`` walked
+    backwards. Neighbouring communes thus share their common edge instead of
+    storing it twice. Meant for a valid coverage (shared vertices identical
+    after rounding); anything else still round-trips, only with less sharing.
+
+    Returns
+    -------
+    (arcs, features)
+        ``arcs``: flat delta lists ``[x0, y0, dx1, dy1, ...]`` in 1e-5 degree
+        units; ``features``: feature -> polygons -> rings -> arc references.
+    """
+    geoms = np.asarray(geoms, dtype=object)
+    parts, part_of = shapely.get_parts(geoms, return_index=True)
+    rings, ring_of = shapely.get_rings(parts, return_index=True)
+    coords, coord_of = shapely.get_coordinates(rings, return_index=True)
+    q = _quantise(coords)
+    n = len(q)
+    if n == 0:
+        return [], [[] for _ in range(len(geoms))]
+    start = np.ones(n, dtype=bool)
+    start[1:] = coord_of[1:] != coord_of[:-1]
+    last = np.ones(n, dtype=bool)
+    last[:-1] = coord_of[:-1] != coord_of[1:]
+    same = np.zeros(n, dtype=bool)
+    same[1:] = (q[1:] == q[:-1]).all(axis=1) & ~start[1:]
+    keep = ~last & ~same  # no closing vertex, no repeated vertex
+    q, coord_of = q[keep], coord_of[keep]
+    key = (q[:, 0] << 32) | (q[:, 1] & 0xFFFFFFFF)
+    uniq, vid = np.unique(key, return_inverse=True)
+    vxy = np.zeros((len(uniq), 2), dtype=np.int64)
+    vxy[vid] = q
+    starts = np.flatnonzero(np.r_[True, coord_of[1:] != coord_of[:-1]])
+    ends = np.r_[starts[1:], len(q)]
+    nxt = np.arange(len(q)) + 1
+    nxt[ends - 1] = starts
+    edges = np.unique(np.sort(np.column_stack([vid, vid[nxt]]), axis=1), axis=0)
+    degree = np.bincount(edges.ravel(), minlength=len(uniq))
+    junction = degree != 2
+
+    arc_index: dict[tuple[int, ...], int] = {}
+    arcs: list[list[int]] = []
+    ring_refs: dict[int, list[int]] = {}
+    for r, s, e in zip(coord_of[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
+        ids = vid[s:e]
+        cuts = np.flatnonzero(junction[ids])
+        if len(cuts) == 0:  # a ring that meets no other boundary: cut at its lowest vertex
+            cuts = np.array([int(np.argmin(ids))])
+        rot = np.r_[ids[cuts[0]:], ids[:cuts[0]], ids[cuts[0]]]
+        rel = np.r_[cuts - cuts[0], len(ids)]
+        refs = []
+        for a, b in zip(rel[:-1].tolist(), rel[1:].tolist(), strict=True):
+            seq = tuple(rot[a:b + 1].tolist())
+            if seq in arc_index:
+                refs.append(arc_index[seq])
+                continue
+            rev = seq[::-1]
+            if rev in arc_index:
+                refs.append(~arc_index[rev])
+                continue
+            arc_index[seq] = len(arcs)
+            pts = vxy[list(seq)]
+            d = pts.copy()
+            d[1:] -= pts[:-1]
+            arcs.append(d.reshape(-1).tolist())
+            refs.append(arc_index[seq])
+        ring_refs[r] = refs
+    polys: list[list] = [[] for _ in range(len(parts))]
+    for r, p in enumerate(ring_of.tolist()):
+        if r in ring_refs:
+            polys[p].append(ring_refs[r])
+    feats: list[list] = [[] for _ in range(len(geoms))]
+    for poly, f in zip(polys, part_of.tolist(), strict=True):
+        if poly:
+            feats[f].append(poly)
+    return arcs, feats

@@ -26,6 +26,7 @@ from . import styles
 from .encode import (
     encode_lines,
     encode_points,
+    encode_polygon_arcs,
     encode_polygons,
     latlon_bounds,
     simplify_coverage,
@@ -187,9 +188,12 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
                                                                        communes.index))],
         "tntm": [None] * len(codes),
         "tcrit": [None] * len(codes),
-        "geom": encode_polygons(geo84.values),
         "lab": encode_points(labels_pt.values),
     }
+    if valid:  # a valid coverage: shared edges stored once (arcs)
+        block["arcs"], block["geom"] = encode_polygon_arcs(geo84.values)
+    else:
+        block["geom"] = encode_polygons(geo84.values)
     index = {c: i for i, c in enumerate(codes)}
     keys = list(COMMUNE_CRITERIA.keys)
     cstat: dict[str, dict] = {}
