@@ -137,6 +137,12 @@ def test_to_json_escapes_script_end() -> None:
     text = to_json({"name": "</script><script>alert(1)</script>&\u2028"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
     assert json.loads(text)["name"] == "</script><script>alert(1)</script>&\u2028"
+    # the cached form (shared parts serialised once) gives the same text
+    cache: dict[str, str] = {}
+    data = {"a": [1, 2.5, None], "b": {"x": "<b>"}, "c": "Mường Tè"}
+    for _ in range(2):
+        assert to_json(data, cache=cache, shared={"a", "b"}) == to_json(data)
+    assert set(cache) == {"a", "b"}
 
 
 # ---------------------------------------------------------------- hillshade

@@ -91,6 +91,17 @@ def _num(v: object, decimals: int = 3) -> float | int | None:
     return int(f) if f.is_integer() else f
 
 
+def _nums(values: Any, decimals: int = 3) -> list[float | int | None]:
+    """Vectorised :func:`_num`: rounded numbers, integers where whole, None for missing."""
+    arr = np.round(pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(
+        dtype="float64"), decimals)
+    out = arr.astype(object)
+    whole = ~np.isnan(arr) & (arr == np.floor(arr))
+    out[whole] = arr[whole].astype(np.int64).astype(object)
+    out[np.isnan(arr)] = None
+    return out.tolist()
+
+
 def _met_strings(frame: pd.DataFrame, cols: list[str]) -> list[str]:
     """One character per criterion: '1' met, '0' not met, '-' unknown."""
     if not len(frame):
@@ -245,7 +256,7 @@ def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | No
         "code": codes,
         "name": [_s(n) for n in v["name"]],
         "commune": [commune_index.get(_s(c), -1) for c in v["commune_code"]],
-        "pop": [_num(p, 0) for p in v.get("population", pd.Series(None, v.index))],
+        "pop": _nums(v.get("population", pd.Series(None, v.index)), 0),
         "xy": encode_points(pts.values),
         "crit": vnames,
         "st": {},
@@ -291,9 +302,9 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
     vi = [village_index.get(_s(c), -1) if _s(c) else -1 for c in vcodes]
     vname = {str(k): _s(n) for k, (i, n) in enumerate(zip(vi, vnames, strict=True))
              if i < 0 and _s(n)}
-    caps = [[_num(v) for v in row] for row in
-            projects[[f"cap_{s}" for s in SOURCES]].to_numpy(dtype="float64").tolist()] \
-        if len(projects) else []
+    capcols = projects[[f"cap_{s}" for s in SOURCES]]
+    caps = [list(row) for row in zip(*(_nums(capcols[c]) for c in capcols.columns),
+                                     strict=True)] if len(projects) else []
     block = {
         "id": [_s(v) for v in projects["project_id"]],
         "name": [_s(v) for v in projects["name"]],
@@ -302,11 +313,11 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
         "vi": vi,
         "vname": vname,
         "crit": [_parse_list(v) for v in projects["criteria"]],
-        "ys": [_num(v, 0) for v in projects["year_start"]],
-        "ye": [_num(v, 0) for v in projects["year_end"]],
+        "ys": _nums(projects["year_start"], 0),
+        "ye": _nums(projects["year_end"], 0),
         "status": _enum(projects["status"]),
         "cap": caps,
-        "disb": [_num(v) for v in projects.get("disbursed", pd.Series(None, projects.index))],
+        "disb": _nums(projects.get("disbursed", pd.Series(None, projects.index))),
         "xy": encode_points(xy) if len(xy) else [],
         "st": _status_by_year(projects, years) if len(projects) else {str(y): "" for y in years},
     }
@@ -617,8 +628,11 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         ctitle = T["criterion_title"].format(n=c.number, name=c.name(lang))
         pages.append((path, f"{ctitle} – {base.common['area']}",
                       _page_model(base, year=year, criterion=c.number, title=ctitle)))
+    # the pages share most of their data: serialise it once
+    shared = (set(base.common) | set(base.packed)) - {"admin"}
+    cache: dict[str, str] = {}
     for path, page_title, data in pages:
-        text = assemble_page(data, title=page_title, lang=lang)
+        text = assemble_page(data, title=page_title, lang=lang, cache=cache, shared=shared)
         with atomic_output(path, overwrite=True, lang=lang) as tmp:
             tmp.write_text(text, encoding="utf-8")
     with atomic_output(targets[-1], overwrite=True, lang=lang) as tmp:

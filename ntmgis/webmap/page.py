@@ -81,14 +81,39 @@ _JSON_ESCAPES = {
 }
 
 
-def to_json(data: object) -> str:
-    """Compact, deterministic JSON that is safe inside a ``<script>`` element."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+def to_json(data: object, *, cache: dict[str, str] | None = None,
+            shared: frozenset[str] | set[str] = frozenset()) -> str:
+    """Compact, deterministic JSON that is safe inside a ``<script>`` element.
+
+    With ``cache``, the values of the top-level keys in ``shared`` are
+    serialised once and reused (the 19 criterion maps share most of their
+    data); the text is the same as without it.
+    """
+    if cache is None or not isinstance(data, dict):
+        return _dump(data)
+    parts = []
+    for key, value in data.items():
+        if key in shared:
+            if key not in cache:
+                cache[key] = _dump(value)
+            text = cache[key]
+        else:
+            text = _dump(value)
+        parts.append(_dump(key) + ":" + text)
+    return "{" + ",".join(parts) + "}"
+
+
+def _dump(value: object) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group(0)], text)
 
 
-def assemble_page(data: dict, *, title: str, lang: str) -> str:
-    """The complete HTML page for ``data`` (the model read by ``app.js``)."""
+def assemble_page(data: dict, *, title: str, lang: str, cache: dict[str, str] | None = None,
+                  shared: frozenset[str] | set[str] = frozenset()) -> str:
+    """The complete HTML page for ``data`` (the model read by ``app.js``).
+
+    ``cache`` and ``shared`` are passed to :func:`to_json`.
+    """
     css, js = _libraries()
     app_css, app_js = _app()
     return (
@@ -100,7 +125,8 @@ def assemble_page(data: dict, *, title: str, lang: str) -> str:
         f"<style>\n{css}\n{app_css}\n</style>\n</head>\n<body>\n"
         '<div id="map" role="application"></div>\n'
         f"<script>\n{js}\n</script>\n"
-        f'<script id="ntmgis-data" type="application/json">{to_json(data)}</script>\n'
+        '<script id="ntmgis-data" type="application/json">'
+        f"{to_json(data, cache=cache, shared=shared)}</script>\n"
         f"<script>\n{app_js}\n</script>\n"
         "</body>\n</html>\n"
     )
