@@ -152,7 +152,7 @@ def test_record_rewrites_only_the_table(tmp_path: Path) -> None:
     run.record([result], readme)
     text = readme.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\nintro\n") and text.endswith("\nafter\n")
-    assert "old" not in text and "| 13 | 99 | 150 |" in text and "5.00 s / 300 MB" in text
+    assert "old" not in text and "| 13 | 99 | 150 |" in text and "5.00 s (cpu 4.0) / 300 MB" in text
     assert "1.6×" in text  # render ratio 0.8 / 0.5
 
 
@@ -186,3 +186,28 @@ def test_reduced_benchmark_end_to_end(tmp_path: Path) -> None:
     if "html_bytes" in big:
         # The point of issue 6: the overview is smaller than explore() of the same data.
         assert big["html_bytes"] < big["baseline"]["html_bytes"]
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_reduced_benchmark_at_1000(tmp_path: Path) -> None:
+    """N = 1.000 end to end with the steps of the targets (no explore(), no appendix)."""
+    import run
+
+    if not Path(run.CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {run.CHROMIUM}")
+    pytest.importorskip("playwright")
+    out = tmp_path / "out"
+    rc = run.main(["--sizes", "1000", "--repeat", "1", "--browser-repeat", "1",
+                   "--steps", "build,map,gaps,access", "--no-baseline",
+                   "--workdir", str(tmp_path / "work"), "--out", str(out), "--bound", "90"])
+    assert rc == 0
+    r = json.loads((out / "results-1000.json").read_text())
+    assert r["country"]["communes"] == 1000 and r["country"]["villages"] > 6000
+    assert set(r["steps"]) <= {"build", "map", "gaps", "access"} and "build" in r["steps"]
+    for name, step in r["steps"].items():
+        assert all(x["rc"] == 0 for x in step["runs"]), name
+        assert 0 < step["peak_mb"] < 4096, name
+    if "map" in r["steps"]:
+        assert 0 < r["html_bytes"] < 15 * 2**20
+        assert r["render"]["finished"] and r["render"]["heap_mb"] < 600
