@@ -277,6 +277,31 @@ def test_some_kinds_of_page_keep_their_numbers(mini):
         render_appendix(mini, pages="overview,villages")
 
 
+def test_province_locator_and_source_from_config(mini):
+    """[appendix] province_outline gives district pages a locator; source replaces the footer."""
+    import geopandas as gpd
+    import shapely
+
+    communes = gpd.read_file(mini.root / "communes.geojson")
+    province = shapely.box(*communes.total_bounds).buffer(20_000)
+    gpd.GeoDataFrame({"name": ["Tỉnh Lai Châu"]}, geometry=[province],
+                     crs=communes.crs).to_file(mini.root / "province.gpkg")
+    cfg = mini.config_path
+    cfg.write_text(cfg.read_text(encoding="utf-8") + '\n[appendix]\n'
+                   'province_outline = "province.gpkg"\n'
+                   'source = "Phòng Nông nghiệp huyện Thử"\n', encoding="utf-8")
+    ws = load_workspace(mini.root)
+    paths = render_appendix(ws, pages="overview", formats="pdf")
+    text = _page_texts(paths[0])[0]
+    assert "Vị trí" in text
+    assert "Nguồn: Phòng Nông nghiệp huyện Thử. Số liệu đến ngày 31/12/2025." in " ".join(
+        text.split())
+    # without it, district pages have no locator (commune pages always have one)
+    plain = render_appendix(mini, pages="overview,communes", formats="pdf", overwrite=True)
+    texts = _page_texts(plain[0])
+    assert "Vị trí" not in texts[0] and "Vị trí" in texts[1]
+
+
 def test_not_built_is_a_clear_error(tmp_path: Path):
     dst = shutil.copytree(DATA / "mini", tmp_path / "mini")
     with pytest.raises(WorkspaceError, match="ntmgis build"):

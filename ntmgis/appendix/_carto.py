@@ -645,12 +645,17 @@ class LabelPlacer:
 
     def place(self, x: float, y: float, text: str, *, size: float = 6.5, area: bool = False,
               force: bool = False, weight: str = "normal", style: str = "normal",
-              color: str = INK, halo: float = 1.6) -> bool:
-        """Place ``text`` near (x, y) (around it for an area's label); True if placed."""
+              color: str = INK, halo: float = 1.6, offset: float = 1.0) -> bool:
+        """Place ``text`` near (x, y) (around it for an area's label); True if placed.
+
+        ``offset`` scales the distance of point labels from their anchor (for
+        large symbols).
+        """
         props = dict(fontsize=self.page.pt(size), fontweight=weight, fontstyle=style,
                      color=color)
         cands = ([(dx, dy, "center", "center") for dx, dy in self.AREA_CANDIDATES]
-                 if area else self.POINT_CANDIDATES)
+                 if area else [(dx * offset, dy * offset, ha, va)
+                               for dx, dy, ha, va in self.POINT_CANDIDATES])
         first = None
         for dx, dy, ha, va in cands:
             t, bb, kw = self._make(x, y, text, dx, dy, ha, va, props, halo)

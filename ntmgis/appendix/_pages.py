@@ -56,8 +56,9 @@ class Context:
 
     def source(self) -> str:
         """The data-source line."""
-        src = self.data.source_text or tr("source_default", self.lang, area=self.ws.name,
-                                          version=__version__)
+        src = self.data.source_text or tr(
+            "source_default" if self.hillshade is not None else "source_default_flat",
+            self.lang, area=self.ws.name, version=__version__)
         return tr("source", self.lang, source=src, date=fmt_date(self.ws.data_date, self.lang))
 
     def new_page(self, n: int, title: str, subtitle: str | None = None) -> Page:
@@ -211,7 +212,8 @@ def _commune_labels(ctx: Context, frame: MapFrame, placer: LabelPlacer, *,
             text += "\n" + second_line[code]
         inprog = bool(com["in_programme"].iloc[i])
         if code in avoid_star:
-            placer.place(xy[i, 0], xy[i, 1], text, size=size, weight="bold", force=force)
+            placer.place(xy[i, 0], xy[i, 1], text, size=size, weight="bold", force=force,
+                         offset=1.8)
         else:
             placer.place(xy[i, 0], xy[i, 1], text, size=size if inprog else size * 0.9,
                          area=True, force=force, weight="bold" if inprog else "normal",

@@ -23,6 +23,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "new rural development monitoring database, {area} (ntmgis {version}); "
         "relief shaded from the elevation model",
     ),
+    "source_default_flat": (
+        "cơ sở dữ liệu giám sát nông thôn mới {area} (ntmgis {version})",
+        "new rural development monitoring database, {area} (ntmgis {version})",
+    ),
     "title_overview": ("KẾT QUẢ THỰC HIỆN BỘ TIÊU CHÍ XÃ NÔNG THÔN MỚI",
                        "COMMUNES BY NEW RURAL DEVELOPMENT CRITERIA MET"),
     "title_criterion": ("TIÊU CHÍ SỐ {n}: {name}", "CRITERION {n}: {name}"),
