@@ -359,7 +359,7 @@ def page_criterion(ctx: Context, n: int, number: int) -> Page:
     placer = LabelPlacer(frame)
     _furniture(ctx, frame, placer)
     placer.obstacle_points(shapely.get_coordinates(np.asarray(list(projects.geometry),
-                                                              dtype=object)), radius_pt=2.6)
+                                                              dtype=object)), radius_pt=3.2)
     _commune_labels(ctx, frame, placer)
 
     # panel: key figures
@@ -498,7 +498,7 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     _furniture(ctx, frame, placer)
     for g in (prj.geometry, fac.geometry if len(fac) else [], vil.geometry):
         placer.obstacle_points(shapely.get_coordinates(np.asarray(list(g), dtype=object)),
-                               radius_pt=2.8)
+                               radius_pt=3.6)
     vxy = shapely.get_coordinates(np.asarray(list(vil.geometry), dtype=object))
     for (vx, vy), vname, ntm in zip(vxy, vil["name"], vil["ntm"], strict=True):
         placer.place(vx, vy, str(vname), size=6.0, weight="bold" if ntm else "normal",

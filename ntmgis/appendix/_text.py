@@ -13,9 +13,9 @@ PAGE_KINDS = ("overview", "criteria", "communes", "investment", "progress")
 MESSAGES: dict[str, tuple[str, str]] = {
     "appendix_title": ("Phụ lục bản đồ", "Map appendix"),
     "page_no": ("Phụ lục bản đồ số {n}", "Map appendix no. {n}"),
-    "subtitle": ("{district}, {province} - năm {year}", "{district}, {province} - {year}"),
-    "subtitle_range": ("{district}, {province} - giai đoạn {period}",
-                       "{district}, {province} - {period}"),
+    "subtitle": ("{district}, {province} – năm {year}", "{district}, {province} – {year}"),
+    "subtitle_range": ("{district}, {province} – giai đoạn {period}",
+                       "{district}, {province} – {period}"),
     "source": ("Nguồn: {source}. Số liệu đến ngày {date}.", "Source: {source}. Data as of {date}."),
     "source_default": (
         "cơ sở dữ liệu giám sát nông thôn mới {area} (ntmgis {version}); "
