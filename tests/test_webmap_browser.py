@@ -316,7 +316,8 @@ def test_result_map_in_browser(tmp_path: Path, open_page: object) -> None:
 
 
 def test_minimal_layers_render(tmp_path: Path, open_page: object) -> None:
-    """Missing parts (no DEM, villages, lines, facilities, roads, targets) still make a map."""
+    """Missing parts (no DEM, villages, lines, facilities, roads, targets, project years
+    and criteria; communes in lon/lat) still make a map."""
     from types import SimpleNamespace
 
     import numpy as np
@@ -326,7 +327,7 @@ def test_minimal_layers_render(tmp_path: Path, open_page: object) -> None:
         {"code": ["00002", "00001"], "name": ["Xã Hai", "Xã <b>Một</b>"],
          "in_programme": [True, True]},
         geometry=[box(480_000, 2_470_000, 485_000, 2_475_000),
-                  box(475_000, 2_470_000, 480_000, 2_475_000)], crs=9205)
+                  box(475_000, 2_470_000, 480_000, 2_475_000)], crs=9205).to_crs(4326)
     rows = []
     for year, met in ((2024, 1.0), (2025, np.nan)):
         for code in ("00001", "00002"):
@@ -337,7 +338,6 @@ def test_minimal_layers_render(tmp_path: Path, open_page: object) -> None:
     projects = gpd.GeoDataFrame(
         {"project_id": ["P2", "P1"], "name": ["Đường <script>", "Trường"],
          "category": ["road", "unknown_kind"], "commune_code": ["00001", "99999"],
-         "criteria": ["2;5", ""], "year_start": [2024, np.nan], "year_end": [2025, np.nan],
          "status": ["under_way", "finished"], "cap_central": [1.5, np.nan]},
         geometry=[Point(477_000, 2_472_000), None], crs=9205)
     layers = SimpleNamespace(communes=communes, commune_status=status, villages=None,

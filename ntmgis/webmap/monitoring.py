@@ -339,6 +339,12 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer is empty",
                              path=ws.output_gpkg)
     communes = communes.sort_values("code").reset_index(drop=True)
+    if communes.crs is None:
+        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer has no CRS",
+                             path=ws.output_gpkg)
+    # simplification tolerances are metres: work in a metric CRS
+    metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
+    communes = communes.to_crs(metric)
     years = [int(y) for y in ws.years]
     cblock, cstat, valid, cgeo = _commune_block(communes, _get(layers, "commune_status"),
                                                 years, SIMPLIFY_TOLERANCE_M)
@@ -357,6 +363,11 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     for s in SOURCES:
         if f"cap_{s}" not in projects:
             projects[f"cap_{s}"] = 0.0
+    # optional columns of the contract that a hand-made layer may lack
+    for col, default in (("criteria", ""), ("year_start", np.nan), ("year_end", np.nan),
+                         ("status", ""), ("category", "other"), ("commune_code", "")):
+        if col not in projects:
+            projects[col] = default
     pxy = to_wgs84(projects).values if len(projects) else np.empty(0, dtype=object)
     admin = None
     if level_of_detail or (level_of_detail is None and len(communes) > LOD_MIN_COMMUNES):
@@ -373,14 +384,15 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     if facilities is not None and len(facilities):
         f = facilities[facilities.geometry.notna() & ~facilities.geometry.is_empty]
         f = f.sort_values("facility_id") if "facility_id" in f else f
-        fblock = {"name": [_s(v) for v in f["name"]], "type": _enum(f["type"]),
+        fblock = {"name": [_s(v) for v in f.get("name", pd.Series("", f.index))],
+                  "type": _enum(f.get("type", pd.Series("", f.index))),
                   "xy": encode_points(to_wgs84(f).values)}
     roads = _get(layers, "roads")
     rblock: dict = {"cls": [], "geom": []}
     if roads is not None and len(roads):
-        r = roads[roads.geometry.notna() & ~roads.geometry.is_empty]
+        r = roads[roads.geometry.notna() & ~roads.geometry.is_empty].to_crs(metric)
         simple = gpd.GeoSeries(shapely.simplify(r.geometry.values, ROAD_SIMPLIFY_M), crs=r.crs)
-        rblock = {"cls": _enum(r["road_class"]),
+        rblock = {"cls": _enum(r.get("road_class", pd.Series("", r.index))),
                   "geom": encode_lines(to_wgs84(simple).values)}
 
     hill = None
