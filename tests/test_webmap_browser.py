@@ -245,6 +245,19 @@ def test_search_and_project_card(sample: tuple, open_page: object) -> None:
     hits = page.locator(".ntm-results li")
     assert hits.count() >= 1
     assert any("Mường Tè" in t for t in hits.all_text_contents())
+    # a commune found opens its scorecard, a village its card, and they stay open
+    commune = layers.communes.sort_values("code").iloc[1]
+    page.fill(".ntm-search input", commune["name"])
+    page.locator(".ntm-results li", has_text=commune["name"]).first.click()
+    page.wait_for_timeout(600)
+    code = commune["code"]
+    assert page.locator(f'.ntm-scorecard[data-commune="{code}"]').count() == 1
+    village = layers.villages.sort_values("code").iloc[0]
+    page.fill(".ntm-search input", village["name"])
+    page.locator(".ntm-results li", has_text=village["name"]).first.click()
+    page.wait_for_timeout(600)
+    assert page.locator(".ntm-villagecard h3").text_content() == village["name"]
+    page.evaluate("window.ntmgis.map.closePopup()")
     pr = layers.projects.sort_values("project_id").iloc[0]
     page.fill(".ntm-search input", pr["name"][:20])
     page.locator(".ntm-results li", has_text=pr["name"][:20]).first.click()

@@ -982,9 +982,13 @@
         var li = add(list, 'li');
         add(li, 'span', 'ntm-kind', h[2]);
         add(li, 'span', null, h[1]);
-        li.addEventListener('click', function () {
-          while (list.firstChild) { list.removeChild(list.firstChild); }
+        li.addEventListener('click', function (ev) {
+          // the click must not reach the map (it would close the popup opened below),
+          // and the list is emptied only afterwards: Leaflet looks up the clicked
+          // element's ancestors to tell a control from the map
+          L.DomEvent.stopPropagation(ev);
           h[3]();
+          setTimeout(function () { while (list.firstChild) { list.removeChild(list.firstChild); } }, 0);
         });
       });
     });
