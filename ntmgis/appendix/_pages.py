@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import shapely
 from matplotlib.patches import Circle
 
@@ -659,16 +660,19 @@ def page_investment(ctx: Context, n: int) -> Page:
     for s in SOURCE_KEYS:
         if s not in f.index:
             continue
-        plan_v, list_v = f.loc[s, "plan"], f.loc[s, "projects_total"]
+        plan_v = f.loc[s, "plan"]
+        # the projects begun by the appendix's year, as on the map
+        col = f"cap_{s}"
+        list_v = (float(pd.to_numeric(prj[col], errors="coerce").fillna(0).sum())
+                  if col in prj.columns else f.loc[s, "projects_total"])
         tot_plan += float(plan_v) if plan_v == plan_v else 0.0
         tot_list += float(list_v) if list_v == list_v else 0.0
         rows.append([label("source", s, lang), fmt_money(_num(plan_v), lang),
                      fmt_money(_num(list_v), lang)])
     rows.append([tr("total", lang), fmt_money(tot_plan, lang), fmt_money(tot_list, lang)])
-    y = page.table(PX, y, [(tr("col_source", lang), 50, "left"), (tr("col_plan", lang), 24,
-                                                                  "right"),
-                           (tr("col_list", lang), 24, "right")], rows, size=6.2, row_h=3.6,
-                   bold_rows=[len(rows) - 1])
+    cols = [(tr("col_source", lang), 50, "left"), (tr("col_plan", lang), 24, "right"),
+            (tr("col_list", lang, year=d.year), 24, "right")]
+    y = page.table(PX, y, cols, rows, size=6.2, row_h=3.6, bold_rows=[len(rows) - 1])
     # by commune
     if len(d.status) > MAX_TABLE_ROWS:  # a province or country: no room for the table
         page.lines_of_text(PX, y - 1, [tr("too_many_rows", lang, n=len(d.status))], size=6.6)

@@ -106,7 +106,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cap_by_source": ("VỐN THEO NGUỒN (triệu đồng)", "CAPITAL BY SOURCE (million VND)"),
     "col_source": ("Nguồn vốn", "Source"),
     "col_plan": ("Kế hoạch", "Plan"),
-    "col_list": ("Danh mục DA", "Project list"),
+    "col_list": ("DA đến {year}", "Projects to {year}"),
     "inv_total": ("Tổng vốn danh mục: {cap} triệu đồng; {n} dự án",
                   "Project list total: {cap} million VND; {n} projects"),
     # progress page
