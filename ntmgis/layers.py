@@ -85,7 +85,7 @@ def _multi(geoms: np.ndarray) -> np.ndarray:
     line = kinds == 1
     out[poly] = shapely.multipolygons(out[poly][:, None]) if poly.any() else out[poly]
     if line.any():
-        out[line] = [shapely.MultiLineString([g]) for g in out[line]]
+        out[line] = shapely.multilinestrings(out[line], indices=np.arange(int(line.sum())))
     return out
 
 
@@ -99,6 +99,17 @@ def _in_programme(communes: gpd.GeoDataFrame, status_codes: set[str] | None) -> 
     has = (communes["code"].isin(status_codes).to_numpy() if status_codes
            else np.ones(len(communes), bool))
     return ~urban & has
+
+
+def _joined(mask: np.ndarray, nums: np.ndarray) -> np.ndarray:
+    """Row-wise ";"-joined ``nums`` where ``mask`` is true, built once per distinct row pattern."""
+    if mask.shape[1] > 62:
+        return np.array([";".join(map(str, nums[r])) for r in mask], dtype=object)
+    keys = mask.astype(np.int64) @ (np.int64(1) << np.arange(mask.shape[1], dtype=np.int64))
+    uniq, inv = np.unique(keys, return_inverse=True)
+    text = np.array([";".join(str(n) for k, n in enumerate(nums) if (int(u) >> k) & 1)
+                     for u in uniq], dtype=object)
+    return text[inv.ravel()]
 
 
 def _wide_status(long: pd.DataFrame, units: pd.DataFrame, years: tuple[int, ...],
@@ -123,8 +134,8 @@ def _wide_status(long: pd.DataFrame, units: pd.DataFrame, years: tuple[int, ...]
     nums = np.array(cset.numbers)
     gained = (vals == 1) & (prev == 0)
     lost = (vals == 0) & (prev == 1)
-    wide["gained"] = [";".join(map(str, nums[r])) for r in gained]
-    wide["lost"] = [";".join(map(str, nums[r])) for r in lost]
+    wide["gained"] = _joined(gained, nums)
+    wide["lost"] = _joined(lost, nums)
     return wide
 
 

@@ -121,6 +121,30 @@ def _src_col(df: pd.DataFrame, canon: str) -> str:
     return df.attrs.get("source_columns", {}).get(canon, canon)
 
 
+def _per_unique(values: Any, func: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Apply a pure per-cell function once per distinct value and broadcast the results.
+
+    Offices' columns repeat few values ("Đạt", years, a commune's code), so
+    this turns millions of Python calls into a few. Returns the results
+    (object array; None where ``func`` raised ValueError) and a mask of the
+    cells where it raised, for the caller to report row by row.
+    """
+    vals = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(vals, skipna=True) in ("string", "empty"):
+        codes, uniques = pd.factorize(vals)  # missing -> -1
+        uniques = list(uniques) + [None]
+    else:  # mixed types: factorize would merge 1, 1.0 and True
+        codes, uniques = np.arange(len(vals)), list(vals)
+    res = np.empty(len(uniques), dtype=object)
+    bad = np.zeros(len(uniques), dtype=bool)
+    for i, u in enumerate(uniques):
+        try:
+            res[i] = func(u)
+        except ValueError:
+            res[i], bad[i] = None, True
+    return res[codes], bad[codes]
+
+
 def _fix_text(df: pd.DataFrame, path: Path, log: IssueLog) -> pd.DataFrame:
     """NFC every text column, trim spaces; warn once when text looks like TCVN3/VNI."""
     warned = False
@@ -130,11 +154,20 @@ def _fix_text(df: pd.DataFrame, path: Path, log: IssueLog) -> pd.DataFrame:
         s = df[col]
         if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
             continue
-        is_str = s.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
-        if not is_str.any():
-            continue
-        vals = s.to_numpy(dtype=object).copy()
-        vals[is_str] = [nfc(v) for v in vals[is_str]]
+        vals = s.to_numpy(dtype=object)
+        if pd.api.types.infer_dtype(vals, skipna=True) != "string":
+            is_str = np.array([isinstance(v, str) for v in vals], dtype=bool)
+            if not is_str.any():
+                continue
+            vals = vals.copy()
+            vals[is_str] = [nfc(v) for v in vals[is_str]]
+        else:
+            # All text (or missing): normalise each distinct value once.
+            fixed, _ = _per_unique(vals, nfc)
+            missing = pd.isna(vals)
+            fixed[missing] = vals[missing]
+            vals = fixed
+            is_str = ~missing
         df[col] = pd.Series(vals, index=df.index, dtype=object)
         if not warned:
             # A sample is enough to notice an undeclared legacy encoding.
@@ -162,7 +195,9 @@ def _resolve_crs(gdf: gpd.GeoDataFrame, cfg_crs: str | None, ws: Workspace, path
             return gdf
     if len(gdf) and not gdf.geometry.is_empty.all():
         try:
-            b = gdf.to_crs("EPSG:4326").total_bounds
+            # The layer's box, densified, is enough to tell a wrong CRS (no full transform).
+            b = np.array(Transformer.from_crs(gdf.crs, "EPSG:4326", always_xy=True)
+                         .transform_bounds(*gdf.total_bounds, densify_pts=21))
         except Exception:  # noqa: BLE001 - any PROJ failure means the CRS does not fit
             b = np.array([np.inf] * 4)
         if not (np.isfinite(b).all() and b[0] >= VN_BOUNDS[0] and b[1] >= VN_BOUNDS[1]
@@ -403,37 +438,43 @@ def parse_met(value: Any) -> int | None:
 
 def _int_cell(df: pd.DataFrame, canon: str, log: IssueLog, path: Path, *, lo: int | None = None,
               hi: int | None = None, key: str = "not_a_number") -> pd.Series:
-    out = []
-    for v, row in zip(df[canon], df[ROW], strict=True):
+    def one(v: Any) -> tuple[int | None, str | None]:
         try:
             x = parse_number(v)
         except ValueError:
-            x = None
-            log.error("not_a_number", "not_a_number", file=path, row=row,
-                      column=_src_col(df, canon), value=v)
-        if x is not None:
-            if not float(x).is_integer() or (lo is not None and not lo <= x <= hi):
-                if key == "not_a_number":
-                    log.error("not_a_number", "not_a_number", file=path, row=row,
-                              column=_src_col(df, canon), value=v)
-                else:
-                    log.error(key, key, file=path, row=row, column=_src_col(df, canon),
-                              value=v, lo=lo, hi=hi)
-                x = None
-        out.append(None if x is None else int(x))
-    return pd.Series(out, index=df.index, dtype="Int64")
+            return None, "not_a_number"
+        if x is not None and (not float(x).is_integer()
+                              or (lo is not None and not lo <= x <= hi)):
+            return None, key
+        return (None if x is None else int(x)), None
+
+    res, _ = _per_unique(df[canon], one)
+    rows, cells = df[ROW].to_numpy(), df[canon].to_numpy(dtype=object)
+    for i in np.flatnonzero(np.array([r[1] is not None for r in res], dtype=bool)):
+        err = res[i][1]
+        if err == "not_a_number":
+            log.error("not_a_number", "not_a_number", file=path, row=rows[i],
+                      column=_src_col(df, canon), value=cells[i])
+        else:
+            log.error(err, err, file=path, row=rows[i], column=_src_col(df, canon),
+                      value=cells[i], lo=lo, hi=hi)
+    return pd.Series([r[0] for r in res], index=df.index, dtype="Int64")
 
 
 def _codes(df: pd.DataFrame, canon: str, ws: Workspace, log: IssueLog, path: Path,
            width: int | None) -> pd.Series:
-    out = []
-    for v, row in zip(df[canon], df[ROW], strict=True):
+    def one(v: Any) -> tuple[str | None, bool]:
         code = normalise_code(v)
         fixed = normalise_code(v, width)
-        if code is not None and fixed != code:
-            log.warning("code_lost_zero", "code_lost_zero", file=path, row=row,
-                        column=_src_col(df, canon), value=v, fixed=fixed)
-        out.append(fixed)
+        return fixed, code is not None and fixed != code
+
+    res, _ = _per_unique(df[canon], one)
+    out = np.array([r[0] for r in res], dtype=object)
+    lost = np.array([r[1] for r in res], dtype=bool)
+    rows, cells = df[ROW].to_numpy(), df[canon].to_numpy(dtype=object)
+    for i in np.flatnonzero(lost):
+        log.warning("code_lost_zero", "code_lost_zero", file=path, row=rows[i],
+                    column=_src_col(df, canon), value=cells[i], fixed=out[i])
     return pd.Series(out, index=df.index, dtype=object)
 
 
@@ -481,14 +522,10 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
         for c, n in crit_cols.items():
             if n not in numbers:
                 continue
-            mets = []
-            for v, row in zip(df[c], df[ROW], strict=True):
-                try:
-                    mets.append(parse_met(v))
-                except ValueError:
-                    mets.append(None)
-                    log.error("bad_status_value", "bad_status_value", file=path, row=row,
-                              column=c, value=v)
+            mets, bad = _per_unique(df[c], parse_met)
+            for i in np.flatnonzero(bad):
+                log.error("bad_status_value", "bad_status_value", file=path,
+                          row=df[ROW].iloc[i], column=c, value=df[c].iloc[i])
             parts.append(pd.DataFrame({"code": codes, "year": years,
                                        "criterion": pd.array([n] * len(df), dtype="Int64"),
                                        "met": pd.array(mets, dtype="Int64"), ROW: df[ROW],
@@ -501,24 +538,23 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
                            path=path, log=log, context=cfg.name)
         if not {"code", "year", "criterion", "met"} <= set(base.columns):
             return None
-        mets = []
-        for v, row in zip(base["met"], base[ROW], strict=True):
-            try:
-                mets.append(parse_met(v))
-            except ValueError:
-                mets.append(None)
-                log.error("bad_status_value", "bad_status_value", file=path, row=row,
-                          column=_src_col(base, "met"), value=v)
-        crit = []
-        for v, row in zip(base["criterion"], base[ROW], strict=True):
+        mets, bad = _per_unique(base["met"], parse_met)
+        for i in np.flatnonzero(bad):
+            log.error("bad_status_value", "bad_status_value", file=path, row=base[ROW].iloc[i],
+                      column=_src_col(base, "met"), value=base["met"].iloc[i])
+
+        def crit_number(v: Any) -> int:
             m = re.search(r"\d+", str(v or ""))
             n = int(m.group()) if m else None
             if n not in numbers:
-                log.error("criterion_range", "criterion_range", file=path, row=row,
-                          column=_src_col(base, "criterion"), value=v, lo=min(numbers),
-                          hi=max(numbers))
-                n = None
-            crit.append(n)
+                raise ValueError(v)
+            return n
+
+        crit, bad = _per_unique(base["criterion"], crit_number)
+        for i in np.flatnonzero(bad):
+            log.error("criterion_range", "criterion_range", file=path, row=base[ROW].iloc[i],
+                      column=_src_col(base, "criterion"), value=base["criterion"].iloc[i],
+                      lo=min(numbers), hi=max(numbers))
         long = pd.DataFrame({
             "code": _codes(base, "code", ws, log, path, code_width),
             "year": _int_cell(base, "year", log, path, lo=lo_y, hi=hi_y, key="year_range"),
@@ -594,57 +630,63 @@ def read_projects(ws: Workspace, log: IssueLog, *, code_width: int | None,
     out["commune_code"] = _codes(df, "commune_code", ws, log, path, code_width)
     out["village_code"] = (_codes(df, "village_code", ws, log, path, None)
                            if "village_code" in df else None)
-    seen: dict[str, int] = {}
-    for pid, row in zip(out["project_id"], out[ROW], strict=True):
+    pids = out["project_id"]
+    first = out.groupby("project_id", sort=False)[ROW].transform("first")
+    for i in np.flatnonzero(pids.isna().to_numpy() | pids.duplicated().to_numpy()):
+        pid, row = pids.iloc[i], out[ROW].iloc[i]
         if pid is None:
             log.error("missing_value", "missing_value", file=path, row=row,
                       column=_src_col(df, "project_id"))
-        elif pid in seen:
-            log.error("duplicate_code", "duplicate_code", file=path, row=row,
-                      column=_src_col(df, "project_id"), value=pid, first=seen[pid])
         else:
-            seen[pid] = row
+            log.error("duplicate_code", "duplicate_code", file=path, row=row,
+                      column=_src_col(df, "project_id"), value=pid, first=first.iloc[i])
     # Category and status accept keys or labels in either language.
     for canon, kind in (("category", "category"), ("status", "status")):
-        vals = []
-        for v, row in zip(df[canon] if canon in df else [None] * len(df), df[ROW], strict=True):
-            k = _enum(v, kind)
-            if k is None and not (canon == "category" and is_missing(v)):
-                log.error("bad_enum", "bad_enum", file=path, row=row, column=_src_col(df, canon),
-                          value=v, expected=", ".join(labels(kind, log.lang).values()))
-            vals.append(k if k is not None else ("other" if canon == "category" else None))
-        out[canon] = vals
-    crit_lists = []
-    for v, row in zip(df["criteria"], df[ROW], strict=True):
+        cells = df[canon] if canon in df else pd.Series([None] * len(df), index=df.index)
+        keys, _ = _per_unique(cells, lambda v, kind=kind: _enum(v, kind))
+        blank = cells.isna().to_numpy() if canon == "category" else np.zeros(len(df), bool)
+        for i in np.flatnonzero(pd.isna(keys) & ~blank):
+            log.error("bad_enum", "bad_enum", file=path, row=df[ROW].iloc[i],
+                      column=_src_col(df, canon), value=cells.iloc[i],
+                      expected=", ".join(labels(kind, log.lang).values()))
+        if canon == "category":
+            keys[pd.isna(keys)] = "other"
+        out[canon] = keys
+
+    def criteria_list(v: Any) -> str:
         nums = [int(m) for m in re.findall(r"\d+", str(v or ""))]
-        bad = [n for n in nums if n not in COMMUNE_CRITERIA.numbers]
-        if bad or not nums:
-            log.error("criterion_range", "criterion_range", file=path, row=row,
-                      column=_src_col(df, "criteria"), value=v, lo=1, hi=19)
-        crit_lists.append(sorted({n for n in nums if n in COMMUNE_CRITERIA.numbers}))
-    out["criteria"] = [";".join(map(str, c)) for c in crit_lists]
+        ok = sorted({n for n in nums if n in COMMUNE_CRITERIA.numbers})
+        if len(ok) < len(set(nums)) or not nums:
+            raise ValueError(v)
+        return ";".join(map(str, ok))
+
+    crit, bad = _per_unique(df["criteria"], criteria_list)
+    for i in np.flatnonzero(bad):
+        v = df["criteria"].iloc[i]
+        log.error("criterion_range", "criterion_range", file=path, row=df[ROW].iloc[i],
+                  column=_src_col(df, "criteria"), value=v, lo=1, hi=19)
+        nums = [int(m) for m in re.findall(r"\d+", str(v or ""))]
+        crit[i] = ";".join(map(str, sorted({n for n in nums if n in COMMUNE_CRITERIA.numbers})))
+    out["criteria"] = crit
     lo_y, hi_y = ws.years[0] - 10, ws.years[-1] + 10
     out["year_start"] = _int_cell(df, "year_start", log, path, lo=lo_y, hi=hi_y, key="year_range")
     out["year_end"] = _int_cell(df, "year_end", log, path, lo=lo_y, hi=hi_y, key="year_range")
-    for s, e, row in zip(out["year_start"], out["year_end"], out[ROW], strict=True):
-        if s is not pd.NA and e is not pd.NA and s > e:
-            log.error("year_order", "year_order", file=path, row=row,
-                      column=_src_col(df, "year_start"), value=s, start=s, end=e)
+    order = (out["year_start"] > out["year_end"]).fillna(False).to_numpy(dtype=bool)
+    for i in np.flatnonzero(order):
+        s, e = out["year_start"].iloc[i], out["year_end"].iloc[i]
+        log.error("year_order", "year_order", file=path, row=out[ROW].iloc[i],
+                  column=_src_col(df, "year_start"), value=s, start=s, end=e)
     for canon in (*CAP_COLUMNS, "disbursed"):
-        vals = []
-        for v, row in zip(df[canon] if canon in df else [None] * len(df), df[ROW], strict=True):
-            try:
-                x = parse_number(v, decimal=ws.decimal)
-            except ValueError:
-                log.error("not_a_number", "not_a_number", file=path, row=row,
-                          column=_src_col(df, canon), value=v)
-                x = None
-            if x is not None and x < 0:
-                log.error("negative", "negative", file=path, row=row, column=_src_col(df, canon),
-                          value=v)
-                x = None
-            vals.append(0.0 if x is None else x)
-        out[canon] = np.asarray(vals, dtype=float)
+        cells = df[canon] if canon in df else pd.Series([None] * len(df), index=df.index)
+        vals, bad = _per_unique(cells, lambda v: parse_number(v, decimal=ws.decimal))
+        for i in np.flatnonzero(bad):
+            log.error("not_a_number", "not_a_number", file=path, row=df[ROW].iloc[i],
+                      column=_src_col(df, canon), value=cells.iloc[i])
+        x = pd.to_numeric(pd.Series(vals), errors="coerce").to_numpy(dtype=float)
+        for i in np.flatnonzero(x < 0):
+            log.error("negative", "negative", file=path, row=df[ROW].iloc[i],
+                      column=_src_col(df, canon), value=cells.iloc[i])
+        out[canon] = np.where(np.isnan(x) | (x < 0), 0.0, x)
     out["cap_total"] = out[list(CAP_COLUMNS)].sum(axis=1)
     out["geometry"] = _project_locations(df, out, ws, log, area)
     gdf = gpd.GeoDataFrame(out, geometry="geometry", crs=ws.crs)
@@ -673,24 +715,36 @@ def _project_locations(df: pd.DataFrame, out: pd.DataFrame, ws: Workspace, log: 
         layer = read_vector(cfg, ws, log, required=("project_id",))
         if layer is not None and "project_id" in layer:
             layer = layer.to_crs(ws.crs)
-            ids = pd.Series([normalise_code(v) for v in layer["project_id"]])
-            merged = gpd.GeoSeries(layer.geometry.to_numpy(), index=ids).groupby(level=0).agg(
-                lambda g: shapely.union_all(g.to_numpy()) if len(g) > 1 else g.iloc[0])
-            geoms = out["project_id"].map(merged).to_numpy(dtype=object)
+            ids = pd.Series(_per_unique(layer["project_id"], normalise_code)[0])
+            geo = layer.geometry.to_numpy()
+            rep = ids.duplicated(keep=False).to_numpy()
+            merged = pd.Series(geo[~rep], index=ids[~rep].to_numpy(), dtype=object)
+            if rep.any():  # one project drawn as several lines: their union
+                extra = gpd.GeoSeries(geo[rep], index=ids[rep].to_numpy()).groupby(
+                    level=0).agg(lambda g: shapely.union_all(g.to_numpy()))
+                merged = pd.concat([merged, pd.Series(extra.to_numpy(), index=extra.index,
+                                                      dtype=object)])
+            geoms = out["project_id"].map(merged).to_numpy(dtype=object).copy()
+            geoms[pd.isna(geoms)] = None
     rows = out[ROW].to_numpy()
 
     def coords(canon: str) -> np.ndarray:
         vals = np.full(n, np.nan)
         if canon not in df:
             return vals
-        for i, v in enumerate(df[canon].to_numpy(dtype=object)):
-            try:
-                c = _coord(v)
-            except ValueError:
-                log.error("not_a_number", "not_a_number", file=path, row=int(rows[i]),
-                          column=_src_col(df, canon), value=v)
-                continue
-            vals[i] = np.nan if c is None else c
+        cells = df[canon]
+        # As _coord, for the whole column: no spaces; a lone "," is the decimal mark.
+        txt = pd.Series(cells.to_numpy(dtype=object), dtype="string").str.replace(
+            " ", "", regex=False).str.strip()
+        comma = (txt.str.contains(",", regex=False)
+                 & ~txt.str.contains(".", regex=False)).fillna(False)
+        txt = txt.where(~comma, txt.str.replace(",", ".", regex=False))
+        num = pd.to_numeric(txt, errors="coerce")
+        bad = (txt.notna() & (txt != "") & num.isna()).to_numpy(dtype=bool)
+        for i in np.flatnonzero(bad):
+            log.error("not_a_number", "not_a_number", file=path, row=int(rows[i]),
+                      column=_src_col(df, canon), value=cells.iloc[i])
+        vals[:] = num.to_numpy(dtype=float, na_value=np.nan)
         return vals
 
     lon, lat, x, y = coords("lon"), coords("lat"), coords("x"), coords("y")
@@ -775,7 +829,7 @@ def _read_layer_checked(ws: Workspace, name: str, log: IssueLog, required: tuple
                                 width if canon == "commune_code" or name == "communes" else None)
     for canon in ("village_code", "facility_id", "road_id"):
         if canon in gdf:
-            gdf[canon] = [normalise_code(v) for v in gdf[canon]]
+            gdf[canon] = _per_unique(gdf[canon], normalise_code)[0]
     return gdf
 
 
@@ -880,19 +934,16 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
     facilities = _read_layer_checked(ws, "facilities", log, ("facility_id", "name", "type"),
                                      ("commune_code", "village_code"), width)
     if facilities is not None:
-        ftypes = []
-        for v, row in zip(facilities["type"], facilities[ROW], strict=True):
-            k = _enum(v, "facility")
-            if k is None:
-                log.error("bad_enum", "bad_enum", file=ws.layer("facilities").path, row=row,
-                          column=_src_col(facilities, "type"), value=v,
-                          expected=", ".join(enum_keys("facility")))
-            ftypes.append(k)
+        ftypes, _ = _per_unique(facilities["type"], lambda v: _enum(v, "facility"))
+        for i in np.flatnonzero(pd.isna(ftypes)):
+            log.error("bad_enum", "bad_enum", file=ws.layer("facilities").path,
+                      row=facilities[ROW].iloc[i], column=_src_col(facilities, "type"),
+                      value=facilities["type"].iloc[i], expected=", ".join(enum_keys("facility")))
         facilities["type"] = ftypes
     roads = _read_layer_checked(ws, "roads", log, ("road_id",), ("name", "road_class"), width)
     if roads is not None and "road_class" in roads:
-        roads["road_class"] = [_enum(v, "road_class") or "village_track"
-                               for v in roads["road_class"]]
+        roads["road_class"] = _per_unique(
+            roads["road_class"], lambda v: _enum(v, "road_class") or "village_track")[0]
     cs_cfg = ws.table("commune_status")
     commune_status = (read_status(cs_cfg, ws, log, COMMUNE_CRITERIA, code_width=width)
                       if cs_cfg else None)

@@ -36,15 +36,20 @@ def _path(ws: Workspace, layer: str | None = None, table: str | None = None) -> 
 
 def _duplicates(df: pd.DataFrame, col: str, path: Path | None, log: IssueLog,
                 column: str) -> None:
-    first: dict[str, int] = {}
-    for v, row in zip(df[col], df[ROW], strict=True):
-        if v is None:
-            log.error("missing_value", "missing_value", file=path, row=int(row), column=column)
-        elif v in first:
-            log.error("duplicate_code", "duplicate_code", file=path, row=int(row), column=column,
-                      value=v, first=first[v])
+    vals = df[col]
+    missing = vals.isna().to_numpy()
+    dup = vals.duplicated().to_numpy() & ~missing
+    if not (missing.any() or dup.any()):
+        return
+    first = df.groupby(col, sort=False)[ROW].transform("first").to_numpy()
+    rows = df[ROW].to_numpy()
+    for i in np.flatnonzero(missing | dup):
+        if missing[i]:
+            log.error("missing_value", "missing_value", file=path, row=int(rows[i]),
+                      column=column)
         else:
-            first[v] = int(row)
+            log.error("duplicate_code", "duplicate_code", file=path, row=int(rows[i]),
+                      column=column, value=vals.iloc[i], first=int(first[i]))
 
 
 def _src(df: pd.DataFrame, canon: str) -> str:
@@ -57,10 +62,17 @@ def overlaps(communes: gpd.GeoDataFrame, min_area: float = MIN_AREA_M2) -> pd.Da
     Uses a spatial index, so it is fast for a whole country.
     """
     geoms = communes.geometry.to_numpy()
+    if len(geoms) > 1 and shapely.coverage_is_valid(geoms):
+        # Edge-matched, non-overlapping communes (the usual case): nothing to intersect.
+        return pd.DataFrame({"a": pd.Series([], dtype=object), "b": pd.Series([], dtype=object),
+                             "area_m2": pd.Series([], dtype=float)})
     tree = shapely.STRtree(geoms)
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
+    # Neighbours touch along their edges; only pairs whose interiors meet overlap.
+    inner = shapely.relate_pattern(geoms[left], geoms[right], "2********")
+    left, right = left[inner], right[inner]
     inter = shapely.intersection(geoms[left], geoms[right])
     area = shapely.area(inter)
     big = area > min_area
@@ -106,6 +118,7 @@ def locate_points(points: gpd.GeoSeries, declared: pd.Series,
     geoms = points.to_numpy()
     pts = shapely.point_on_surface(geoms)
     cgeoms = communes.geometry.to_numpy()
+    shapely.prepare(cgeoms)  # many points per commune: prepared point-in-polygon
     codes = communes["code"].to_numpy(dtype=object)
     by_code = dict(zip(codes, cgeoms, strict=True))
     decl = declared.to_numpy(dtype=object)
@@ -117,7 +130,9 @@ def locate_points(points: gpd.GeoSeries, declared: pd.Series,
     decl_geom = np.array([by_code.get(c) for c in decl], dtype=object)
     has_decl = np.array([g is not None for g in decl_geom]) & valid
     inside[has_decl] = shapely.intersects(decl_geom[has_decl], pts[has_decl])
-    dist[has_decl] = shapely.distance(decl_geom[has_decl], geoms[has_decl])
+    dist[inside] = 0.0
+    away = has_decl & ~inside  # distances only for the few points outside
+    dist[away] = shapely.distance(decl_geom[away], geoms[away])
     located[inside] = decl[inside]
     rest = np.flatnonzero(valid & ~inside)
     if len(rest):
@@ -144,13 +159,17 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
         _duplicates(communes, "code", cpath, log, _src(communes, "code"))
         ccodes = {c for c in communes["code"] if c}
         geoms = communes.geometry.to_numpy()
-        for g, row, code in zip(geoms, communes[ROW], communes["code"], strict=True):
-            if g is None or shapely.is_empty(g):
-                log.error("empty_geometry", "empty_geometry", file=cpath, row=int(row),
+        empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        invalid = ~empty & ~shapely.is_valid(geoms)
+        for i in np.flatnonzero(empty | invalid):
+            row, code = int(communes[ROW].iloc[i]), communes["code"].iloc[i]
+            if empty[i]:
+                log.error("empty_geometry", "empty_geometry", file=cpath, row=row,
                           column="geometry", value=code)
-            elif not shapely.is_valid(g):
-                log.error("invalid_geometry", "invalid_geometry", file=cpath, row=int(row),
-                          column="geometry", value=code, reason=shapely.is_valid_reason(g))
+            else:
+                log.error("invalid_geometry", "invalid_geometry", file=cpath, row=row,
+                          column="geometry", value=code,
+                          reason=shapely.is_valid_reason(geoms[i]))
         ok = communes[shapely.is_valid(geoms) & ~shapely.is_empty(geoms)]
         names = dict(zip(communes["code"], communes["name"], strict=True))
         ov = overlaps(ok, min_area=0.0)
@@ -171,10 +190,9 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
         if "name" in cs and communes is not None:
             names = {c: fold(n, strip_unit=True) for c, n in zip(communes["code"],
                                                                    communes["name"], strict=True)}
-            seen = set()
-            for code, name, row in zip(cs["code"], cs["name"], cs[ROW], strict=True):
-                if code in names and name and (code, name) not in seen:
-                    seen.add((code, name))
+            pairs = cs.drop_duplicates(["code", "name"])  # one check per distinct spelling
+            for code, name, row in zip(pairs["code"], pairs["name"], pairs[ROW], strict=True):
+                if code in names and name:
                     if fold(name, strip_unit=True) != names[code]:
                         log.warning("name_mismatch", "name_mismatch", file=path, row=int(row),
                                     column=_src(cs, "name"), value=name, code=code,
@@ -220,25 +238,24 @@ def _unknown_codes(df: pd.DataFrame, col: str, known: set[str], path: Path | Non
                    log: IssueLog, *, where: str) -> None:
     what = {"communes": {"vi": "lớp ranh giới xã", "en": "the communes layer"},
             "villages": {"vi": "lớp bản", "en": "the villages layer"}}[where][log.lang]
-    reported = set()
-    for code, row in zip(df[col], df[ROW], strict=True):
-        if code is not None and code not in known and code not in reported:
-            reported.add(code)
-            log.error("unknown_code", "unknown_code", file=path, row=int(row),
-                      column=_src(df, col), value=code, where=what)
+    vals = df[col]
+    bad = df.loc[vals.notna() & ~vals.isin(known)].drop_duplicates(col)
+    for code, row in zip(bad[col], bad[ROW], strict=True):
+        log.error("unknown_code", "unknown_code", file=path, row=int(row),
+                  column=_src(df, col), value=code, where=what)
 
 
 def _duplicate_status(df: pd.DataFrame, path: Path | None, log: IssueLog) -> None:
     sub = df.dropna(subset=["code", "year", "criterion"])
     dup = sub.duplicated(subset=["code", "year", "criterion"], keep="first")
-    firsts = {}
-    for (code, year, crit, row) in sub.loc[~dup, ["code", "year", "criterion", ROW]].itertuples(
-            index=False):
-        firsts[(code, year, crit)] = row
-    for (code, year, crit, row, col) in sub.loc[dup, ["code", "year", "criterion", ROW,
-                                                      "_column"]].itertuples(index=False):
+    if not dup.any():
+        return
+    first = sub.groupby(["code", "year", "criterion"], sort=False)[ROW].transform("first")
+    for (code, year, crit, row, col), f in zip(
+            sub.loc[dup, ["code", "year", "criterion", ROW, "_column"]].itertuples(index=False),
+            first[dup], strict=True):
         log.error("duplicate_code", "duplicate_code", file=path, row=int(row), column=col,
-                  value=f"{code}/{year}/TC{crit}", first=firsts[(code, year, crit)])
+                  value=f"{code}/{year}/TC{crit}", first=f)
 
 
 def _outside(points: gpd.GeoDataFrame, col: str, communes: gpd.GeoDataFrame,
