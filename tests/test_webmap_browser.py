@@ -211,6 +211,22 @@ def test_commune_scorecard(sample: tuple, open_page: object) -> None:
         if checked == 3:
             break
     assert checked == 3
+    # and with the real mouse: a point of the commune's own polygon (not under a marker)
+    i = next(i for i, c in enumerate(codes) if c in st.index)
+    pt = page.evaluate(f"""() => {{
+        const p = window.ntmgis.communePoint({i});
+        for (let r = 0; r < 60; r += 4) for (let a = 0; a < 6.3; a += 0.5) {{
+            const x = p.x + r * Math.cos(a), y = p.y + r * Math.sin(a);
+            const el = document.elementFromPoint(x, y);
+            if (el && el.classList.contains('ntm-commune-{i}')) return {{x, y}};
+        }}
+        return null; }}""")
+    assert pt is not None
+    page.mouse.click(pt["x"], pt["y"])
+    card = page.locator(f'.ntm-scorecard[data-commune="{codes[i]}"]')
+    card.wait_for()
+    met = int(st.loc[codes[i], "criteria_met"])
+    assert card.locator(".ntm-count").text_content() == f"{met}/19"
     assert errors == [] and failed == []
 
 
