@@ -323,5 +323,8 @@ def validate(ws: Workspace, *, lang: str = "vi", csv_path: str | Path | None = N
     inp = load_inputs(ws, log)
     check_inputs(inp, log)
     if csv_path is not None:
-        log.write_csv(csv_path)
+        from .io_utils import atomic_output
+
+        with atomic_output(csv_path, overwrite=True, lang=lang) as tmp:
+            log.write_csv(tmp)
     return log
