@@ -77,6 +77,7 @@ def test_bad_input_is_reported(case, mini_ws):
     if "value" in expect:
         assert hit.value == expect["value"]
     assert hit.message  # a sentence for a person, not just a code
+    assert hit.expected  # and what was expected instead
     # Errors make validate fail; a warning-only case must not produce errors.
     if expect["severity"] == "warning":
         assert log.errors == [], [i.format() for i in log.errors]
