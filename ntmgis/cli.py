@@ -118,11 +118,15 @@ def validate(workspace: str, csv_path: Path | None, brief: bool, overwrite: bool
 def build(workspace: str, output: Path | None, store: str | None, schema: str | None,
           overwrite: bool, lang: str | None) -> None:
     """Tạo các lớp giám sát / build the monitoring layers (GeoPackage, optionally PostGIS)."""
+    from .issues import IssueLog
     from .layers import build as run
 
     ws, lang = _load(workspace, lang)
+    log = IssueLog(lang=lang, root=ws.root)
     path = run(ws, lang=lang, overwrite=overwrite, output=output, progress=_progress,
-               store=store, schema=schema)
+               store=store, schema=schema, log=log)
+    if log.warnings:
+        click.echo(t("build_warnings", lang, warnings=len(log.warnings)), err=True)
     click.echo(t("built", lang, path=path))
     if store:
         click.echo(t("written", lang, path=f"{store} ({schema or 'schema'})"))

@@ -211,6 +211,10 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "step_read": ("Đọc dữ liệu", "Reading data"),
     "step_join": ("Ghép dữ liệu", "Joining"),
     "step_write": ("Ghi lớp bản đồ", "Writing layers"),
+    "build_warnings": (
+        "Dữ liệu có {warnings} cảnh báo (xem 'ntmgis validate')",
+        "The data has {warnings} warnings (see 'ntmgis validate')",
+    ),
     "built": ("Đã ghi các lớp giám sát vào {path}", "Monitoring layers written to {path}"),
     "written": ("Đã ghi {path}", "Wrote {path}"),
     "sample_copied": ("Đã sao chép vùng làm việc mẫu vào {path}",

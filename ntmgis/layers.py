@@ -435,7 +435,8 @@ def write_gpkg(layers: MonitoringLayers, path: Path, *, data_date: str = "") -> 
 def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
           output: str | Path | None = None,
           progress: Callable[[str], None] | None = None,
-          store: str | None = None, schema: str | None = None) -> Path:
+          store: str | None = None, schema: str | None = None,
+          log: IssueLog | None = None) -> Path:
     """Validate the workspace's inputs and write the monitoring GeoPackage.
 
     Parameters
@@ -456,6 +457,8 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
         the database's previous layers intact. See :mod:`ntmgis.postgis`.
     schema : str, optional
         The database schema (default: derived from the workspace's name).
+    log : IssueLog, optional
+        Receives every issue the checks found (the warnings a build accepts).
 
     Returns
     -------
@@ -475,7 +478,8 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
 
     require_writable(target, overwrite, lang)
     say(t("step_read", lang))
-    log = IssueLog(lang=lang, root=ws.root)
+    if log is None:
+        log = IssueLog(lang=lang, root=ws.root)
     inp = load_inputs(ws, log)
     check_inputs(inp, log)
     if log.errors:
