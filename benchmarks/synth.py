@@ -282,9 +282,13 @@ def _sample_in(polys: np.ndarray, counts: np.ndarray, rng: np.random.Generator,
 
 def _status(rng: np.random.Generator, units: int, n_crit: int, start: np.ndarray
             ) -> np.ndarray:
-    """Met (1) / not met (0) per unit, year and criterion; mostly gains, a few losses."""
+    """Met (1) / not met (0) per unit, year and criterion; mostly gains, a few losses.
+
+    ``start`` is the probability of meeting each criterion in the first year,
+    per criterion ``(n_crit,)`` or per unit and criterion ``(units, n_crit)``.
+    """
     met = np.empty((units, len(YEARS), n_crit), dtype=np.int8)
-    met[:, 0] = rng.random((units, n_crit)) < start[None, :]
+    met[:, 0] = rng.random((units, n_crit)) < np.broadcast_to(start, (units, n_crit))
     for y in range(1, len(YEARS)):
         gain = rng.random((units, n_crit)) < 0.16
         lose = rng.random((units, n_crit)) < 0.02
@@ -616,8 +620,13 @@ def make_country(n: int, folder: str | Path, *, seed: int = 20251231, levels: in
 
     # Criteria status (communes in the programme: all but townships).
     prog = np.flatnonzero(~township)
+    # Regions differ: a smooth north-south and east-west swing of the starting level,
+    # so that provinces and districts do not all average out to the same class.
+    rel = (seeds - seeds.mean(axis=0)) / max(float(np.ptp(seeds, axis=0).max()), 1.0)
+    swing = 0.22 * np.sin(9.0 * rel[:, 1] + 0.5) + 0.12 * np.cos(11.0 * rel[:, 0] + 4.0 * rel[:, 1])
     start = np.linspace(0.85, 0.2, N_CRITERIA)[rng.permutation(N_CRITERIA)]
-    cmet = _status(rng, len(prog), N_CRITERIA, start)
+    cstart = np.clip(start[None, :] + swing[prog, None], 0.02, 0.98)
+    cmet = _status(rng, len(prog), N_CRITERIA, cstart)
     words = np.array(["Chưa đạt", "Đạt"], dtype=object)
     rows = len(prog) * len(YEARS)
     cs = pd.DataFrame({
@@ -628,7 +637,8 @@ def make_country(n: int, folder: str | Path, *, seed: int = 20251231, levels: in
         cs[f"TC{k + 1}"] = words[flat[:, k]]
     cs = cs.sort_values(["Nam", "MaXa"], kind="stable")
     cs.to_csv(layers / "commune_status.csv", index=False, encoding="utf-8-sig")
-    vstart = np.linspace(0.8, 0.3, N_VILLAGE_CRITERIA)
+    vstart = np.clip(np.linspace(0.8, 0.3, N_VILLAGE_CRITERIA)[None, :]
+                     + swing[v_comm, None], 0.02, 0.98)
     vmet = _status(rng, len(v_comm), N_VILLAGE_CRITERIA, vstart)
     if village_status_form == "wide":
         vs = pd.DataFrame({"ma_ban": np.repeat(vcode, len(YEARS)),
