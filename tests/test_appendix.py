@@ -193,7 +193,7 @@ def test_labels_do_not_collide(sample):
 
     from ntmgis.appendix._carto import Hillshade
     from ntmgis.appendix._data import load_data
-    from ntmgis.appendix._pages import Context, page_overview
+    from ntmgis.appendix._pages import Context, page_commune, page_overview
 
     ws, _ = sample
     data = load_data(ws, year=None, lang="vi")
@@ -208,6 +208,20 @@ def test_labels_do_not_collide(sample):
     for i in range(len(boxes)):
         for j in range(i + 1, len(boxes)):
             assert not boxes[i].overlaps(boxes[j]), (labels[i].get_text(), labels[j].get_text())
+    # every commune page: no overlaps, and every village of the commune is named
+    villages = _layer(ws, "villages")
+    for code in data.programme_codes:
+        cpage = page_commune(ctx, 21, code)
+        cax = [a for a in cpage.fig.axes if a is not cpage.ov][0]
+        texts = [t for t in cax.texts if not t.get_path_effects()]
+        cboxes = [t.get_window_extent(cpage.renderer) for t in texts]
+        for i in range(len(cboxes)):
+            for j in range(i + 1, len(cboxes)):
+                assert not cboxes[i].overlaps(cboxes[j]), (code, texts[i].get_text(),
+                                                           texts[j].get_text())
+        names = {t.get_text() for t in texts}
+        mine = villages.loc[villages["commune_code"] == code, "name"]
+        assert set(mine) <= names, (code, set(mine) - names)
     # the map is at the round scale its scale bar states, in metres of EPSG:9205
     x0, x1 = ax.get_xlim()
     width_m_paper = ax.get_window_extent(r).width / page.fig.dpi * MM_PER_INCH / 1000

@@ -653,8 +653,9 @@ class LabelPlacer:
         """
         props = dict(fontsize=self.page.pt(size), fontweight=weight, fontstyle=style,
                      color=color)
+        # point labels: eight positions around the symbol, then the same a little further
         cands = ([(dx, dy, "center", "center") for dx, dy in self.AREA_CANDIDATES]
-                 if area else [(dx * offset, dy * offset, ha, va)
+                 if area else [(dx * offset * k, dy * offset * k, ha, va) for k in (1.0, 2.4)
                                for dx, dy, ha, va in self.POINT_CANDIDATES])
         first = None
         for dx, dy, ha, va in cands:
@@ -666,6 +667,25 @@ class LabelPlacer:
                 return True
         if force and first is not None:
             self._add(x, y, text, first[0], first[1], halo)
+            return True
+        return False
+
+    def place_inside(self, anchors: np.ndarray, text: str, *, size: float = 6.5,
+                     force: bool = True, weight: str = "normal", style: str = "normal",
+                     color: str = INK, halo: float = 1.6) -> bool:
+        """Centre ``text`` on the first of ``anchors`` where it collides with nothing."""
+        props = dict(fontsize=self.page.pt(size), fontweight=weight, fontstyle=style,
+                     color=color)
+        first = None
+        for x, y in anchors:
+            _, bb, kw = self._make(x, y, text, 0, 0, "center", "center", props, halo)
+            if first is None:
+                first = (x, y, bb, kw)
+            if self._fits(bb):
+                self._add(x, y, text, bb, kw, halo)
+                return True
+        if force and first is not None:
+            self._add(first[0], first[1], text, first[2], first[3], halo)
             return True
         return False
 

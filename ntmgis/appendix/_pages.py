@@ -504,9 +504,8 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     for (vx, vy), vname, ntm in zip(vxy, vil["name"], vil["ntm"], strict=True):
         placer.place(vx, vy, str(vname), size=6.0, weight="bold" if ntm else "normal",
                      color="#1a1a1a")
-    cx, cy = _rep_points([geom])[0]
-    placer.place(cx, cy, short_name(name).upper(), size=9.0, area=True, force=True,
-                 weight="bold", color="#7a1f5c", halo=2.2)
+    placer.place_inside(_inner_anchors(geom), short_name(name).upper(), size=9.0,
+                        weight="bold", color="#7a1f5c", halo=2.2)
     others = com[com["code"] != code]
     inview = shapely.intersection(np.asarray(list(others.geometry), dtype=object), view)
     for g, oname in zip(inview, others["name"], strict=True):
@@ -566,6 +565,17 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     y = page.heading(px, y, tr("legend", lang), size=7.0)
     page.legend(px, y, entries, width=pw, size=6.0, columns=2)
     return page
+
+
+def _inner_anchors(geom, n: int = 9) -> np.ndarray:
+    """Points inside ``geom`` on an n x n grid, nearest its representative point first."""
+    cx, cy = _rep_points([geom])[0]
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n + 2)[1:-1], np.linspace(y0, y1, n + 2)[1:-1])
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    inside = pts[shapely.contains_xy(geom, pts[:, 0], pts[:, 1])]
+    order = np.argsort(np.hypot(inside[:, 0] - cx, inside[:, 1] - cy), kind="stable")
+    return np.vstack([[cx, cy], inside[order]])
 
 
 def _target_text(r, lang: str) -> str:
