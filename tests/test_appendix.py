@@ -316,6 +316,26 @@ def test_province_locator_and_source_from_config(mini):
     assert "Vị trí" not in texts[0] and "Vị trí" in texts[1]
 
 
+def test_bare_workspace_without_villages_projects_or_plan(tmp_path: Path):
+    """Only communes and their status: every page still renders, keys list what is drawn."""
+    import re
+
+    dst = shutil.copytree(DATA / "mini", tmp_path / "bare")
+    cfg = dst / "ntmgis.toml"
+    text = cfg.read_text(encoding="utf-8")
+    for sect in ("tables.projects", "tables.plan_targets", "tables.plan_funding",
+                 "layers.villages"):
+        text = re.sub(r"\n\[" + re.escape(sect) + r"\][^\[]*", "\n", text)
+    cfg.write_text(text, encoding="utf-8")
+    ws = _build(dst)
+    paths = render_appendix(ws, formats="pdf")
+    texts = _page_texts(paths[0])
+    assert len(texts) == 25
+    assert "Dự án (theo tình trạng)" not in " ".join(texts)  # no projects, no such key
+    assert "Tổng vốn theo xã" not in texts[23]  # no circles, no circle key
+    assert "Bản đạt chuẩn NTM: 0/0" in texts[20]
+
+
 def test_not_built_is_a_clear_error(tmp_path: Path):
     dst = shutil.copytree(DATA / "mini", tmp_path / "mini")
     with pytest.raises(WorkspaceError, match="ntmgis build"):

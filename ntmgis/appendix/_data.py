@@ -32,8 +32,8 @@ _REQUIRED = {
     "plan_targets": ["criterion", "target_communes"],
     "funding_by_source": ["source", "plan", "projects_total"],
 }
-_OPTIONAL = {"project_lines", "facilities", "roads", "village_status", "plan_targets",
-             "funding_by_source"}
+_OPTIONAL = {"villages", "projects", "project_lines", "facilities", "roads", "village_status",
+             "plan_targets", "funding_by_source"}
 SOURCE_KEYS = ("central", "local", "integrated", "credit", "mobilised", "community")
 
 

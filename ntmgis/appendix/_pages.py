@@ -354,7 +354,9 @@ def page_criterion(ctx: Context, n: int, number: int) -> Page:
            for c, v in zip(status["code"], vals, strict=True)}
     colors = {c: st.fill(st.MET_COLORS[k]) for c, k in key.items()}
     base_entries = _base(ctx, frame, colors)
-    projects = d.projects[d.projects["criteria_set"].map(lambda s: number in s)]
+    serves = np.fromiter((number in c for c in d.projects["criteria_set"]), dtype=bool,
+                         count=len(d.projects))
+    projects = d.projects.loc[serves]
     lines = d.project_lines[d.project_lines["project_id"].isin(set(projects["project_id"]))]
     proj_entries = _project_symbols(ctx, frame, projects, lines)
     placer = LabelPlacer(frame)
@@ -659,8 +661,9 @@ def page_investment(ctx: Context, n: int) -> Page:
     # panel
     y = _locator(ctx, page, PX, PTOP - 42, 60, 42)
     y = page.heading(PX, y, tr("legend", lang))
-    y = page.lines_of_text(PX, y, [tr("cap_by_commune", lang)], size=6.8)
-    y = _circle_legend(page, PX, y, vmax, rmax, lang)
+    if has.any():  # the circles' key only when circles are drawn
+        y = page.lines_of_text(PX, y, [tr("cap_by_commune", lang)], size=6.8)
+        y = _circle_legend(page, PX, y, vmax, rmax, lang)
     y = page.legend(PX, y, base_entries, width=PW)
     # by source
     y = page.heading(PX, y - 1, tr("cap_by_source", lang))
@@ -679,7 +682,9 @@ def page_investment(ctx: Context, n: int) -> Page:
         tot_list += float(list_v) if list_v == list_v else 0.0
         rows.append([label("source", s, lang), fmt_money(_num(plan_v), lang),
                      fmt_money(_num(list_v), lang)])
-    rows.append([tr("total", lang), fmt_money(tot_plan, lang), fmt_money(tot_list, lang)])
+    any_plan = bool(pd.to_numeric(f["plan"], errors="coerce").notna().any()) if len(f) else False
+    rows.append([tr("total", lang), fmt_money(tot_plan if any_plan else None, lang),
+                 fmt_money(tot_list, lang)])
     cols = [(tr("col_source", lang), 50, "left"), (tr("col_plan", lang), 24, "right"),
             (tr("col_list", lang, year=d.year), 24, "right")]
     y = page.table(PX, y, cols, rows, size=6.2, row_h=3.6, bold_rows=[len(rows) - 1])
