@@ -246,7 +246,7 @@ def test_minimal_layers_deterministic_pdf(mini):
 def test_relief_and_deterministic_png(mini):
     """With an elevation raster: relief drawn and named; PDF and PNG bytes repeat."""
     import rasterio
-    from affine import Affine
+    from rasterio.transform import Affine
 
     y, x = np.mgrid[0:60, 0:170]
     z = 400 + 900 * np.exp(-((x - 60.0) ** 2 + (y - 30.0) ** 2) / 500.0) + 3.0 * x
@@ -454,7 +454,7 @@ def test_nice_scale_and_bar():
 def test_hillshade_lights_north_west_and_clips(tmp_path: Path):
     import rasterio
     import shapely
-    from affine import Affine
+    from rasterio.transform import Affine
 
     from ntmgis.appendix._carto import Hillshade
 

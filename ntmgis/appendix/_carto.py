@@ -118,9 +118,9 @@ class Hillshade:
                     finest: float = 40.0) -> Hillshade:
         """Read ``path`` (reprojected to ``crs`` if needed), shade it, clip to ``area``."""
         import rasterio
-        from affine import Affine
         from rasterio.enums import Resampling
         from rasterio.features import geometry_mask
+        from rasterio.transform import Affine
         from rasterio.vrt import WarpedVRT
 
         with rasterio.open(path) as src:
