@@ -4,10 +4,63 @@
  * name that holds an HTML tag with an event handler shows as text. Style keys are
  * precomputed in Python and stored per feature and year; this script only
  * looks them up. window.ntmgis exposes counts and hooks for tests.
+ *
+ * The data block is plain JSON, or for large areas gzip written in base 85
+ * (page.py), inflated here with the browser's DecompressionStream; the map is
+ * drawn (start) once the data is there, and window.ntmgis.ready is set last.
  */
 (function () {
   'use strict';
-  var D = JSON.parse(document.getElementById('ntmgis-data').textContent);
+  // the digits of Python's base64.b85encode with '<', '>', '&' replaced by '.', ',', ':'
+  var B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%:()*+-;.=,?@^_`{|}~';
+  function base85(s) {
+    var val = new Uint8Array(128);
+    for (var d = 0; d < 85; d++) { val[B85.charCodeAt(d)] = d; }
+    var n = s.length;
+    var full = n - n % 5;
+    var rest = n % 5;
+    var out = new Uint8Array(full / 5 * 4 + (rest ? rest - 1 : 0));
+    var o = 0;
+    var v;
+    for (var i = 0; i < full; i += 5) {
+      v = (((val[s.charCodeAt(i)] * 85 + val[s.charCodeAt(i + 1)]) * 85 + val[s.charCodeAt(i + 2)]) * 85 +
+        val[s.charCodeAt(i + 3)]) * 85 + val[s.charCodeAt(i + 4)];
+      out[o] = v >>> 24; out[o + 1] = v >>> 16; out[o + 2] = v >>> 8; out[o + 3] = v;
+      o += 4;
+    }
+    if (rest) {  // a last group of rest characters holds rest - 1 bytes; pad with the top digit
+      v = 0;
+      for (var k = 0; k < 5; k++) { v = v * 85 + (k < rest ? val[s.charCodeAt(full + k)] : 84); }
+      for (var b = 0; b < rest - 1; b++) { out[o + b] = v >>> (24 - 8 * b); }
+    }
+    return out;
+  }
+  var TOO_OLD = {
+    vi: 'Tr\u00ecnh duy\u1ec7t n\u00e0y kh\u00f4ng m\u1edf \u0111\u01b0\u1ee3c b\u1ea3n \u0111\u1ed3 (c\u1ea7n Chrome 80, Firefox 113, Safari 16.4 tr\u1edf l\u00ean).',
+    en: 'This browser cannot open the map (it needs Chrome 80, Firefox 113, Safari 16.4 or newer).'
+  };
+  function failed(err) {
+    var box = document.getElementById('map');
+    var msg = document.createElement('p');
+    msg.className = 'ntm-error';
+    msg.textContent = TOO_OLD[document.documentElement.lang] || TOO_OLD.en;
+    box.appendChild(msg);
+    if (err) { setTimeout(function () { throw err; }, 0); }
+  }
+  var node = document.getElementById('ntmgis-data');
+  if (node.type === 'application/json') {
+    start(JSON.parse(node.textContent));
+  } else if (typeof DecompressionStream === 'undefined' || typeof Response === 'undefined') {
+    failed(null);
+  } else {
+    var gz = base85(node.textContent);
+    node.textContent = '';  // the text is not needed any more
+    new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+      .then(function (text) { return JSON.parse(text); })
+      .then(start, function (err) { failed(err); });
+  }
+
+  function start(D) {
   var T = D.T;
   var LANG = D.lang;
   var S = 100000;
@@ -531,6 +584,9 @@
       var show = e.on && allowed(n);
       if (show && n === 'villages') { ensureVillages(); }
       if (show && n === 'projects') { ensureProjects(); }
+      if (show && n === 'project_lines') { ensureProjectLines(); }
+      if (show && n === 'facilities') { ensureFacilities(); }
+      if (show && n === 'roads') { ensureRoads(); }
       if (show && !map.hasLayer(e.layer)) { e.layer.addTo(map); }
       if (!show && map.hasLayer(e.layer)) { map.removeLayer(e.layer); }
     });
@@ -650,21 +706,26 @@
     });
   }
   var PL = D.plines;
-  if (PL && PL.p.length) {
-    var plLayer = L.featureGroup();
+  var plLayer = L.featureGroup();
+  function ensureProjectLines() {
+    if (!PL || projectLines.length || !PL.p.length) { return; }
     for (var q = 0; q < PL.p.length; q++) {
       (function (q) {
         var k = PL.p[q];
         var line = L.polyline(decodeLines(PL.geom[q]), { pane: 'plines', weight: 4, opacity: 0.95, className: 'ntm-pline' });
         line.bindPopup(function () { return projectCard(k); }, popupOpts(380));
-        line.bindTooltip(el('span', null, P.name[k]), { sticky: true });
+        line.bindTooltip(function () { return el('span', null, P.name[k]); }, { sticky: true });
         line.addTo(plLayer);
         projectLines.push([line, k]);
       })(q);
     }
+    api.counts.project_lines = projectLines.length;
+    styleProjectLines();
+  }
+  if (PL && PL.p.length) {
     register('project_lines', plLayer, T.project_lines, T.g_investment, true, function () {
       var counts = {};
-      projectLines.forEach(function (lk) { var s = projStatus(lk[1]); counts[s] = (counts[s] || 0) + 1; });
+      PL.p.forEach(function (k) { var s = projStatus(k); counts[s] = (counts[s] || 0) + 1; });
       return {
         title: T.project_lines, kind: 'line',
         items: Object.keys(D.styles.status).filter(function (s) { return counts[s]; }).map(function (s) {
@@ -673,25 +734,34 @@
       };
     });
   }
+  function styleProjectLines() {
+    projectLines.forEach(function (lk) { lk[0].setStyle({ color: D.styles.status[projStatus(lk[1])] || '#999' }); });
+  }
   function styleProjects() {
     for (var k = 0; k < projectMarkers.length; k++) { projectMarkers[k].setIcon(projectIcon(k)); }
-    projectLines.forEach(function (lk) { lk[0].setStyle({ color: D.styles.status[projStatus(lk[1])] || '#999' }); });
+    styleProjectLines();
     if (cluster && map.hasLayer(cluster)) { cluster.refreshClusters(); }
   }
 
   // ---------------------------------------------------------------- facilities, roads
-  if (F && F.name.length) {
-    var fLayer = L.featureGroup();
+  // facilities and roads, like villages and projects, are built when first shown
+  var fLayer = L.featureGroup();
+  var fBuilt = false;
+  function ensureFacilities() {
+    if (!F || fBuilt) { return; }
+    fBuilt = true;
     var fpts = decodeLine(F.xy);
     for (var f = 0; f < F.name.length; f++) {
       (function (f) {
         var letter = (D.styles.facility && D.styles.facility[F.type[f]]) || '?';
         var icon = L.divIcon({ html: el('span', null, letter), className: 'ntm-facility', iconSize: [15, 15] });
         var m = L.marker(fpts[f], { icon: icon, keyboard: false });
-        m.bindTooltip(el('span', null, lab('facility', F.type[f]) + ': ' + F.name[f]), { direction: 'top' });
+        m.bindTooltip(function () { return el('span', null, lab('facility', F.type[f]) + ': ' + F.name[f]); }, { direction: 'top' });
         m.addTo(fLayer);
       })(f);
     }
+  }
+  if (F && F.name.length) {
     register('facilities', fLayer, T.facilities, T.g_infrastructure, false, function () {
       var counts = {};
       F.type.forEach(function (t) { counts[t] = (counts[t] || 0) + 1; });
@@ -703,12 +773,17 @@
       };
     });
   }
-  if (R && R.cls.length) {
-    var rLayer = L.featureGroup();
+  var rLayer = L.featureGroup();
+  var rBuilt = false;
+  function ensureRoads() {
+    if (!R || rBuilt) { return; }
+    rBuilt = true;
     for (var r = 0; r < R.cls.length; r++) {
       var rs = D.styles.roads[R.cls[r]] || ['#777', 1];
       L.polyline(decodeLines(R.geom[r]), { pane: 'roads', color: rs[0], weight: rs[1], opacity: 0.85, interactive: false }).addTo(rLayer);
     }
+  }
+  if (R && R.cls.length) {
     register('roads', rLayer, T.roads, T.g_infrastructure, true, function () {
       var counts = {};
       R.cls.forEach(function (c) { counts[c] = (counts[c] || 0) + 1; });
@@ -949,7 +1024,10 @@
   }
 
   // search
-  var searchIndex = [];
+  // the search index (accents folded) is built on the first search
+  var searchIndex = null;
+  function buildSearchIndex() {
+  searchIndex = [];
   if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { ensureCommunes(); var p = communePolys[i]; map.fitBounds(p.getBounds(), { animate: false }); ensureDetail(p.getBounds().getCenter()); p.openPopup(p.getBounds().getCenter()); }]); }); }
   if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { ensureVillages(); var m = villageMarkers[j]; ensureDetail(m.getLatLng()); if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
   if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { ensureProjects(); var m = projectMarkers[k]; ensureDetail(m.getLatLng()); if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
@@ -965,6 +1043,7 @@
       }]);
     });
   });
+  }
   ctrl('topleft', function (d) {
     d.className += ' ntm-search';
     var input = add(d, 'input');
@@ -976,6 +1055,7 @@
       while (list.firstChild) { list.removeChild(list.firstChild); }
       var q = fold(input.value.trim());
       if (q.length < 2) { return; }
+      if (!searchIndex) { buildSearchIndex(); }
       var hits = searchIndex.filter(function (e) { return e[0].indexOf(q) >= 0; }).slice(0, 12);
       if (!hits.length) { add(list, 'li', 'ntm-none', T.no_results); return; }
       hits.forEach(function (h) {
@@ -1183,7 +1263,7 @@
     var r = map.getContainer().getBoundingClientRect();
     return { x: r.left + p.x, y: r.top + p.y };
   };
-  if (!A) { ensureCommunes(); ensureVillages(); ensureProjects(); }
+  if (!A) { ensureCommunes(); ensureVillages(); ensureProjects(); ensureProjectLines(); }
   api.level = currentLevel;
   api.unitCount = function (level) {
     var li = levelIndex(level);
@@ -1199,4 +1279,5 @@
   api.counts.facilities = F ? F.name.length : 0;
   api.counts.roads = R ? R.cls.length : 0;
   api.ready = true;
+  }
 })();
