@@ -476,7 +476,7 @@ def test_level_of_detail(tmp_path: Path, open_page: object) -> None:
 
     for level, col, z in (("province", "province_code", zoom["district"] - 1),
                           ("district", "district_code", (zoom["district"] + zoom["commune"]) / 2)):
-        page.evaluate(f"window.ntmgis.map.setZoom({z}, {{animate: false}})")
+        page.evaluate(f"window.ntmgis.map.setZoom({z}, {{animate: false}}); 0")
         assert page.evaluate("window.ntmgis.level()") == level
         n_units = st[col].nunique()
         assert page.locator(f"path.ntm-unit-{level}").count() == n_units
@@ -497,7 +497,7 @@ def test_level_of_detail(tmp_path: Path, open_page: object) -> None:
     assert card.locator(".ntm-unit-ntm").text_content() == str(ntm)
     page.evaluate("window.ntmgis.map.closePopup()")
     # zoomed in: communes, villages and projects
-    page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 0.5}, {{animate: false}})")
+    page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 0.5}, {{animate: false}}); 0")
     assert page.evaluate("window.ntmgis.level()") == "commune"
     assert page.locator("path.ntm-commune").count() == len(layers.communes)
     legend = _legend(page)
