@@ -358,14 +358,22 @@ def summary_row(r: dict[str, Any]) -> dict[str, str]:
     }
 
 
+_VN = str.maketrans({",": ".", ".": ","})
+
+
+def vn(text: str) -> str:
+    """Numbers written the Vietnamese way, as in the rest of the docs: 1.234,5."""
+    return text.translate(_VN)
+
+
 def markdown_table(results: list[dict[str, Any]]) -> str:
-    """The results table in Markdown, one row per N."""
+    """The results table in Markdown, one row per N (Vietnamese number format)."""
     rows = [summary_row(r) for r in sorted(results, key=lambda r: r["n"])]
     if not rows:
         return "(no results yet)\n"
     head = list(rows[0])
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    lines += ["| " + " | ".join(row[h] for h in head) + " |" for row in rows]
+    lines += ["| " + " | ".join(vn(row[h]) for h in head) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 
@@ -387,7 +395,7 @@ def targets_table(r: dict[str, Any]) -> str:
              "gaps_s": "query gaps (s)", "access_s": "query access --by straight (s)",
              "html_mb": "overview HTML (MB)", "render_s": "first render (s)",
              "heap_mb": "JS heap (MB)"}
-    lines = [f"| target at N = {r['n']:,} | limit | measured | CPU s | verdict |",
+    lines = [vn(f"| target at N = {r['n']:,} | limit | measured | CPU s | verdict |"),
              "|---|---|---|---|---|"]
     for k, limit in TARGETS.items():
         v = got[k]
@@ -399,8 +407,8 @@ def targets_table(r: dict[str, Any]) -> str:
             verdict = f"MISSED by {v - limit:,.1f} ({v / limit:.1f}× the limit)"
             if cpu.get(k) is not None and cpu[k] <= limit:
                 verdict += "; met in CPU time (the machine was loaded)"
-        lines.append(f"| {names[k]} | {limit:,} | {_fmt(v, '', 2)} | {_fmt(cpu.get(k), '', 1)} "
-                     f"| {verdict} |")
+        lines.append(vn(f"| {names[k]} | {limit:,} | {_fmt(v, '', 2)} | {_fmt(cpu.get(k), '', 1)} "
+                        f"| {verdict} |"))
     return "\n".join(lines) + "\n"
 
 
@@ -441,8 +449,11 @@ def machine_info() -> dict[str, Any]:
             "python": platform.python_version(), "shapely": shapely.__version__}
     try:
         r = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20)
-        info["chromium"] = r.stdout.strip().split()[-1] if r.returncode == 0 else "?"
-    except (OSError, subprocess.SubprocessError, IndexError):
+        import re
+
+        m = re.search(r"\d+(?:\.\d+){2,3}", r.stdout) if r.returncode == 0 else None
+        info["chromium"] = m.group() if m else "?"
+    except (OSError, subprocess.SubprocessError):
         info["chromium"] = "?"
     return info
 

@@ -152,8 +152,8 @@ def test_record_rewrites_only_the_table(tmp_path: Path) -> None:
     run.record([result], readme)
     text = readme.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\nintro\n") and text.endswith("\nafter\n")
-    assert "old" not in text and "| 13 | 99 | 150 |" in text and "5.00 s (cpu 4.0) / 300 MB" in text
-    assert "1.6×" in text  # render ratio 0.8 / 0.5
+    assert "old" not in text and "| 13 | 99 | 150 |" in text and "5,00 s (cpu 4,0) / 300 MB" in text
+    assert "1,6×" in text  # render ratio 0.8 / 0.5
 
 
 @pytest.mark.slow
