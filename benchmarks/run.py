@@ -34,6 +34,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -279,6 +280,10 @@ def bench_size(n: int, *, workdir: Path, repeat: int, browser_repeat: int, bound
                             "finished": len(fin) == len(renders), "runs": renders}
         print(f"  N={n} render: {result['render']['seconds']} s, "
               f"{result['render']['heap_mb']} MB heap", file=sys.stderr)
+    if baseline and importlib.util.find_spec("mapclassify") is None:
+        result["notes"]["baseline"] = ("skipped: geopandas.explore() needs mapclassify "
+                                       "(pip install mapclassify)")
+        baseline = False
     if baseline:
         naive = ws / "maps" / "naive_explore.html"
         r = run_measured([sys.executable, str(HERE / "naive.py"), str(ws), str(naive)],
