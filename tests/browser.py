@@ -40,9 +40,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update"]
 
 
+_SHARED: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
 def chromium_browser() -> Iterator[object]:
-    """One headless Chromium for the test session."""
+    """One headless Chromium for the test session.
+
+    Each test module that imports this fixture gets its own (session-scoped)
+    copy of it; they share the one browser, since Playwright's sync API
+    cannot run twice at once.
+    """
+    if "browser" in _SHARED:
+        yield _SHARED["browser"]
+        return
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:  # pragma: no cover
@@ -52,9 +63,11 @@ def chromium_browser() -> Iterator[object]:
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
                                      args=CHROMIUM_ARGS)
+        _SHARED["browser"] = browser
         try:
             yield browser
         finally:
+            _SHARED.pop("browser", None)
             browser.close()
 
 

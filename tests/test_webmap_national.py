@@ -90,6 +90,30 @@ def test_compressed_block_round_trips_and_is_deterministic(country: tuple,
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
+def _check_view(page: object) -> dict[str, int]:
+    """Every village, project and facility inside the view is built; counts built."""
+    res = page.evaluate("""() => {
+        const N = window.ntmgis, D = N.data, b = N.map.getBounds(), S = 100000;
+        function inView(flat) {
+            let x = 0, y = 0; const out = [];
+            for (let i = 0; i < flat.length; i += 2) {
+                x += flat[i]; y += flat[i + 1];
+                if (b.contains([y / S, x / S])) out.push(i / 2);
+            }
+            return out;
+        }
+        return {villages: [inView(D.villages.xy), N.built('villages')],
+                projects: [inView(D.projects.xy), N.built('projects')],
+                facilities: [inView(D.facilities.xy), N.built('facilities')]};
+    }""")
+    out = {}
+    for name, (inside, built) in res.items():
+        assert inside, f"no {name} in the view"
+        assert set(inside) <= set(built), name
+        out[name] = len(built)
+    return out
+
+
 @pytest.mark.browser
 def test_compressed_map_renders_offline(country: tuple, open_page: object) -> None:
     ws, layers, paths = country
@@ -112,24 +136,29 @@ def test_compressed_map_renders_offline(country: tuple, open_page: object) -> No
     # (a statement, not the map: Playwright would serialise the whole map object)
     page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 0.5}, {{animate: false}}); 0")
     assert page.evaluate("window.ntmgis.level()") == "commune"
+    assert page.evaluate("window.ntmgis.counts.communes") == len(layers.communes)
+    # villages, projects and facilities are built around the view: every one in it
+    page.locator('input[data-layer="facilities"]').check()
+    seen = _check_view(page)
+    # elsewhere: more are built as the map moves there
+    south_west = page.evaluate("window.ntmgis.data.bounds[0]")
+    page.evaluate(f"window.ntmgis.map.panTo({south_west}, {{animate: false}}); 0")
+    after = _check_view(page)
+    for name in ("villages", "projects", "facilities"):
+        assert after[name] >= seen[name]
     counts = page.evaluate("window.ntmgis.counts")
-    assert counts["communes"] == len(layers.communes)
-    assert counts["villages"] == len(layers.villages)
-    assert counts["projects"] == len(layers.projects)
-    assert counts["project_lines"] == len(layers.project_lines)
-    assert page.evaluate("""() => { let n = 0;
+    assert 0 < counts["villages"] <= len(layers.villages)
+    assert 0 < counts["projects"] <= len(layers.projects)
+    assert 0 < counts["project_lines"] <= len(layers.project_lines)
+    n_roads = page.evaluate("""() => { let n = 0;
         window.ntmgis.map.eachLayer(l => { if (l.options && l.options.pane === 'roads'
-            && l.getLatLngs) n += 1; }); return n; }""") == len(layers.roads)
+            && l.getLatLngs) n += 1; }); return n; }""")
+    assert n_roads == len(page.evaluate("window.ntmgis.built('roads')")) > 0
+    # the legends count every feature of the area, built or not
     legend = {(i["layer"], i["key"]): i["count"] for i in page.evaluate("window.ntmgis.legend")}
+    assert sum(v for (lay, _k), v in legend.items() if lay == "villages") == len(layers.villages)
     lines_by_status = sum(v for (lay, _k), v in legend.items() if lay == "project_lines")
     assert lines_by_status == len(layers.project_lines)
-    # facilities (off at opening) are built when switched on
-    page.locator('input[data-layer="facilities"]').check()
-    fac = layers.facilities
-    n_fac = int((fac.geometry.notna() & ~fac.geometry.is_empty).sum())
-    assert page.evaluate("""() => { let n = 0; window.ntmgis.map.eachLayer(l => {
-        if (l.options && l.options.icon && l.options.icon.options.className === 'ntm-facility')
-            n += 1; }); return n; }""") == n_fac
     # search (index built on the first search) finds a project and opens its card
     pr = layers.projects.sort_values("project_id").iloc[3]
     page.fill(".ntm-search input", pr["name"])

@@ -596,34 +596,101 @@
     if (A && currentLevel() !== 'commune') { map.setView(latlng, Math.ceil(A.zoom.commune), { animate: false }); }
   }
 
+  // ---------------------------------------------------------------- built by area
+  // Villages, projects, project lines, facilities and roads are built when first
+  // shown. With levels of detail (a province, the country) only those in the grid
+  // cells around the view are built, more as the user pans: a cell is about a
+  // fifth of the view's width at the communes' zoom. extent(i) gives feature i's
+  // [west, south, east, north] in degrees, make(i) builds it, done(list) follows a batch.
+  var CELL = A ? 360 / Math.pow(2, A.zoom.commune) : 0;
+  function lineExtent(parts) {
+    var e = [Infinity, Infinity, -Infinity, -Infinity];
+    parts.forEach(function (flat) {
+      var x = 0;
+      var y = 0;
+      for (var i = 0; i < flat.length; i += 2) {
+        x += flat[i]; y += flat[i + 1];
+        if (x < e[0]) { e[0] = x; }
+        if (x > e[2]) { e[2] = x; }
+        if (y < e[1]) { e[1] = y; }
+        if (y > e[3]) { e[3] = y; }
+      }
+    });
+    return [e[0] / S, e[1] / S, e[2] / S, e[3] / S];
+  }
+  function pointExtent(pts, i) { var p = pts()[i]; return [p[1], p[0], p[1], p[0]]; }
+  function lazyLayer(n, extent, make, done) {
+    var built = new Uint8Array(n);
+    var count = 0;
+    var byCell = null;
+    var cellsDone = {};
+    function run(list) {
+      var fresh = [];
+      for (var t = 0; t < list.length; t++) {
+        var i = list[t];
+        if (!built[i]) { built[i] = 1; make(i); fresh.push(i); }
+      }
+      count += fresh.length;
+      if (fresh.length && done) { done(fresh); }
+    }
+    function key(cx, cy) { return cx * 4194304 + cy; }
+    return {
+      count: function () { return count; },
+      built: function () { var l = []; for (var i = 0; i < n; i++) { if (built[i]) { l.push(i); } } return l; },
+      one: function (i) { run([i]); },
+      view: function () {
+        var i;
+        if (!A) { var all = []; for (i = 0; i < n; i++) { all.push(i); } run(all); return; }
+        if (!byCell) {
+          byCell = {};
+          for (i = 0; i < n; i++) {
+            var e = extent(i);
+            for (var cx = Math.floor(e[0] / CELL); cx <= Math.floor(e[2] / CELL); cx++) {
+              for (var cy = Math.floor(e[1] / CELL); cy <= Math.floor(e[3] / CELL); cy++) {
+                var k = key(cx, cy);
+                (byCell[k] || (byCell[k] = [])).push(i);
+              }
+            }
+          }
+        }
+        var b = map.getBounds().pad(0.2);
+        var list = [];
+        for (var x = Math.floor(b.getWest() / CELL); x <= Math.floor(b.getEast() / CELL); x++) {
+          for (var y = Math.floor(b.getSouth() / CELL); y <= Math.floor(b.getNorth() / CELL); y++) {
+            var c = key(x, y);
+            if (cellsDone[c]) { continue; }
+            cellsDone[c] = 1;
+            if (byCell[c]) { Array.prototype.push.apply(list, byCell[c]); }
+          }
+        }
+        run(list);
+      }
+    };
+  }
+
   // ---------------------------------------------------------------- villages
-  var villageMarkers = [];
+  var villageMarkers = [];  // by village; only those built so far
   function villageKey(j) {
     var s = vMet(j);
     if (s === null) { return ''; }
     return (s.indexOf('0') < 0 && s.indexOf('-') < 0) ? '1' : '0';
   }
   var vLayer = L.featureGroup();
-  function ensureVillages() {
-    if (!V || villageMarkers.length || !V.code.length) { return; }
-    var vpts = decodeLine(V.xy);
-    for (var j = 0; j < V.code.length; j++) {
-      (function (j) {
-        var m = L.circleMarker(vpts[j], { radius: 4.5, weight: 1.2, color: '#222', fillOpacity: 1, className: 'ntm-village' });
-        m.bindPopup(function () { return villageCard(j); }, popupOpts(360));
-        m.bindTooltip(function () {
-          var v = vMet(j);
-          var txt = V.name[j];
-          if (v) { txt += ' \u00b7 ' + (v.match(/1/g) || []).length + '/' + v.length; }
-          return el('span', null, txt);
-        }, { direction: 'top' });
-        m.addTo(vLayer);
-        villageMarkers.push(m);
-      })(j);
-    }
-    api.counts.villages = villageMarkers.length;
-    styleVillages();
-  }
+  var vpts = null;
+  function villagePts() { return vpts || (vpts = decodeLine(V.xy)); }
+  var villagesLazy = V && V.code.length ? lazyLayer(V.code.length, function (j) { return pointExtent(villagePts, j); }, function (j) {
+    var m = L.circleMarker(villagePts()[j], { radius: 4.5, weight: 1.2, color: '#222', fillOpacity: 1, className: 'ntm-village', fillColor: D.styles.village[villageKey(j)] });
+    m.bindPopup(function () { return villageCard(j); }, popupOpts(360));
+    m.bindTooltip(function () {
+      var v = vMet(j);
+      var txt = V.name[j];
+      if (v) { txt += ' \u00b7 ' + (v.match(/1/g) || []).length + '/' + v.length; }
+      return el('span', null, txt);
+    }, { direction: 'top' });
+    m.addTo(vLayer);
+    villageMarkers[j] = m;
+  }, function () { api.counts.villages = villagesLazy.count(); }) : null;
+  function ensureVillages() { if (villagesLazy) { villagesLazy.view(); } }
   if (V && V.code.length) {
     register('villages', vLayer, T.villages, T.g_monitoring, true, function () {
       var counts = { '1': 0, '0': 0, '': 0 };
@@ -635,14 +702,12 @@
     });
   }
   function styleVillages() {
-    for (var j = 0; j < villageMarkers.length; j++) {
-      villageMarkers[j].setStyle({ fillColor: D.styles.village[villageKey(j)] });
-    }
+    villageMarkers.forEach(function (m, j) { m.setStyle({ fillColor: D.styles.village[villageKey(j)] }); });
   }
 
   // ---------------------------------------------------------------- projects
-  var projectMarkers = [];
-  var projectLines = [];
+  var projectMarkers = [];  // by project; only those built so far
+  var projectLines = [];  // [line, project] built so far
   var maxCap = 0;
   function projStatus(k) {
     var s = P.st[state.year];
@@ -668,20 +733,23 @@
     for (var k0 = 0; k0 < P.id.length; k0++) { maxCap = Math.max(maxCap, capTotal(k0)); }
     cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 36, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 14 });
   }
-  function ensureProjects() {
-    if (!P || projectMarkers.length || !P.id.length) { return; }
-    var ppts = decodeLine(P.xy);
-    for (var k = 0; k < P.id.length; k++) {
-      (function (k) {
-        var m = L.marker(ppts[k], { icon: projectIcon(k), keyboard: false });
-        m.bindPopup(function () { return projectCard(k); }, popupOpts(380));
-        m.bindTooltip(el('span', null, P.name[k]), { direction: 'top' });
-        projectMarkers.push(m);
-      })(k);
-    }
-    cluster.addLayers(projectMarkers);
-    api.counts.projects = projectMarkers.length;
-  }
+  var ppts = null;
+  function projectPts() { return ppts || (ppts = decodeLine(P.xy)); }
+  var projectsLazy = cluster ? lazyLayer(P.id.length, function (k) { return pointExtent(projectPts, k); }, function (k) {
+    var m = L.marker(projectPts()[k], { icon: projectIcon(k), keyboard: false });
+    m.bindPopup(function () { return projectCard(k); }, popupOpts(380));
+    m.bindTooltip(function () { return el('span', null, P.name[k]); }, { direction: 'top' });
+    projectMarkers[k] = m;
+  }, function (fresh) {
+    // markercluster checks each new marker against its pending ones when off the map
+    // (quadratic: 8 s for 140.000 markers); on the map it clusters them at once
+    var off = !map.hasLayer(cluster);
+    if (off) { cluster.addTo(map); }
+    cluster.addLayers(fresh.map(function (k) { return projectMarkers[k]; }));
+    if (off) { map.removeLayer(cluster); }
+    api.counts.projects = projectsLazy.count();
+  }) : null;
+  function ensureProjects() { if (projectsLazy) { projectsLazy.view(); } }
   if (P && P.id.length) {
     register('projects', cluster, T.projects, T.g_investment, true, function () {
       var counts = {};
@@ -707,21 +775,15 @@
   }
   var PL = D.plines;
   var plLayer = L.featureGroup();
-  function ensureProjectLines() {
-    if (!PL || projectLines.length || !PL.p.length) { return; }
-    for (var q = 0; q < PL.p.length; q++) {
-      (function (q) {
-        var k = PL.p[q];
-        var line = L.polyline(decodeLines(PL.geom[q]), { pane: 'plines', weight: 4, opacity: 0.95, className: 'ntm-pline' });
-        line.bindPopup(function () { return projectCard(k); }, popupOpts(380));
-        line.bindTooltip(function () { return el('span', null, P.name[k]); }, { sticky: true });
-        line.addTo(plLayer);
-        projectLines.push([line, k]);
-      })(q);
-    }
-    api.counts.project_lines = projectLines.length;
-    styleProjectLines();
-  }
+  var linesLazy = PL && PL.p.length ? lazyLayer(PL.p.length, function (q) { return lineExtent(PL.geom[q]); }, function (q) {
+    var k = PL.p[q];
+    var line = L.polyline(decodeLines(PL.geom[q]), { pane: 'plines', weight: 4, opacity: 0.95, className: 'ntm-pline', color: D.styles.status[projStatus(k)] || '#999' });
+    line.bindPopup(function () { return projectCard(k); }, popupOpts(380));
+    line.bindTooltip(function () { return el('span', null, P.name[k]); }, { sticky: true });
+    line.addTo(plLayer);
+    projectLines.push([line, k]);
+  }, function () { api.counts.project_lines = projectLines.length; }) : null;
+  function ensureProjectLines() { if (linesLazy) { linesLazy.view(); } }
   if (PL && PL.p.length) {
     register('project_lines', plLayer, T.project_lines, T.g_investment, true, function () {
       var counts = {};
@@ -738,7 +800,7 @@
     projectLines.forEach(function (lk) { lk[0].setStyle({ color: D.styles.status[projStatus(lk[1])] || '#999' }); });
   }
   function styleProjects() {
-    for (var k = 0; k < projectMarkers.length; k++) { projectMarkers[k].setIcon(projectIcon(k)); }
+    projectMarkers.forEach(function (m, k) { m.setIcon(projectIcon(k)); });
     styleProjectLines();
     if (cluster && map.hasLayer(cluster)) { cluster.refreshClusters(); }
   }
@@ -746,21 +808,16 @@
   // ---------------------------------------------------------------- facilities, roads
   // facilities and roads, like villages and projects, are built when first shown
   var fLayer = L.featureGroup();
-  var fBuilt = false;
-  function ensureFacilities() {
-    if (!F || fBuilt) { return; }
-    fBuilt = true;
-    var fpts = decodeLine(F.xy);
-    for (var f = 0; f < F.name.length; f++) {
-      (function (f) {
-        var letter = (D.styles.facility && D.styles.facility[F.type[f]]) || '?';
-        var icon = L.divIcon({ html: el('span', null, letter), className: 'ntm-facility', iconSize: [15, 15] });
-        var m = L.marker(fpts[f], { icon: icon, keyboard: false });
-        m.bindTooltip(function () { return el('span', null, lab('facility', F.type[f]) + ': ' + F.name[f]); }, { direction: 'top' });
-        m.addTo(fLayer);
-      })(f);
-    }
-  }
+  var fpts = null;
+  function facilityPts() { return fpts || (fpts = decodeLine(F.xy)); }
+  var facilitiesLazy = F && F.name.length ? lazyLayer(F.name.length, function (f) { return pointExtent(facilityPts, f); }, function (f) {
+    var letter = (D.styles.facility && D.styles.facility[F.type[f]]) || '?';
+    var icon = L.divIcon({ html: el('span', null, letter), className: 'ntm-facility', iconSize: [15, 15] });
+    var m = L.marker(facilityPts()[f], { icon: icon, keyboard: false });
+    m.bindTooltip(function () { return el('span', null, lab('facility', F.type[f]) + ': ' + F.name[f]); }, { direction: 'top' });
+    m.addTo(fLayer);
+  }) : null;
+  function ensureFacilities() { if (facilitiesLazy) { facilitiesLazy.view(); } }
   if (F && F.name.length) {
     register('facilities', fLayer, T.facilities, T.g_infrastructure, false, function () {
       var counts = {};
@@ -774,15 +831,11 @@
     });
   }
   var rLayer = L.featureGroup();
-  var rBuilt = false;
-  function ensureRoads() {
-    if (!R || rBuilt) { return; }
-    rBuilt = true;
-    for (var r = 0; r < R.cls.length; r++) {
-      var rs = D.styles.roads[R.cls[r]] || ['#777', 1];
-      L.polyline(decodeLines(R.geom[r]), { pane: 'roads', color: rs[0], weight: rs[1], opacity: 0.85, interactive: false }).addTo(rLayer);
-    }
-  }
+  var roadsLazy = R && R.cls.length ? lazyLayer(R.cls.length, function (r) { return lineExtent(R.geom[r]); }, function (r) {
+    var rs = D.styles.roads[R.cls[r]] || ['#777', 1];
+    L.polyline(decodeLines(R.geom[r]), { pane: 'roads', color: rs[0], weight: rs[1], opacity: 0.85, interactive: false }).addTo(rLayer);
+  }) : null;
+  function ensureRoads() { if (roadsLazy) { roadsLazy.view(); } }
   if (R && R.cls.length) {
     register('roads', rLayer, T.roads, T.g_infrastructure, true, function () {
       var counts = {};
@@ -1029,8 +1082,8 @@
   function buildSearchIndex() {
   searchIndex = [];
   if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { ensureCommunes(); var p = communePolys[i]; map.fitBounds(p.getBounds(), { animate: false }); ensureDetail(p.getBounds().getCenter()); p.openPopup(p.getBounds().getCenter()); }]); }); }
-  if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { ensureVillages(); var m = villageMarkers[j]; ensureDetail(m.getLatLng()); if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
-  if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { ensureProjects(); var m = projectMarkers[k]; ensureDetail(m.getLatLng()); if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
+  if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { villagesLazy.one(j); var m = villageMarkers[j]; ensureDetail(m.getLatLng()); if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
+  if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { projectsLazy.one(k); var m = projectMarkers[k]; ensureDetail(m.getLatLng()); if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
   (D.result_layers || []).forEach(function (RL, li) {
     if (!RL.title) { return; }
     var group = layers['result' + li].layer;
@@ -1252,10 +1305,10 @@
   api.toggle = toggle;
   api.communeKey = communeKey;
   api.projectSizes = function () {
-    return projectMarkers.map(function (m) { return m.options.icon.options.iconSize[0]; });
+    return projectMarkers.filter(Boolean).map(function (m) { return m.options.icon.options.iconSize[0]; });
   };
   api.projectFills = function () {
-    return projectMarkers.map(function (m) { return m.options.icon.options.html.querySelector('path').getAttribute('fill'); });
+    return projectMarkers.filter(Boolean).map(function (m) { return m.options.icon.options.html.querySelector('path').getAttribute('fill'); });
   };
   // page coordinates of a point inside commune i (its label point), for tests and links
   api.communePoint = function (i) {
@@ -1271,9 +1324,16 @@
   };
   applyVisibility();
   map.on('zoomend', function () { applyVisibility(); buildLegend(); });
+  // with levels of detail, build what comes into view
+  map.on('moveend', function () { if (A && currentLevel() === 'commune') { applyVisibility(); } });
+  // indices of the features built so far (tests)
+  api.built = function (name) {
+    var lz = { villages: villagesLazy, projects: projectsLazy, project_lines: linesLazy, facilities: facilitiesLazy, roads: roadsLazy }[name];
+    return lz ? lz.built() : [];
+  };
   restyle();
   api.counts.communes = communePolys.length;
-  api.counts.villages = villageMarkers.length;
+  api.counts.villages = villagesLazy ? villagesLazy.count() : 0;
   api.counts.projects = cluster ? cluster.getLayers().length : 0;
   api.counts.project_lines = projectLines.length;
   api.counts.facilities = F ? F.name.length : 0;
