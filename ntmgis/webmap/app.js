@@ -600,9 +600,9 @@
   // Villages, projects, project lines, facilities and roads are built when first
   // shown. With levels of detail (a province, the country) only those in the grid
   // cells around the view are built, more as the user pans: a cell is about a
-  // fifth of the view's width at the communes' zoom. extent(i) gives feature i's
+  // tenth of the view's width at the communes' zoom. extent(i) gives feature i's
   // [west, south, east, north] in degrees, make(i) builds it, done(list) follows a batch.
-  var CELL = A ? 360 / Math.pow(2, A.zoom.commune) : 0;
+  var CELL = A ? 180 / Math.pow(2, A.zoom.commune) : 0;
   function lineExtent(parts) {
     var e = [Infinity, Infinity, -Infinity, -Infinity];
     parts.forEach(function (flat) {
@@ -653,7 +653,7 @@
             }
           }
         }
-        var b = map.getBounds().pad(0.2);
+        var b = map.getBounds().pad(0.1);
         var list = [];
         for (var x = Math.floor(b.getWest() / CELL); x <= Math.floor(b.getEast() / CELL); x++) {
           for (var y = Math.floor(b.getSouth() / CELL); y <= Math.floor(b.getNorth() / CELL); y++) {
