@@ -21,6 +21,12 @@ projects, then prints the sizes:
 - map script: ntmgis's own script and styles (the same in every map) plus
   the page markup; "data + script" is reported too.
 
+With ``--render N`` the overview is also opened N times in a fresh headless
+Chromium with the network off (``benchmarks/run.py``'s ``measure_render``:
+from navigation to ``window.ntmgis.ready`` plus two animation frames, and the
+used JS heap) and the median is printed; ``--no-explore`` skips the
+``explore()`` baseline (slow at national scale).
+
 Results go to benchmarks/out/webmap_size.json as well.
 """
 
@@ -75,6 +81,9 @@ def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("workspace", nargs="?", type=Path)
     ap.add_argument("--year", type=int, default=None)
+    ap.add_argument("--render", type=int, default=0, metavar="N",
+                    help="open the overview N times in headless Chromium (median)")
+    ap.add_argument("--no-explore", action="store_true", help="skip the explore() baseline")
     args = ap.parse_args(argv)
 
     from ntmgis.layers import read_layers
@@ -96,15 +105,25 @@ def main(argv: list[str] | None = None) -> dict:
         paths = render_maps(ws_out, layers=layers, year=year, overwrite=True)
         html = paths[0].read_text(encoding="utf-8")
         total = len(html.encode())
-        m = re.search(r'<script id="ntmgis-data" type="application/json">(.*?)</script>',
-                      html, re.S)
+        from ntmgis.webmap.page import read_data_block
+
+        m = re.search(r'<script id="ntmgis-data" type="[^"]+">(.*?)</script>', html, re.S)
         block = m.group(1)
-        hill_src = (json.loads(block).get("hill") or {}).get("src", "")
-        hill = len(hill_src.encode())
+        hill_src = (read_data_block(html).get("hill") or {}).get("src", "")
+        # the hillshade's share of a compressed block is not known: counted as data there
+        compressed = 'type="application/json"' not in html
+        hill = 0 if compressed else len(hill_src.encode())
         data_json = len(block.encode()) - hill
         libs = library_bytes()
         script = total - libs - hill - data_json
-        explore = explore_html(layers, year, out / "explore.html")
+        renders = []
+        if args.render:
+            sys.path.insert(0, str(REPO / "benchmarks"))
+            from run import measure_render
+
+            renders = [measure_render(paths[0], wait_for="window.ntmgis && window.ntmgis.ready",
+                                      bound=120) for _ in range(args.render)]
+        explore = None if args.no_explore else explore_html(layers, year, out / "explore.html")
         n = {"communes": len(layers.communes), "villages": len(layers.villages),
              "projects": len(layers.projects)}
 
@@ -112,8 +131,11 @@ def main(argv: list[str] | None = None) -> dict:
         "year": year, "features": n,
         "ntmgis_total": total, "ntmgis_libraries": libs, "ntmgis_hillshade": hill,
         "ntmgis_data": data_json, "ntmgis_script_and_markup": script,
-        "explore_total": explore, "ratio_explore_to_ntmgis_data": round(explore / data_json, 2),
-        "ratio_explore_to_ntmgis_data_and_script": round(explore / (data_json + script), 2),
+        "explore_total": explore,
+        "ratio_explore_to_ntmgis_data": round(explore / data_json, 2) if explore else None,
+        "ratio_explore_to_ntmgis_data_and_script": round(explore / (data_json + script), 2)
+        if explore else None,
+        "renders": renders,
     }
     kb = 1024
     print(f"features: {n['communes']} communes, {n['villages']} villages, "
@@ -128,10 +150,22 @@ def main(argv: list[str] | None = None) -> dict:
         ("geopandas.explore() (CDN, online)", explore),
     ]
     for name, v in rows:
-        print(f"{name:34}{v:>10}{v / kb:>9.1f}")
-    print(f"explore() / ntmgis data: {explore / data_json:.1f}x (target >= 3x); "
-          f"explore() / (data + map script): {explore / (data_json + script):.1f}x; "
-          f"overview total {'<' if total < 1_000_000 else '>='} 1 MB")
+        if v is not None:
+            print(f"{name:34}{v:>10}{v / kb:>9.1f}")
+    if explore:
+        print(f"explore() / ntmgis data: {explore / data_json:.1f}x (target >= 3x); "
+              f"explore() / (data + map script): {explore / (data_json + script):.1f}x")
+    print(f"overview total {'<' if total < 1_000_000 else '>='} 1 MB "
+          f"({total / 1e6:.2f} MB, {'compressed' if compressed else 'plain'} data block)")
+    if renders:
+        done = sorted(r["seconds"] for r in renders if r.get("finished"))
+        heaps = sorted(r["heap_mb"] for r in renders if r.get("finished"))
+        import os
+
+        print("first render (s):", [r.get("seconds") for r in renders],
+              f"median {done[len(done) // 2] if done else None}; JS heap (MB): "
+              f"{heaps[len(heaps) // 2] if heaps else None}; "
+              f"load average {os.getloadavg()[0]:.1f}")
     outdir = REPO / "benchmarks" / "out"
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / "webmap_size.json").write_text(json.dumps(result, indent=2) + "\n")

