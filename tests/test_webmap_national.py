@@ -91,7 +91,7 @@ def test_compressed_block_round_trips_and_is_deterministic(country: tuple,
 
 
 def _check_view(page: object) -> dict[str, int]:
-    """Every village, project and facility inside the view is built; counts built."""
+    """Every commune (label point), village, project and facility in the view is built."""
     res = page.evaluate("""() => {
         const N = window.ntmgis, D = N.data, b = N.map.getBounds(), S = 100000;
         function inView(flat) {
@@ -102,7 +102,8 @@ def _check_view(page: object) -> dict[str, int]:
             }
             return out;
         }
-        return {villages: [inView(D.villages.xy), N.built('villages')],
+        return {communes: [inView(D.communes.lab), N.built('communes')],
+                villages: [inView(D.villages.xy), N.built('villages')],
                 projects: [inView(D.projects.xy), N.built('projects')],
                 facilities: [inView(D.facilities.xy), N.built('facilities')]};
     }""")
@@ -136,17 +137,18 @@ def test_compressed_map_renders_offline(country: tuple, open_page: object) -> No
     # (a statement, not the map: Playwright would serialise the whole map object)
     page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 0.5}, {{animate: false}}); 0")
     assert page.evaluate("window.ntmgis.level()") == "commune"
-    assert page.evaluate("window.ntmgis.counts.communes") == len(layers.communes)
-    # villages, projects and facilities are built around the view: every one in it
+    # communes, villages, projects and facilities are built around the view: every one in it
     page.locator('input[data-layer="facilities"]').check()
     seen = _check_view(page)
     # elsewhere: more are built as the map moves there
     south_west = page.evaluate("window.ntmgis.data.bounds[0]")
     page.evaluate(f"window.ntmgis.map.panTo({south_west}, {{animate: false}}); 0")
     after = _check_view(page)
-    for name in ("villages", "projects", "facilities"):
+    for name in ("communes", "villages", "projects", "facilities"):
         assert after[name] >= seen[name]
     counts = page.evaluate("window.ntmgis.counts")
+    assert 0 < counts["communes"] <= len(layers.communes)
+    assert page.locator("path.ntm-commune").count() == counts["communes"]
     assert 0 < counts["villages"] <= len(layers.villages)
     assert 0 < counts["projects"] <= len(layers.projects)
     assert 0 < counts["project_lines"] <= len(layers.project_lines)

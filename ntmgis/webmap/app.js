@@ -372,34 +372,49 @@
   }
 
   var communeLayer = null;
-  var communePolys = [];
-  // the commune polygons are built when first shown (at once, unless provinces and
-  // districts come first)
-  function ensureCommunes() {
-    if (!C || communePolys.length || !C.code.length) { return; }
-    var labPts = decodeLine(C.lab);
-    var labelLayer = L.layerGroup();
-    var arcs = C.arcs ? C.arcs.map(decodeLine) : null;
-    for (var i = 0; i < C.code.length; i++) {
-      (function (i) {
-        var poly = L.polygon(arcs ? decodeArcPolys(C.geom[i], arcs) : decodePolys(C.geom[i]), {
-          className: 'ntm-commune ntm-commune-' + i, weight: 1.3, color: '#333', opacity: 0.9,
-          fillOpacity: 0.6
+  var communePolys = [];  // by commune; only those built so far
+  // the commune polygons are built when first shown: all at once, or with levels of
+  // detail those in the grid cells around the view (see lazyLayer below)
+  var labelLayer = L.layerGroup();
+  var labPts = null;
+  var arcs = null;
+  var arcBox = null;
+  function communeExtent(i) {
+    if (!C.arcs) { return lineExtent([].concat.apply([], C.geom[i])); }
+    if (!arcBox) { arcBox = C.arcs.map(function (a) { return lineExtent([a]); }); }
+    var e = [Infinity, Infinity, -Infinity, -Infinity];
+    C.geom[i].forEach(function (poly) {
+      poly.forEach(function (refs) {
+        refs.forEach(function (r) {
+          var b = arcBox[r >= 0 ? r : ~r];
+          e = [Math.min(e[0], b[0]), Math.min(e[1], b[1]), Math.max(e[2], b[2]), Math.max(e[3], b[3])];
         });
-        poly.bindPopup(function () { return communeCard(i); }, popupOpts(400));
-        poly.bindTooltip(el('span', null, C.name[i]), { sticky: true, direction: 'top' });
-        poly.addTo(communeLayer);
-        communePolys.push(poly);
-        if (C.code.length <= 400) {
-          L.tooltip({ permanent: true, direction: 'center', className: 'ntm-label', pane: 'labels', interactive: false })
-            .setLatLng(labPts[i]).setContent(el('span', null, C.name[i])).addTo(labelLayer);
-        }
-      })(i);
-    }
-    labelLayer.addTo(communeLayer);
-    api.counts.communes = communePolys.length;
-    styleCommunes();
+      });
+    });
+    return e;
   }
+  var communesLazy = C && C.code.length ? lazyLayer(C.code.length, communeExtent, function (i) {
+    if (C.arcs && !arcs) { arcs = C.arcs.map(decodeLine); }
+    var poly = L.polygon(arcs ? decodeArcPolys(C.geom[i], arcs) : decodePolys(C.geom[i]), {
+      className: 'ntm-commune ntm-commune-' + i, weight: 1.3, color: '#333', opacity: 0.9,
+      fillOpacity: 0.6
+    });
+    poly.bindPopup(function () { return communeCard(i); }, popupOpts(400));
+    poly.bindTooltip(function () { return el('span', null, C.name[i]); }, { sticky: true, direction: 'top' });
+    poly.addTo(communeLayer);
+    communePolys[i] = poly;
+    if (C.code.length <= 400) {
+      labPts = labPts || decodeLine(C.lab);
+      L.tooltip({ permanent: true, direction: 'center', className: 'ntm-label', pane: 'labels', interactive: false })
+        .setLatLng(labPts[i]).setContent(el('span', null, C.name[i])).addTo(labelLayer);
+    }
+  }, function (fresh) {
+    if (!communeLayer.hasLayer(labelLayer)) { labelLayer.addTo(communeLayer); }
+    api.counts.communes = communesLazy.count();
+    var entries = communeEntries();
+    fresh.forEach(function (i) { styleCommune(i, entries); });
+  }) : null;
+  function ensureCommunes() { if (communesLazy) { communesLazy.view(); } }
   if (C && C.code.length) {
     communeLayer = L.featureGroup();
     register('communes', communeLayer, T.communes, T.g_monitoring, true, function () {
@@ -417,18 +432,19 @@
       };
     });
   }
+  function styleCommune(i, entries) {
+    var k = communeKey(i);
+    communePolys[i].setStyle({
+      fillColor: colorOf(entries, k),
+      fillOpacity: k === 'outside' ? 0.35 : 0.62
+    });
+    var p = communePolys[i].getElement && communePolys[i].getElement();
+    if (p) { p.setAttribute('data-key', k); }
+  }
   function styleCommunes() {
     if (!communePolys.length) { return; }
     var entries = communeEntries();
-    for (var i = 0; i < communePolys.length; i++) {
-      var k = communeKey(i);
-      communePolys[i].setStyle({
-        fillColor: colorOf(entries, k),
-        fillOpacity: k === 'outside' ? 0.35 : 0.62
-      });
-      var p = communePolys[i].getElement && communePolys[i].getElement();
-      if (p) { p.setAttribute('data-key', k); }
-    }
+    communePolys.forEach(function (poly, i) { styleCommune(i, entries); });
   }
 
   // ---------------------------------------------------------------- level of detail
@@ -1081,7 +1097,7 @@
   var searchIndex = null;
   function buildSearchIndex() {
   searchIndex = [];
-  if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { ensureCommunes(); var p = communePolys[i]; map.fitBounds(p.getBounds(), { animate: false }); ensureDetail(p.getBounds().getCenter()); p.openPopup(p.getBounds().getCenter()); }]); }); }
+  if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { communesLazy.one(i); var p = communePolys[i]; map.fitBounds(p.getBounds(), { animate: false }); ensureDetail(p.getBounds().getCenter()); p.openPopup(p.getBounds().getCenter()); }]); }); }
   if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { villagesLazy.one(j); var m = villageMarkers[j]; ensureDetail(m.getLatLng()); if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
   if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { projectsLazy.one(k); var m = projectMarkers[k]; ensureDetail(m.getLatLng()); if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
   (D.result_layers || []).forEach(function (RL, li) {
@@ -1328,11 +1344,11 @@
   map.on('moveend', function () { if (A && currentLevel() === 'commune') { applyVisibility(); } });
   // indices of the features built so far (tests)
   api.built = function (name) {
-    var lz = { villages: villagesLazy, projects: projectsLazy, project_lines: linesLazy, facilities: facilitiesLazy, roads: roadsLazy }[name];
+    var lz = { communes: communesLazy, villages: villagesLazy, projects: projectsLazy, project_lines: linesLazy, facilities: facilitiesLazy, roads: roadsLazy }[name];
     return lz ? lz.built() : [];
   };
   restyle();
-  api.counts.communes = communePolys.length;
+  api.counts.communes = communesLazy ? communesLazy.count() : 0;
   api.counts.villages = villagesLazy ? villagesLazy.count() : 0;
   api.counts.projects = cluster ? cluster.getLayers().length : 0;
   api.counts.project_lines = projectLines.length;
