@@ -145,7 +145,8 @@ def main(argv: list[str] | None = None) -> dict:
         ("ntmgis index.html, total", total),
         ("  inlined libraries", libs),
         ("  inlined hillshade", hill),
-        ("  data (JSON, all years)", data_json),
+        ("  data block (gzip, base 85; with the hillshade)" if compressed
+         else "  data (JSON, all years)", data_json),
         ("  map script, styles, markup", script),
         ("geopandas.explore() (CDN, online)", explore),
     ]
