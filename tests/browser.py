@@ -61,8 +61,9 @@ def chromium_browser() -> Iterator[object]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as pw:
+        # A loaded 2-core CI machine can take longer than Playwright's 30 s default.
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                     args=CHROMIUM_ARGS)
+                                     args=CHROMIUM_ARGS, timeout=120_000)
         _SHARED["browser"] = browser
         try:
             yield browser

@@ -38,7 +38,7 @@ from .strings import map_strings
 __all__ = ["render_maps", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
 
 # coverage_simplify tolerance (m): deviations stay below ~30 m, invisible at the opening zoom
-SIMPLIFY_TOLERANCE_M = 45.0
+SIMPLIFY_TOLERANCE_M = 35.0
 # above this many communes the map draws provinces, then districts, then communes by zoom
 LOD_MIN_COMMUNES = 300
 ROAD_SIMPLIFY_M = 15.0
