@@ -438,19 +438,38 @@ def _criteria_long(status: pd.DataFrame, cset: CriteriaSet,
     return pd.concat(parts, ignore_index=True)
 
 
+def _criteria_numbers(text: str) -> list[int]:
+    """``"2;5"`` / ``"2, 5"`` -> ``[2, 5]``; tokens that are not numbers are left out."""
+    out = []
+    for token in text.replace(",", ";").split(";"):
+        try:
+            x = float(token.strip())
+        except ValueError:
+            continue
+        if x == x:  # not NaN
+            out.append(int(x))
+    return out
+
+
 def _projects_by_criterion(prj: pd.DataFrame) -> pd.DataFrame:
-    """One row per project and commune criterion it serves."""
+    """One row per project and commune criterion it serves.
+
+    Each distinct criteria text is parsed once (a national list repeats a few
+    dozen of them over 150.000 projects), then broadcast with numpy.
+    """
     crit = prj["criteria"].astype(object).where(prj["criteria"].notna(), "").astype(str)
-    wide = crit.str.replace(",", ";", regex=False).str.split(";", expand=True)
-    if wide.shape[1] == 0:
+    codes, uniques = pd.factorize(crit.to_numpy(dtype=object))
+    parsed = [_criteria_numbers(u) for u in uniques]
+    lens = np.array([len(p) for p in parsed], dtype=np.int64)
+    if not len(codes) or lens.sum() == 0:
         return prj.iloc[:0].assign(criterion=pd.Series(dtype=int))
-    # One column per position in the list: stack them (row order kept by sorting).
-    nums = wide.apply(lambda c: pd.to_numeric(c.str.strip(), errors="coerce")).to_numpy()
-    row, pos = np.nonzero(~np.isnan(nums))
-    order = np.lexsort((pos, row))
-    row, pos = row[order], pos[order]
+    flat = np.fromiter((n for p in parsed for n in p), dtype=np.int64, count=int(lens.sum()))
+    first = np.cumsum(lens) - lens
+    counts = lens[codes]
+    row = np.repeat(np.arange(len(prj)), counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
     out = prj.iloc[row].copy()
-    out["criterion"] = nums[row, pos].astype(int)
+    out["criterion"] = flat[np.repeat(first[codes], counts) + within]
     return out
 
 
