@@ -39,7 +39,7 @@ import shapely
 
 from .criteria import COMMUNE_CRITERIA, CriteriaSet, commune_class
 from .errors import DataError
-from .i18n import check_lang
+from .i18n import catalog, check_lang
 from .text import fold, is_missing, nfc, normalise_code
 
 __all__ = [
@@ -92,9 +92,7 @@ _MSG = {
 }
 
 
-def _m(msg: str, lang: str, **kw: object) -> str:
-    vi, en = _MSG[msg]
-    return (en if lang == "en" else vi).format(**kw)
+_m = catalog(_MSG)
 
 
 def status_label(value: object, lang: str = "vi") -> str:

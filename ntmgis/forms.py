@@ -38,7 +38,7 @@ import pandas as pd
 
 from .criteria import COMMUNE_CRITERIA, CriteriaSet
 from .errors import DataError
-from .i18n import check_lang, enum_keys, label, labels, t
+from .i18n import catalog, check_lang, enum_keys, label, labels, t
 from .io_utils import atomic_output, require_writable
 from .text import fold, is_missing, nfc, parse_number
 
@@ -175,9 +175,7 @@ _MSG = {
 }
 
 
-def _m(msg: str, lang: str, **kw: object) -> str:
-    vi, en = _MSG[msg]
-    return (en if lang == "en" else vi).format(**kw)
+_m = catalog(_MSG)
 
 
 @dataclass(frozen=True)

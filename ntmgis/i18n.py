@@ -7,10 +7,12 @@ new language is a new column here, not a hunt through the code.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 
 __all__ = [
     "LANGUAGES",
+    "catalog",
     "t",
     "label",
     "labels",
@@ -228,6 +230,23 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{path} does not exist; run 'ntmgis build' first",
     ),
 }
+
+
+def catalog(messages: dict[str, tuple[str, str]]) -> Callable[..., str]:
+    """A translator for a module's own messages: ``(vi, en)`` pairs, ``str.format`` fields.
+
+    Modules keep their messages beside their code and share this one mechanism::
+
+        _m = catalog({"bad_url": ("URL '{url}' không hợp lệ", "invalid URL '{url}'")})
+        _m("bad_url", "en", url=u)
+    """
+
+    def translate(key: str, lang: str = "vi", /, **kw: object) -> str:
+        vi, en = messages[key]
+        text = en if lang == "en" else vi
+        return text.format(**kw) if kw else text
+
+    return translate
 
 
 def check_lang(lang: str) -> str:

@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 
 from .errors import DataError, MissingDependencyError, OutputExistsError, WorkspaceError
-from .i18n import check_lang
+from .i18n import catalog, check_lang
 from .text import fold
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -135,9 +135,7 @@ _MSG = {
 }
 
 
-def _m(msg: str, lang: str, **kw: object) -> str:
-    vi, en = _MSG[msg]
-    return (en if lang == "en" else vi).format(**kw)
+_m = catalog(_MSG)
 
 
 def _sqlalchemy(lang: str = "vi"):

@@ -37,7 +37,7 @@ import shapely
 
 from .criteria import COMMUNE_CRITERIA, CriteriaSet, Criterion, village_set_from_rows
 from .errors import CriteriaError, DataError, WorkspaceError
-from .i18n import enum_keys, labels
+from .i18n import catalog, enum_keys, labels
 from .i18n import t as _t
 from .text import fold, is_missing, nfc
 from .workspace import Workspace, load_workspace
@@ -138,9 +138,7 @@ _MSG: dict[str, tuple[str, str]] = {
 }
 
 
-def _m(key: str, lang: str, **kw: object) -> str:
-    vi, en = _MSG[key]
-    return (en if lang == "en" else vi).format(**kw)
+_m = catalog(_MSG)
 
 
 # --------------------------------------------------------------------------------------
