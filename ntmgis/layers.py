@@ -490,6 +490,14 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
         raise ValidationFailed(
             t("validation_failed", lang, errors=len(log.errors), path="ntmgis validate")
             + "\n" + lines, log.sorted())
+    # A CRS taken from the configuration is never silent (as geopandas warns on a mismatch).
+    import warnings
+
+    from .errors import CRSWarning
+
+    for issue in log.warnings:
+        if issue.check == "no_crs":
+            warnings.warn(f"{issue.file}: {issue.message}", CRSWarning, stacklevel=2)
     layers = compute_layers(inp, lang=lang, progress=say)
     from .crosswalk import aggregate_workspace
 

@@ -166,3 +166,18 @@ def test_village_in_an_overlap_belongs_to_its_declared_commune(mini_ws):
     assert villages.loc["0000201", "commune_code"] == "00002"
     assert villages.loc["0000201", "located_commune_code"] == "00002"
     assert bool(villages.loc["0000201", "in_declared_commune"])
+
+
+def test_an_assumed_crs_is_never_silent(mini_ws):
+    import geopandas as gpd
+
+    from ntmgis.errors import CRSWarning
+
+    gdf = gpd.read_file(mini_ws / "villages.geojson")
+    gdf.to_file(mini_ws / "villages.shp", driver="ESRI Shapefile", engine="pyogrio")
+    (mini_ws / "villages.prj").unlink()
+    toml = (mini_ws / "ntmgis.toml").read_text(encoding="utf-8")
+    (mini_ws / "ntmgis.toml").write_text(
+        toml.replace('path = "villages.geojson"', 'path = "villages.shp"'), encoding="utf-8")
+    with pytest.warns(CRSWarning, match="EPSG:9205"):
+        build(load_workspace(mini_ws))
