@@ -26,7 +26,7 @@ from .i18n import fmt_percent, label, t
 from .io_utils import atomic_output, sha256_files
 from .issues import IssueLog
 from .sources import CAP_COLUMNS, Inputs, load_inputs
-from .validate import check_inputs, locate_points
+from .validate import Located, check_inputs, locate_points
 from .workspace import Workspace
 
 __all__ = ["build", "compute_layers", "read_layers", "MonitoringLayers", "LAYER_ORDER"]
@@ -139,6 +139,17 @@ def _wide_status(long: pd.DataFrame, units: pd.DataFrame, years: tuple[int, ...]
     return wide
 
 
+def _located(inp: Inputs, name: str, ids: pd.Series, geoms: gpd.GeoSeries,
+             declared: pd.Series, communes: gpd.GeoDataFrame) -> Located:
+    """Where units lie: validation's answer when it covers them all, else computed."""
+    cached = inp.located.get(name)
+    if cached is not None and cached.index.is_unique and ids.isin(cached.index).all():
+        c = cached.reindex(ids.to_numpy(dtype=object))
+        return Located(c["located"].to_numpy(dtype=object), c["inside"].to_numpy(dtype=bool),
+                       c["distance_m"].to_numpy(dtype=float))
+    return locate_points(geoms, declared, communes)
+
+
 def compute_layers(inp: Inputs, *, lang: str = "vi",
                    progress: Callable[[str], None] | None = None) -> MonitoringLayers:
     """Join the inputs into the monitoring layers (no I/O).
@@ -211,7 +222,7 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     vname: dict[str, str] = {}
     if inp.villages is not None:
         v = inp.villages.sort_values("code", kind="stable").reset_index(drop=True)
-        loc = locate_points(v.geometry, v["commune_code"], communes)
+        loc = _located(inp, "villages", v["code"], v.geometry, v["commune_code"], communes)
         villages = gpd.GeoDataFrame({
             "code": v["code"], "name": v["name"], "commune_code": v["commune_code"],
             "commune_name": v["commune_code"].map(cname),
@@ -250,7 +261,8 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
         pts[is_line] = shapely.line_interpolate_point(
             shapely.line_merge(geoms[is_line]), 0.5, normalized=True)
         pts[is_poly] = shapely.point_on_surface(geoms[is_poly])
-        loc = locate_points(gpd.GeoSeries(geoms, crs=ws.crs), p["commune_code"], communes)
+        loc = _located(inp, "projects", p["project_id"], gpd.GeoSeries(geoms, crs=ws.crs),
+                       p["commune_code"], communes)
         dist_v = np.full(len(p), np.nan)
         if villages is not None and "village_code" in p:
             vgeom = dict(zip(villages["code"], villages.geometry, strict=True))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -811,6 +811,9 @@ class Inputs:
     plan_targets: pd.DataFrame | None
     plan_funding: pd.DataFrame | None
     commune_targets: pd.DataFrame | None
+    # Where validation found villages and projects to lie, by code / project id
+    # (columns located, inside, distance_m), so that the build need not redo it.
+    located: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
 def _read_layer_checked(ws: Workspace, name: str, log: IssueLog, required: tuple[str, ...],

@@ -206,7 +206,7 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
         vcodes = {c for c in villages["code"] if c}
         if ccodes:
             _unknown_codes(villages, "commune_code", ccodes, vpath, log, where="communes")
-            _outside(villages, "commune_code", communes, vpath, log)
+            inp.located["villages"] = _outside(villages, "commune_code", communes, vpath, log)
     if inp.village_status is not None and vcodes:
         path = _path(ws, table="village_status")
         _unknown_codes(inp.village_status, "code", vcodes, path, log, where="villages")
@@ -223,7 +223,8 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
         ppath = _path(ws, table="projects")
         if ccodes:
             _unknown_codes(pr, "commune_code", ccodes, ppath, log, where="communes")
-            _outside(pr[pr.geometry.notna()], "commune_code", communes, ppath, log)
+            inp.located["projects"] = _outside(pr[pr.geometry.notna()], "commune_code",
+                                               communes, ppath, log)
         if vcodes and "village_code" in pr:
             has_v = pr[pr["village_code"].notna()]
             _unknown_codes(has_v, "village_code", vcodes, ppath, log, where="villages")
@@ -259,13 +260,14 @@ def _duplicate_status(df: pd.DataFrame, path: Path | None, log: IssueLog) -> Non
 
 
 def _outside(points: gpd.GeoDataFrame, col: str, communes: gpd.GeoDataFrame,
-             path: Path | None, log: IssueLog) -> None:
+             path: Path | None, log: IssueLog) -> pd.DataFrame:
+    """Report points outside their declared commune; return where each one lies."""
+    idcol = "project_id" if "project_id" in points else "code"
     known = points[points[col].isin(set(communes["code"]))]
     if not len(known):
-        return
+        return pd.DataFrame(columns=["located", "inside", "distance_m"])
     loc = locate_points(known.geometry, known[col], communes)
     names = dict(zip(communes["code"], communes["name"], strict=True))
-    idcol = "project_id" if "project_id" in known else "code"
     for i in np.flatnonzero(~loc.inside_declared):
         row = known[ROW].iloc[i]
         where = loc.located[i]
@@ -274,6 +276,9 @@ def _outside(points: gpd.GeoDataFrame, col: str, communes: gpd.GeoDataFrame,
                     declared=f"{names[known[col].iloc[i]]} ({known[col].iloc[i]})",
                     distance=fmt_number(loc.distance_m[i], log.lang),
                     located=f"{names.get(where, '?')} ({where})" if where else "–")
+    return pd.DataFrame({"located": loc.located, "inside": loc.inside_declared,
+                         "distance_m": loc.distance_m},
+                        index=pd.Index(known[idcol].to_numpy(dtype=object)))
 
 
 def _far_from_village(pr: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, limit: float,
