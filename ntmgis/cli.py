@@ -167,23 +167,16 @@ def _print_report(rep) -> None:
         console.print(f"[italic]{n}[/italic]")
 
 
-def _register_optional() -> None:
-    """Commands of the other areas (web maps, appendix, queries ...), where installed."""
+def _register_area_commands() -> None:
+    """The commands that live beside their library code (map, appendix, query, store, forms).
+
+    Every area ships with the package, so a failing import is a bug and must show.
+    """
     import importlib
 
-    for module in ("ntmgis.webmap.cli", "ntmgis.webmap", "ntmgis.appendix.cli",
-                   "ntmgis.appendix", "ntmgis.queries_cli", "ntmgis.queries",
+    for module in ("ntmgis.webmap.cli", "ntmgis.appendix", "ntmgis.queries_cli",
                    "ntmgis.postgis", "ntmgis.forms"):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            # Only "this area is not there" is expected; a broken import must show.
-            if exc.name and module.startswith(exc.name):
-                continue
-            raise
-        cmd = getattr(mod, "cli_command", None)
-        if isinstance(cmd, click.Command) and cmd.name not in main.commands:
-            main.add_command(cmd)
+        main.add_command(importlib.import_module(module).cli_command)
 
 
-_register_optional()
+_register_area_commands()

@@ -520,7 +520,9 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
     say(t("step_write", lang))
     with atomic_output(target, overwrite=overwrite, lang=lang) as tmp:
         write_gpkg(layers, tmp, data_date=ws.data_date)
-        _post_build_hooks(tmp, ws, layers, lang)
+        from .qgis_styles import add_qgis_styles
+
+        add_qgis_styles(tmp, lang=lang)
     if store:
         from .postgis import schema_name, store_gpkg
 
@@ -528,16 +530,6 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
         store_gpkg(target, store, schema=schema or schema_name(ws.name), overwrite=overwrite,
                    lang=lang)
     return target
-
-
-def _post_build_hooks(gpkg: Path, ws: Workspace, layers: MonitoringLayers, lang: str) -> None:
-    """Optional extras written into the GeoPackage before it is renamed into place."""
-    try:
-        from .qgis_styles import add_qgis_styles
-    except ImportError:
-        add_qgis_styles = None
-    if add_qgis_styles is not None:
-        add_qgis_styles(gpkg, lang=lang)
 
 
 def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,

@@ -151,24 +151,8 @@ def init_workspace(path: str | Path, *, sample: bool = False, overwrite: bool = 
             w.writerow([name, ""])
     with open(layers / "projects.csv", "w", newline="", encoding="utf-8-sig") as f:
         csv.writer(f).writerow(_PROJECT_HEADER)
-    try:
-        from .forms import write_templates
-    except ImportError:
-        write_templates = None
-    if write_templates is not None:
-        _call_templates(write_templates, target / "templates", lang)
+    from .forms import write_templates
+
+    # Empty forms (no communes to pre-fill yet): the commune, village and Biểu 04 sheets.
+    write_templates(target / "templates", lang=lang, overwrite=overwrite)
     return target
-
-
-def _call_templates(write_templates, folder: Path, lang: str) -> None:
-    """Excel forms (see ntmgis.forms) for a workspace that has no data yet."""
-    import inspect
-
-    params = inspect.signature(write_templates).parameters
-    kwargs = {k: v for k, v in {"communes": None, "villages": None, "lang": lang}.items()
-              if k in params}
-    try:
-        write_templates(folder, **kwargs)
-    except (TypeError, ValueError):
-        # The forms need communes to pre-fill; an empty workspace gets them later.
-        pass
