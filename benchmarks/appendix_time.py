@@ -30,10 +30,10 @@ def main() -> int:
     ap.add_argument("--dpi", type=int, default=300)
     args = ap.parse_args()
 
-    from ntmgis.appendix import render_appendix
-    from ntmgis.layers import build
-    from ntmgis.scaffold import init_workspace
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import build
+    from ntmgis.outputs.appendix import render_appendix
+    from ntmgis.outputs.scaffold import init_workspace
 
     with tempfile.TemporaryDirectory(prefix="appendix-bench-") as tmp:
         root = init_workspace(Path(tmp) / "muong_te", sample=True)

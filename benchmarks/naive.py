@@ -26,7 +26,7 @@ __all__ = ["explore_map"]
 def explore_map(workspace: str | Path, out: str | Path) -> dict:
     """Write the explore() map of a built workspace; return sizes and feature counts."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
 
     ws = load_workspace(workspace)
     gpkg = ws.output_gpkg

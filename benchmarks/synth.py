@@ -718,7 +718,7 @@ def make_country(n: int, folder: str | Path, *, seed: int = 20251231, levels: in
         layers / "plan_funding.csv", index=False, encoding="utf-8")
 
     # Plan targets (Biểu 01): a bit above the 2025 status; commune targets likewise.
-    from ntmgis.criteria import COMMUNE_CRITERIA
+    from ntmgis.core.criteria import COMMUNE_CRITERIA
 
     met25 = cmet[:, -1].sum(axis=0)
     target = np.minimum(len(prog), np.round(met25 + 0.1 * (len(prog) - met25))).astype(int)

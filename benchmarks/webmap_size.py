@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/webmap_size.py [WORKSPACE] [--year 2025]
 
 WORKSPACE defaults to a temporary built copy of the sample workspace. The
-script renders ``maps/index.html`` with ``ntmgis.webmap.render_maps`` and
+script renders ``maps/index.html`` with ``ntmgis.outputs.webmap.render_maps`` and
 writes ``explore.html`` with ``geopandas.explore()`` of the same communes
 (with that year's criteria status), villages (with their status) and
 projects, then prints the sizes:
@@ -46,8 +46,8 @@ sys.path.insert(0, str(REPO))
 
 
 def _built_sample(tmp: Path) -> Path:
-    from ntmgis.layers import build
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import build
 
     shutil.copy(REPO / "ntmgis.toml", tmp / "ntmgis.toml")
     shutil.copytree(REPO / "layers", tmp / "layers",
@@ -86,10 +86,10 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--no-explore", action="store_true", help="skip the explore() baseline")
     args = ap.parse_args(argv)
 
-    from ntmgis.layers import read_layers
-    from ntmgis.webmap import render_maps
-    from ntmgis.webmap.page import library_bytes
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import read_layers
+    from ntmgis.outputs.webmap import render_maps
+    from ntmgis.outputs.webmap.page import library_bytes
 
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> dict:
         paths = render_maps(ws_out, layers=layers, year=year, overwrite=True)
         html = paths[0].read_text(encoding="utf-8")
         total = len(html.encode())
-        from ntmgis.webmap.page import read_data_block
+        from ntmgis.outputs.webmap.page import read_data_block
 
         m = re.search(r'<script id="ntmgis-data" type="[^"]+">(.*?)</script>', html, re.S)
         block = m.group(1)

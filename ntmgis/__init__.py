@@ -10,10 +10,8 @@ The small public API::
     rep = ntmgis.plan_report(ws)
 """
 
-__version__ = "0.1.0"
-
-from .criteria import COMMUNE_CRITERIA, CriteriaSet, Criterion, get_criterion  # noqa: E402
-from .errors import (  # noqa: E402
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, Criterion, get_criterion  # noqa: E402
+from ntmgis.core.errors import (  # noqa: E402
     CRSError,
     DataError,
     NtmgisError,
@@ -22,11 +20,12 @@ from .errors import (  # noqa: E402
     ValidationFailed,
     WorkspaceError,
 )
-from .layers import MonitoringLayers, build, read_layers  # noqa: E402
-from .report import plan_report  # noqa: E402
-from .scaffold import init_workspace  # noqa: E402
-from .validate import validate  # noqa: E402
-from .workspace import Workspace, load_workspace  # noqa: E402
+from ntmgis.core.version import __version__  # noqa: E402
+from ntmgis.core.workspace import Workspace, load_workspace  # noqa: E402
+from ntmgis.monitoring.checks import validate  # noqa: E402
+from ntmgis.monitoring.layers import MonitoringLayers, build, read_layers  # noqa: E402
+from ntmgis.outputs.report import plan_report  # noqa: E402
+from ntmgis.outputs.scaffold import init_workspace  # noqa: E402
 
 __all__ = [
     "__version__",

@@ -1,6 +1,6 @@
 """``python -m ntmgis``."""
 
-from .cli import main
+from ntmgis.cli import main
 
 if __name__ == "__main__":
     main()

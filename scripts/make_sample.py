@@ -38,7 +38,7 @@ CRS = "EPSG:9205"
 SEED = 20211231
 
 sys.path.insert(0, str(ROOT))
-from ntmgis.criteria import COMMUNE_CRITERIA  # noqa: E402
+from ntmgis.core.criteria import COMMUNE_CRITERIA  # noqa: E402
 
 # Villages per commune: 101 bản in the 13 communes (plan: 18 bản = 17,8%).
 VILLAGES_PER_COMMUNE = {

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Refetch the JavaScript/CSS libraries that ntmgis inlines into its HTML maps.
 #
-# The maps must open offline, so the libraries are committed in ntmgis/static/
+# The maps must open offline, so the libraries are committed in ntmgis/outputs/webmap/static/
 # (with their licences) and inlined at render time; nothing is fetched when a
 # map is built or opened. Run this script only to upgrade a library: it takes
 # the packages from the npm registry with `npm pack`, copies the minified
 # files and licences, removes source-map comments (a map must not try to load
-# anything) and records the versions and SHA-256 sums in ntmgis/static/VERSIONS.
+# anything) and records the versions and SHA-256 sums in ntmgis/outputs/webmap/static/VERSIONS.
 set -euo pipefail
 
 LEAFLET=leaflet@1.9.4
 MARKERCLUSTER=leaflet.markercluster@1.5.3
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
-dest="$here/ntmgis/static"
+dest="$here/ntmgis/outputs/webmap/static"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

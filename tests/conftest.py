@@ -26,7 +26,7 @@ def mini_ws(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def sample_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the Mường Tè sample made with ``ntmgis init --sample`` (read-only use)."""
-    from ntmgis.scaffold import init_workspace
+    from ntmgis.outputs.scaffold import init_workspace
 
     return init_workspace(tmp_path_factory.mktemp("sample") / "muong_te", sample=True)
 
@@ -34,8 +34,8 @@ def sample_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_sample(sample_copy: Path):
     """The sample built once per session: ``(workspace, MonitoringLayers)``."""
-    from ntmgis.layers import build, read_layers
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import build, read_layers
 
     ws = load_workspace(sample_copy)
     build(ws, overwrite=True)

@@ -15,11 +15,11 @@ from click.testing import CliRunner
 from PIL import Image
 from pypdf import PdfReader
 
-from ntmgis.appendix import CLASS_COLORS, render_appendix
-from ntmgis.criteria import COMMUNE_CRITERIA
-from ntmgis.errors import DataError, OutputExistsError, WorkspaceError
-from ntmgis.i18n import fmt_number
-from ntmgis.workspace import load_workspace
+from ntmgis.core.criteria import COMMUNE_CRITERIA
+from ntmgis.core.errors import DataError, OutputExistsError, WorkspaceError
+from ntmgis.core.i18n import fmt_number
+from ntmgis.core.workspace import load_workspace
+from ntmgis.outputs.appendix import CLASS_COLORS, render_appendix
 
 DATA = Path(__file__).resolve().parent / "data"
 REF = DATA / "appendix"
@@ -49,7 +49,7 @@ def _n_images(pdf: Path) -> int:
 
 
 def _build(ws_dir: Path):
-    from ntmgis.layers import build
+    from ntmgis.monitoring.layers import build
 
     ws = load_workspace(ws_dir)
     build(ws, overwrite=True)
@@ -59,7 +59,7 @@ def _build(ws_dir: Path):
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory):
     """The Mường Tè sample, built and its whole appendix rendered once (PDF + 300-dpi PNGs)."""
-    from ntmgis.scaffold import init_workspace
+    from ntmgis.outputs.scaffold import init_workspace
 
     root = init_workspace(tmp_path_factory.mktemp("appendix") / "muong_te", sample=True)
     ws = _build(root)
@@ -191,9 +191,9 @@ def test_labels_do_not_collide(sample):
     """The overview's commune labels (greedy placement) do not overlap one another."""
     from matplotlib.text import Text
 
-    from ntmgis.appendix._carto import Hillshade
-    from ntmgis.appendix._data import load_data
-    from ntmgis.appendix._pages import Context, page_commune, page_overview
+    from ntmgis.outputs.appendix._carto import Hillshade
+    from ntmgis.outputs.appendix._data import load_data
+    from ntmgis.outputs.appendix._pages import Context, page_commune, page_overview
 
     ws, _ = sample
     data = load_data(ws, year=None, lang="vi")
@@ -391,9 +391,9 @@ def test_overview_matches_reference_without_text(mini, tmp_path: Path):
     from matplotlib.testing.compare import compare_images
     from matplotlib.text import Text
 
-    from ntmgis.appendix import _RC
-    from ntmgis.appendix._data import load_data
-    from ntmgis.appendix._pages import Context, page_overview
+    from ntmgis.outputs.appendix import _RC
+    from ntmgis.outputs.appendix._data import load_data
+    from ntmgis.outputs.appendix._pages import Context, page_overview
 
     data = load_data(mini, year=None, lang="vi")
     with matplotlib.rc_context(_RC):
@@ -411,8 +411,8 @@ def test_overview_matches_reference_without_text(mini, tmp_path: Path):
 
 # -- pieces --------------------------------------------------------------------------------
 def test_palette_is_the_web_maps():
-    from ntmgis.appendix import _style
-    from ntmgis.webmap import styles
+    from ntmgis.core import palette as styles
+    from ntmgis.outputs.appendix import _style
 
     assert CLASS_COLORS == styles.CLASS_COLORS
     for key, color in _style.MET_COLORS.items():  # met, not met, no data
@@ -425,7 +425,7 @@ def test_font_covers_vietnamese():
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
-    from ntmgis.appendix._text import MESSAGES
+    from ntmgis.outputs.appendix._text import MESSAGES
 
     letters = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ"
     text = letters + letters.upper() + "".join(v + e for v, e in MESSAGES.values())
@@ -440,7 +440,7 @@ def test_font_covers_vietnamese():
 
 
 def test_nice_scale_and_bar():
-    from ntmgis.appendix._carto import _nice_length_km, nice_scale
+    from ntmgis.outputs.appendix._carto import _nice_length_km, nice_scale
 
     assert nice_scale(410_000) == 500_000
     assert nice_scale(100_000) == 100_000
@@ -456,7 +456,7 @@ def test_hillshade_lights_north_west_and_clips(tmp_path: Path):
     import shapely
     from rasterio.transform import Affine
 
-    from ntmgis.appendix._carto import Hillshade
+    from ntmgis.outputs.appendix._carto import Hillshade
 
     y, x = np.mgrid[0:81, 0:81]
     z = 500 + 800 * np.exp(-((x - 40.0) ** 2 + (y - 40.0) ** 2) / 300.0)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from ntmgis.validate import validate
-from ntmgis.workspace import load_workspace
+from ntmgis.core.workspace import load_workspace
+from ntmgis.monitoring.checks import validate
 
 if sys.version_info >= (3, 11):
     import tomllib

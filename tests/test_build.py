@@ -13,9 +13,9 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from ntmgis.errors import OutputExistsError, ValidationFailed
-from ntmgis.layers import LAYER_ORDER, build, read_layers
-from ntmgis.workspace import load_workspace
+from ntmgis.core.errors import OutputExistsError, ValidationFailed
+from ntmgis.core.workspace import load_workspace
+from ntmgis.monitoring.layers import LAYER_ORDER, build, read_layers
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
 
@@ -171,7 +171,7 @@ def test_village_in_an_overlap_belongs_to_its_declared_commune(mini_ws):
 def test_an_assumed_crs_is_never_silent(mini_ws):
     import geopandas as gpd
 
-    from ntmgis.errors import CRSWarning
+    from ntmgis.core.errors import CRSWarning
 
     gdf = gpd.read_file(mini_ws / "villages.geojson")
     gdf.to_file(mini_ws / "villages.shp", driver="ESRI Shapefile", engine="pyogrio")

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ntmgis.criteria import COMMUNE_CRITERIA, commune_class, get_criterion, village_set_from_rows
-from ntmgis.errors import CriteriaError
-from ntmgis.i18n import fmt_money, fmt_number, fmt_percent, label
+from ntmgis.core.criteria import (
+    COMMUNE_CRITERIA,
+    commune_class,
+    get_criterion,
+    village_set_from_rows,
+)
+from ntmgis.core.errors import CriteriaError
+from ntmgis.core.i18n import fmt_money, fmt_number, fmt_percent, label
 
 
 def test_nineteen_criteria_in_five_groups():

@@ -12,8 +12,8 @@ import pyogrio
 import pytest
 import shapely
 
-from ntmgis.crosswalk import aggregate, match_units, read_crosswalk, status_label
-from ntmgis.errors import DataError
+from ntmgis.core.errors import DataError
+from ntmgis.monitoring.crosswalk import aggregate, match_units, read_crosswalk, status_label
 
 ROOT = Path(__file__).resolve().parents[1]
 CRS = "EPSG:9205"
@@ -61,7 +61,7 @@ def small():
 
 
 def _criteria_set():
-    from ntmgis.criteria import COMMUNE_CRITERIA, CriteriaSet
+    from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 
     return CriteriaSet("three", "ba", "three", COMMUNE_CRITERIA.criteria[:3])
 
@@ -121,7 +121,7 @@ def test_names_match_tolerantly_but_not_ambiguously(small):
 
 
 def read_crosswalk_frame(crosswalk: pd.DataFrame) -> pd.DataFrame:
-    from ntmgis.crosswalk import _canonical
+    from ntmgis.monitoring.crosswalk import _canonical
 
     return _canonical(crosswalk, fields=None, path="x.csv", lang="vi")
 
@@ -175,8 +175,8 @@ def test_codes_are_used_when_they_are_the_layers_codes(small):
 
 @pytest.fixture(scope="module")
 def sample_layers(tmp_path_factory):
-    from ntmgis.layers import build, read_layers
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import build, read_layers
 
     ws_dir = tmp_path_factory.mktemp("ws")
     shutil.copy(ROOT / "ntmgis.toml", ws_dir)
@@ -242,7 +242,7 @@ def test_sample_muong_te_2025(sample_layers, tmp_path):
 def test_aggregate_workspace(sample_layers, tmp_path):
     import dataclasses
 
-    from ntmgis.crosswalk import aggregate_workspace
+    from ntmgis.monitoring.crosswalk import aggregate_workspace
 
     ws, layers = sample_layers
     out = aggregate_workspace(ws, layers)

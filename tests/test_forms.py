@@ -9,9 +9,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from ntmgis.criteria import COMMUNE_CRITERIA, village_set_from_rows
-from ntmgis.errors import DataError, OutputExistsError
-from ntmgis.forms import FILE_NAMES, form_kind, read_form, write_templates
+from ntmgis.core.criteria import COMMUNE_CRITERIA, village_set_from_rows
+from ntmgis.core.errors import DataError, OutputExistsError
+from ntmgis.inputs.forms import FILE_NAMES, form_kind, read_form
+from ntmgis.outputs.forms import write_templates
 
 COMMUNES = pd.DataFrame({
     "code": ["03433", "03436", "03439", "03442"],
@@ -189,7 +190,7 @@ def _fill_projects(path, rows, tmp_path, edits=None):
     wb = openpyxl.load_workbook(path)
     ws = wb["DuAn"]
     keys = _keys(ws)
-    from ntmgis.i18n import label
+    from ntmgis.core.i18n import label
 
     for i, row in enumerate(rows):
         r = 4 + i

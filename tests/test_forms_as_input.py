@@ -5,9 +5,9 @@ from __future__ import annotations
 import openpyxl
 import pandas as pd
 
-from ntmgis.issues import IssueLog
-from ntmgis.sources import load_inputs
-from ntmgis.workspace import load_workspace
+from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.workspace import load_workspace
+from ntmgis.inputs.sources import load_inputs
 
 
 def _status(ws_dir):
@@ -36,7 +36,7 @@ def _fill_commune_form(path, reference: pd.DataFrame) -> None:
 
 
 def test_filled_commune_form_reads_like_the_csv(mini_ws):
-    from ntmgis.forms import write_workspace_templates
+    from ntmgis.outputs.forms import write_workspace_templates
 
     inp, _ = _status(mini_ws)
     reference = inp.commune_status

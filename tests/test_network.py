@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from shapely.geometry import LineString, MultiLineString, Point
 
-from ntmgis.errors import DataError
-from ntmgis.network import build_road_graph, nearest_by_road
-from ntmgis.terrain import WALK_FLAT_KMH
+from ntmgis.analysis.network import build_road_graph, nearest_by_road
+from ntmgis.analysis.terrain import WALK_FLAT_KMH
+from ntmgis.core.errors import DataError
 
 SPEEDS = {"provincial": 60.0, "district": 30.0, "commune": 20.0, "village_track": 10.0}
 

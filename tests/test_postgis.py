@@ -1,11 +1,12 @@
-"""ntmgis.postgis helpers that need no server (the server tests are in tests/postgis/)."""
+"""PostGIS helpers that need no server (the server tests are in tests/postgis/)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ntmgis.errors import WorkspaceError
-from ntmgis.postgis import is_postgis_url, normalise_url, schema_name, write_postgis
+from ntmgis.core.errors import WorkspaceError
+from ntmgis.inputs.postgis import is_postgis_url, normalise_url
+from ntmgis.outputs.postgis_store import schema_name, write_postgis
 
 
 @pytest.mark.parametrize(

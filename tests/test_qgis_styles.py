@@ -14,9 +14,9 @@ import pyogrio
 import pytest
 import shapely
 
-from ntmgis.i18n import label
-from ntmgis.qgis_styles import STYLED_LAYERS, add_qgis_styles, layer_style
-from ntmgis.webmap import styles as web
+from ntmgis.core import palette as web
+from ntmgis.core.i18n import label
+from ntmgis.monitoring.qgis_styles import STYLED_LAYERS, add_qgis_styles, layer_style
 
 ROOT = Path(__file__).resolve().parents[1]
 VALIDATOR_PATHS = (
@@ -44,8 +44,8 @@ def _validate(path: Path) -> list:
 @pytest.fixture(scope="module")
 def sample_gpkg(tmp_path_factory):
     """The sample workspace built by ntmgis (which calls add_qgis_styles itself)."""
-    from ntmgis.layers import build
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import build
 
     ws_dir = tmp_path_factory.mktemp("ws")
     shutil.copy(ROOT / "ntmgis.toml", ws_dir)
@@ -67,7 +67,7 @@ def _tiny_gpkg(path: Path) -> Path:
                                                                  (481000, 2471000)]])],
                              crs="EPSG:9205")
     for name, frame in (("communes", communes), ("commune_status", status), ("roads", roads)):
-        # GeoPackage 1.2, as ntmgis.layers writes it
+        # GeoPackage 1.2, as ntmgis.monitoring.layers writes it
         kw = {} if path.exists() else {"dataset_options": {"VERSION": "1.2"}}
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=path.exists(),
                                 **kw)

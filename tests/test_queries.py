@@ -8,9 +8,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from test_queries_world import P, straight_line, world
-
-from ntmgis.errors import CriteriaError, DataError, OutputExistsError, WorkspaceError
 from ntmgis.queries import (
     access,
     describe,
@@ -24,7 +21,10 @@ from ntmgis.queries import (
     write_geojson,
     write_gpkg_layer,
 )
-from ntmgis.terrain import WALK_FLAT_KMH
+from test_queries_world import P, straight_line, world
+
+from ntmgis.analysis.terrain import WALK_FLAT_KMH
+from ntmgis.core.errors import CriteriaError, DataError, OutputExistsError, WorkspaceError
 
 DISTRICT_KMH = 25.0
 
@@ -361,7 +361,7 @@ def test_result_maps_one_feature_per_unit_and_escaped(w, tmp_path):
 
 
 def test_village_off_the_raster_is_a_gap_with_a_warning(w):
-    from ntmgis.errors import DataWarning
+    from ntmgis.core.errors import DataWarning
 
     w["villages"].loc[2, "geometry"] = P(25_000, 5_050)  # east of the raster
     with pytest.warns(DataWarning, match="1 bản nằm ngoài bản đồ độ cao"):

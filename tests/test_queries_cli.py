@@ -21,9 +21,9 @@ from ntmgis.cli import main
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """The sample copied and built once for this module (copied again by tests that write)."""
-    from ntmgis.layers import build
-    from ntmgis.scaffold import init_workspace
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import build
+    from ntmgis.outputs.scaffold import init_workspace
 
     root = init_workspace(tmp_path_factory.mktemp("qcli") / "mt", sample=True)
     build(load_workspace(root), overwrite=True)
@@ -184,8 +184,8 @@ def test_errors_say_what_is_missing(ws):
 
 
 def test_road_query_without_roads_layer(ws):
-    from ntmgis.layers import build
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import build
 
     toml = ws / "ntmgis.toml"
     text = toml.read_text(encoding="utf-8")
@@ -198,9 +198,10 @@ def test_road_query_without_roads_layer(ws):
 
 
 def test_layers_object_and_workspace_give_the_same_answers(built):
-    from ntmgis.layers import read_layers
     from ntmgis.queries import access, gaps
-    from ntmgis.workspace import load_workspace
+
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import read_layers
 
     ws = load_workspace(built)
     layers = read_layers(ws)
@@ -211,7 +212,8 @@ def test_layers_object_and_workspace_give_the_same_answers(built):
 
 def test_road_speeds_from_the_workspace(ws):
     from ntmgis.queries import access
-    from ntmgis.workspace import load_workspace
+
+    from ntmgis.core.workspace import load_workspace
 
     base = access(load_workspace(ws), by="road")
     toml = ws / "ntmgis.toml"

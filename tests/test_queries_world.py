@@ -20,7 +20,7 @@ import rasterio
 from affine import Affine
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Point, box
 
-from ntmgis.criteria import CriteriaSet, Criterion
+from ntmgis.core.criteria import CriteriaSet, Criterion
 
 X0, Y0 = 480_000.0, 2_470_000.0
 CRS = "EPSG:9205"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ntmgis.report import plan_report, write_report
+from ntmgis.outputs.report import plan_report, write_report
 
 
 def test_targets_as_the_plan_writes_them(built_sample, tmp_path):

@@ -11,8 +11,7 @@ import rasterio
 from affine import Affine
 from shapely.geometry import LineString
 
-from ntmgis.errors import CRSError, DataError, OutputExistsError, WorkspaceError
-from ntmgis.terrain import (
+from ntmgis.analysis.terrain import (
     NODATA,
     WALK_FLAT_KMH,
     Elevation,
@@ -23,6 +22,7 @@ from ntmgis.terrain import (
     tobler_kmh,
     write_minutes,
 )
+from ntmgis.core.errors import CRSError, DataError, OutputExistsError, WorkspaceError
 
 CELL = 100.0
 X0, Y0 = 500_000.0, 2_480_000.0  # upper-left corner, EPSG:9205
@@ -205,7 +205,7 @@ def test_knight_moves_do_not_jump_between_parallel_roads():
 
 
 def test_facilities_off_the_raster_are_reported():
-    from ntmgis.errors import DataWarning
+    from ntmgis.core.errors import DataWarning
 
     with pytest.warns(DataWarning, match="1 cơ sở nằm ngoài bản đồ độ cao"):
         cost_distance(_elev(np.zeros((3, 3))), np.array([_centre(1, 1), (0.0, 0.0)]))

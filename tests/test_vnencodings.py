@@ -1,4 +1,4 @@
-"""Tests of ntmgis.vnencodings (TCVN3/ABC and VNI-Windows legacy encodings)."""
+"""Tests of ntmgis.inputs.encodings (TCVN3/ABC and VNI-Windows legacy encodings)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from ntmgis.vnencodings import (
+from ntmgis.inputs.encodings import (
     SUPPORTED,
     decode_legacy,
     decode_tcvn3,

@@ -12,9 +12,9 @@ import pytest
 from shapely.geometry import LineString, Point, box
 from test_webmap import XSS, build_sample
 
-from ntmgis.criteria import commune_class
-from ntmgis.i18n import fmt_money, fmt_number
-from ntmgis.webmap import ResultLayer, render_maps, render_result_map
+from ntmgis.core.criteria import commune_class
+from ntmgis.core.i18n import fmt_money, fmt_number
+from ntmgis.outputs.webmap import ResultLayer, render_maps, render_result_map
 
 pytestmark = pytest.mark.browser
 # the shared headless-Chromium fixtures (tests/browser.py)
@@ -28,7 +28,7 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     """The sample workspace built, its layers, and its maps in Vietnamese."""
-    from ntmgis.layers import read_layers
+    from ntmgis.monitoring.layers import read_layers
 
     ws = build_sample(tmp_path_factory.mktemp("ws"))
     paths = render_maps(ws, overwrite=True)

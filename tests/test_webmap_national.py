@@ -14,9 +14,9 @@ from pathlib import Path
 import browser
 import pytest
 
-import ntmgis.webmap.page as page_mod
-from ntmgis.webmap import render_maps
-from ntmgis.webmap.page import read_data_block
+import ntmgis.outputs.webmap.page as page_mod
+from ntmgis.outputs.webmap import render_maps
+from ntmgis.outputs.webmap.page import read_data_block
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -33,8 +33,8 @@ GZ_BLOCK = re.compile(r'<script id="ntmgis-data" type="application/x-ntmgis-gz85
 @pytest.fixture(scope="module")
 def country(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     """150 synthetic communes built, their layers, and maps with compressed data."""
-    from ntmgis.layers import build, read_layers
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import build, read_layers
 
     folder = tmp_path_factory.mktemp("national") / "country-150"
     synth.make_country(150, folder)

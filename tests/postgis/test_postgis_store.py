@@ -1,4 +1,4 @@
-"""ntmgis.postgis against a real PostgreSQL + PostGIS server (see conftest.py)."""
+"""ntmgis.outputs.postgis_store against a real PostgreSQL + PostGIS server (see conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 import shapely
 from geopandas.testing import assert_geodataframe_equal
 
-from ntmgis.errors import DataError, OutputExistsError
-from ntmgis.postgis import list_postgis_layers, read_postgis_layer, write_postgis
+from ntmgis.core.errors import DataError, OutputExistsError
+from ntmgis.inputs.postgis import list_postgis_layers, read_postgis_layer
+from ntmgis.outputs.postgis_store import write_postgis
 
 pytestmark = pytest.mark.postgis
 
@@ -184,8 +185,8 @@ def built_sample(tmp_path_factory):
     import shutil
     from pathlib import Path
 
-    from ntmgis.layers import build
-    from ntmgis.workspace import load_workspace
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.layers import build
 
     root = Path(__file__).resolve().parents[2]
     ws_dir = tmp_path_factory.mktemp("ws")
@@ -201,7 +202,7 @@ def test_store_sample_workspace_with_qgis_styles(postgis_url, built_sample):
     import pyogrio
     import sqlalchemy as sa
 
-    from ntmgis.postgis import store_workspace
+    from ntmgis.outputs.postgis_store import store_workspace
 
     res = store_workspace(built_sample, postgis_url, overwrite=True)
     assert res.schema == "huyen_muong_te"
@@ -251,8 +252,8 @@ def test_store_cli(postgis_url, built_sample):
 def test_styles_without_rights_warn_but_layers_are_written(postgis_url):
     import sqlalchemy as sa
 
-    from ntmgis.errors import DataWarning
-    from ntmgis.postgis import _STYLES_DDL
+    from ntmgis.core.errors import DataWarning
+    from ntmgis.outputs.postgis_store import _STYLES_DDL
 
     engine = sa.create_engine(postgis_url)
     with engine.begin() as conn:
@@ -298,7 +299,7 @@ def test_real_qgis_opens_the_postgis_layers_styled(postgis_url, built_sample):
     import importlib.util
     from pathlib import Path
 
-    from ntmgis.postgis import store_workspace
+    from ntmgis.outputs.postgis_store import store_workspace
 
     spec = importlib.util.spec_from_file_location(
         "qgis_check", Path(__file__).resolve().parents[1] / "qgis_check.py")

@@ -8,9 +8,10 @@ import pytest
 from click.testing import CliRunner
 
 from ntmgis.cli import main
-from ntmgis.layers import build, read_layers
-from ntmgis.postgis import read_postgis_layer, write_postgis
-from ntmgis.workspace import load_workspace
+from ntmgis.core.workspace import load_workspace
+from ntmgis.inputs.postgis import read_postgis_layer
+from ntmgis.monitoring.layers import build, read_layers
+from ntmgis.outputs.postgis_store import write_postgis
 
 pytestmark = pytest.mark.postgis
 

@@ -1,0 +1,42 @@
+"""``ntmgis appendix``: the print-ready map appendix."""
+
+from __future__ import annotations
+
+import click
+
+from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.options import lang_option, overwrite_option, workspace_option, year_option
+from ntmgis.core.workspace import load_workspace
+from ntmgis.outputs.appendix import PAGE_KINDS, SIZES, render_appendix, summary_lines
+
+__all__ = ["command"]
+
+
+@click.command("appendix")
+@workspace_option
+@year_option
+@click.option("--size", type=click.Choice(SIZES, case_sensitive=False), default="A4",
+              show_default=True, help="Khổ giấy (ngang) / paper size (landscape).")
+@click.option("--format", "formats", default="pdf,png", show_default=True,
+              help="pdf, png hoặc cả hai, cách nhau bằng dấu phẩy / comma-separated.")
+@lang_option
+@overwrite_option
+@click.option("--dpi", type=click.IntRange(20, 1200), default=300, show_default=True,
+              help="Độ phân giải ảnh PNG / resolution of the PNG pages.")
+@click.option("--pages", default=None,
+              help="Chỉ các trang / only these pages: " + ", ".join(PAGE_KINDS)
+              + " (mặc định: tất cả / default: all).")
+@handle_errors
+def command(workspace: str, year: int | None, size: str, formats: str, lang: str | None,
+            overwrite: bool, dpi: int, pages: str | None) -> None:
+    """Phụ lục bản đồ in được (PDF + PNG từng trang) vào maps/appendix/.
+
+    Render the print-ready map appendix (one PDF, one PNG per page) into
+    maps/appendix/ of the workspace.
+    """
+    ws = load_workspace(workspace, lang=lang)
+    use_lang = lang or ws.language
+    paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
+                            overwrite=overwrite, dpi=dpi, pages=pages)
+    for line in summary_lines(paths, use_lang):
+        click.echo(line)

@@ -1,0 +1,46 @@
+"""``ntmgis build``: the monitoring GeoPackage, and optionally the same layers in PostGIS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.options import lang_option, overwrite_option, workspace_option
+from ntmgis.core.i18n import t
+from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.workspace import load_workspace
+from ntmgis.outputs.postgis_store import build_and_store
+
+__all__ = ["command"]
+
+
+def _progress(msg: str) -> None:
+    click.echo(f"→ {msg}…", err=True)
+
+
+@click.command(name="build")
+@workspace_option
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Tệp GeoPackage kết quả / output GeoPackage (default layers/monitoring.gpkg).")
+@click.option("--store", default=None, metavar="URL",
+              help="Ghi thêm vào PostGIS / also write into PostGIS: postgresql://user@host/db")
+@click.option("--schema", default=None,
+              help="Schema PostGIS (mặc định theo tên vùng) / PostGIS schema.")
+@overwrite_option
+@lang_option
+@handle_errors
+def command(workspace: str, output: Path | None, store: str | None, schema: str | None,
+            overwrite: bool, lang: str | None) -> None:
+    """Tạo các lớp giám sát / build the monitoring layers (GeoPackage, optionally PostGIS)."""
+    ws = load_workspace(workspace, lang=lang)
+    lang = lang or ws.language
+    log = IssueLog(lang=lang, root=ws.root)
+    path = build_and_store(ws, store, schema=schema, lang=lang, overwrite=overwrite,
+                           output=output, progress=_progress, log=log)
+    if log.warnings:
+        click.echo(t("build_warnings", lang, warnings=len(log.warnings)), err=True)
+    click.echo(t("built", lang, path=path))
+    if store:
+        click.echo(t("written", lang, path=f"{store} ({schema or 'schema'})"))

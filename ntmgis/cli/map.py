@@ -1,0 +1,42 @@
+"""``ntmgis map``: the offline HTML monitoring maps."""
+
+from __future__ import annotations
+
+import click
+
+from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.options import lang_option, overwrite_option, workspace_option, year_option
+from ntmgis.core.i18n import t
+from ntmgis.core.workspace import find_workspace, load_workspace
+from ntmgis.outputs.webmap import render_maps
+
+__all__ = ["command"]
+
+
+@click.command(name="map")
+@workspace_option
+@lang_option
+@overwrite_option
+@year_option
+@click.option("--online-tiles/--no-online-tiles", default=True, show_default=True,
+              help="Cho phép bật bản đồ nền trực tuyến (OpenStreetMap; tắt khi mở bản đồ) / "
+                   "offer an online base map to switch on (off when the map opens).")
+@click.option("--level-of-detail", "lod", type=click.Choice(["auto", "on", "off"]),
+              default="auto", show_default=True,
+              help="Tỉnh → huyện → xã theo mức phóng to (auto: khi có trên 300 xã) / "
+                   "provinces, then districts, then communes by zoom (auto: above 300 communes).")
+@handle_errors
+def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
+                online_tiles: bool, lod: str) -> None:
+    """Vẽ bản đồ HTML ngoại tuyến / write the offline HTML maps.
+
+    maps/index.html (tổng quan / overview), maps/criteria/tc01.html ... tc19.html
+    (từng tiêu chí / one per criterion), maps/list.html (danh sách / list).
+    """
+    ws = load_workspace(find_workspace(workspace))
+    use_lang = lang or ws.language or "vi"
+    paths = render_maps(ws, lang=use_lang, overwrite=overwrite, year=year,
+                        online_tiles=online_tiles,
+                        level_of_detail={"auto": None, "on": True, "off": False}[lod])
+    for p in paths:
+        click.echo(t("written", use_lang, path=p))

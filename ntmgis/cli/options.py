@@ -1,0 +1,25 @@
+"""Options every command shares, defined once."""
+
+from __future__ import annotations
+
+import click
+
+__all__ = ["workspace_option", "lang_option", "overwrite_option", "year_option"]
+
+workspace_option = click.option(
+    "-w", "--workspace", "workspace", default=".", show_default=True,
+    type=click.Path(file_okay=True, dir_okay=True, path_type=str),
+    help="Thư mục vùng làm việc (có ntmgis.toml) / workspace folder (holding ntmgis.toml).",
+)
+lang_option = click.option(
+    "--lang", type=click.Choice(["vi", "en"]), default=None,
+    help="Ngôn ngữ / language (mặc định theo vùng làm việc, thường là vi).",
+)
+overwrite_option = click.option(
+    "--overwrite", is_flag=True, default=False,
+    help="Ghi đè tệp kết quả đã có / replace existing output files.",
+)
+year_option = click.option(
+    "--year", type=int, default=None,
+    help="Năm đánh giá (mặc định: năm cuối) / year (default: the latest).",
+)

@@ -1,0 +1,245 @@
+"""``ntmgis query``: gaps, access, misplaced, projects.
+
+Each subcommand parses its options, calls one function of
+:mod:`ntmgis.analysis.queries`, prints the result as a table (Vietnamese headings by
+default), and writes the outputs asked for: ``--csv``, ``--geojson``,
+``--gpkg [LAYER]`` (a layer added to the monitoring GeoPackage) and
+``--map [PATH]`` (an offline HTML map). Library errors become a message and
+an exit code: 1 data, 3 workspace, 4 output exists, 5 missing dependency.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ntmgis.cli.exits import handle_errors as _handle
+from ntmgis.core.errors import OutputExistsError
+from ntmgis.core.i18n import t
+
+__all__ = ["command"]
+
+
+def _common(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options every query shares: workspace, language, outputs, overwrite."""
+    opts = [
+        click.option("-w", "--workspace", default=".", show_default=True,
+                     type=click.Path(file_okay=True, dir_okay=True, path_type=str),
+                     help="Thư mục vùng làm việc / workspace folder (holding ntmgis.toml)."),
+        click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+                     help="Ngôn ngữ / language (default: the workspace's, usually vi)."),
+        click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
+                     help="Ghi kết quả ra CSV / write the result as CSV."),
+        click.option("--geojson", "geojson_path", type=click.Path(path_type=Path), default=None,
+                     help="Ghi kết quả ra GeoJSON / write the result as GeoJSON (WGS 84)."),
+        click.option("--gpkg", "gpkg_layer", is_flag=False, flag_value="", default=None,
+                     metavar="[LAYER]",
+                     help="Thêm lớp vào monitoring.gpkg / add the result as a layer of the "
+                          "monitoring GeoPackage (default name: query_...)."),
+        click.option("--map", "map_path", is_flag=False, flag_value="", default=None,
+                     metavar="[PATH]",
+                     help="Bản đồ HTML ngoại tuyến / offline HTML map (default in maps/)."),
+        click.option("--overwrite", is_flag=True, default=False,
+                     help="Ghi đè tệp / lớp đã có / replace existing outputs."),
+        click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+                     help="Số dòng tối đa in ra màn hình (0: tất cả) / rows printed "
+                          "(0: all); files always get every row."),
+    ]
+    for opt in reversed(opts):
+        func = opt(func)
+    return func
+
+
+def _workspace(path: str, lang: str | None):
+    from ntmgis.core.workspace import load_workspace
+
+    ws = load_workspace(path, lang=lang)
+    return ws, (lang or ws.language or "vi")
+
+
+def _print(frame, lang: str, title: str = "", limit: int = 0) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from ntmgis.analysis.queries import result_table
+    from ntmgis.core.i18n import fmt_number
+
+    more = len(frame) - limit if limit and len(frame) > limit else 0
+    shown = result_table(frame.iloc[:limit] if more else frame, lang=lang)
+    console = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+    table = Table(title=Text(title) if title else None, show_lines=False)
+    for c in shown.columns:
+        table.add_column(Text(str(c)), overflow="fold")
+    for row in shown.itertuples(index=False, name=None):
+        table.add_row(*[Text(str(v)) for v in row])
+    console.print(table)
+    if more:
+        n = fmt_number(more, lang)
+        console.print(Text(f"… và {n} dòng nữa (--limit 0 để in hết, hoặc --csv)" if lang != "en"
+                           else f"… and {n} more rows (--limit 0 prints all, or use --csv)"))
+
+
+def _outputs(result, ws, lang: str, name: str, *, csv_path, geojson_path, gpkg_layer,
+             map_path, overwrite: bool, data=None) -> None:
+    """Check every output can be written, then write them and say where."""
+    from ntmgis.analysis.queries import result_map, write_csv, write_geojson, write_gpkg_layer
+    from ntmgis.core.safe_write import require_writable
+
+    map_target = None
+    if map_path is not None:
+        map_target = Path(map_path) if map_path else Path(ws.maps_dir) / f"{name}.html"
+    layer = None if gpkg_layer is None else (gpkg_layer or name)
+    for p in (csv_path, geojson_path, map_target):
+        if p is not None:
+            require_writable(p, overwrite, lang)
+    if layer is not None:
+        import pyogrio
+
+        gpkg = Path(ws.output_gpkg)
+        if gpkg.is_file() and layer in {str(r[0]) for r in pyogrio.list_layers(gpkg)} \
+                and not overwrite:
+            raise OutputExistsError(t("output_exists", lang, path=f"{gpkg} ({layer})"))
+    written = []
+    if csv_path is not None:
+        written.append(write_csv(result, csv_path, overwrite=overwrite, lang=lang))
+    if geojson_path is not None:
+        written.append(write_geojson(result, geojson_path, overwrite=overwrite, lang=lang))
+    if layer is not None:
+        gp = write_gpkg_layer(result, ws.output_gpkg, layer, overwrite=overwrite, lang=lang,
+                              date=ws.data_date)
+        written.append(f"{gp} ({layer})")
+    if map_target is not None:
+        written.append(result_map(result, map_target, data=data if data is not None else ws,
+                                  lang=lang, overwrite=overwrite))
+    for p in written:
+        click.echo(t("written", lang, path=p))
+
+
+@click.group(name="query", context_settings={"help_option_names": ["-h", "--help"]})
+def command() -> None:
+    """Truy vấn không gian / spatial queries: gaps, access, misplaced, projects."""
+
+
+@command.command("gaps")
+@click.option("--criterion", "-c", type=int, default=None,
+              help="Số tiêu chí / criterion number (default: all).")
+@click.option("--year", type=int, default=None,
+              help="Năm / year (default: the latest in the data).")
+@click.option("--level", type=click.Choice(["commune", "village"]), default="commune",
+              show_default=True, help="Xã hoặc bản / communes or villages.")
+@click.option("--summary-csv", type=click.Path(path_type=Path), default=None,
+              help="Ghi bảng tổng hợp toàn huyện ra CSV / write the district summary as CSV.")
+@_common
+@_handle
+def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: Path | None,
+             workspace: str, lang: str | None, csv_path, geojson_path, gpkg_layer, map_path,
+             overwrite: bool, limit: int) -> None:
+    """Xã / bản chưa đạt tiêu chí và dự án xử lý / gaps and the projects addressing them."""
+    from ntmgis.analysis.queries import describe, gap_summary, gaps, write_csv
+    from ntmgis.core.safe_write import require_writable
+
+    ws, lang = _workspace(workspace, lang)
+    if summary_csv is not None:
+        require_writable(summary_csv, overwrite, lang)
+    result = gaps(ws, criterion=criterion, year=year, level=level, lang=lang)
+    summary = gap_summary(result, lang=lang)
+    _print(result, lang, describe(result, lang=lang), limit)
+    _print(summary, lang, "Tổng hợp toàn huyện" if lang != "en" else "District summary")
+    name = f"query_gaps_{level}" + (f"_tc{criterion:02d}" if criterion else "") + \
+        f"_{result.attrs['year']}"
+    _outputs(result, ws, lang, name, csv_path=csv_path, geojson_path=geojson_path,
+             gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
+    if summary_csv is not None:
+        click.echo(t("written", lang, path=write_csv(summary, summary_csv, overwrite=overwrite,
+                                                     lang=lang)))
+
+
+@command.command("access")
+@click.option("--to", "to", default="health_station", show_default=True,
+              help="Loại cơ sở / facility type: school, health_station, cultural_house, market.")
+@click.option("--by", "by", type=click.Choice(["straight", "road", "terrain"]),
+              default="straight", show_default=True,
+              help="Đường chim bay, đường bộ, địa hình / straight line, roads, terrain.")
+@click.option("--max-km", type=float, default=None, help="Ngưỡng km / threshold in km.")
+@click.option("--max-minutes", type=float, default=None,
+              help="Ngưỡng phút / threshold in minutes.")
+@click.option("--raster", "raster_path", type=click.Path(path_type=Path), default=None,
+              help="GeoTIFF số phút (terrain; default maps/query_access_<to>_terrain.tif).")
+@_common
+@_handle
+def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None,
+               raster_path: Path | None, workspace: str, lang: str | None, csv_path,
+               geojson_path, gpkg_layer, map_path, overwrite: bool, limit: int) -> None:
+    """Khoảng cách / thời gian từ bản đến cơ sở gần nhất / access to the nearest facility."""
+    from ntmgis.analysis.queries import access, describe
+    from ntmgis.core.safe_write import require_writable
+
+    ws, lang = _workspace(workspace, lang)
+    name = f"query_access_{to}_{by}"
+    raster = None
+    if by == "terrain":
+        raster = raster_path or Path(ws.maps_dir) / f"{name}.tif"
+        require_writable(raster, overwrite, lang)
+    for p in (csv_path, geojson_path):
+        if p is not None:
+            require_writable(p, overwrite, lang)
+    result = access(ws, to=to, by=by, max_km=max_km, max_minutes=max_minutes,
+                    raster_out=raster, overwrite=overwrite, lang=lang)
+    _print(result, lang, describe(result, lang=lang), limit)
+    if raster is not None:
+        click.echo(t("written", lang, path=raster))
+    _outputs(result, ws, lang, name, csv_path=csv_path, geojson_path=geojson_path,
+             gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
+
+
+@command.command("misplaced")
+@click.option("--max-village-m", type=float, default=None,
+              help="Khoảng cách tối đa đến bản (m) / max distance from the declared village "
+                   "(default: [checks] village_distance_m).")
+@_common
+@_handle
+def misplaced_cmd(max_village_m: float | None, workspace: str, lang: str | None, csv_path,
+                  geojson_path, gpkg_layer, map_path, overwrite: bool, limit: int) -> None:
+    """Dự án nằm sai vị trí / projects outside their commune or far from their village."""
+    from ntmgis.analysis.queries import describe, misplaced
+
+    ws, lang = _workspace(workspace, lang)
+    result = misplaced(ws, max_village_m=max_village_m, lang=lang)
+    _print(result, lang, describe(result, lang=lang), limit)
+    _outputs(result, ws, lang, "query_misplaced", csv_path=csv_path, geojson_path=geojson_path,
+             gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
+
+
+@command.command("projects")
+@click.option("--criterion", "-c", type=int, default=None, help="Phục vụ tiêu chí / criterion.")
+@click.option("--commune", default=None, help="Xã (mã hoặc tên) / commune (code or name).")
+@click.option("--village", default=None, help="Bản (mã hoặc tên) / village (code or name).")
+@click.option("--status", multiple=True,
+              help="preparing, under_way, finished (or the label); repeatable.")
+@click.option("--category", multiple=True, help="road, school, health, ... ; repeatable.")
+@click.option("--year", type=int, default=None, help="Đang triển khai trong năm / running in.")
+@click.option("--source", multiple=True,
+              help="Nguồn vốn / funding source: central, local, integrated, credit, mobilised, "
+                   "community; repeatable.")
+@click.option("--near", default=None, help="Gần nơi (xã, bản, cơ sở) / near a named place.")
+@click.option("--within-km", type=float, default=None, help="Trong bán kính km / within km.")
+@_common
+@_handle
+def projects_cmd(criterion, commune, village, status, category, year, source, near, within_km,
+                 workspace: str, lang: str | None, csv_path, geojson_path, gpkg_layer, map_path,
+                 overwrite: bool, limit: int) -> None:
+    """Lọc danh mục dự án / filter the investment list."""
+    from ntmgis.analysis.queries import describe, projects
+
+    ws, lang = _workspace(workspace, lang)
+    result = projects(ws, criterion=criterion, commune=commune, village=village,
+                      status=list(status) or None, category=list(category) or None, year=year,
+                      source=list(source) or None, near=near, within_km=within_km, lang=lang)
+    _print(result, lang, describe(result, lang=lang), limit)
+    _outputs(result, ws, lang, "query_projects", csv_path=csv_path, geojson_path=geojson_path,
+             gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)

@@ -1,0 +1,49 @@
+"""``ntmgis report``: plan against actual, on the terminal and as files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.options import lang_option, overwrite_option, workspace_option
+from ntmgis.core.i18n import t
+from ntmgis.core.workspace import load_workspace
+from ntmgis.outputs.report import plan_report, write_report
+
+__all__ = ["command"]
+
+
+@click.command(name="report")
+@workspace_option
+@click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
+              help="Thư mục báo cáo / report folder (default reports/).")
+@overwrite_option
+@lang_option
+@handle_errors
+def command(workspace: str, output_dir: Path | None, overwrite: bool, lang: str | None) -> None:
+    """Kết quả so với kế hoạch / plan against actual (terminal, CSV, Markdown)."""
+    ws = load_workspace(workspace, lang=lang)
+    lang = lang or ws.language
+    rep = plan_report(ws, lang=lang)
+    _print_report(rep)
+    for p in write_report(rep, output_dir or ws.reports_dir, overwrite=overwrite):
+        click.echo(t("written", lang, path=p))
+
+
+def _print_report(rep) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    console.print(f"[bold]{rep.title}[/bold]")
+    for frame in (rep.headline, rep.criteria, rep.funding):
+        table = Table(show_lines=False)
+        for c in frame.columns:
+            table.add_column(str(c), overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(*["–" if v is None or v != v else str(v) for v in row])
+        console.print(table)
+    for n in rep.notes:
+        console.print(f"[italic]{n}[/italic]")

@@ -1,0 +1,40 @@
+"""``ntmgis store URL``: copy a built GeoPackage into PostGIS."""
+
+from __future__ import annotations
+
+import click
+
+from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.options import lang_option, overwrite_option, workspace_option
+from ntmgis.core.workspace import load_workspace
+from ntmgis.outputs.postgis_store import store_workspace
+
+__all__ = ["command"]
+
+
+@click.command(name="store")
+@click.argument("url")
+@workspace_option
+@click.option("--schema", default=None,
+              help="Schema đích (mặc định: tên vùng, ví dụ huyen_muong_te) / target schema.")
+@click.option("--no-styles", is_flag=True, default=False,
+              help="Không ghi kiểu hiển thị QGIS / do not store QGIS styles.")
+@overwrite_option
+@lang_option
+@handle_errors
+def command(url: str, workspace: str, schema: str | None, no_styles: bool,
+            overwrite: bool, lang: str | None) -> None:
+    """Ghi các lớp giám sát đã dựng vào PostGIS / store the built layers in PostGIS.
+
+    URL: postgresql://người_dùng@máy:cổng/cơ_sở_dữ_liệu (mật khẩu qua PGPASSWORD
+    hoặc ~/.pgpass).
+    """
+    ws = load_workspace(workspace, lang=lang)
+    lg = lang or ws.language
+    res = store_workspace(ws, url, schema=schema, overwrite=overwrite,
+                          styles=not no_styles, lang=lg)
+    rows = sum(res.tables.values())
+    click.echo(
+        f"{res.url} → {res.schema}: {len(res.tables)} "
+        + ("tables, " if lg == "en" else "bảng, ")
+        + f"{rows} " + ("rows" if lg == "en" else "dòng"))

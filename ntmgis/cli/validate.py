@@ -1,0 +1,51 @@
+"""``ntmgis validate``: every problem in the workspace's data, with file, row and column."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from ntmgis.cli.exits import EXIT_DATA, handle_errors
+from ntmgis.cli.options import lang_option, overwrite_option, workspace_option
+from ntmgis.core.i18n import label, t
+from ntmgis.core.safe_write import require_writable
+from ntmgis.core.workspace import load_workspace
+from ntmgis.monitoring.checks import validate
+
+__all__ = ["command"]
+
+
+@click.command(name="validate")
+@workspace_option
+@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
+              help="Tệp CSV danh sách lỗi (mặc định validation.csv) / issues CSV.")
+@click.option("--brief", is_flag=True,
+              help="Chỉ in lỗi; cảnh báo in gộp theo loại / errors in full, warnings counted.")
+@overwrite_option
+@lang_option
+@handle_errors
+def command(workspace: str, csv_path: Path | None, brief: bool, overwrite: bool,
+            lang: str | None) -> None:
+    """Kiểm tra dữ liệu / check the workspace's data; exit 1 if it has errors."""
+    ws = load_workspace(workspace, lang=lang)
+    lang = lang or ws.language
+    out = csv_path or (ws.root / "validation.csv")
+    require_writable(out, overwrite, lang)
+    log = validate(ws, lang=lang, csv_path=out)
+    for issue in log.sorted():
+        if not (brief and issue.severity == "warning"):
+            click.echo(issue.format(lang))
+    if brief:
+        for check, n in sorted(Counter(i.check for i in log.warnings).items()):
+            example = next(i for i in log.sorted() if i.check == check)
+            eg = "e.g." if lang == "en" else "ví dụ"
+            click.echo(f"{label('severity', 'warning', lang)} {n} × {check} ({eg} "
+                       f"{example.file}: {example.message})")
+    click.echo(t("validation_summary", lang, errors=len(log.errors),
+                 warnings=len(log.warnings)))
+    click.echo(t("written", lang, path=out))
+    if log.errors:
+        sys.exit(EXIT_DATA)

@@ -1,0 +1,357 @@
+"""Vietnamese-first messages, labels and number formats (English as an option).
+
+Every string a user sees goes through :func:`t` or :func:`label`, so that a
+new language is a new column here, not a hunt through the code.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
+__all__ = [
+    "LANGUAGES",
+    "catalog",
+    "t",
+    "label",
+    "labels",
+    "fmt_number",
+    "fmt_percent",
+    "fmt_money",
+    "check_lang",
+]
+
+LANGUAGES = ("vi", "en")
+
+# Enumerations: key -> (Vietnamese, English). Keys are the values stored in layers.
+_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "status": {
+        "preparing": ("Chuẩn bị đầu tư", "Preparing"),
+        "under_way": ("Đang thực hiện", "Under way"),
+        "finished": ("Hoàn thành", "Finished"),
+    },
+    "category": {
+        "road": ("Giao thông", "Road"),
+        "irrigation": ("Thủy lợi", "Irrigation"),
+        "electricity": ("Điện", "Electricity"),
+        "school": ("Trường học", "School"),
+        "culture": ("Nhà văn hóa", "Cultural house"),
+        "market": ("Chợ", "Market"),
+        "telecom": ("Thông tin - truyền thông", "Telecommunications"),
+        "housing": ("Nhà ở", "Housing"),
+        "production": ("Phát triển sản xuất", "Production"),
+        "water": ("Nước sạch", "Clean water"),
+        "health": ("Y tế", "Health"),
+        "environment": ("Môi trường", "Environment"),
+        "other": ("Khác", "Other"),
+    },
+    "facility": {
+        "school": ("Trường học", "School"),
+        "health_station": ("Trạm y tế", "Health station"),
+        "cultural_house": ("Nhà văn hóa", "Cultural house"),
+        "market": ("Chợ", "Market"),
+    },
+    "road_class": {
+        "provincial": ("Đường tỉnh", "Provincial road"),
+        "district": ("Đường huyện", "District road"),
+        "commune": ("Đường xã", "Commune road"),
+        "village_track": ("Đường bản", "Village track"),
+    },
+    "source": {
+        "central": ("Ngân sách Trung ương", "Central budget"),
+        "local": ("Ngân sách địa phương", "Local budget"),
+        "integrated": ("Vốn lồng ghép", "Integrated from other programmes"),
+        "credit": ("Vốn tín dụng", "Credit"),
+        "mobilised": ("Vốn huy động", "Mobilised"),
+        "community": ("Cộng đồng dân cư đóng góp", "Community contributions"),
+    },
+    "class": {
+        "ntm": ("Đạt chuẩn NTM (19 tiêu chí)", "Recognised NTM (19 criteria)"),
+        "15-18": ("15 - 18 tiêu chí", "15-18 criteria"),
+        "10-14": ("10 - 14 tiêu chí", "10-14 criteria"),
+        "lt10": ("Dưới 10 tiêu chí", "Below 10 criteria"),
+    },
+    "met": {
+        "1": ("Đạt", "Met"),
+        "0": ("Chưa đạt", "Not met"),
+        "": ("Chưa có số liệu", "No data"),
+    },
+    "severity": {
+        "error": ("LỖI", "ERROR"),
+        "warning": ("CẢNH BÁO", "WARNING"),
+    },
+}
+
+# Messages: key -> (Vietnamese, English), formatted with str.format(**kw).
+_MESSAGES: dict[str, tuple[str, str]] = {
+    # generic
+    "error": ("Lỗi", "Error"),
+    "warning": ("Cảnh báo", "Warning"),
+    "file_missing": ("Không tìm thấy tệp {path}", "File not found: {path}"),
+    "file_unreadable": ("Không đọc được tệp {path}: {reason}", "Cannot read {path}: {reason}"),
+    "output_exists": (
+        "Tệp {path} đã có; thêm --overwrite để ghi đè",
+        "{path} exists; add --overwrite to replace it",
+    ),
+    "workspace_missing": (
+        "Không tìm thấy ntmgis.toml trong {path}; chạy 'ntmgis init {path}' để tạo vùng làm việc",
+        "No ntmgis.toml in {path}; run 'ntmgis init {path}' to create a workspace",
+    ),
+    "workspace_bad": (
+        "Tệp cấu hình {path} không hợp lệ: {reason}",
+        "Invalid configuration {path}: {reason}",
+    ),
+    "workspace_key": (
+        "{path}: thiếu mục [{section}] {key}",
+        "{path}: [{section}] {key} is missing",
+    ),
+    "unknown_encoding": (
+        "Bảng mã '{encoding}' không được hỗ trợ; dùng một trong: {supported}",
+        "Encoding '{encoding}' is not supported; use one of: {supported}",
+    ),
+    "unsupported_format": (
+        "{path}: định dạng '{ext}' không được hỗ trợ; cần {expected}",
+        "{path}: format '{ext}' is not supported; expected {expected}",
+    ),
+    # validation
+    "missing_column": (
+        "thiếu cột '{column}' (tên trong cấu hình: {configured}); các cột có: {available}",
+        "column '{column}' is missing (configured as {configured}); columns present: {available}",
+    ),
+    "missing_value": ("ô trống ở cột bắt buộc", "empty cell in a required column"),
+    "duplicate_code": ("mã '{value}' bị trùng (đã có ở dòng {first})",
+                       "code '{value}' is duplicated (first at row {first})"),
+    "unknown_code": ("mã '{value}' không có trong {where}", "code '{value}' is not in {where}"),
+    "code_lost_zero": (
+        "mã '{value}' có vẻ đã mất số 0 ở đầu (đúng là '{fixed}'); đã dùng '{fixed}'",
+        "code '{value}' seems to have lost its leading zero ('{fixed}'); used '{fixed}'",
+    ),
+    "name_mismatch": (
+        "tên '{value}' khác tên của mã {code} ('{expected}')",
+        "name '{value}' differs from the name of code {code} ('{expected}')",
+    ),
+    "invalid_geometry": ("hình học không hợp lệ: {reason}", "invalid geometry: {reason}"),
+    "empty_geometry": ("hình học trống", "empty geometry"),
+    "overlap": (
+        "{a} và {b} chồng lấn nhau {area} km²",
+        "{a} and {b} overlap by {area} km²",
+    ),
+    "gap": (
+        "có khoảng hở {area} km² giữa các xã (gần {where})",
+        "a gap of {area} km² between communes (near {where})",
+    ),
+    "outside_commune": (
+        "điểm nằm ngoài xã đã khai ({declared}), cách ranh giới {distance} m; nằm trong {located}",
+        "point lies outside its declared commune ({declared}), {distance} m from its edge; "
+        "it lies in {located}",
+    ),
+    "latlon_swapped": (
+        "kinh độ/vĩ độ có vẻ bị đảo ({lon}, {lat}); đảo lại thì nằm trong vùng",
+        "longitude/latitude look swapped ({lon}, {lat}); swapped back they fall in the area",
+    ),
+    "out_of_area": (
+        "tọa độ ({x}, {y}) nằm ngoài vùng làm việc",
+        "coordinates ({x}, {y}) lie outside the workspace area",
+    ),
+    "no_crs": (
+        "tệp không có hệ tọa độ (.prj); đã dùng {crs} theo ntmgis.toml",
+        "file has no CRS (.prj); assumed {crs} from ntmgis.toml",
+    ),
+    "no_crs_error": (
+        "tệp không có hệ tọa độ và ntmgis.toml không khai [area] assume_crs",
+        "file has no CRS and ntmgis.toml sets no [area] assume_crs",
+    ),
+    "crs_mismatch": (
+        "tọa độ không khớp hệ {crs}: hình bao {bounds} nằm ngoài vùng",
+        "coordinates do not fit {crs}: bounds {bounds} lie outside the area",
+    ),
+    "year_range": ("năm {value} ngoài khoảng {lo}-{hi}", "year {value} outside {lo}-{hi}"),
+    "criterion_range": (
+        "số tiêu chí {value} không có trong bộ tiêu chí ({lo}-{hi})",
+        "criterion {value} is not in the criteria set ({lo}-{hi})",
+    ),
+    "bad_status_value": (
+        "giá trị '{value}' không hiểu được; cần Đạt / Chưa đạt / x / 1 / 0",
+        "value '{value}' not understood; expected Đạt / Chưa đạt / x / 1 / 0",
+    ),
+    "not_a_number": ("'{value}' không phải là số", "'{value}' is not a number"),
+    "negative": ("số âm {value}", "negative value {value}"),
+    "bad_enum": ("giá trị '{value}' không hợp lệ; cần một trong: {expected}",
+                 "value '{value}' is not valid; expected one of: {expected}"),
+    "funding_total": (
+        "tổng vốn {source} của danh mục dự án là {actual} triệu đồng, kế hoạch là {plan}",
+        "the investment list's {source} total is {actual} million VND; the plan says {plan}",
+    ),
+    "ntm_inconsistent": (
+        "xã ghi là đạt chuẩn NTM nhưng chỉ đạt {met}/{total} tiêu chí",
+        "commune recorded as NTM but meets only {met}/{total} criteria",
+    ),
+    "no_location": (
+        "dự án không có vị trí (thiếu tọa độ và hình học)",
+        "project has no location (no coordinates and no geometry)",
+    ),
+    "year_order": ("năm bắt đầu {start} sau năm kết thúc {end}",
+                   "start year {start} is after end year {end}"),
+    "village_far": (
+        "dự án cách bản đã khai {distance} m (ngưỡng {limit} m)",
+        "project is {distance} m from its declared village (threshold {limit} m)",
+    ),
+    "legacy_encoding": (
+        "văn bản có vẻ ở bảng mã {guess} (ví dụ '{value}'); khai [area] encoding = \"{guess}\"",
+        "text looks like {guess} (e.g. '{value}'); set [area] encoding = \"{guess}\"",
+    ),
+    "validation_summary": (
+        "{errors} lỗi, {warnings} cảnh báo",
+        "{errors} errors, {warnings} warnings",
+    ),
+    "validation_failed": (
+        "Dữ liệu có {errors} lỗi; xem {path}",
+        "The data has {errors} errors; see {path}",
+    ),
+    # build / report
+    "step_read": ("Đọc dữ liệu", "Reading data"),
+    "step_join": ("Ghép dữ liệu", "Joining"),
+    "step_write": ("Ghi lớp bản đồ", "Writing layers"),
+    "build_warnings": (
+        "Dữ liệu có {warnings} cảnh báo (xem 'ntmgis validate')",
+        "The data has {warnings} warnings (see 'ntmgis validate')",
+    ),
+    "built": ("Đã ghi các lớp giám sát vào {path}", "Monitoring layers written to {path}"),
+    "written": ("Đã ghi {path}", "Wrote {path}"),
+    "sample_copied": ("Đã sao chép vùng làm việc mẫu vào {path}",
+                      "Sample workspace copied to {path}"),
+    "workspace_created": ("Đã tạo vùng làm việc trống ở {path}",
+                          "Created an empty workspace in {path}"),
+    "dir_not_empty": ("Thư mục {path} không trống; thêm --overwrite",
+                      "{path} is not empty; add --overwrite"),
+    "not_built": (
+        "Chưa có {path}; chạy 'ntmgis build' trước",
+        "{path} does not exist; run 'ntmgis build' first",
+    ),
+}
+
+
+class Catalog:
+    """The one translator: a table of ``(vi, en)`` pairs with ``str.format`` fields.
+
+    Modules keep their messages beside their code and share this one mechanism::
+
+        _m = catalog({"bad_url": ("URL '{url}' không hợp lệ", "invalid URL '{url}'")})
+        _m("bad_url", "en", url=u)
+
+    Parameters
+    ----------
+    messages : dict of str to (str, str)
+        Key to the Vietnamese and the English text.
+    fallback : Catalog, optional
+        Asked for keys this table does not have (a module's table falls back on
+        the shared messages of :func:`t`).
+    """
+
+    def __init__(self, messages: dict[str, tuple[str, str]],
+                 fallback: Catalog | None = None) -> None:
+        self.messages = messages
+        self.fallback = fallback
+
+    def __call__(self, key: str, lang: str = "vi", /, **kw: object) -> str:
+        """Translate ``key`` into ``lang`` and fill in ``kw``."""
+        pair = self.messages.get(key)
+        if pair is None:
+            if self.fallback is None:
+                raise KeyError(key)
+            return self.fallback(key, lang, **kw)
+        text = pair[1] if lang == "en" else pair[0]
+        return text.format(**kw) if kw else text
+
+    def table(self, lang: str) -> dict[str, str]:
+        """Every text of this table in ``lang`` (for a page that translates itself)."""
+        i = 1 if lang == "en" else 0
+        return {k: v[i] for k, v in self.messages.items()}
+
+
+def catalog(messages: dict[str, tuple[str, str]],
+            fallback: Catalog | None = None) -> Catalog:
+    """Make the :class:`Catalog` of a module's own messages."""
+    return Catalog(messages, fallback)
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if supported, else raise ValueError naming the choices."""
+    if lang not in LANGUAGES:
+        from ntmgis.core.errors import OptionError
+
+        raise OptionError(f"language {lang!r} is not supported; use one of {LANGUAGES}")
+    return lang
+
+
+#: The messages shared by every module: ``t("written", lang, path=p)``.
+t = Catalog(_MESSAGES)
+
+
+def label(kind: str, key: object, lang: str = "vi") -> str:
+    """Label of an enumeration value, e.g. ``label("status", "finished") == "Hoàn thành"``.
+
+    Unknown keys are returned as they are, so that a user's own category still shows.
+    """
+    pair = _LABELS.get(kind, {}).get(str(key) if key is not None else "")
+    if pair is None:
+        return "" if key is None else str(key)
+    return pair[1] if lang == "en" else pair[0]
+
+
+def labels(kind: str, lang: str = "vi") -> dict[str, str]:
+    """All labels of an enumeration, in the order of their definition."""
+    return {k: (en if lang == "en" else vi) for k, (vi, en) in _LABELS[kind].items()}
+
+
+def enum_keys(kind: str) -> tuple[str, ...]:
+    """The keys of an enumeration (``enum_keys("source")``)."""
+    return tuple(_LABELS[kind])
+
+
+def _round(x: float, decimals: int) -> Decimal:
+    # Half-up, as the plan rounds (4/13 = 30,769... -> 30,8); binary floats
+    # such as 16.375 must not round to 16,37.
+    q = Decimal(1).scaleb(-decimals)
+    return Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP)
+
+
+def fmt_number(x: float | int | None, lang: str = "vi", decimals: int = 0) -> str:
+    """Format a number: ``608989 -> "608.989"`` (vi) or ``"608,989"`` (en).
+
+    ``None`` and NaN give an en dash.
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    d = _round(x, decimals)
+    sign = "-" if d < 0 else ""
+    d = abs(d)
+    whole, _, frac = f"{d:.{decimals}f}".partition(".")
+    groups = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    thousands, dec = (",", ".") if lang == "en" else (".", ",")
+    out = thousands.join(groups)
+    if decimals:
+        out += dec + frac
+    return sign + out
+
+
+def fmt_percent(share: float | None, lang: str = "vi", decimals: int = 1) -> str:
+    """Format a share (0..1) as the plan writes it: ``4/13 -> "30,8%"``."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    return fmt_number(share * 100, lang, decimals) + "%"
+
+
+def fmt_money(million_vnd: float | None, lang: str = "vi") -> str:
+    """Million VND with up to three decimals, trailing zeros dropped (``"1.234,5"``)."""
+    if million_vnd is None or (isinstance(million_vnd, float) and math.isnan(million_vnd)):
+        return "–"
+    if float(million_vnd).is_integer():
+        return fmt_number(million_vnd, lang, 0)
+    s = fmt_number(million_vnd, lang, 3)
+    dec = "." if lang == "en" else ","
+    return s.rstrip("0").rstrip(dec)

@@ -1,0 +1,335 @@
+"""``ntmgis validate``: every problem of a workspace's data, with where it is and what was expected.
+
+The readers in :mod:`ntmgis.inputs.sources` report per-cell problems (missing
+columns, bad values, CRS); this module adds the checks across files: codes
+that do not exist or repeat, invalid geometries, overlaps and gaps between
+communes, points outside their declared commune, funding totals against the
+plan. Errors make ``validate`` exit non-zero and stop ``build``; warnings do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ntmgis.core.i18n import fmt_money, fmt_number, label
+from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.text import fold
+from ntmgis.core.workspace import Workspace
+from ntmgis.inputs.sources import ROW, Inputs, load_inputs
+
+__all__ = ["validate", "check_inputs", "Located", "locate_points", "overlaps"]
+
+# Overlaps and gaps smaller than this are digitising noise, not worth a line.
+MIN_AREA_M2 = 1000.0
+
+
+def _path(ws: Workspace, layer: str | None = None, table: str | None = None) -> Path | None:
+    cfg = ws.layer(layer) if layer else ws.table(table)
+    return cfg.path if cfg else None
+
+
+def _duplicates(df: pd.DataFrame, col: str, path: Path | None, log: IssueLog,
+                column: str) -> None:
+    vals = df[col]
+    missing = vals.isna().to_numpy()
+    dup = vals.duplicated().to_numpy() & ~missing
+    if not (missing.any() or dup.any()):
+        return
+    first = df.groupby(col, sort=False)[ROW].transform("first").to_numpy()
+    rows = df[ROW].to_numpy()
+    for i in np.flatnonzero(missing | dup):
+        if missing[i]:
+            log.error("missing_value", "missing_value", file=path, row=int(rows[i]),
+                      column=column)
+        else:
+            log.error("duplicate_code", "duplicate_code", file=path, row=int(rows[i]),
+                      column=column, value=vals.iloc[i], first=int(first[i]))
+
+
+def _src(df: pd.DataFrame, canon: str) -> str:
+    return df.attrs.get("source_columns", {}).get(canon, canon)
+
+
+def overlaps(communes: gpd.GeoDataFrame, min_area: float = MIN_AREA_M2) -> pd.DataFrame:
+    """Pairs of communes that overlap by more than ``min_area`` m², with the area in m².
+
+    Uses a spatial index, so it is fast for a whole country.
+    """
+    geoms = communes.geometry.to_numpy()
+    if len(geoms) > 1 and shapely.coverage_is_valid(geoms):
+        # Edge-matched, non-overlapping communes (the usual case): nothing to intersect.
+        return pd.DataFrame({"a": pd.Series([], dtype=object), "b": pd.Series([], dtype=object),
+                             "area_m2": pd.Series([], dtype=float)})
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    # Neighbours touch along their edges; only pairs whose interiors meet overlap.
+    inner = shapely.relate_pattern(geoms[left], geoms[right], "2********")
+    left, right = left[inner], right[inner]
+    inter = shapely.intersection(geoms[left], geoms[right])
+    area = shapely.area(inter)
+    big = area > min_area
+    return pd.DataFrame({"a": communes["code"].to_numpy()[left[big]],
+                         "b": communes["code"].to_numpy()[right[big]],
+                         "area_m2": area[big]})
+
+
+def gaps(communes: gpd.GeoDataFrame, *, coverage: bool = False) -> list[shapely.Geometry]:
+    """Holes in the union of the communes (gaps between neighbours) larger than 1.000 m².
+
+    With ``coverage`` (the communes do not overlap) the much faster coverage
+    union is used; it is only correct for a coverage.
+    """
+    geoms = communes.geometry.to_numpy()
+    union = shapely.coverage_union_all(geoms) if coverage else shapely.union_all(geoms)
+    holes = []
+    for poly in getattr(union, "geoms", [union]):
+        for ring in poly.interiors:
+            hole = shapely.Polygon(ring)
+            if hole.area > MIN_AREA_M2:
+                holes.append(hole)
+    return holes
+
+
+@dataclass
+class Located:
+    """Where points fall: the commune they lie in (preferring the declared one) and distances."""
+
+    located: np.ndarray  # commune code the point lies in, or None
+    inside_declared: np.ndarray  # bool
+    distance_m: np.ndarray  # distance to the declared commune (0 inside)
+
+
+def locate_points(points: gpd.GeoSeries, declared: pd.Series,
+                  communes: gpd.GeoDataFrame) -> Located:
+    """Decide which commune each point lies in.
+
+    A point in the overlap of two communes belongs to its declared commune (the
+    real boundaries overlap by about 1,2 km²; the declaration settles it). For
+    lines and polygons the representative point is used.
+    """
+    geoms = points.to_numpy()
+    pts = shapely.point_on_surface(geoms)
+    cgeoms = communes.geometry.to_numpy()
+    shapely.prepare(cgeoms)  # many points per commune: prepared point-in-polygon
+    codes = communes["code"].to_numpy(dtype=object)
+    by_code = dict(zip(codes, cgeoms, strict=True))
+    decl = declared.to_numpy(dtype=object)
+    n = len(pts)
+    located = np.empty(n, dtype=object)
+    inside = np.zeros(n, dtype=bool)
+    dist = np.full(n, np.nan)
+    valid = ~shapely.is_missing(pts)
+    decl_geom = np.array([by_code.get(c) for c in decl], dtype=object)
+    has_decl = np.array([g is not None for g in decl_geom]) & valid
+    inside[has_decl] = shapely.intersects(decl_geom[has_decl], pts[has_decl])
+    dist[inside] = 0.0
+    away = has_decl & ~inside  # distances only for the few points outside
+    dist[away] = shapely.distance(decl_geom[away], geoms[away])
+    located[inside] = decl[inside]
+    rest = np.flatnonzero(valid & ~inside)
+    if len(rest):
+        tree = shapely.STRtree(cgeoms)
+        pi, ci = tree.query(pts[rest], predicate="intersects")
+        # First hit per point, by commune code order, so the result is deterministic.
+        order = np.lexsort((codes[ci].astype(str), pi))
+        seen = set()
+        for k in order:
+            if pi[k] not in seen:
+                seen.add(pi[k])
+                located[rest[pi[k]]] = codes[ci[k]]
+    return Located(located, inside, dist)
+
+
+def check_inputs(inp: Inputs, log: IssueLog) -> None:
+    """The checks across files; readers have already checked cells."""
+    ws = inp.workspace
+    lang = log.lang
+    communes = inp.communes
+    cpath = _path(ws, layer="communes")
+    ccodes: set[str] = set()
+    if communes is not None:
+        _duplicates(communes, "code", cpath, log, _src(communes, "code"))
+        ccodes = {c for c in communes["code"] if c}
+        geoms = communes.geometry.to_numpy()
+        empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+        invalid = ~empty & ~shapely.is_valid(geoms)
+        for i in np.flatnonzero(empty | invalid):
+            row, code = int(communes[ROW].iloc[i]), communes["code"].iloc[i]
+            if empty[i]:
+                log.error("empty_geometry", "empty_geometry", file=cpath, row=row,
+                          column="geometry", value=code)
+            else:
+                log.error("invalid_geometry", "invalid_geometry", file=cpath, row=row,
+                          column="geometry", value=code,
+                          reason=shapely.is_valid_reason(geoms[i]))
+        ok = communes[shapely.is_valid(geoms) & ~shapely.is_empty(geoms)]
+        names = dict(zip(communes["code"], communes["name"], strict=True))
+        ov = overlaps(ok, min_area=0.0)
+        for a, b, area in ov[ov["area_m2"] > MIN_AREA_M2].itertuples(index=False):
+            log.warning("overlap", "overlap", file=cpath, column="geometry", value=f"{a}/{b}",
+                        a=f"{names[a]} ({a})", b=f"{names[b]} ({b})",
+                        area=fmt_number(area / 1e6, lang, 3))
+        for hole in gaps(ok, coverage=ov.empty):
+            c = hole.representative_point()
+            log.warning("gap", "gap", file=cpath, column="geometry",
+                        value=f"{c.x:.0f}, {c.y:.0f}", area=fmt_number(hole.area / 1e6, lang, 3),
+                        where=f"{c.x:.0f}, {c.y:.0f} ({ws.crs})")
+    cs = inp.commune_status
+    if cs is not None and ccodes:
+        path = _path(ws, table="commune_status")
+        _unknown_codes(cs, "code", ccodes, path, log, where="communes")
+        _duplicate_status(cs, path, log)
+        if "name" in cs and communes is not None:
+            names = {c: fold(n, strip_unit=True) for c, n in zip(communes["code"],
+                                                                   communes["name"], strict=True)}
+            pairs = cs.drop_duplicates(["code", "name"])  # one check per distinct spelling
+            for code, name, row in zip(pairs["code"], pairs["name"], pairs[ROW], strict=True):
+                if code in names and name:
+                    if fold(name, strip_unit=True) != names[code]:
+                        log.warning("name_mismatch", "name_mismatch", file=path, row=int(row),
+                                    column=_src(cs, "name"), value=name, code=code,
+                                    expected=communes.loc[communes["code"] == code,
+                                                          "name"].iloc[0])
+    villages = inp.villages
+    vcodes: set[str] = set()
+    if villages is not None:
+        vpath = _path(ws, layer="villages")
+        _duplicates(villages, "code", vpath, log, _src(villages, "code"))
+        vcodes = {c for c in villages["code"] if c}
+        if ccodes:
+            _unknown_codes(villages, "commune_code", ccodes, vpath, log, where="communes")
+            inp.located["villages"] = _outside(villages, "commune_code", communes, vpath, log)
+    if inp.village_status is not None and vcodes:
+        path = _path(ws, table="village_status")
+        _unknown_codes(inp.village_status, "code", vcodes, path, log, where="villages")
+        _duplicate_status(inp.village_status, path, log)
+    fac = inp.facilities
+    if fac is not None:
+        fpath = _path(ws, layer="facilities")
+        _duplicates(fac, "facility_id", fpath, log, _src(fac, "facility_id"))
+        if ccodes and "commune_code" in fac:
+            _unknown_codes(fac[fac["commune_code"].notna()], "commune_code", ccodes, fpath, log,
+                           where="communes")
+    pr = inp.projects
+    if pr is not None:
+        ppath = _path(ws, table="projects")
+        if ccodes:
+            _unknown_codes(pr, "commune_code", ccodes, ppath, log, where="communes")
+            inp.located["projects"] = _outside(pr[pr.geometry.notna()], "commune_code",
+                                               communes, ppath, log)
+        if vcodes and "village_code" in pr:
+            has_v = pr[pr["village_code"].notna()]
+            _unknown_codes(has_v, "village_code", vcodes, ppath, log, where="villages")
+            if villages is not None:
+                _far_from_village(has_v[has_v["village_code"].isin(vcodes)], villages,
+                                  ws.village_distance_m, ppath, log)
+        if inp.plan_funding is not None:
+            _funding_totals(pr, inp.plan_funding, ppath, log)
+
+
+def _unknown_codes(df: pd.DataFrame, col: str, known: set[str], path: Path | None,
+                   log: IssueLog, *, where: str) -> None:
+    what = {"communes": {"vi": "lớp ranh giới xã", "en": "the communes layer"},
+            "villages": {"vi": "lớp bản", "en": "the villages layer"}}[where][log.lang]
+    vals = df[col]
+    bad = df.loc[vals.notna() & ~vals.isin(known)].drop_duplicates(col)
+    for code, row in zip(bad[col], bad[ROW], strict=True):
+        log.error("unknown_code", "unknown_code", file=path, row=int(row),
+                  column=_src(df, col), value=code, where=what)
+
+
+def _duplicate_status(df: pd.DataFrame, path: Path | None, log: IssueLog) -> None:
+    sub = df.dropna(subset=["code", "year", "criterion"])
+    dup = sub.duplicated(subset=["code", "year", "criterion"], keep="first")
+    if not dup.any():
+        return
+    first = sub.groupby(["code", "year", "criterion"], sort=False)[ROW].transform("first")
+    for (code, year, crit, row, col), f in zip(
+            sub.loc[dup, ["code", "year", "criterion", ROW, "_column"]].itertuples(index=False),
+            first[dup], strict=True):
+        log.error("duplicate_code", "duplicate_code", file=path, row=int(row), column=col,
+                  value=f"{code}/{year}/TC{crit}", first=f)
+
+
+def _outside(points: gpd.GeoDataFrame, col: str, communes: gpd.GeoDataFrame,
+             path: Path | None, log: IssueLog) -> pd.DataFrame:
+    """Report points outside their declared commune; return where each one lies."""
+    idcol = "project_id" if "project_id" in points else "code"
+    known = points[points[col].isin(set(communes["code"]))]
+    if not len(known):
+        return pd.DataFrame(columns=["located", "inside", "distance_m"])
+    loc = locate_points(known.geometry, known[col], communes)
+    names = dict(zip(communes["code"], communes["name"], strict=True))
+    for i in np.flatnonzero(~loc.inside_declared):
+        row = known[ROW].iloc[i]
+        where = loc.located[i]
+        log.warning("outside_commune", "outside_commune", file=path, row=int(row),
+                    column=_src(known, col), value=known[idcol].iloc[i],
+                    declared=f"{names[known[col].iloc[i]]} ({known[col].iloc[i]})",
+                    distance=fmt_number(loc.distance_m[i], log.lang),
+                    located=f"{names.get(where, '?')} ({where})" if where else "–")
+    return pd.DataFrame({"located": loc.located, "inside": loc.inside_declared,
+                         "distance_m": loc.distance_m},
+                        index=pd.Index(known[idcol].to_numpy(dtype=object)))
+
+
+def _far_from_village(pr: gpd.GeoDataFrame, villages: gpd.GeoDataFrame, limit: float,
+                      path: Path | None, log: IssueLog) -> None:
+    vgeom = dict(zip(villages["code"], villages.geometry, strict=True))
+    target = np.array([vgeom[c] for c in pr["village_code"]], dtype=object)
+    ok = pr.geometry.notna().to_numpy()
+    dist = np.full(len(pr), np.nan)
+    dist[ok] = shapely.distance(pr.geometry.to_numpy()[ok], target[ok])
+    for i in np.flatnonzero(dist > limit):
+        log.warning("village_far", "village_far", file=path, row=int(pr[ROW].iloc[i]),
+                    column=_src(pr, "village_code"), value=pr["project_id"].iloc[i],
+                    distance=fmt_number(dist[i], log.lang), limit=fmt_number(limit, log.lang))
+
+
+def _funding_totals(pr: pd.DataFrame, funding: pd.DataFrame, path: Path | None,
+                    log: IssueLog) -> None:
+    for source, plan in zip(funding["source"], funding["plan"], strict=True):
+        if plan is None or f"cap_{source}" not in pr:
+            continue
+        actual = float(pr[f"cap_{source}"].sum())
+        if abs(actual - plan) > 0.5:
+            log.warning("funding_total", "funding_total", file=path, column=f"cap_{source}",
+                        value=fmt_money(actual, log.lang), source=label("source", source, log.lang),
+                        actual=fmt_money(actual, log.lang), plan=fmt_money(plan, log.lang))
+
+
+def validate(ws: Workspace, *, lang: str = "vi", csv_path: str | Path | None = None
+             ) -> IssueLog:
+    """Check every input of the workspace; return the list of issues.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace to check. Input files are only read.
+    lang : {"vi", "en"}
+        Language of the messages.
+    csv_path : path, optional
+        Also write the issues to this CSV.
+
+    Returns
+    -------
+    IssueLog
+        ``log.errors`` and ``log.warnings``; nothing is raised for bad data.
+    """
+    log = IssueLog(lang=lang, root=ws.root)
+    inp = load_inputs(ws, log)
+    check_inputs(inp, log)
+    if csv_path is not None:
+        from ntmgis.core.safe_write import atomic_output
+
+        with atomic_output(csv_path, overwrite=True, lang=lang) as tmp:
+            log.write_csv(tmp)
+    return log

@@ -1,0 +1,549 @@
+"""``ntmgis build``: the monitoring layers, joined and written atomically into a GeoPackage.
+
+The layers and their columns are listed in ``docs/CONTRACT.md``. Output is
+deterministic: rows are sorted by code and year, GDAL's ``last_change``
+timestamp is pinned to the workspace's data date, and nothing random is
+written, so the same inputs give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, commune_class
+from ntmgis.core.errors import ValidationFailed
+from ntmgis.core.i18n import fmt_percent, label, t
+from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.safe_write import atomic_output, sha256_files
+from ntmgis.core.version import __version__
+from ntmgis.core.workspace import Workspace
+from ntmgis.inputs.sources import CAP_COLUMNS, Inputs, load_inputs
+from ntmgis.monitoring.checks import Located, check_inputs, locate_points
+
+__all__ = ["build", "compute_layers", "read_layers", "MonitoringLayers", "LAYER_ORDER"]
+
+SOURCES = ("central", "local", "integrated", "credit", "mobilised", "community")
+# Township-type units are outside the NTM programme unless the data says otherwise.
+_URBAN_TYPES = ("thi tran", "phuong", "thị trấn", "phường")
+
+
+@dataclass
+class MonitoringLayers:
+    """The monitoring layers, one attribute per GeoPackage layer (see docs/CONTRACT.md)."""
+
+    communes: gpd.GeoDataFrame
+    commune_status: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame | None
+    village_status: gpd.GeoDataFrame | None
+    projects: gpd.GeoDataFrame | None
+    project_lines: gpd.GeoDataFrame | None
+    facilities: gpd.GeoDataFrame | None
+    roads: gpd.GeoDataFrame | None
+    commune_criteria: pd.DataFrame
+    village_criteria_set: pd.DataFrame | None
+    district_summary: pd.DataFrame
+    district_overview: pd.DataFrame
+    plan_targets: pd.DataFrame | None
+    funding_by_source: pd.DataFrame | None
+    funding_by_commune: pd.DataFrame | None
+    funding_by_criterion: pd.DataFrame | None
+    metadata: pd.DataFrame
+    # The communes of the two-level structure (since 1 July 2025), when the
+    # workspace declares a crosswalk: see ntmgis.monitoring.crosswalk.
+    communes_2025: gpd.GeoDataFrame | None = None
+    commune_status_2025: gpd.GeoDataFrame | None = None
+    commune_criteria_2025: pd.DataFrame | None = None
+
+    def items(self) -> list[tuple[str, pd.DataFrame]]:
+        """``(name, frame)`` for each layer that exists, in the written order."""
+        return [(f.name, getattr(self, f.name)) for f in fields(self)
+                if getattr(self, f.name) is not None]
+
+    def meta(self, key: str, default: str = "") -> str:
+        """A value of the ``metadata`` table."""
+        m = dict(zip(self.metadata["key"], self.metadata["value"], strict=True))
+        return m.get(key, default)
+
+
+LAYER_ORDER = tuple(f.name for f in fields(MonitoringLayers))
+
+
+def _multi(geoms: np.ndarray) -> np.ndarray:
+    """Promote Polygon to MultiPolygon / LineString to MultiLineString (one type per layer)."""
+    out = geoms.copy()
+    kinds = shapely.get_type_id(out)
+    poly = kinds == 3
+    line = kinds == 1
+    out[poly] = shapely.multipolygons(out[poly][:, None]) if poly.any() else out[poly]
+    if line.any():
+        out[line] = shapely.multilinestrings(out[line], indices=np.arange(int(line.sum())))
+    return out
+
+
+def _in_programme(communes: gpd.GeoDataFrame, status_codes: set[str] | None) -> np.ndarray:
+    if "in_programme" in communes:
+        from ntmgis.inputs.sources import parse_met
+
+        return np.array([bool(parse_met(v)) for v in communes["in_programme"]])
+    urban = (communes["unit_type"].fillna("").str.lower().isin(_URBAN_TYPES).to_numpy()
+             if "unit_type" in communes else np.zeros(len(communes), bool))
+    has = (communes["code"].isin(status_codes).to_numpy() if status_codes
+           else np.ones(len(communes), bool))
+    return ~urban & has
+
+
+def _joined(mask: np.ndarray, nums: np.ndarray) -> np.ndarray:
+    """Row-wise ";"-joined ``nums`` where ``mask`` is true, built once per distinct row pattern."""
+    if mask.shape[1] > 62:
+        return np.array([";".join(map(str, nums[r])) for r in mask], dtype=object)
+    keys = mask.astype(np.int64) @ (np.int64(1) << np.arange(mask.shape[1], dtype=np.int64))
+    uniq, inv = np.unique(keys, return_inverse=True)
+    text = np.array([";".join(str(n) for k, n in enumerate(nums) if (int(u) >> k) & 1)
+                     for u in uniq], dtype=object)
+    return text[inv.ravel()]
+
+
+def _wide_status(long: pd.DataFrame, units: pd.DataFrame, years: tuple[int, ...],
+                 cset: CriteriaSet) -> pd.DataFrame:
+    """One row per unit and year, one Int64 column per criterion (1/0/null)."""
+    idx = pd.MultiIndex.from_product([units["code"].tolist(), list(years)],
+                                     names=["code", "year"])
+    sub = long.dropna(subset=["code", "year", "criterion"])
+    sub = sub.drop_duplicates(subset=["code", "year", "criterion"], keep="first")
+    wide = sub.pivot(index=["code", "year"], columns="criterion", values="met")
+    wide = wide.reindex(index=idx, columns=list(cset.numbers))
+    wide.columns = [cset.get(n).key for n in wide.columns]
+    wide = wide.astype("Int64").reset_index()
+    keys = list(cset.keys)
+    vals = wide[keys].to_numpy(dtype="float64", na_value=np.nan)
+    wide["criteria_met"] = np.nansum(vals == 1, axis=1).astype(int)
+    wide["criteria_total"] = len(cset)
+    wide["ntm"] = (vals == 1).all(axis=1)
+    # Change since the previous year, criterion numbers joined with ";".
+    prev = wide.groupby("code", sort=False)[keys].shift(1).to_numpy(dtype="float64",
+                                                                      na_value=np.nan)
+    nums = np.array(cset.numbers)
+    gained = (vals == 1) & (prev == 0)
+    lost = (vals == 0) & (prev == 1)
+    wide["gained"] = _joined(gained, nums)
+    wide["lost"] = _joined(lost, nums)
+    return wide
+
+
+def _located(inp: Inputs, name: str, ids: pd.Series, geoms: gpd.GeoSeries,
+             declared: pd.Series, communes: gpd.GeoDataFrame) -> Located:
+    """Where units lie: validation's answer when it covers them all, else computed."""
+    cached = inp.located.get(name)
+    if cached is not None and cached.index.is_unique and ids.isin(cached.index).all():
+        c = cached.reindex(ids.to_numpy(dtype=object))
+        return Located(c["located"].to_numpy(dtype=object), c["inside"].to_numpy(dtype=bool),
+                       c["distance_m"].to_numpy(dtype=float))
+    return locate_points(geoms, declared, communes)
+
+
+def compute_layers(inp: Inputs, *, lang: str = "vi",
+                   progress: Callable[[str], None] | None = None) -> MonitoringLayers:
+    """Join the inputs into the monitoring layers (no I/O).
+
+    Parameters
+    ----------
+    inp : Inputs
+        What :func:`ntmgis.inputs.sources.load_inputs` read; should have passed the checks.
+    lang : {"vi", "en"}
+        Language of the label columns (criteria names).
+    progress : callable, optional
+        Called with a short message at the start of each long step.
+    """
+    ws = inp.workspace
+    years = ws.years
+    say = progress or (lambda _msg: None)
+    say(t("step_join", lang))
+
+    # Communes ------------------------------------------------------------
+    c = inp.communes.sort_values("code", kind="stable").reset_index(drop=True)
+    status_codes = set(inp.commune_status["code"].dropna()) if inp.commune_status is not None \
+        else None
+    communes = gpd.GeoDataFrame({
+        "code": c["code"],
+        "name": c["name"],
+        "unit_type": c["unit_type"] if "unit_type" in c else "xã",
+        "district_code": c["district_code"] if "district_code" in c else ws.district_code,
+        "district_name": c["district_name"] if "district_name" in c else "",
+        "province_code": c["province_code"] if "province_code" in c else ws.province_code,
+        "province_name": c["province_name"] if "province_name" in c else ws.province,
+        "in_programme": _in_programme(c, status_codes),
+        "population": pd.array([None if v is None or v != v else int(float(v))
+                                for v in (c["population"] if "population" in c
+                                          else [None] * len(c))], dtype="Int64"),
+        "area_km2": np.round(shapely.area(c.geometry.to_crs("EPSG:6933").to_numpy()) / 1e6, 3),
+    }, geometry=_multi(c.geometry.to_numpy()), crs=ws.crs)
+    cname = dict(zip(communes["code"], communes["name"], strict=True))
+    prog = communes[communes["in_programme"]].reset_index(drop=True)
+
+    # Commune status per year ----------------------------------------------
+    cs = inp.commune_status if inp.commune_status is not None else pd.DataFrame(
+        columns=["code", "year", "criterion", "met"])
+    wide = _wide_status(cs, prog, years, COMMUNE_CRITERIA)
+    wide["class"] = [commune_class(n, 19) for n in wide["criteria_met"]]
+    wide.loc[wide["ntm"], "class"] = "ntm"
+    tgt = inp.commune_targets
+    if tgt is not None:
+        tmap = tgt.drop_duplicates("code").set_index("code")
+        wide["target_ntm"] = (wide["code"].map(tmap["target_ntm"]).astype("boolean")
+                              if "target_ntm" in tmap else pd.array([None] * len(wide),
+                                                                    dtype="boolean"))
+        wide["target_criteria"] = (wide["code"].map(tmap["target_criteria"]).astype("Int64")
+                                   if "target_criteria" in tmap else pd.NA)
+    else:
+        wide["target_ntm"] = pd.array([None] * len(wide), dtype="boolean")
+        wide["target_criteria"] = pd.array([None] * len(wide), dtype="Int64")
+    wide.insert(1, "name", wide["code"].map(cname))
+    geom_by_code = dict(zip(communes["code"], communes.geometry, strict=True))
+    commune_status = gpd.GeoDataFrame(
+        wide, geometry=[geom_by_code[k] for k in wide["code"]], crs=ws.crs)
+    commune_criteria = cs.loc[cs["code"].isin(set(prog["code"])) & cs["year"].notna()
+                              & cs["criterion"].notna(), ["code", "year", "criterion", "met"]]
+    commune_criteria = (commune_criteria.drop_duplicates(["code", "year", "criterion"])
+                        .sort_values(["code", "year", "criterion"]).reset_index(drop=True))
+    commune_criteria = commune_criteria.astype({"year": "int64", "criterion": "int64",
+                                                "met": "Int64"})
+
+    # Villages ---------------------------------------------------------------
+    villages = village_status = vset_table = None
+    vname: dict[str, str] = {}
+    if inp.villages is not None:
+        v = inp.villages.sort_values("code", kind="stable").reset_index(drop=True)
+        loc = _located(inp, "villages", v["code"], v.geometry, v["commune_code"], communes)
+        villages = gpd.GeoDataFrame({
+            "code": v["code"], "name": v["name"], "commune_code": v["commune_code"],
+            "commune_name": v["commune_code"].map(cname),
+            "population": pd.array([None if x is None or x != x else int(float(x))
+                                    for x in (v["population"] if "population" in v
+                                              else [None] * len(v))], dtype="Int64"),
+            "in_declared_commune": loc.inside_declared,
+            "located_commune_code": loc.located,
+        }, geometry=shapely.point_on_surface(v.geometry.to_numpy()), crs=ws.crs)
+        vname = dict(zip(villages["code"], villages["name"], strict=True))
+        vs = inp.village_status
+        vset = inp.village_set
+        if vs is not None and vset is not None:
+            vw = _wide_status(vs, villages, years, vset)
+            vw = vw.drop(columns=["gained", "lost"])
+            vw.insert(1, "name", vw["code"].map(vname))
+            vw.insert(2, "commune_code", vw["code"].map(
+                dict(zip(villages["code"], villages["commune_code"], strict=True))))
+            vgeom = dict(zip(villages["code"], villages.geometry, strict=True))
+            village_status = gpd.GeoDataFrame(vw, geometry=[vgeom[k] for k in vw["code"]],
+                                              crs=ws.crs)
+            vset_table = pd.DataFrame({
+                "number": [cr.number for cr in vset], "key": [cr.key for cr in vset],
+                "name_vi": [cr.name_vi for cr in vset], "name_en": [cr.name_en for cr in vset]})
+
+    # Projects ---------------------------------------------------------------
+    projects = project_lines = None
+    if inp.projects is not None:
+        p = inp.projects.sort_values("project_id", kind="stable").reset_index(drop=True)
+        geoms = p.geometry.to_numpy()
+        kinds = shapely.get_type_id(geoms)
+        is_line = np.isin(kinds, (1, 2, 5))
+        is_poly = np.isin(kinds, (3, 6))
+        pts = geoms.copy()
+        ok = ~shapely.is_missing(geoms)
+        pts[is_line] = shapely.line_interpolate_point(
+            shapely.line_merge(geoms[is_line]), 0.5, normalized=True)
+        pts[is_poly] = shapely.point_on_surface(geoms[is_poly])
+        loc = _located(inp, "projects", p["project_id"], gpd.GeoSeries(geoms, crs=ws.crs),
+                       p["commune_code"], communes)
+        dist_v = np.full(len(p), np.nan)
+        if villages is not None and "village_code" in p:
+            vgeom = dict(zip(villages["code"], villages.geometry, strict=True))
+            target = np.array([vgeom.get(k) for k in p["village_code"]], dtype=object)
+            has = ok & np.array([g is not None for g in target])
+            dist_v[has] = np.round(shapely.distance(geoms[has], target[has]), 1)
+        crit_names = [
+            "; ".join(COMMUNE_CRITERIA.get(int(n)).name(lang) for n in s.split(";") if n)
+            for s in p["criteria"]]
+        projects = gpd.GeoDataFrame({
+            "project_id": p["project_id"], "name": p["name"], "category": p["category"],
+            "commune_code": p["commune_code"], "commune_name": p["commune_code"].map(cname),
+            "village_code": p["village_code"] if "village_code" in p else None,
+            "village_name": (p["village_code"].map(vname) if "village_code" in p else None),
+            "criteria": p["criteria"], "criteria_names": crit_names,
+            "year_start": p["year_start"].astype("Int64"),
+            "year_end": p["year_end"].astype("Int64"), "status": p["status"],
+            **{col: p[col].astype(float) for col in (*CAP_COLUMNS, "cap_total", "disbursed")},
+            "geom_kind": np.where(is_line, "line", np.where(is_poly, "polygon", "point")),
+            "in_declared_commune": loc.inside_declared,
+            "located_commune_code": loc.located,
+            "dist_to_village_m": dist_v,
+        }, geometry=pts, crs=ws.crs)
+        projects = projects[ok].reset_index(drop=True)
+        if is_line.any():
+            lp = p[is_line]
+            project_lines = gpd.GeoDataFrame({
+                "project_id": lp["project_id"].to_numpy(), "name": lp["name"].to_numpy(),
+                "category": lp["category"].to_numpy(), "status": lp["status"].to_numpy(),
+                "commune_code": lp["commune_code"].to_numpy(),
+                "cap_total": lp["cap_total"].to_numpy(float),
+            }, geometry=_multi(geoms[is_line]), crs=ws.crs)
+
+    facilities = roads = None
+    if inp.facilities is not None:
+        f = inp.facilities.sort_values("facility_id", kind="stable").reset_index(drop=True)
+        facilities = gpd.GeoDataFrame({
+            "facility_id": f["facility_id"], "name": f["name"], "type": f["type"],
+            "commune_code": f["commune_code"] if "commune_code" in f else None,
+            "village_code": f["village_code"] if "village_code" in f else None,
+        }, geometry=shapely.point_on_surface(f.geometry.to_numpy()), crs=ws.crs)
+    if inp.roads is not None:
+        r = inp.roads.sort_values("road_id", kind="stable").reset_index(drop=True)
+        roads = gpd.GeoDataFrame({
+            "road_id": r["road_id"], "name": r["name"] if "name" in r else "",
+            "road_class": r["road_class"] if "road_class" in r else "village_track",
+        }, geometry=_multi(r.geometry.to_numpy()), crs=ws.crs)
+
+    # District summaries -------------------------------------------------------
+    n_prog = len(prog)
+    targets = {}
+    share_text = {}
+    if inp.plan_targets is not None:
+        for row in inp.plan_targets.itertuples():
+            if row.criterion is not pd.NA:
+                targets[int(row.criterion)] = row.target_communes
+                share_text[int(row.criterion)] = getattr(row, "target_share_text", None)
+    rows = []
+    for year in years:
+        w = wide[wide["year"] == year]
+        for cr in COMMUNE_CRITERIA:
+            met = int((w[cr.key] == 1).sum())
+            tg = targets.get(cr.number)
+            tg = None if tg is None or tg is pd.NA else int(tg)
+            rows.append({"year": year, "criterion": cr.number, "name_vi": cr.name_vi,
+                         "name_en": cr.name_en, "group": cr.group, "communes_met": met,
+                         "communes_total": n_prog, "share": met / n_prog if n_prog else None,
+                         "target_2025": tg,
+                         "target_share": (tg / n_prog if tg is not None and n_prog else None),
+                         "gap": (tg - met) if tg is not None else None})
+    district_summary = pd.DataFrame(rows).astype({"target_2025": "Int64", "gap": "Int64"})
+    over = []
+    for year in years:
+        w = wide[wide["year"] == year]
+        vrow = village_status[village_status["year"] == year] if village_status is not None \
+            else None
+        over.append({
+            "year": year, "communes_total": n_prog, "ntm_communes": int(w["ntm"].sum()),
+            "criteria_sum": int(w["criteria_met"].sum()),
+            "avg_criteria": float(w["criteria_met"].mean()) if len(w) else None,
+            "below_10": int((w["criteria_met"] < 10).sum()),
+            "villages_total": len(villages) if villages is not None else None,
+            "ntm_villages": int(vrow["ntm"].sum()) if vrow is not None else None,
+        })
+    district_overview = pd.DataFrame(over).astype({"villages_total": "Int64",
+                                                   "ntm_villages": "Int64"})
+    plan_targets = None
+    if targets:
+        plan_targets = pd.DataFrame({
+            "criterion": list(COMMUNE_CRITERIA.numbers),
+            "name_vi": [cr.name_vi for cr in COMMUNE_CRITERIA],
+            "target_communes": pd.array([targets.get(n) for n in COMMUNE_CRITERIA.numbers],
+                                        dtype="Int64"),
+            "communes_total": n_prog,
+            "target_share_text": [share_text.get(n) or (
+                fmt_percent(targets[n] / n_prog, "vi") if targets.get(n) is not None and n_prog
+                else None) for n in COMMUNE_CRITERIA.numbers],
+        })
+
+    # Funding ------------------------------------------------------------------
+    funding_by_source = funding_by_commune = funding_by_criterion = None
+    if projects is not None:
+        plan = {}
+        if inp.plan_funding is not None:
+            plan = dict(zip(inp.plan_funding["source"], inp.plan_funding["plan"], strict=True))
+        funding_by_source = pd.DataFrame({
+            "source": list(SOURCES),
+            "name_vi": [label("source", s, "vi") for s in SOURCES],
+            "name_en": [label("source", s, "en") for s in SOURCES],
+            "plan": [plan.get(s) for s in SOURCES],
+            "projects_total": [float(projects[f"cap_{s}"].sum()) for s in SOURCES],
+        })
+        funding_by_source["difference"] = (funding_by_source["projects_total"]
+                                           - funding_by_source["plan"].astype(float))
+        cap_cols = [f"cap_{s}" for s in SOURCES]
+        g = projects.groupby("commune_code")
+        fc = g[[*cap_cols, "cap_total", "disbursed"]].sum()
+        fc["projects"] = g.size()
+        fc = fc.reindex(communes["code"]).fillna(0).reset_index()
+        fc = fc.rename(columns={"code": "commune_code"})
+        fc.insert(1, "commune_name", fc["commune_code"].map(cname))
+        fc["projects"] = fc["projects"].astype(int)
+        funding_by_commune = fc
+        ex = projects.assign(criterion=projects["criteria"].str.split(";")).explode("criterion")
+        ex = ex[ex["criterion"].fillna("") != ""]
+        ex["criterion"] = ex["criterion"].astype(int)
+        gc = ex.groupby("criterion")
+        fk = gc[[*cap_cols, "cap_total"]].sum()
+        fk["projects"] = gc.size()
+        fk = fk.reindex(list(COMMUNE_CRITERIA.numbers)).fillna(0).reset_index()
+        fk.insert(1, "name_vi", [COMMUNE_CRITERIA.get(n).name_vi for n in fk["criterion"]])
+        fk["projects"] = fk["projects"].astype(int)
+        funding_by_criterion = fk
+        communes["projects"] = communes["code"].map(g.size()).fillna(0).astype(int)
+    else:
+        communes["projects"] = 0
+    communes["villages"] = (communes["code"].map(villages.groupby("commune_code").size())
+                            .fillna(0).astype(int) if villages is not None else 0)
+
+    metadata = pd.DataFrame({
+        "key": ["area", "province", "crs", "data_date", "years", "ntmgis_version",
+                "inputs_sha256", "village_set"],
+        "value": [ws.name, ws.province, ws.crs, ws.data_date,
+                  f"{years[0]}-{years[-1]}", __version__, sha256_files(ws.input_paths()),
+                  ws.village_set_name],
+    })
+    return MonitoringLayers(
+        communes=communes, commune_status=commune_status, villages=villages,
+        village_status=village_status, projects=projects, project_lines=project_lines,
+        facilities=facilities, roads=roads, commune_criteria=commune_criteria,
+        village_criteria_set=vset_table, district_summary=district_summary,
+        district_overview=district_overview, plan_targets=plan_targets,
+        funding_by_source=funding_by_source, funding_by_commune=funding_by_commune,
+        funding_by_criterion=funding_by_criterion, metadata=metadata)
+
+
+def write_gpkg(layers: MonitoringLayers, path: Path, *, data_date: str = "") -> None:
+    """Write every layer into a new GeoPackage at ``path`` (which must not exist)."""
+    # GDAL stamps gpkg_contents.last_change with the clock unless told otherwise.
+    stamp = (data_date or "2000-01-01") + "T00:00:00.000Z"  # the format GeoPackage requires
+    old = os.environ.get("OGR_CURRENT_DATE")
+    os.environ["OGR_CURRENT_DATE"] = stamp
+    try:
+        for name, frame in layers.items():
+            kw = {}
+            if isinstance(frame, gpd.GeoDataFrame):
+                kinds = set(frame.geometry.geom_type.dropna())
+                if len(kinds) == 1:
+                    kw["geometry_type"] = kinds.pop()
+            if not path.exists():
+                # GeoPackage 1.2 opens in every QGIS and GDAL still in use in offices.
+                kw["dataset_options"] = {"VERSION": "1.2"}
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG",
+                                    append=path.exists(), **kw)
+    finally:
+        if old is None:
+            os.environ.pop("OGR_CURRENT_DATE", None)
+        else:
+            os.environ["OGR_CURRENT_DATE"] = old
+
+
+def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
+          output: str | Path | None = None,
+          progress: Callable[[str], None] | None = None,
+          log: IssueLog | None = None) -> Path:
+    """Validate the workspace's inputs and write the monitoring GeoPackage.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace; its inputs are only read.
+    lang : {"vi", "en"}
+        Language of messages and label columns.
+    overwrite : bool
+        Replace an existing output. Without it an existing file is an error.
+    output : path, optional
+        Where to write; defaults to ``ws.output_gpkg`` (``layers/monitoring.gpkg``).
+    progress : callable, optional
+        Called with a short message at the start of each long step.
+    log : IssueLog, optional
+        Receives every issue the checks found (the warnings a build accepts).
+
+    Returns
+    -------
+    Path
+        The GeoPackage written.
+
+    Raises
+    ------
+    ValidationFailed
+        When the inputs have errors (``exc.issues`` lists all of them); nothing is written.
+    OutputExistsError
+        When the output exists and ``overwrite`` is false.
+    """
+    say = progress or (lambda _msg: None)
+    target = Path(output) if output else ws.output_gpkg
+    from ntmgis.core.safe_write import require_writable
+
+    require_writable(target, overwrite, lang)
+    say(t("step_read", lang))
+    if log is None:
+        log = IssueLog(lang=lang, root=ws.root)
+    inp = load_inputs(ws, log)
+    check_inputs(inp, log)
+    if log.errors:
+        lines = "\n".join(i.format(lang) for i in log.errors[:20])
+        more = len(log.errors) - 20
+        if more > 0:
+            lines += f"\n… (+{more})"
+        raise ValidationFailed(
+            t("validation_failed", lang, errors=len(log.errors), path="ntmgis validate")
+            + "\n" + lines, log.sorted())
+    # A CRS taken from the configuration is never silent (as geopandas warns on a mismatch).
+    import warnings
+
+    from ntmgis.core.errors import CRSWarning
+
+    for issue in log.warnings:
+        if issue.check == "no_crs":
+            warnings.warn(f"{issue.file}: {issue.message}", CRSWarning, stacklevel=2)
+    layers = compute_layers(inp, lang=lang, progress=say)
+    from ntmgis.monitoring.crosswalk import aggregate_workspace
+
+    extra = aggregate_workspace(ws, layers, lang=lang)
+    if extra is not None:
+        for name, frame in extra.items():
+            setattr(layers, name, frame)
+    say(t("step_write", lang))
+    with atomic_output(target, overwrite=overwrite, lang=lang) as tmp:
+        write_gpkg(layers, tmp, data_date=ws.data_date)
+        from ntmgis.monitoring.qgis_styles import add_qgis_styles
+
+        add_qgis_styles(tmp, lang=lang)
+    return target
+
+
+def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
+                lang: str = "vi") -> MonitoringLayers:
+    """Read the monitoring GeoPackage written by :func:`build`.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the GeoPackage has not been built yet (the message says to run build).
+    """
+    if not isinstance(ws, Workspace):
+        from ntmgis.core.workspace import load_workspace
+
+        ws = load_workspace(ws)
+    gpkg = Path(path) if path else ws.output_gpkg
+    if not gpkg.exists():
+        raise FileNotFoundError(t("not_built", lang, path=gpkg))
+    present = {name for name, *_ in pyogrio.list_layers(gpkg)}
+    out = {}
+    for name in LAYER_ORDER:
+        if name not in present:
+            out[name] = None
+            continue
+        frame = pyogrio.read_dataframe(gpkg, layer=name)
+        if "geometry" not in frame or frame.geometry.isna().all() and name not in (
+                "communes", "commune_status"):
+            frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+        out[name] = frame
+    return MonitoringLayers(**out)

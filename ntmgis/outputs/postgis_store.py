@@ -1,0 +1,581 @@
+"""PostGIS as an output: write the monitoring layers into a database schema.
+
+:func:`write_postgis` stores the monitoring layers (``docs/CONTRACT.md``) in
+one schema per workspace, with a primary key and a spatial index on every
+table. The layers are written into a temporary schema and swapped in with
+two ``ALTER SCHEMA ... RENAME`` in the same transaction, so readers never see
+half a build and a failed build leaves the previous layers as they were.
+Reading from PostGIS, and the connection helpers, are in
+:mod:`ntmgis.inputs.postgis`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ntmgis.core.errors import DataError, OutputExistsError, WorkspaceError
+from ntmgis.core.i18n import check_lang
+from ntmgis.core.text import fold
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
+from ntmgis.inputs.postgis import (
+    engine_for,
+    first_line,
+    ident,
+    postgis_text,
+    safe_url,
+    sql_literal,
+    sqlalchemy_module,
+)
+
+__all__ = [
+    "LAYER_KEYS",
+    "StoreResult",
+    "schema_name",
+    "write_postgis",
+    "store_gpkg",
+    "store_workspace",
+    "build_and_store",
+]
+
+#: Natural key of each monitoring layer; it gets a UNIQUE constraint (the primary
+#: key is an integer ``fid`` in row order, which QGIS prefers).
+LAYER_KEYS: dict[str, tuple[str, ...]] = {
+    "communes": ("code",),
+    "commune_status": ("code", "year"),
+    "villages": ("code",),
+    "village_status": ("code", "year"),
+    "projects": ("project_id",),
+    "project_lines": ("project_id",),
+    "facilities": ("facility_id",),
+    "roads": ("road_id",),
+    "commune_criteria": ("code", "year", "criterion"),
+    "district_summary": ("year", "criterion"),
+    "plan_targets": ("criterion",),
+    "funding_by_source": ("source",),
+    "funding_by_commune": ("commune_code",),
+    "funding_by_criterion": ("criterion",),
+    "metadata": ("key",),
+    "communes_2025": ("code",),
+    "commune_status_2025": ("code", "year"),
+    "commune_criteria_2025": ("code", "year", "criterion"),
+}
+
+_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+_TMP_SUFFIX = "__ntmgis_new"
+_OLD_SUFFIX = "__ntmgis_old"
+_GEOM = "geom"
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """What :func:`write_postgis` wrote.
+
+    Attributes
+    ----------
+    url : str
+        The database, without password.
+    schema : str
+        The schema now holding the layers.
+    tables : dict of str to int
+        Table name to number of rows, in the order written.
+    replaced : bool
+        Whether an earlier schema of that name was replaced.
+    styled : tuple of str
+        Tables that received a default QGIS style in ``public.layer_styles``.
+    """
+
+    url: str
+    schema: str
+    tables: dict[str, int]
+    replaced: bool
+    styled: tuple[str, ...] = ()
+
+
+
+
+def schema_name(name: str) -> str:
+    """Make a schema name for a workspace: ASCII, lower case, ``_`` for spaces.
+
+    Examples
+    --------
+    >>> schema_name("Huyện Mường Tè")
+    'huyen_muong_te'
+    """
+    s = re.sub(r"[^a-z0-9]+", "_", fold(name)).strip("_")
+    if not s or s[0].isdigit():
+        s = "ntm_" + s
+    return s[:40]
+
+
+def _check_schema(schema: str, lang: str) -> str:
+    if not isinstance(schema, str) or not _IDENT.match(schema) or schema.startswith("pg_"):
+        raise WorkspaceError(postgis_text("bad_schema", lang, schema=schema))
+    return schema
+
+
+
+
+def _as_mapping(layers: Any) -> dict[str, pd.DataFrame]:
+    """Layers as an ordered name -> frame dict, from a mapping or a dataclass."""
+    if dataclasses.is_dataclass(layers) and not isinstance(layers, type):
+        items = [(f.name, getattr(layers, f.name)) for f in dataclasses.fields(layers)]
+    elif isinstance(layers, Mapping):
+        items = list(layers.items())
+    else:
+        raise TypeError(
+            f"layers must be a mapping of name to (Geo)DataFrame or a MonitoringLayers, "
+            f"got {type(layers).__name__}"
+        )
+    return {str(k): v for k, v in items if isinstance(v, pd.DataFrame)}
+
+
+def _pg_type(series: pd.Series) -> str:
+    dt = series.dtype
+    if pd.api.types.is_bool_dtype(dt):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dt):
+        return "bigint"
+    if pd.api.types.is_float_dtype(dt):
+        return "double precision"
+    if pd.api.types.is_datetime64_any_dtype(dt):
+        return "timestamp"
+    if pd.api.types.is_object_dtype(dt):
+        values = series.dropna()
+        if len(values) and all(isinstance(v, (bool, np.bool_)) for v in values):
+            return "boolean"
+        if len(values) and all(
+            isinstance(v, (int, np.integer)) and not isinstance(v, (bool, np.bool_))
+            for v in values
+        ):
+            return "bigint"
+    return "text"
+
+
+def _geometry_type(geoms: np.ndarray) -> str:
+    kinds = {t for t in shapely.get_type_id(geoms[~shapely.is_missing(geoms)]).tolist()}
+    names = {0: "POINT", 1: "LINESTRING", 2: "LINESTRING", 3: "POLYGON", 4: "MULTIPOINT",
+             5: "MULTILINESTRING", 6: "MULTIPOLYGON", 7: "GEOMETRYCOLLECTION"}
+    found = {names.get(k, "GEOMETRY") for k in kinds}
+    if len(found) == 1:
+        return found.pop()
+    # A layer mixing single and multi parts of one kind is stored as the multi kind.
+    for single, multi in (("POINT", "MULTIPOINT"), ("LINESTRING", "MULTILINESTRING"),
+                          ("POLYGON", "MULTIPOLYGON")):
+        if found == {single, multi}:
+            return multi
+    return "GEOMETRY"
+
+
+def _srid(gdf: gpd.GeoDataFrame, layer: str, lang: str) -> int:
+    if gdf.crs is None:
+        return 0
+    epsg = gdf.crs.to_epsg()
+    if epsg is None:
+        raise DataError(postgis_text("no_srid", lang, layer=layer, crs=gdf.crs.name))
+    return int(epsg)
+
+
+def _ensure_srid(conn: Any, srid: int, lang: str = "vi") -> None:
+    """Add EPSG ``srid`` to ``spatial_ref_sys`` if PostGIS's copy lacks it.
+
+    PostGIS 3.3 (Debian 12) does not know EPSG:9205, VN-2000 / TM-3 103-00, the
+    sample's CRS; PROJ does, so its definition is taken from pyproj.
+    """
+    sa = sqlalchemy_module()
+    if srid <= 0:
+        return
+    known = conn.execute(
+        sa.text("SELECT 1 FROM spatial_ref_sys WHERE srid = :s"), {"s": srid}
+    ).first()
+    if known:
+        return
+    from pyproj import CRS
+
+    crs = CRS.from_epsg(srid)
+    with warnings.catch_warnings():
+        # PROJ strings are lossy; PostGIS uses auth_name/auth_srid first anyway.
+        warnings.simplefilter("ignore", UserWarning)
+        proj4 = crs.to_proj4()
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(
+            sa.text(
+                "INSERT INTO spatial_ref_sys (srid, auth_name, auth_srid, srtext, proj4text) "
+                "VALUES (:s, 'EPSG', :s, :wkt, :proj4)"
+            ),
+            {"s": srid, "wkt": crs.to_wkt("WKT1_GDAL"), "proj4": proj4},
+        )
+        savepoint.commit()
+    except sa.exc.DBAPIError as exc:
+        savepoint.rollback()
+        raise DataError(postgis_text("srid_rights", lang, srid=srid, name=crs.name,
+                           reason=first_line(exc))) from exc
+
+
+def _copy_rows(conn: Any, schema: str, table: str, columns: list[str],
+               frame: pd.DataFrame) -> None:
+    """Bulk-load ``frame`` with COPY (psycopg 3), NULL for missing values."""
+    if frame.empty:
+        return
+    raw = conn.connection.driver_connection
+    cols = ", ".join(ident(c) for c in columns)
+    data = []
+    for c in columns:
+        s = frame[c]
+        values = s.astype(object).where(s.notna(), None).tolist()
+        data.append(values)
+    with raw.cursor() as cur:
+        with cur.copy(f"COPY {ident(schema)}.{ident(table)} ({cols}) FROM STDIN") as copy:
+            for row in zip(*data, strict=True):
+                copy.write_row(row)
+
+
+def _write_table(conn: Any, schema: str, name: str, frame: pd.DataFrame,
+                 lang: str) -> int:
+    """Create ``schema.name`` with a ``fid`` primary key and load ``frame`` into it."""
+    import geopandas as gpd
+
+    sa = sqlalchemy_module(lang)
+    frame = frame.reset_index(drop=True)
+    is_geo = isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns
+    geom_col = frame.geometry.name if is_geo else None
+    attrs = [c for c in frame.columns if c != geom_col]
+    for bad in ("fid", _GEOM):
+        if bad in attrs:
+            attrs.remove(bad)
+            frame = frame.drop(columns=bad)
+    coldefs = ["fid bigint NOT NULL"]
+    for c in attrs:
+        coldefs.append(f"{ident(str(c))} {_pg_type(frame[c])}")
+    out = pd.DataFrame({"fid": np.arange(1, len(frame) + 1, dtype=np.int64)})
+    for c in attrs:
+        s = frame[c]
+        if _pg_type(s) == "text":
+            s = s.map(lambda v: v if v is None or (isinstance(v, float) and np.isnan(v))
+                      else str(v), na_action="ignore")
+        out[str(c)] = s.values
+    if is_geo:
+        srid = _srid(frame, name, lang)
+        _ensure_srid(conn, srid, lang)
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        gtype = _geometry_type(geoms)
+        if gtype.startswith("MULTI"):
+            # Keep one type per column, as QGIS expects: promote single parts.
+            single = shapely.get_type_id(geoms) == {
+                "MULTIPOINT": 0, "MULTILINESTRING": 1, "MULTIPOLYGON": 3}[gtype]
+            if single.any():
+                geoms = geoms.copy()
+                geoms[single] = [
+                    {"MULTIPOINT": shapely.MultiPoint, "MULTILINESTRING": shapely.MultiLineString,
+                     "MULTIPOLYGON": shapely.MultiPolygon}[gtype]([g]) for g in geoms[single]
+                ]
+        coldefs.append(f"{_GEOM} geometry({gtype}, {srid})")
+        ewkb = shapely.to_wkb(shapely.set_srid(geoms, srid), hex=True, include_srid=True)
+        out[_GEOM] = ewkb
+    conn.execute(sa.text(f"CREATE TABLE {ident(schema)}.{ident(name)} ({', '.join(coldefs)})"))
+    _copy_rows(conn, schema, name, list(out.columns), out)
+    conn.execute(sa.text(
+        f"ALTER TABLE {ident(schema)}.{ident(name)} ADD CONSTRAINT {ident(name + '_pkey')} "
+        f"PRIMARY KEY (fid)"
+    ))
+    key = [k for k in LAYER_KEYS.get(name, ()) if k in attrs]
+    if key and len(key) == len(LAYER_KEYS[name]) and len(frame):
+        dup = frame.duplicated(subset=key, keep=False)
+        if dup.any():
+            example = frame.loc[dup, key].iloc[0].tolist()
+            raise DataError(postgis_text("duplicate_key", lang, layer=name, key=", ".join(key),
+                               value=example))
+        conn.execute(sa.text(
+            f"ALTER TABLE {ident(schema)}.{ident(name)} ADD CONSTRAINT {ident(name + '_key')} "
+            f"UNIQUE ({', '.join(ident(k) for k in key)})"
+        ))
+    if is_geo:
+        conn.execute(sa.text(
+            f"CREATE INDEX {ident(name + '_geom_idx')} ON {ident(schema)}.{ident(name)} "
+            f"USING GIST ({_GEOM})"
+        ))
+    return len(frame)
+
+
+def write_postgis(
+    layers: Any,
+    url: str,
+    *,
+    schema: str,
+    overwrite: bool = False,
+    comment: str | None = None,
+    styles: bool = True,
+    lang: str = "vi",
+) -> StoreResult:
+    """Write the monitoring layers into PostGIS, replacing ``schema`` in one transaction.
+
+    Every layer becomes a table ``schema.<layer>`` with an integer primary key
+    ``fid`` (row order, as in the GeoPackage), a UNIQUE constraint on the
+    layer's natural key (:data:`LAYER_KEYS`, e.g. ``code, year`` for
+    ``commune_status``) and, for spatial layers, a ``geom`` column of one
+    geometry type with the layer's EPSG code as SRID and a GiST index.
+
+    The tables are built in a temporary schema; then, in the same
+    transaction, an existing ``schema`` is renamed away and dropped and the
+    temporary schema takes its name. If anything fails the transaction is
+    rolled back and the previous layers stay as they were.
+
+    Parameters
+    ----------
+    layers : MonitoringLayers or mapping of str to DataFrame
+        What :func:`ntmgis.monitoring.layers.read_layers` returns, or a ``{name: frame}``
+        dict; GeoDataFrames become spatial tables, DataFrames plain tables,
+        other attributes are ignored.
+    url : str
+        ``postgresql://user@host:port/database`` (``postgresql+psycopg://``
+        also accepted). Give the password with ``PGPASSWORD`` or ``~/.pgpass``.
+    schema : str
+        Target schema, lower-case ASCII (see :func:`schema_name`).
+    overwrite : bool
+        Replace an existing schema of that name; without it,
+        :class:`~ntmgis.core.errors.OutputExistsError` is raised.
+    comment : str, optional
+        Stored as the schema's COMMENT (e.g. the workspace name and data date).
+    styles : bool
+        Also store the QGIS default styles (:mod:`ntmgis.monitoring.qgis_styles`) in the
+        ``public.layer_styles`` table QGIS reads, so the layers open styled from
+        the database too. Where the user may not create or write that table the
+        layers are still written and a :class:`~ntmgis.core.errors.DataWarning` says why
+        the styles were not.
+    lang : {"vi", "en"}
+        Language of messages.
+
+    Returns
+    -------
+    StoreResult
+        The schema and the row count of each table.
+
+    Raises
+    ------
+    OutputExistsError
+        ``schema`` exists and ``overwrite`` is false.
+    DataError
+        A layer has a CRS without an EPSG code or a duplicated natural key.
+    WorkspaceError
+        The URL or schema name is malformed.
+    ConnectionError
+        The server cannot be reached (the message names the database).
+    """
+    check_lang(lang)
+    sa = sqlalchemy_module(lang)
+    schema = _check_schema(schema, lang)
+    frames = _as_mapping(layers)
+    if not frames:
+        raise DataError(postgis_text("no_layers", lang))
+    engine = engine_for(url, lang)
+    db = safe_url(engine.url.render_as_string(hide_password=True))
+    tmp, old = schema + _TMP_SUFFIX, schema + _OLD_SUFFIX
+    counts: dict[str, int] = {}
+    styled: list[str] = []
+    current = ""
+    try:
+        with engine.begin() as conn:
+            # One build at a time per schema: a transaction-scoped advisory lock.
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": schema})
+            exists = conn.execute(
+                sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
+            ).first() is not None
+            if exists and not overwrite:
+                raise OutputExistsError(postgis_text("schema_exists", lang, schema=schema, db=db))
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {ident(tmp)} CASCADE"))
+            conn.execute(sa.text(f"CREATE SCHEMA {ident(tmp)}"))
+            for name, frame in frames.items():
+                current = name
+                counts[name] = _write_table(conn, tmp, name, frame, lang)
+            current = ""
+            if comment:
+                conn.execute(sa.text(
+                    f"COMMENT ON SCHEMA {ident(tmp)} IS " + sql_literal(comment)
+                ))
+            if exists:
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {ident(old)} CASCADE"))
+                conn.execute(sa.text(f"ALTER SCHEMA {ident(schema)} RENAME TO {ident(old)}"))
+            conn.execute(sa.text(f"ALTER SCHEMA {ident(tmp)} RENAME TO {ident(schema)}"))
+            for name in counts:
+                # Constraint and index names do not follow the schema; they need not.
+                conn.execute(sa.text(f"ANALYZE {ident(schema)}.{ident(name)}"))
+            if exists:
+                conn.execute(sa.text(f"DROP SCHEMA {ident(old)} CASCADE"))
+            if styles:
+                styled = _store_styles(conn, schema, frames, lang)
+    except sa.exc.OperationalError as exc:
+        if current:
+            raise DataError(postgis_text("write_failed", lang, db=db, layer=current,
+                               reason=first_line(exc))) from exc
+        raise ConnectionError(postgis_text("connect", lang, db=db, reason=first_line(exc))) from exc
+    except (sa.exc.DBAPIError, sa.exc.StatementError) as exc:
+        raise DataError(postgis_text("write_failed", lang, db=db, layer=current or "-",
+                           reason=first_line(exc))) from exc
+    finally:
+        engine.dispose()
+    return StoreResult(url=db, schema=schema, tables=counts, replaced=exists,
+                       styled=tuple(styled) if styles else ())
+
+
+# QGIS's own definition of the table (QgsPostgresProviderMetadata::saveStyle).
+_STYLES_DDL = """
+CREATE TABLE IF NOT EXISTS public.layer_styles (
+  id SERIAL PRIMARY KEY,
+  f_table_catalog varchar, f_table_schema varchar, f_table_name varchar,
+  f_geometry_column varchar, stylename text, styleqml xml, stylesld xml,
+  useasdefault boolean, description text, owner varchar(63) DEFAULT CURRENT_USER,
+  ui xml, update_time timestamp DEFAULT CURRENT_TIMESTAMP, type varchar
+)"""
+
+
+def _store_styles(conn: Any, schema: str, frames: dict[str, pd.DataFrame],
+                  lang: str) -> list[str]:
+    """Put QGIS default styles for ``schema``'s tables into ``public.layer_styles``.
+
+    Runs in a savepoint: without the right to create or write the table the layers
+    are kept and a DataWarning explains why the styles are missing.
+    """
+    import geopandas as gpd
+
+    from ntmgis.core.errors import DataWarning
+    from ntmgis.monitoring.qgis_styles import STYLED_LAYERS, layer_style
+
+    sa = sqlalchemy_module(lang)
+    names = [n for n in STYLED_LAYERS
+             if isinstance(frames.get(n), gpd.GeoDataFrame)]
+    if not names:
+        return []
+    savepoint = conn.begin_nested()
+    try:
+        conn.execute(sa.text(_STYLES_DDL))
+        catalog = conn.execute(sa.text("SELECT current_database()")).scalar()
+        conn.execute(sa.text(
+            "DELETE FROM public.layer_styles WHERE f_table_catalog = :c "
+            "AND f_table_schema = :s"), {"c": catalog, "s": schema})
+        for name in names:
+            style = layer_style(name, lang=lang)
+            qml = style.qml.split("\n", 1)[1]  # the xml type refuses the DOCTYPE line
+            conn.execute(sa.text(
+                "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, "
+                "f_table_name, f_geometry_column, stylename, styleqml, stylesld, "
+                "useasdefault, description, ui, type) VALUES (:c, :s, :t, :g, :n, "
+                "XMLPARSE(DOCUMENT :qml), XMLPARSE(DOCUMENT :sld), true, :d, NULL, NULL)"),
+                # type NULL: QGIS matches "type = <geometry of the URI> OR type IS NULL",
+                # and a URI without a geometry type asks for 'Unknown geometry'
+                {"c": catalog, "s": schema, "t": name, "g": _GEOM, "n": name, "qml": qml,
+                 "sld": style.sld, "d": style.description})
+        savepoint.commit()
+    except sa.exc.DBAPIError as exc:
+        savepoint.rollback()
+        warnings.warn(
+            ("không lưu được kiểu hiển thị QGIS vào public.layer_styles: "
+             if lang != "en" else "QGIS styles not stored in public.layer_styles: ")
+            + first_line(exc), DataWarning, stacklevel=3)
+        return []
+    return names
+
+
+def store_gpkg(gpkg: str | Path, url: str, *, schema: str, overwrite: bool = False,
+               styles: bool = True, comment: str | None = None,
+               lang: str = "vi") -> StoreResult:
+    """Copy every layer of a monitoring GeoPackage into PostGIS (see :func:`write_postgis`).
+
+    All layers of the file are written, including the 2025 layers when the
+    build made them; the GeoPackage's own ``layer_styles`` table is not copied
+    (``styles`` writes the PostGIS equivalent).
+    """
+    import pyogrio
+
+    path = Path(gpkg)
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    frames: dict[str, pd.DataFrame] = {}
+    for name, gtype in pyogrio.list_layers(path):
+        if name == "layer_styles":
+            continue
+        frame = pyogrio.read_dataframe(path, layer=name)
+        if gtype is None:
+            frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+        frames[str(name)] = frame
+    return write_postgis(frames, url, schema=schema, overwrite=overwrite, styles=styles,
+                         comment=comment, lang=lang)
+
+
+def store_workspace(workspace: Any, url: str, *, schema: str | None = None,
+                    overwrite: bool = False, styles: bool = True,
+                    lang: str = "vi") -> StoreResult:
+    """Store a workspace's built GeoPackage in PostGIS (``ntmgis build --store``).
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+        A built workspace (``ntmgis build`` has written ``layers/monitoring.gpkg``).
+    url : str
+        ``postgresql://user@host/database``.
+    schema : str, optional
+        Default: :func:`schema_name` of the workspace name (``huyen_muong_te``).
+    overwrite, styles, lang
+        As in :func:`write_postgis`.
+    """
+    from ntmgis.core.workspace import Workspace, load_workspace
+
+    ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+    if not ws.output_gpkg.is_file():
+        from ntmgis.core.i18n import t
+
+        raise FileNotFoundError(t("not_built", lang, path=ws.output_gpkg))
+    comment = f"ntmgis: {ws.name}, {ws.province}, data {ws.data_date}".strip()
+    return store_gpkg(ws.output_gpkg, url, schema=schema or schema_name(ws.name),
+                      overwrite=overwrite, styles=styles, comment=comment, lang=lang)
+
+
+
+
+def build_and_store(ws: Any, url: str | None, *, schema: str | None = None,
+                    overwrite: bool = False, lang: str = "vi", **build_options: Any) -> Path:
+    """Build the monitoring GeoPackage, then, when ``url`` is given, store it in PostGIS.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    url : str or None
+        The PostGIS database (``postgresql://user@host/db``); None builds only.
+        The store is transactional: a failed store leaves the database's previous
+        layers intact.
+    schema : str, optional
+        The database schema (default: derived from the workspace's name).
+    overwrite : bool
+        Replace an existing GeoPackage and schema.
+    lang : {"vi", "en"}
+        Language of messages.
+    **build_options
+        Passed to :func:`ntmgis.monitoring.layers.build` (``output``, ``progress``, ``log``).
+
+    Returns
+    -------
+    Path
+        The GeoPackage written.
+    """
+    from ntmgis.monitoring.layers import build
+
+    target = build(ws, lang=lang, overwrite=overwrite, **build_options)
+    if url:
+        progress = build_options.get("progress")
+        if progress is not None:
+            progress("PostGIS")
+        store_gpkg(target, url, schema=schema or schema_name(ws.name), overwrite=overwrite,
+                   lang=lang)
+    return target

@@ -1,0 +1,162 @@
+"""Level of detail for large areas: provinces and districts drawn instead of communes.
+
+For a province or the whole country the map opens far out, where thousands
+of communes are specks; it then draws provinces, then districts, then
+communes as the user zooms in (thresholds from the units' median size), each
+coloured by the average number of criteria its communes meet, with per-year
+aggregates computed here once. Villages and projects are shown from the
+communes' zoom on; above it they are counted in the units' popups.
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ntmgis.core import palette as styles
+from ntmgis.outputs.webmap.encode import encode_polygons, simplify_coverage, to_wgs84
+
+__all__ = ["LEVELS", "admin_levels", "readable_zoom"]
+
+# (level, code column, name column, simplification tolerance in metres)
+LEVELS = (
+    ("province", "province_code", "province_name", 400.0),
+    ("district", "district_code", "district_name", 150.0),
+)
+READABLE_PX = 28  # a unit is worth drawing when its typical width reaches this many pixels
+
+
+def readable_zoom(areas_m2: np.ndarray, lat: float) -> float:
+    """Web Mercator zoom at which a unit of median area is ``READABLE_PX`` pixels wide."""
+    side = math.sqrt(float(np.median(areas_m2))) if len(areas_m2) else 1.0
+    mpp = side / READABLE_PX  # metres per pixel wanted
+    return round(math.log2(156_543.033 * math.cos(math.radians(lat)) / mpp), 2)
+
+
+def _class_of_average(avg: np.ndarray, has: np.ndarray, total: int) -> str:
+    """One character per unit: the index of its class in ``styles.CLASS_COLORS``."""
+    assert list(styles.CLASS_COLORS) == ["ntm", "15-18", "10-14", "lt10"]
+    idx = np.where(avg >= total, 0, np.where(avg >= 15, 1, np.where(avg >= 10, 2, 3)))
+    return "".join(np.where(has, idx.astype(str), "-").tolist())
+
+
+def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[str, dict],
+                 n_criteria: int, villages: dict, project_commune: np.ndarray,
+                 project_capital: np.ndarray) -> dict:
+    """Provinces and districts with per-year aggregates, and the zooms that switch levels.
+
+    Parameters
+    ----------
+    communes : geopandas.GeoDataFrame
+        The communes in map order, with the code/name columns of ``LEVELS``.
+    geoms : geopandas.GeoSeries
+        Their (cleaned, simplified) polygons in the metric workspace CRS.
+    cstat : dict
+        Per year ``{"m": one string of n_criteria characters per commune}``.
+    n_criteria : int
+        Criteria per commune (19).
+    villages : dict
+        The village block (``commune`` index per village, ``st`` per year, ``k``).
+    project_commune, project_capital : numpy.ndarray
+        Commune index and total capital of every project.
+
+    Returns
+    -------
+    dict
+        ``{"zoom": {"district": z, "commune": z}, "levels": [...]}``; each level
+        has ``level``, ``code``, ``name``, ``geom``, ``cu`` (unit of each
+        commune), ``n`` (communes), ``vil``, ``prj`` and ``cap``, and per year
+        ``y``: ``c`` (class of the average, one character per unit), ``has``
+        (communes with data), ``ntm``, ``avg`` (x100), ``vntm`` (NTM villages),
+        ``g``/``l`` (communes that gained / lost criteria).
+    """
+    n = len(communes)
+    centre = gpd.GeoSeries([shapely.box(*geoms.total_bounds).centroid], crs=geoms.crs)
+    lat = float(to_wgs84(centre).y.iloc[0])
+    out: dict = {"levels": [], "zoom": {}}
+    # per commune and year: has data, criteria met, NTM
+    years = sorted(cstat)
+    met = {}
+    for y in years:
+        s = cstat[y]["m"]
+        arr = np.frombuffer(s.encode("ascii"), dtype="S1").reshape(n, n_criteria) \
+            if len(s) == n * n_criteria else np.full((n, n_criteria), b".")
+        has = arr[:, 0] != b"."
+        count = (arr == b"1").sum(axis=1)
+        gained = np.array([bool(x) for x in cstat[y].get("g", [""] * n)], dtype=bool)
+        lost = np.array([bool(x) for x in cstat[y].get("l", [""] * n)], dtype=bool)
+        met[y] = (has, count, has & (count == n_criteria), has & gained, has & lost)
+    vcom = np.asarray(villages.get("commune", []), dtype=np.int64)
+    vk = int(villages.get("k", 0) or 0)
+    vntm = {}
+    for y in years:
+        s = villages.get("st", {}).get(y, "")
+        if vk and len(s) == len(vcom) * vk:
+            arr = np.frombuffer(s.encode("ascii"), dtype="S1").reshape(len(vcom), vk)
+            vntm[y] = (arr != b".")[:, 0] & (arr == b"1").all(axis=1)
+        else:
+            vntm[y] = np.zeros(len(vcom), dtype=bool)
+    areas = []
+    for level, code_col, name_col, tol in LEVELS:
+        codes = communes[code_col].astype(str).fillna("") if code_col in communes \
+            else pd.Series([""] * n)
+        names = communes[name_col].astype(str).fillna("") if name_col in communes \
+            else codes
+        uniq, unit_of = np.unique(codes.to_numpy(dtype=str), return_inverse=True)
+        m = len(uniq)
+        polys = []
+        for u in range(m):
+            parts = geoms.values[unit_of == u]
+            try:
+                polys.append(shapely.coverage_union_all(parts))
+            except shapely.errors.GEOSException:  # pragma: no cover - invalid coverage
+                polys.append(shapely.union_all(parts))
+        unit_geo = gpd.GeoSeries(polys, crs=geoms.crs)
+        unit_geo, _valid = simplify_coverage(unit_geo, tol)
+        areas.append(shapely.area(unit_geo.values))
+        first = np.zeros(m, dtype=np.int64)
+        first[unit_of[::-1]] = np.arange(n)[::-1]
+        block = {
+            "level": level,
+            "code": uniq.tolist(),
+            "name": [str(names.iloc[i]) for i in first],
+            "geom": encode_polygons(to_wgs84(unit_geo).values),
+            "cu": unit_of.tolist(),  # unit of every commune
+            "n": np.bincount(unit_of, minlength=m).tolist(),
+            "vil": np.bincount(unit_of[vcom[vcom >= 0]], minlength=m).tolist()
+            if len(vcom) else [0] * m,
+            "prj": np.bincount(unit_of[project_commune[project_commune >= 0]],
+                               minlength=m).tolist() if len(project_commune) else [0] * m,
+            "cap": np.round(np.bincount(unit_of[project_commune[project_commune >= 0]],
+                                        weights=project_capital[project_commune >= 0],
+                                        minlength=m), 3).tolist()
+            if len(project_commune) else [0.0] * m,
+            "y": {},
+        }
+        for y in years:
+            has, count, ntm, gained, lost = met[y]
+            nh = np.bincount(unit_of, weights=has, minlength=m)
+            tot = np.bincount(unit_of, weights=np.where(has, count, 0), minlength=m)
+            avg = np.divide(tot, nh, out=np.zeros(m), where=nh > 0)
+            vn = vntm[y]
+            vcount = np.bincount(unit_of[vcom[(vcom >= 0) & vn]], minlength=m) \
+                if len(vcom) else np.zeros(m, dtype=int)
+            block["y"][y] = {
+                "c": _class_of_average(avg, nh > 0, n_criteria),
+                "ntm": np.bincount(unit_of, weights=ntm, minlength=m).astype(int).tolist(),
+                "has": nh.astype(int).tolist(),
+                "avg": np.round(avg * 100).astype(int).tolist(),
+                "vntm": vcount.astype(int).tolist(),
+                "g": np.bincount(unit_of, weights=gained, minlength=m).astype(int).tolist(),
+                "l": np.bincount(unit_of, weights=lost, minlength=m).astype(int).tolist(),
+            }
+        out["levels"].append(block)
+    commune_areas = shapely.area(geoms.values)
+    z_commune = readable_zoom(commune_areas, lat)
+    z_district = readable_zoom(areas[1], lat)
+    out["zoom"] = {"district": min(z_district, z_commune), "commune": z_commune}
+    return out

@@ -1,0 +1,710 @@
+"""The monitoring maps: overview, one map per criterion, and the list page.
+
+The monitoring layers are turned once into a compact model (geometry once,
+attributes per year as short strings, style keys precomputed) and each page
+takes the parts it needs. See ``docs/webmap.md``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ntmgis.core import palette as styles
+from ntmgis.core.criteria import COMMUNE_CRITERIA
+from ntmgis.core.errors import OptionError, OutputExistsError, WorkspaceError
+from ntmgis.core.i18n import check_lang, fmt_number, fmt_percent, labels, t
+from ntmgis.core.safe_write import atomic_output
+from ntmgis.outputs.webmap.encode import (
+    encode_lines,
+    encode_points,
+    encode_polygon_arcs,
+    encode_polygons,
+    latlon_bounds,
+    simplify_coverage,
+    to_wgs84,
+)
+from ntmgis.outputs.webmap.page import assemble_page
+from ntmgis.outputs.webmap.strings import map_strings
+
+__all__ = ["render_maps", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
+
+# coverage_simplify tolerance (m): deviations stay below ~30 m, invisible at the opening zoom
+SIMPLIFY_TOLERANCE_M = 35.0
+# above this many communes the map draws provinces, then districts, then communes by zoom
+LOD_MIN_COMMUNES = 300
+ROAD_SIMPLIFY_M = 15.0
+SOURCES = ("central", "local", "integrated", "credit", "mobilised", "community")
+STATUS_RANK = {"preparing": 0, "under_way": 1, "finished": 2}
+RANK_STATUS = ("preparing", "under_way", "finished")
+TILES = {
+    "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+    "attribution": "© OpenStreetMap contributors",
+}
+
+def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
+    """Read the monitoring layers of ``workspace`` with ``ntmgis.monitoring.layers.read_layers``.
+
+    Raises
+    ------
+    WorkspaceError
+        If ``monitoring.gpkg`` has not been built.
+    """
+    gpkg = Path(workspace.output_gpkg)
+    if not gpkg.exists():
+        raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
+    from ntmgis.monitoring.layers import read_layers
+
+    return read_layers(workspace)
+
+
+def _get(layers: Any, name: str) -> Any:
+    """A layer of ``layers`` or None (optional layers may be absent)."""
+    return getattr(layers, name, None)
+
+
+def _s(v: object) -> str:
+    """A user string for JSON ("" for missing)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return ""
+    return str(v)
+
+
+def _num(v: object, decimals: int = 3) -> float | int | None:
+    if v is None or v is pd.NA:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f):
+        return None
+    f = round(f, decimals)
+    return int(f) if f.is_integer() else f
+
+
+def _nums(values: Any, decimals: int = 3) -> list[float | int | None]:
+    """Vectorised :func:`_num`: rounded numbers, integers where whole, None for missing."""
+    arr = np.round(pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(
+        dtype="float64"), decimals)
+    out = arr.astype(object)
+    whole = ~np.isnan(arr) & (arr == np.floor(arr))
+    out[whole] = arr[whole].astype(np.int64).astype(object)
+    out[np.isnan(arr)] = None
+    return out.tolist()
+
+
+def _met_strings(frame: pd.DataFrame, cols: list[str]) -> list[str]:
+    """One character per criterion: '1' met, '0' not met, '-' unknown."""
+    if not len(frame):
+        return []
+    # a column missing from the layer is unknown for every row (keeps positions fixed)
+    vals = frame.reindex(columns=cols).apply(pd.to_numeric, errors="coerce").to_numpy(
+        dtype="float64")
+    chars = np.where(np.isnan(vals), "-", np.where(vals > 0, "1", "0"))
+    return ["".join(row) for row in chars]
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _enum(values: Any) -> dict | list[str]:
+    """Enumeration values as ``{"k": keys, "s": one character per value}`` (app.js decodes).
+
+    More than 64 distinct values stay a plain list.
+    """
+    strings = [_s(v) for v in values]
+    keys = sorted(set(strings))
+    if len(keys) > len(_B64):
+        return strings
+    pos = {k: _B64[i] for i, k in enumerate(keys)}
+    return {"k": keys, "s": "".join(pos[v] for v in strings)}
+
+
+def _pack_flags(raw: str, n: int, k: int) -> dict:
+    """Criteria strings (``k`` characters per unit) packed six criteria to a character.
+
+    ``{"b": w characters per unit (base 64, first criterion in the highest
+    bit), "x": {unit: raw string or None}}`` where ``x`` holds the units with
+    an unknown value (``-``) as they are and those without a row as None.
+    app.js (``unpackFlags``) gives back the ``k``-character string.
+    """
+    if n == 0 or k == 0 or len(raw) != n * k:
+        return {"b": "", "x": {}}
+    arr = np.frombuffer(raw.encode("ascii"), dtype="S1").reshape(n, k)
+    w = -(-k // 6)
+    bits = np.zeros((n, w * 6), dtype=np.int64)
+    bits[:, :k] = arr == b"1"
+    vals = (bits.reshape(n, w, 6) << np.arange(5, -1, -1)).sum(axis=2)
+    packed = "".join(np.array(list(_B64))[vals].ravel().tolist())
+    missing = arr[:, 0] == b"."
+    unknown = (arr == b"-").any(axis=1) & ~missing
+    x: dict[str, str | None] = {}
+    for i in np.flatnonzero(missing | unknown).tolist():
+        x[str(i)] = None if missing[i] else raw[i * k:(i + 1) * k]
+    return {"b": packed, "x": x}
+
+
+def _parse_list(v: object) -> list[int]:
+    s = _s(v)
+    out = []
+    for part in s.replace(",", ";").split(";"):
+        part = part.strip()
+        if part.isdigit():
+            out.append(int(part))
+    return out
+
+
+@dataclass
+class _Base:
+    """The page-independent part of the model (computed once for all pages)."""
+
+    common: dict
+    packed: dict  # the parts of `common` as written into the pages
+    projects: pd.DataFrame
+    project_xy: np.ndarray
+    project_criteria: np.ndarray  # (n_projects, max criteria per project), 0 = none
+    plines: gpd.GeoDataFrame | None
+    commune_index: dict[str, int]
+    village_index: dict[str, int]
+    years: list[int]
+    coverage_valid: bool
+
+
+def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
+                   years: list[int], tolerance: float
+                   ) -> tuple[dict, dict, bool, gpd.GeoSeries]:
+    geo, valid = simplify_coverage(communes.geometry, tolerance)
+    geo84 = to_wgs84(geo)
+    labels_pt = to_wgs84(gpd.GeoSeries(shapely.point_on_surface(communes.geometry.values),
+                                       crs=communes.crs))
+    codes = [_s(c) for c in communes["code"]]
+    prog = communes["in_programme"] if "in_programme" in communes else pd.Series(True,
+                                                                                 communes.index)
+    block = {
+        "code": codes,
+        "name": [_s(n) for n in communes["name"]],
+        "prog": [1 if bool(p) else 0 for p in prog.fillna(False)],
+        "pop": [_num(p, 0) for p in communes.get("population", pd.Series(None,
+                                                                        communes.index))],
+        "area": [_num(a, 1) for a in communes.get("area_km2", pd.Series(None,
+                                                                       communes.index))],
+        "tntm": [None] * len(codes),
+        "tcrit": [None] * len(codes),
+        "lab": encode_points(labels_pt.values),
+    }
+    if valid:  # a valid coverage: shared edges stored once (arcs)
+        block["arcs"], block["geom"] = encode_polygon_arcs(geo84.values)
+    else:
+        block["geom"] = encode_polygons(geo84.values)
+    index = {c: i for i, c in enumerate(codes)}
+    keys = list(COMMUNE_CRITERIA.keys)
+    cstat: dict[str, dict] = {}
+    if status is not None and len(status):
+        st = pd.DataFrame(status.drop(columns="geometry", errors="ignore"))
+        st["code"] = st["code"].astype(str)
+        st["_i"] = st["code"].map(index)
+        st = st[st["_i"].notna()]
+        st["_i"] = st["_i"].astype(int)
+        for col, key in (("target_ntm", "tntm"), ("target_criteria", "tcrit")):
+            if col in st:
+                first = st.dropna(subset=[col]).drop_duplicates("_i")
+                for i, v in zip(first["_i"], first[col], strict=True):
+                    block[key][i] = int(bool(v)) if key == "tntm" else _num(v, 0)
+        class_idx = {k: str(j) for j, k in enumerate(styles.CLASS_COLORS)}
+        for y in years:
+            rows = st[st["year"].astype(int) == y]
+            m: list[str | None] = [None] * len(codes)
+            c = ["-"] * len(codes)
+            g: list[str] = [""] * len(codes)
+            lo: list[str] = [""] * len(codes)
+            strings = _met_strings(rows, keys)
+            for i, s, cl, ga, ls in zip(rows["_i"], strings,
+                                        rows.get("class", pd.Series("", rows.index)),
+                                        rows.get("gained", pd.Series("", rows.index)),
+                                        rows.get("lost", pd.Series("", rows.index)), strict=True):
+                m[i] = s
+                c[i] = class_idx.get(_s(cl), "-")
+                g[i] = ";".join(str(x) for x in _parse_list(ga))
+                lo[i] = ";".join(str(x) for x in _parse_list(ls))
+            # one string per year: 19 characters per commune, "." for no row
+            none = "." * len(keys)
+            cstat[str(y)] = {"m": "".join(x if x is not None else none for x in m),
+                             "c": "".join(c), "g": g, "l": lo}
+    return block, cstat, valid, geo
+
+
+def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | None,
+                   commune_index: dict[str, int], years: list[int],
+                   vnames: list[str]) -> dict:
+    if villages is None or not len(villages):
+        return {"code": [], "name": [], "commune": [], "xy": [], "st": {}, "k": 0,
+                "crit": vnames}
+    v = villages[villages.geometry.notna() & ~villages.geometry.is_empty]
+    pts = to_wgs84(v)
+    codes = [_s(c) for c in v["code"]]
+    vindex = {c: i for i, c in enumerate(codes)}
+    block = {
+        "code": codes,
+        "name": [_s(n) for n in v["name"]],
+        "commune": [commune_index.get(_s(c), -1) for c in v["commune_code"]],
+        "pop": _nums(v.get("population", pd.Series(None, v.index)), 0),
+        "xy": encode_points(pts.values),
+        "crit": vnames,
+        "st": {},
+        "k": 0,
+    }
+    if vstatus is not None and len(vstatus):
+        st = pd.DataFrame(vstatus.drop(columns="geometry", errors="ignore"))
+        st["_i"] = st["code"].astype(str).map(vindex)
+        st = st[st["_i"].notna()]
+        st["_i"] = st["_i"].astype(int)
+        vcols = sorted(c for c in st.columns if c.startswith("vc") and c[2:].isdigit())
+        block["k"] = len(vcols)
+        none = "." * len(vcols)
+        for y in years:
+            rows = st[st["year"].astype(int) == y]
+            arr: list[str] = [none] * len(codes)
+            for i, s in zip(rows["_i"], _met_strings(rows, vcols), strict=True):
+                arr[i] = s
+            # one string per year: k characters per village, "." for no row
+            block["st"][str(y)] = "".join(arr)
+    return block
+
+
+def _status_by_year(projects: pd.DataFrame, years: list[int]) -> dict[str, str]:
+    """Status of each project in each year, one digit per project (0/1/2 = RANK_STATUS)."""
+    rank = projects["status"].map(STATUS_RANK).fillna(1).astype(int).to_numpy()
+    ys = pd.to_numeric(projects["year_start"], errors="coerce").to_numpy(dtype="float64")
+    ye = pd.to_numeric(projects["year_end"], errors="coerce").to_numpy(dtype="float64")
+    out = {}
+    for y in years:
+        by_year = np.where(np.isnan(ys) | (y >= ys), np.where(~np.isnan(ye) & (y >= ye), 2, 1), 0)
+        r = np.minimum(rank, by_year)
+        out[str(y)] = "".join(r.astype(str).tolist())
+    return out
+
+
+def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFrame | None,
+                   commune_index: dict[str, int], years: list[int],
+                   village_index: dict[str, int]) -> tuple[dict, dict]:
+    # the village as an index into the village layer; its name only where it has none there
+    vcodes = projects.get("village_code", pd.Series("", projects.index))
+    vnames = projects.get("village_name", pd.Series("", projects.index))
+    vi = [village_index.get(_s(c), -1) if _s(c) else -1 for c in vcodes]
+    vname = {str(k): _s(n) for k, (i, n) in enumerate(zip(vi, vnames, strict=True))
+             if i < 0 and _s(n)}
+    capcols = projects[[f"cap_{s}" for s in SOURCES]]
+    caps = [list(row) for row in zip(*(_nums(capcols[c]) for c in capcols.columns),
+                                     strict=True)] if len(projects) else []
+    block = {
+        "id": [_s(v) for v in projects["project_id"]],
+        "name": [_s(v) for v in projects["name"]],
+        "cat": _enum(projects["category"]),
+        "commune": [commune_index.get(_s(c), -1) for c in projects["commune_code"]],
+        "vi": vi,
+        "vname": vname,
+        "crit": [_parse_list(v) for v in projects["criteria"]],
+        "ys": _nums(projects["year_start"], 0),
+        "ye": _nums(projects["year_end"], 0),
+        "status": _enum(projects["status"]),
+        "cap": caps,
+        "disb": _nums(projects.get("disbursed", pd.Series(None, projects.index))),
+        "xy": encode_points(xy) if len(xy) else [],
+        "st": _status_by_year(projects, years) if len(projects) else {str(y): "" for y in years},
+    }
+    lines = {"p": [], "geom": []}
+    if plines is not None and len(plines):
+        pos = {pid: i for i, pid in enumerate(block["id"])}
+        pl = plines[plines["project_id"].astype(str).isin(pos)]
+        pl = pl[pl.geometry.notna() & ~pl.geometry.is_empty]
+        if len(pl):
+            lines = {"p": [pos[str(p)] for p in pl["project_id"]],
+                     "geom": encode_lines(to_wgs84(pl).values)}
+    return block, lines
+
+
+def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
+                level_of_detail: bool | None = None) -> _Base:
+    communes = _get(layers, "communes")
+    if communes is None or not len(communes):
+        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer is empty",
+                             path=ws.output_gpkg)
+    communes = communes.sort_values("code").reset_index(drop=True)
+    if communes.crs is None:
+        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer has no CRS",
+                             path=ws.output_gpkg)
+    # simplification tolerances are metres: work in a metric CRS
+    metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
+    communes = communes.to_crs(metric)
+    years = [int(y) for y in ws.years]
+    cblock, cstat, valid, cgeo = _commune_block(communes, _get(layers, "commune_status"),
+                                                years, SIMPLIFY_TOLERANCE_M)
+    cindex = {c: i for i, c in enumerate(cblock["code"])}
+    vnames = _village_criteria_names(ws, layers, lang)
+    vblock = _village_block(_get(layers, "villages"), _get(layers, "village_status"), cindex,
+                            years, vnames)
+    projects = _get(layers, "projects")
+    if projects is None:
+        projects = gpd.GeoDataFrame({c: [] for c in ("project_id", "name", "category",
+                                                      "commune_code", "criteria", "year_start",
+                                                      "year_end", "status")},
+                                    geometry=[], crs=communes.crs)
+    projects = projects[projects.geometry.notna() & ~projects.geometry.is_empty]
+    projects = projects.sort_values("project_id").reset_index(drop=True)
+    for s in SOURCES:
+        if f"cap_{s}" not in projects:
+            projects[f"cap_{s}"] = 0.0
+    # optional columns of the contract that a hand-made layer may lack
+    for col, default in (("criteria", ""), ("year_start", np.nan), ("year_end", np.nan),
+                         ("status", ""), ("category", "other"), ("commune_code", "")):
+        if col not in projects:
+            projects[col] = default
+    pxy = to_wgs84(projects).values if len(projects) else np.empty(0, dtype=object)
+    admin = None
+    if level_of_detail or (level_of_detail is None and len(communes) > LOD_MIN_COMMUNES):
+        from ntmgis.outputs.webmap.levels import admin_levels
+
+        pcom = np.array([cindex.get(_s(c), -1) for c in projects["commune_code"]],
+                        dtype=np.int64)
+        pcap = projects[[f"cap_{s}" for s in SOURCES]].apply(
+            pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1).to_numpy(dtype="float64")
+        admin = admin_levels(communes, cgeo, cstat, len(COMMUNE_CRITERIA), vblock, pcom, pcap)
+
+    facilities = _get(layers, "facilities")
+    fblock: dict = {"name": [], "type": [], "xy": []}
+    if facilities is not None and len(facilities):
+        f = facilities[facilities.geometry.notna() & ~facilities.geometry.is_empty]
+        f = f.sort_values("facility_id") if "facility_id" in f else f
+        fblock = {"name": [_s(v) for v in f.get("name", pd.Series("", f.index))],
+                  "type": _enum(f.get("type", pd.Series("", f.index))),
+                  "xy": encode_points(to_wgs84(f).values)}
+    roads = _get(layers, "roads")
+    rblock: dict = {"cls": [], "geom": []}
+    if roads is not None and len(roads):
+        r = roads[roads.geometry.notna() & ~roads.geometry.is_empty].to_crs(metric)
+        simple = gpd.GeoSeries(shapely.simplify(r.geometry.values, ROAD_SIMPLIFY_M), crs=r.crs)
+        rblock = {"cls": _enum(r.get("road_class", pd.Series("", r.index))),
+                  "geom": encode_lines(to_wgs84(simple).values)}
+
+    hill = None
+    if getattr(ws, "elevation", None) is not None and Path(ws.elevation).exists():
+        from ntmgis.outputs.webmap.hillshade import render_hillshade
+
+        mask = gpd.GeoSeries(communes.geometry.values, crs=communes.crs).to_crs(3857)
+        hs = render_hillshade(ws.elevation, mask_geoms=mask.values)
+        hill = {"src": hs.data_uri, "bounds": hs.bounds}
+
+    targets = {}
+    pt = _get(layers, "plan_targets")
+    if pt is not None and len(pt):
+        for n, v in zip(pt["criterion"], pt["target_communes"], strict=True):
+            if _num(v, 0) is not None:
+                targets[str(int(n))] = _num(v, 0)
+
+    common = {
+        "lang": lang,
+        "T": map_strings(lang),
+        "labels": {k: labels(k, lang) for k in ("status", "category", "facility",
+                                                "road_class", "source", "class")},
+        "styles": {
+            "class": styles.CLASS_COLORS, "met": styles.MET_COLORS,
+            "change": styles.CHANGE_COLORS, "status": styles.STATUS_COLORS,
+            "village": styles.VILLAGE_COLORS, "outside": styles.OUTSIDE_COLOR,
+            "shapes": styles.CATEGORY_SHAPES,
+            "facility": styles.FACILITY_LETTERS["en" if lang == "en" else "vi"],
+            "roads": styles.ROAD_STYLES,
+        },
+        "area": _s(ws.name),
+        "province": _s(getattr(ws, "province", "")),
+        "data_date": _s(getattr(ws, "data_date", "")),
+        "years": years,
+        "plan_year": int(getattr(ws, "plan_year", years[-1])),
+        "bounds": latlon_bounds(to_wgs84(communes)),
+        "hill": hill,
+        "tiles": TILES if online_tiles else None,
+        "criteria": [[c.number, c.name(lang), c.group] for c in COMMUNE_CRITERIA],
+        "groups": [[g, en if lang == "en" else vi, [c.number for c in cs]]
+                   for g, vi, en, cs in COMMUNE_CRITERIA.groups()],
+        "targets": targets,
+        "sources": list(SOURCES),
+        "communes": cblock,
+        "cstat": cstat,
+        "admin": admin,
+        "villages": vblock,
+        "facilities": fblock,
+        "roads": rblock,
+    }
+    lists = [_parse_list(v) for v in projects["criteria"]]
+    width = max((len(x) for x in lists), default=0) or 1
+    pcrit = np.zeros((len(lists), width), dtype=np.int16)
+    for i, x in enumerate(lists):
+        pcrit[i, :len(x)] = x
+    # what the pages carry: the per-year criteria strings packed (the raw ones stay
+    # in `common` for the summaries computed here)
+    n_c, k_c = len(cblock["code"]), len(COMMUNE_CRITERIA)
+    packed = {
+        "cstat": {y: {**v, "m": _pack_flags(v["m"], n_c, k_c)} for y, v in cstat.items()},
+        "villages": {**vblock, "st": {y: _pack_flags(v, len(vblock["code"]), vblock["k"])
+                                      for y, v in vblock["st"].items()}},
+    }
+    return _Base(common=common, packed=packed, projects=projects,
+                 project_xy=np.asarray(pxy, dtype=object),
+                 project_criteria=pcrit,
+                 plines=_get(layers, "project_lines"), commune_index=cindex,
+                 village_index={c: i for i, c in enumerate(vblock["code"])}, years=years,
+                 coverage_valid=valid)
+
+
+def _village_criteria_names(ws: Any, layers: Any, lang: str) -> list[str]:
+    vs = _get(layers, "village_status")
+    cols = sorted(c for c in (vs.columns if vs is not None else [])
+                  if c.startswith("vc") and c[2:].isdigit())
+    names = {}
+    vset = _get(layers, "village_criteria_set")
+    table = ws.table("village_criteria") if hasattr(ws, "table") else None
+    if vset is not None and len(vset):
+        col = "name_en" if lang == "en" and "name_en" in vset else "name_vi"
+        for n, name in zip(vset["number"], vset[col], strict=True):
+            names[f"vc{int(n):02d}"] = _s(name) or _s(vset.get("name_vi", [""])[0])
+    elif table is not None and Path(table.path).exists():
+        try:
+            df = pd.read_csv(table.path, dtype=str)
+            col = "name_en" if lang == "en" and "name_en" in df else "name_vi"
+            for n, name in zip(df["number"], df[col], strict=True):
+                names[f"vc{int(n):02d}"] = _s(name)
+        except (KeyError, ValueError, OSError):
+            names = {}
+    return [names.get(c, c) for c in cols]
+
+
+def _page_model(base: _Base, *, year: int, criterion: int | None = None,
+                title: str) -> dict:
+    """The data of one page: the shared model plus the projects the page shows."""
+    projects = base.projects
+    xy = base.project_xy
+    if criterion is not None and len(projects):
+        mask = base.project_criteria == criterion
+        mask = mask.any(axis=1) if mask.ndim == 2 else mask
+        projects = projects[mask].reset_index(drop=True)
+        xy = xy[mask]
+    pblock, lines = _project_block(projects, xy, base.plines, base.commune_index, base.years,
+                                   base.village_index)
+    data = dict(base.common)
+    data.update(base.packed)
+    data["summary"] = _summaries(base, criterion)
+    if criterion is not None and data.get("admin"):
+        data["admin"] = _admin_for_criterion(base, data["admin"], criterion)
+    data.update({
+        "kind": "criterion" if criterion else "overview",
+        "criterion": criterion,
+        "title": title,
+        "year": year,
+        "projects": pblock,
+        "plines": lines,
+    })
+    return data
+
+
+def _met_rows(base: _Base, year: int) -> list[str]:
+    """The criteria strings of the communes with a status row in ``year``."""
+    m = base.common["cstat"].get(str(year), {"m": ""})["m"]
+    k = len(COMMUNE_CRITERIA)
+    rows = [m[i:i + k] for i in range(0, len(m), k)]
+    return [r for r in rows if not r.startswith(".")]
+
+
+def _admin_for_criterion(base: _Base, admin: dict, criterion: int) -> dict:
+    """Add per unit and year the number of communes meeting ``criterion`` (key ``mk``)."""
+    k = len(COMMUNE_CRITERIA)
+    n = len(base.commune_index)
+    levels = []
+    for lv in admin["levels"]:
+        lv = dict(lv)
+        unit_of = np.asarray(lv["cu"], dtype=np.int64)
+        per_year = {}
+        for y, block in lv["y"].items():
+            m = base.common["cstat"].get(y, {"m": ""})["m"]
+            if len(m) == n * k:
+                arr = np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
+                met = arr[:, criterion - 1] == b"1"
+            else:
+                met = np.zeros(n, dtype=bool)
+            per_year[y] = {**block, "mk": np.bincount(unit_of, weights=met,
+                                                      minlength=len(lv["code"])).astype(
+                int).tolist()}
+        lv["y"] = per_year
+        levels.append(lv)
+    return {**admin, "levels": levels}
+
+
+def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
+    """The title block's line per year: NTM communes and average, or one criterion's count."""
+    T = base.common["T"]
+    lang = base.common["lang"]
+    out = {}
+    for y in base.years:
+        rows = _met_rows(base, y)
+        n = len(rows)
+        if criterion is None:
+            ntm = sum(1 for r in rows if r.count("1") == len(r))
+            text = T["ntm_communes"].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang))
+            if n:
+                avg = sum(r.count("1") for r in rows) / n
+                text += " · " + T["avg_criteria"].format(x=fmt_number(avg, lang, 2))
+        else:
+            met = sum(1 for r in rows if r[criterion - 1] == "1")
+            text = T["communes_met"].format(met=fmt_number(met, lang),
+                                            total=fmt_number(n, lang))
+            target = base.common["targets"].get(str(criterion))
+            if target is not None:
+                text += " · " + T["communes_target"].format(year=base.common["plan_year"],
+                                                            n=fmt_number(target, lang))
+        out[str(y)] = text
+    return out
+
+
+def _resolve_workspace(workspace: Any, lang: str) -> Any:
+    if isinstance(workspace, (str, Path)):
+        from ntmgis.core.workspace import load_workspace
+
+        return load_workspace(workspace)
+    return workspace
+
+
+def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
+                year: int | None = None, online_tiles: bool = True,
+                layers: Any = None, level_of_detail: bool | None = None) -> list[Path]:
+    """Render the overview, one map per criterion and the list page into ``maps/``.
+
+    Parameters
+    ----------
+    workspace : Workspace or path
+        The workspace (``ntmgis.core.workspace.load_workspace``) or its folder.
+    lang : {"vi", "en"}
+        Language of the maps.
+    overwrite : bool
+        Replace existing maps; without it an existing map raises
+        :class:`~ntmgis.core.errors.OutputExistsError` before anything is written.
+    year : int, optional
+        The year the maps open on (default: the latest year of the workspace).
+    online_tiles : bool
+        Offer an OpenStreetMap layer that the user can switch on (off at opening).
+    layers : MonitoringLayers, optional
+        Already read monitoring layers (default: read ``monitoring.gpkg``).
+    level_of_detail : bool, optional
+        Draw provinces, then districts, then communes as the user zooms in,
+        with villages and projects from the communes' zoom on (default: when
+        there are more than ``LOD_MIN_COMMUNES`` communes).
+
+    Returns
+    -------
+    list of Path
+        ``maps/index.html``, ``maps/criteria/tc01.html`` ... ``tc19.html``,
+        ``maps/list.html``.
+    """
+    check_lang(lang)
+    ws = _resolve_workspace(workspace, lang)
+    years = [int(y) for y in ws.years]
+    if year is None:
+        year = years[-1]
+    elif int(year) not in years:
+        raise OptionError(t("year_range", lang, value=year, lo=years[0], hi=years[-1]))
+    year = int(year)
+    maps_dir = Path(ws.maps_dir)
+    targets = [maps_dir / "index.html"]
+    targets += [maps_dir / "criteria" / f"{c.key}.html" for c in COMMUNE_CRITERIA]
+    targets.append(maps_dir / "list.html")
+    if not overwrite:
+        for p in targets:
+            if p.exists():
+                raise OutputExistsError(t("output_exists", lang, path=p))
+    if layers is None:
+        layers = load_monitoring_layers(ws, lang=lang)
+    base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
+                       level_of_detail=level_of_detail)
+    T = base.common["T"]
+
+    pages: list[tuple[Path, str, dict]] = []
+    title = f"{T['overview']} – {base.common['area']}"
+    pages.append((targets[0], title, _page_model(base, year=year, title=T["overview"])))
+    for c, path in zip(COMMUNE_CRITERIA, targets[1:-1], strict=True):
+        ctitle = T["criterion_title"].format(n=c.number, name=c.name(lang))
+        pages.append((path, f"{ctitle} – {base.common['area']}",
+                      _page_model(base, year=year, criterion=c.number, title=ctitle)))
+    # the pages share most of their data: serialise it once
+    shared = (set(base.common) | set(base.packed)) - {"admin"}
+    cache: dict[str, str] = {}
+    for path, page_title, data in pages:
+        text = assemble_page(data, title=page_title, lang=lang, cache=cache, shared=shared)
+        with atomic_output(path, overwrite=True, lang=lang) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    with atomic_output(targets[-1], overwrite=True, lang=lang) as tmp:
+        tmp.write_text(_list_page(base, year=year, lang=lang), encoding="utf-8")
+    return targets
+
+
+def fmt_date(iso: str, lang: str) -> str:
+    """``2025-12-31`` as ``31/12/2025`` in Vietnamese; unchanged in English or if not ISO."""
+    parts = iso.split("-")
+    if lang == "en" or len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return iso
+    return f"{parts[2]}/{parts[1]}/{parts[0]}"
+
+
+def _list_page(base: _Base, *, year: int, lang: str) -> str:
+    """A plain HTML page linking every map, with the district figures of ``year``."""
+    T = base.common["T"]
+    esc = html.escape
+    area = base.common["area"]
+    met_rows = _met_rows(base, year)
+    n = len(met_rows)
+    rows = []
+    plan_year = base.common["plan_year"]
+    for num, name, _g in base.common["criteria"]:
+        met = sum(1 for m in met_rows if len(m) >= num and m[num - 1] == "1")
+        target = base.common["targets"].get(str(num))
+        share = fmt_percent(met / n, lang) if n else "–"
+        rows.append(
+            f'<tr><td>{num}</td><td><a href="criteria/tc{num:02d}.html">{esc(name)}</a></td>'
+            f'<td class="n">{fmt_number(met, lang)}/{fmt_number(n, lang)}</td>'
+            f'<td class="n">{share}</td>'
+            f'<td class="n">{fmt_number(target, lang) if target is not None else "–"}</td>'
+            f'<td class="n">{fmt_number(max(target - met, 0), lang) if target is not None else "–"}'
+            "</td></tr>")
+    ntm = sum(1 for m in met_rows if m.count("1") == len(m))
+    avg = sum(m.count("1") for m in met_rows) / n if n else None
+    head = (f"<th>#</th><th>{esc(T['criterion'])}</th>"
+            f"<th>{esc(T['communes_meeting'])}</th><th>%</th>"
+            f"<th>{esc(T['target'].format(year=plan_year))}</th><th>{esc(T['gap'])}</th>")
+    title = f"{T['all_maps']} – {area}"
+    return (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<link rel="icon" href="data:,">\n'
+        f"<title>{esc(title)}</title>\n<style>\n"
+        "body{font-family:system-ui,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;"
+        "margin:2em auto;max-width:60em;color:#222;padding:0 1em}"
+        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
+        "padding:.3em .5em;text-align:left}td.n{text-align:right}a{color:#0b5394}"
+        "\n</style>\n</head>\n<body>\n"
+        f"<h1>{esc(T['all_maps'])}</h1>\n"
+        f"<p>{esc(area)}, {esc(base.common['province'])} · {esc(T['year'])} {year} · "
+        f"{esc(T['data_date'])} {esc(fmt_date(base.common['data_date'], lang))}</p>\n"
+        f'<p><a href="index.html"><strong>{esc(T["overview"])}</strong></a> · '
+        f"{esc(T['ntm_communes'].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang)))}"
+        + (f" · {esc(T['avg_criteria'].format(x=fmt_number(avg, lang, 2)))}"
+           if avg is not None else "")
+        + "</p>\n"
+        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
+        + "\n</tbody>\n</table>\n</body>\n</html>\n"
+    )
