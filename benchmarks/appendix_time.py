@@ -31,7 +31,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import build
+    from ntmgis.monitoring.build import build
     from ntmgis.outputs.appendix import render_appendix
     from ntmgis.outputs.scaffold import init_workspace
 

@@ -47,7 +47,7 @@ sys.path.insert(0, str(REPO))
 
 def _built_sample(tmp: Path) -> Path:
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import build
+    from ntmgis.monitoring.build import build
 
     shutil.copy(REPO / "ntmgis.toml", tmp / "ntmgis.toml")
     shutil.copytree(REPO / "layers", tmp / "layers",
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = ap.parse_args(argv)
 
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import read_layers
+    from ntmgis.monitoring.gpkg import read_layers
     from ntmgis.outputs.webmap import render_maps
     from ntmgis.outputs.webmap.page import library_bytes
 

@@ -22,8 +22,9 @@ from ntmgis.core.errors import (  # noqa: E402
 )
 from ntmgis.core.version import __version__  # noqa: E402
 from ntmgis.core.workspace import Workspace, load_workspace  # noqa: E402
+from ntmgis.monitoring.build import build  # noqa: E402
 from ntmgis.monitoring.checks import validate  # noqa: E402
-from ntmgis.monitoring.layers import MonitoringLayers, build, read_layers  # noqa: E402
+from ntmgis.monitoring.gpkg import MonitoringLayers, read_layers  # noqa: E402
 from ntmgis.outputs.report import plan_report  # noqa: E402
 from ntmgis.outputs.scaffold import init_workspace  # noqa: E402
 

@@ -35,7 +35,8 @@ def sample_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_sample(sample_copy: Path):
     """The sample built once per session: ``(workspace, MonitoringLayers)``."""
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import build, read_layers
+    from ntmgis.monitoring.build import build
+    from ntmgis.monitoring.gpkg import read_layers
 
     ws = load_workspace(sample_copy)
     build(ws, overwrite=True)

@@ -49,7 +49,7 @@ def _n_images(pdf: Path) -> int:
 
 
 def _build(ws_dir: Path):
-    from ntmgis.monitoring.layers import build
+    from ntmgis.monitoring.build import build
 
     ws = load_workspace(ws_dir)
     build(ws, overwrite=True)

@@ -108,8 +108,9 @@ def test_country_is_deterministic(country: synth.Country, tmp_path: Path) -> Non
 
 def test_country_validates_and_builds(country: synth.Country) -> None:
     from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.build import build
     from ntmgis.monitoring.checks import validate
-    from ntmgis.monitoring.layers import build, read_layers
+    from ntmgis.monitoring.gpkg import read_layers
 
     ws = load_workspace(country.folder)
     log = validate(ws)

@@ -15,7 +15,8 @@ from geopandas.testing import assert_geodataframe_equal
 
 from ntmgis.core.errors import OutputExistsError, ValidationFailed
 from ntmgis.core.workspace import load_workspace
-from ntmgis.monitoring.layers import LAYER_ORDER, build, read_layers
+from ntmgis.monitoring.build import build
+from ntmgis.monitoring.gpkg import LAYER_ORDER, read_layers
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden"
 

@@ -176,7 +176,8 @@ def test_codes_are_used_when_they_are_the_layers_codes(small):
 @pytest.fixture(scope="module")
 def sample_layers(tmp_path_factory):
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import build, read_layers
+    from ntmgis.monitoring.build import build
+    from ntmgis.monitoring.gpkg import read_layers
 
     ws_dir = tmp_path_factory.mktemp("ws")
     shutil.copy(ROOT / "ntmgis.toml", ws_dir)

@@ -45,7 +45,7 @@ def _validate(path: Path) -> list:
 def sample_gpkg(tmp_path_factory):
     """The sample workspace built by ntmgis (which calls add_qgis_styles itself)."""
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import build
+    from ntmgis.monitoring.build import build
 
     ws_dir = tmp_path_factory.mktemp("ws")
     shutil.copy(ROOT / "ntmgis.toml", ws_dir)
@@ -67,7 +67,7 @@ def _tiny_gpkg(path: Path) -> Path:
                                                                  (481000, 2471000)]])],
                              crs="EPSG:9205")
     for name, frame in (("communes", communes), ("commune_status", status), ("roads", roads)):
-        # GeoPackage 1.2, as ntmgis.monitoring.layers writes it
+        # GeoPackage 1.2, as ntmgis.monitoring.gpkg writes it
         kw = {} if path.exists() else {"dataset_options": {"VERSION": "1.2"}}
         pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", append=path.exists(),
                                 **kw)

@@ -22,7 +22,7 @@ from ntmgis.cli import main
 def built(tmp_path_factory) -> Path:
     """The sample copied and built once for this module (copied again by tests that write)."""
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import build
+    from ntmgis.monitoring.build import build
     from ntmgis.outputs.scaffold import init_workspace
 
     root = init_workspace(tmp_path_factory.mktemp("qcli") / "mt", sample=True)
@@ -185,7 +185,7 @@ def test_errors_say_what_is_missing(ws):
 
 def test_road_query_without_roads_layer(ws):
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import build
+    from ntmgis.monitoring.build import build
 
     toml = ws / "ntmgis.toml"
     text = toml.read_text(encoding="utf-8")
@@ -198,10 +198,9 @@ def test_road_query_without_roads_layer(ws):
 
 
 def test_layers_object_and_workspace_give_the_same_answers(built):
-    from ntmgis.queries import access, gaps
-
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import read_layers
+    from ntmgis.monitoring.gpkg import read_layers
+    from ntmgis.queries import access, gaps
 
     ws = load_workspace(built)
     layers = read_layers(ws)
@@ -211,9 +210,8 @@ def test_layers_object_and_workspace_give_the_same_answers(built):
 
 
 def test_road_speeds_from_the_workspace(ws):
-    from ntmgis.queries import access
-
     from ntmgis.core.workspace import load_workspace
+    from ntmgis.queries import access
 
     base = access(load_workspace(ws), by="road")
     toml = ws / "ntmgis.toml"

@@ -43,7 +43,7 @@ def _copy_workspace(dest: Path) -> Path:
 
 def build_sample(dest: Path, *, project_name: str | None = None) -> object:
     """A built copy of the sample workspace (optionally with project 1 renamed)."""
-    layers = pytest.importorskip("ntmgis.monitoring.layers")
+    from ntmgis import build
     from ntmgis.core.workspace import load_workspace
 
     _copy_workspace(dest)
@@ -58,7 +58,7 @@ def build_sample(dest: Path, *, project_name: str | None = None) -> object:
         with open(path, "w", encoding="utf-8", newline="") as f:
             csv.writer(f).writerows(rows)
     ws = load_workspace(dest)
-    layers.build(ws, overwrite=True)
+    build(ws, overwrite=True)
     return ws
 
 
@@ -199,7 +199,7 @@ def test_render_maps_files_size_offline_deterministic(built: object) -> None:
     for n in range(1, 20):
         assert f'href="criteria/tc{n:02d}.html"' in listing
     # the list page's figures are the district summary's
-    from ntmgis.monitoring.layers import read_layers
+    from ntmgis.monitoring.gpkg import read_layers
 
     summary = read_layers(built).district_summary
     summary = summary[summary["year"] == max(built.years)].sort_values("criterion")

@@ -28,7 +28,7 @@ ARTIFACTS = REPO / "test-artifacts"
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     """The sample workspace built, its layers, and its maps in Vietnamese."""
-    from ntmgis.monitoring.layers import read_layers
+    from ntmgis.monitoring.gpkg import read_layers
 
     ws = build_sample(tmp_path_factory.mktemp("ws"))
     paths = render_maps(ws, overwrite=True)

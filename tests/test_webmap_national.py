@@ -34,7 +34,8 @@ GZ_BLOCK = re.compile(r'<script id="ntmgis-data" type="application/x-ntmgis-gz85
 def country(tmp_path_factory: pytest.TempPathFactory) -> tuple:
     """150 synthetic communes built, their layers, and maps with compressed data."""
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import build, read_layers
+    from ntmgis.monitoring.build import build
+    from ntmgis.monitoring.gpkg import read_layers
 
     folder = tmp_path_factory.mktemp("national") / "country-150"
     synth.make_country(150, folder)

@@ -2,7 +2,7 @@
 
 Every query is a function taking the monitoring layers (a workspace, its
 path, a :class:`QueryData`, an object with one attribute per contract layer
-such as ``ntmgis.monitoring.layers.read_layers(ws)``, or a ``{layer: frame}`` mapping)
+such as ``ntmgis.monitoring.gpkg.read_layers(ws)``, or a ``{layer: frame}`` mapping)
 and keyword-only options named as the command line's. Each returns a
 (Geo)DataFrame sorted by code, so that outputs are deterministic; the
 ``ntmgis query`` commands (:mod:`ntmgis.cli.query`) print it and write it.
@@ -279,7 +279,7 @@ def load_data(data: Any, *, lang: str = "vi") -> QueryData:
     data : QueryData, Workspace, str, Path, mapping or layers object
         A workspace (or its folder): the layers are read from its
         ``monitoring.gpkg``; a mapping ``{"villages": gdf, ...}`` or an object
-        with one attribute per layer (``ntmgis.monitoring.layers.read_layers``), with
+        with one attribute per layer (``ntmgis.monitoring.gpkg.read_layers``), with
         optionally ``workspace`` and ``elevation``.
     lang : {"vi", "en"}
         Language of error messages.

@@ -335,7 +335,7 @@ def write_postgis(
     Parameters
     ----------
     layers : MonitoringLayers or mapping of str to DataFrame
-        What :func:`ntmgis.monitoring.layers.read_layers` returns, or a ``{name: frame}``
+        What :func:`ntmgis.monitoring.gpkg.read_layers` returns, or a ``{name: frame}``
         dict; GeoDataFrames become spatial tables, DataFrames plain tables,
         other attributes are ignored.
     url : str
@@ -562,14 +562,14 @@ def build_and_store(ws: Any, url: str | None, *, schema: str | None = None,
     lang : {"vi", "en"}
         Language of messages.
     **build_options
-        Passed to :func:`ntmgis.monitoring.layers.build` (``output``, ``progress``, ``log``).
+        Passed to :func:`ntmgis.monitoring.build.build` (``output``, ``progress``, ``log``).
 
     Returns
     -------
     Path
         The GeoPackage written.
     """
-    from ntmgis.monitoring.layers import build
+    from ntmgis.monitoring.build import build
 
     target = build(ws, lang=lang, overwrite=overwrite, **build_options)
     if url:

@@ -17,7 +17,8 @@ import pandas as pd
 from ntmgis.core.i18n import catalog, fmt_money, fmt_number, fmt_percent, label
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.core.workspace import Workspace
-from ntmgis.monitoring.layers import MonitoringLayers, compute_layers, read_layers
+from ntmgis.monitoring.compute import compute_layers
+from ntmgis.monitoring.gpkg import MonitoringLayers, read_layers
 
 __all__ = ["PlanReport", "plan_report", "write_report"]
 

@@ -186,7 +186,7 @@ def built_sample(tmp_path_factory):
     from pathlib import Path
 
     from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.layers import build
+    from ntmgis.monitoring.build import build
 
     root = Path(__file__).resolve().parents[2]
     ws_dir = tmp_path_factory.mktemp("ws")

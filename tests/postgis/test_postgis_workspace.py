@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from ntmgis.cli import main
 from ntmgis.core.workspace import load_workspace
 from ntmgis.inputs.postgis import read_postgis_layer
-from ntmgis.monitoring.layers import build, read_layers
+from ntmgis.monitoring.build import build
+from ntmgis.monitoring.gpkg import read_layers
 from ntmgis.outputs.postgis_store import write_postgis
 
 pytestmark = pytest.mark.postgis

@@ -51,7 +51,7 @@ TILES = {
 }
 
 def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
-    """Read the monitoring layers of ``workspace`` with ``ntmgis.monitoring.layers.read_layers``.
+    """Read the monitoring layers of ``workspace`` with ``ntmgis.monitoring.gpkg.read_layers``.
 
     Raises
     ------
@@ -61,7 +61,7 @@ def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
     gpkg = Path(workspace.output_gpkg)
     if not gpkg.exists():
         raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
-    from ntmgis.monitoring.layers import read_layers
+    from ntmgis.monitoring.gpkg import read_layers
 
     return read_layers(workspace)
 

@@ -1,80 +1,34 @@
-"""``ntmgis build``: the monitoring layers, joined and written atomically into a GeoPackage.
+"""The monitoring layers computed from the inputs: status by year, joins, summaries.
 
-The layers and their columns are listed in ``docs/CONTRACT.md``. Output is
-deterministic: rows are sorted by code and year, GDAL's ``last_change``
-timestamp is pinned to the workspace's data date, and nothing random is
-written, so the same inputs give a byte-identical file.
+The layers and their columns are listed in ``docs/CONTRACT.md``. Rows are
+sorted by code and year so that the same inputs give the same layers;
+:mod:`ntmgis.monitoring.build` writes them.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, fields
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, commune_class
-from ntmgis.core.errors import ValidationFailed
 from ntmgis.core.i18n import fmt_percent, label, t
-from ntmgis.core.issue_log import IssueLog
-from ntmgis.core.safe_write import atomic_output, sha256_files
+from ntmgis.core.safe_write import sha256_files
 from ntmgis.core.version import __version__
-from ntmgis.core.workspace import Workspace
-from ntmgis.inputs.sources import CAP_COLUMNS, Inputs, load_inputs
-from ntmgis.monitoring.checks import Located, check_inputs, locate_points
+from ntmgis.inputs.sources import CAP_COLUMNS, Inputs
+from ntmgis.monitoring.checks import Located, locate_points
+from ntmgis.monitoring.gpkg import MonitoringLayers
 
-__all__ = ["build", "compute_layers", "read_layers", "MonitoringLayers", "LAYER_ORDER"]
+__all__ = ["compute_layers"]
 
 SOURCES = ("central", "local", "integrated", "credit", "mobilised", "community")
 # Township-type units are outside the NTM programme unless the data says otherwise.
 _URBAN_TYPES = ("thi tran", "phuong", "thị trấn", "phường")
 
 
-@dataclass
-class MonitoringLayers:
-    """The monitoring layers, one attribute per GeoPackage layer (see docs/CONTRACT.md)."""
-
-    communes: gpd.GeoDataFrame
-    commune_status: gpd.GeoDataFrame
-    villages: gpd.GeoDataFrame | None
-    village_status: gpd.GeoDataFrame | None
-    projects: gpd.GeoDataFrame | None
-    project_lines: gpd.GeoDataFrame | None
-    facilities: gpd.GeoDataFrame | None
-    roads: gpd.GeoDataFrame | None
-    commune_criteria: pd.DataFrame
-    village_criteria_set: pd.DataFrame | None
-    district_summary: pd.DataFrame
-    district_overview: pd.DataFrame
-    plan_targets: pd.DataFrame | None
-    funding_by_source: pd.DataFrame | None
-    funding_by_commune: pd.DataFrame | None
-    funding_by_criterion: pd.DataFrame | None
-    metadata: pd.DataFrame
-    # The communes of the two-level structure (since 1 July 2025), when the
-    # workspace declares a crosswalk: see ntmgis.monitoring.crosswalk.
-    communes_2025: gpd.GeoDataFrame | None = None
-    commune_status_2025: gpd.GeoDataFrame | None = None
-    commune_criteria_2025: pd.DataFrame | None = None
-
-    def items(self) -> list[tuple[str, pd.DataFrame]]:
-        """``(name, frame)`` for each layer that exists, in the written order."""
-        return [(f.name, getattr(self, f.name)) for f in fields(self)
-                if getattr(self, f.name) is not None]
-
-    def meta(self, key: str, default: str = "") -> str:
-        """A value of the ``metadata`` table."""
-        m = dict(zip(self.metadata["key"], self.metadata["value"], strict=True))
-        return m.get(key, default)
-
-
-LAYER_ORDER = tuple(f.name for f in fields(MonitoringLayers))
 
 
 def _multi(geoms: np.ndarray) -> np.ndarray:
@@ -417,133 +371,3 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
         district_overview=district_overview, plan_targets=plan_targets,
         funding_by_source=funding_by_source, funding_by_commune=funding_by_commune,
         funding_by_criterion=funding_by_criterion, metadata=metadata)
-
-
-def write_gpkg(layers: MonitoringLayers, path: Path, *, data_date: str = "") -> None:
-    """Write every layer into a new GeoPackage at ``path`` (which must not exist)."""
-    # GDAL stamps gpkg_contents.last_change with the clock unless told otherwise.
-    stamp = (data_date or "2000-01-01") + "T00:00:00.000Z"  # the format GeoPackage requires
-    old = os.environ.get("OGR_CURRENT_DATE")
-    os.environ["OGR_CURRENT_DATE"] = stamp
-    try:
-        for name, frame in layers.items():
-            kw = {}
-            if isinstance(frame, gpd.GeoDataFrame):
-                kinds = set(frame.geometry.geom_type.dropna())
-                if len(kinds) == 1:
-                    kw["geometry_type"] = kinds.pop()
-            if not path.exists():
-                # GeoPackage 1.2 opens in every QGIS and GDAL still in use in offices.
-                kw["dataset_options"] = {"VERSION": "1.2"}
-            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG",
-                                    append=path.exists(), **kw)
-    finally:
-        if old is None:
-            os.environ.pop("OGR_CURRENT_DATE", None)
-        else:
-            os.environ["OGR_CURRENT_DATE"] = old
-
-
-def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
-          output: str | Path | None = None,
-          progress: Callable[[str], None] | None = None,
-          log: IssueLog | None = None) -> Path:
-    """Validate the workspace's inputs and write the monitoring GeoPackage.
-
-    Parameters
-    ----------
-    ws : Workspace
-        The workspace; its inputs are only read.
-    lang : {"vi", "en"}
-        Language of messages and label columns.
-    overwrite : bool
-        Replace an existing output. Without it an existing file is an error.
-    output : path, optional
-        Where to write; defaults to ``ws.output_gpkg`` (``layers/monitoring.gpkg``).
-    progress : callable, optional
-        Called with a short message at the start of each long step.
-    log : IssueLog, optional
-        Receives every issue the checks found (the warnings a build accepts).
-
-    Returns
-    -------
-    Path
-        The GeoPackage written.
-
-    Raises
-    ------
-    ValidationFailed
-        When the inputs have errors (``exc.issues`` lists all of them); nothing is written.
-    OutputExistsError
-        When the output exists and ``overwrite`` is false.
-    """
-    say = progress or (lambda _msg: None)
-    target = Path(output) if output else ws.output_gpkg
-    from ntmgis.core.safe_write import require_writable
-
-    require_writable(target, overwrite, lang)
-    say(t("step_read", lang))
-    if log is None:
-        log = IssueLog(lang=lang, root=ws.root)
-    inp = load_inputs(ws, log)
-    check_inputs(inp, log)
-    if log.errors:
-        lines = "\n".join(i.format(lang) for i in log.errors[:20])
-        more = len(log.errors) - 20
-        if more > 0:
-            lines += f"\n… (+{more})"
-        raise ValidationFailed(
-            t("validation_failed", lang, errors=len(log.errors), path="ntmgis validate")
-            + "\n" + lines, log.sorted())
-    # A CRS taken from the configuration is never silent (as geopandas warns on a mismatch).
-    import warnings
-
-    from ntmgis.core.errors import CRSWarning
-
-    for issue in log.warnings:
-        if issue.check == "no_crs":
-            warnings.warn(f"{issue.file}: {issue.message}", CRSWarning, stacklevel=2)
-    layers = compute_layers(inp, lang=lang, progress=say)
-    from ntmgis.monitoring.crosswalk import aggregate_workspace
-
-    extra = aggregate_workspace(ws, layers, lang=lang)
-    if extra is not None:
-        for name, frame in extra.items():
-            setattr(layers, name, frame)
-    say(t("step_write", lang))
-    with atomic_output(target, overwrite=overwrite, lang=lang) as tmp:
-        write_gpkg(layers, tmp, data_date=ws.data_date)
-        from ntmgis.monitoring.qgis_styles import add_qgis_styles
-
-        add_qgis_styles(tmp, lang=lang)
-    return target
-
-
-def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
-                lang: str = "vi") -> MonitoringLayers:
-    """Read the monitoring GeoPackage written by :func:`build`.
-
-    Raises
-    ------
-    FileNotFoundError
-        When the GeoPackage has not been built yet (the message says to run build).
-    """
-    if not isinstance(ws, Workspace):
-        from ntmgis.core.workspace import load_workspace
-
-        ws = load_workspace(ws)
-    gpkg = Path(path) if path else ws.output_gpkg
-    if not gpkg.exists():
-        raise FileNotFoundError(t("not_built", lang, path=gpkg))
-    present = {name for name, *_ in pyogrio.list_layers(gpkg)}
-    out = {}
-    for name in LAYER_ORDER:
-        if name not in present:
-            out[name] = None
-            continue
-        frame = pyogrio.read_dataframe(gpkg, layer=name)
-        if "geometry" not in frame or frame.geometry.isna().all() and name not in (
-                "communes", "commune_status"):
-            frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-        out[name] = frame
-    return MonitoringLayers(**out)

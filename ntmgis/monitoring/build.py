@@ -1,0 +1,91 @@
+"""``ntmgis build``: check the inputs, compute the monitoring layers, write them atomically.
+
+Output is deterministic: rows are sorted by code and year, GDAL's
+``last_change`` timestamp is pinned to the workspace's data date, and nothing
+random is written, so the same inputs give a byte-identical file.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+from ntmgis.core.errors import CRSWarning, ValidationFailed
+from ntmgis.core.i18n import t
+from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.safe_write import atomic_output, require_writable
+from ntmgis.core.workspace import Workspace
+from ntmgis.inputs.sources import load_inputs
+from ntmgis.monitoring.checks import check_inputs
+from ntmgis.monitoring.compute import compute_layers
+from ntmgis.monitoring.crosswalk import aggregate_workspace
+from ntmgis.monitoring.gpkg import write_gpkg
+from ntmgis.monitoring.qgis_styles import add_qgis_styles
+
+__all__ = ["build"]
+
+
+def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
+          output: str | Path | None = None,
+          progress: Callable[[str], None] | None = None,
+          log: IssueLog | None = None) -> Path:
+    """Validate the workspace's inputs and write the monitoring GeoPackage.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace; its inputs are only read.
+    lang : {"vi", "en"}
+        Language of messages and label columns.
+    overwrite : bool
+        Replace an existing output. Without it an existing file is an error.
+    output : path, optional
+        Where to write; defaults to ``ws.output_gpkg`` (``layers/monitoring.gpkg``).
+    progress : callable, optional
+        Called with a short message at the start of each long step.
+    log : IssueLog, optional
+        Receives every issue the checks found (the warnings a build accepts).
+
+    Returns
+    -------
+    Path
+        The GeoPackage written.
+
+    Raises
+    ------
+    ValidationFailed
+        When the inputs have errors (``exc.issues`` lists all of them); nothing is written.
+    OutputExistsError
+        When the output exists and ``overwrite`` is false.
+    """
+    say = progress or (lambda _msg: None)
+    target = Path(output) if output else ws.output_gpkg
+    require_writable(target, overwrite, lang)
+    say(t("step_read", lang))
+    if log is None:
+        log = IssueLog(lang=lang, root=ws.root)
+    inp = load_inputs(ws, log)
+    check_inputs(inp, log)
+    if log.errors:
+        lines = "\n".join(i.format(lang) for i in log.errors[:20])
+        more = len(log.errors) - 20
+        if more > 0:
+            lines += f"\n… (+{more})"
+        raise ValidationFailed(
+            t("validation_failed", lang, errors=len(log.errors), path="ntmgis validate")
+            + "\n" + lines, log.sorted())
+    # A CRS taken from the configuration is never silent (as geopandas warns on a mismatch).
+    for issue in log.warnings:
+        if issue.check == "no_crs":
+            warnings.warn(f"{issue.file}: {issue.message}", CRSWarning, stacklevel=2)
+    layers = compute_layers(inp, lang=lang, progress=say)
+    extra = aggregate_workspace(ws, layers, lang=lang)
+    if extra is not None:
+        for name, frame in extra.items():
+            setattr(layers, name, frame)
+    say(t("step_write", lang))
+    with atomic_output(target, overwrite=overwrite, lang=lang) as tmp:
+        write_gpkg(layers, tmp, data_date=ws.data_date)
+        add_qgis_styles(tmp, lang=lang)
+    return target

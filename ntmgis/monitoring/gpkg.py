@@ -1,0 +1,140 @@
+"""The monitoring GeoPackage: its layers, and the one writer and reader of the file.
+
+Every output and analysis reads ``monitoring.gpkg`` through this module
+(:func:`read_layers` for all of it, :func:`read_layer` for one layer,
+:func:`list_layers` for what is there), so a change of format is made once.
+The layers and their columns are listed in ``docs/CONTRACT.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+
+from ntmgis.core.gdal_env import pinned_gpkg_date
+from ntmgis.core.i18n import t
+from ntmgis.core.workspace import Workspace, load_workspace
+
+__all__ = ["MonitoringLayers", "LAYER_ORDER", "write_gpkg", "list_layers", "read_layer",
+           "read_layers"]
+
+
+@dataclass
+class MonitoringLayers:
+    """The monitoring layers, one attribute per GeoPackage layer (see docs/CONTRACT.md)."""
+
+    communes: gpd.GeoDataFrame
+    commune_status: gpd.GeoDataFrame
+    villages: gpd.GeoDataFrame | None
+    village_status: gpd.GeoDataFrame | None
+    projects: gpd.GeoDataFrame | None
+    project_lines: gpd.GeoDataFrame | None
+    facilities: gpd.GeoDataFrame | None
+    roads: gpd.GeoDataFrame | None
+    commune_criteria: pd.DataFrame
+    village_criteria_set: pd.DataFrame | None
+    district_summary: pd.DataFrame
+    district_overview: pd.DataFrame
+    plan_targets: pd.DataFrame | None
+    funding_by_source: pd.DataFrame | None
+    funding_by_commune: pd.DataFrame | None
+    funding_by_criterion: pd.DataFrame | None
+    metadata: pd.DataFrame
+    # The communes of the two-level structure (since 1 July 2025), when the
+    # workspace declares a crosswalk: see ntmgis.monitoring.crosswalk.
+    communes_2025: gpd.GeoDataFrame | None = None
+    commune_status_2025: gpd.GeoDataFrame | None = None
+    commune_criteria_2025: pd.DataFrame | None = None
+
+    def items(self) -> list[tuple[str, pd.DataFrame]]:
+        """``(name, frame)`` for each layer that exists, in the written order."""
+        return [(f.name, getattr(self, f.name)) for f in fields(self)
+                if getattr(self, f.name) is not None]
+
+    def meta(self, key: str, default: str = "") -> str:
+        """A value of the ``metadata`` table."""
+        m = dict(zip(self.metadata["key"], self.metadata["value"], strict=True))
+        return m.get(key, default)
+
+
+LAYER_ORDER = tuple(f.name for f in fields(MonitoringLayers))
+
+
+def write_gpkg(layers: MonitoringLayers, path: Path, *, data_date: str = "") -> None:
+    """Write every layer into a new GeoPackage at ``path`` (which must not exist)."""
+    # GDAL stamps gpkg_contents.last_change with the clock unless told otherwise.
+    with pinned_gpkg_date(data_date):
+        for name, frame in layers.items():
+            kw: dict[str, Any] = {}
+            if isinstance(frame, gpd.GeoDataFrame):
+                kinds = set(frame.geometry.geom_type.dropna())
+                if len(kinds) == 1:
+                    kw["geometry_type"] = kinds.pop()
+            if not path.exists():
+                # GeoPackage 1.2 opens in every QGIS and GDAL still in use in offices.
+                kw["dataset_options"] = {"VERSION": "1.2"}
+            pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG",
+                                    append=path.exists(), **kw)
+
+
+def list_layers(path: str | Path) -> dict[str, str | None]:
+    """The layers of a GeoPackage, name to geometry type (None for a table), in file order."""
+    return {str(name): (None if gtype is None else str(gtype))
+            for name, gtype in pyogrio.list_layers(path)}
+
+
+def read_layer(path: str | Path, name: str, *, geometry: bool = True,
+               columns: list[str] | tuple[str, ...] | None = None
+               ) -> pd.DataFrame | gpd.GeoDataFrame | None:
+    """Read one layer, or return None when the file has no layer ``name``.
+
+    Parameters
+    ----------
+    path : path
+        The GeoPackage.
+    name : str
+        The layer.
+    geometry : bool
+        Read the geometry (a GeoDataFrame); False gives a DataFrame of attributes.
+    columns : sequence of str, optional
+        Only these columns; names the layer lacks are left out, not an error.
+    """
+    if name not in list_layers(path):
+        return None
+    if columns is not None:
+        present = set(pyogrio.read_info(path, layer=name)["fields"])
+        columns = [c for c in columns if c in present]
+    return pyogrio.read_dataframe(path, layer=name, read_geometry=geometry, columns=columns)
+
+
+def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
+                lang: str = "vi") -> MonitoringLayers:
+    """Read the monitoring GeoPackage written by :func:`build`.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the GeoPackage has not been built yet (the message says to run build).
+    """
+    if not isinstance(ws, Workspace):
+        ws = load_workspace(ws)
+    gpkg = Path(path) if path else ws.output_gpkg
+    if not gpkg.exists():
+        raise FileNotFoundError(t("not_built", lang, path=gpkg))
+    present = set(list_layers(gpkg))
+    out = {}
+    for name in LAYER_ORDER:
+        if name not in present:
+            out[name] = None
+            continue
+        frame = pyogrio.read_dataframe(gpkg, layer=name)
+        if "geometry" not in frame or frame.geometry.isna().all() and name not in (
+                "communes", "commune_status"):
+            frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+        out[name] = frame
+    return MonitoringLayers(**out)
