@@ -25,6 +25,7 @@ from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import catalog, check_lang, enum_keys, label, labels, t
 from ntmgis.core.text import fold, is_missing, nfc, parse_number
+from ntmgis.core.vocabulary import MET_WORDS, NOT_MET_WORDS
 
 __all__ = [
     "FORM_KINDS",
@@ -385,8 +386,6 @@ def _to_frame(data: dict[str, list[Any]], spec: dict[str, FormColumn]) -> pd.Dat
     return pd.DataFrame(out)
 
 
-_MET_TRUE = {"dat", "x", "1", "met", "yes", "co", "true", "v"}
-_MET_FALSE = {"chua dat", "khong dat", "0", "not met", "no", "khong", "false", "-"}
 
 
 def _parse_cell(rd: _Reader, cell: str, row: int, col: FormColumn, v: Any, *, lo: int, hi: int,
@@ -430,9 +429,9 @@ def _parse_cell(rd: _Reader, cell: str, row: int, col: FormColumn, v: Any, *, lo
         if isinstance(v, (int, float)) and v in (0, 1):
             return int(v)
         f = fold(str(v))
-        if f in _MET_TRUE:
+        if f in MET_WORDS:
             return 1
-        if f in _MET_FALSE:
+        if f in NOT_MET_WORDS:
             return 0
         raise err(t("bad_status_value", lang, value=v))
     if kind == "money" or kind.startswith("coord"):

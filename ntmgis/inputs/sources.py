@@ -33,6 +33,7 @@ from ntmgis.core.errors import CRSError, DataError, WorkspaceError
 from ntmgis.core.i18n import enum_keys, label, labels, t
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.text import fold, is_missing, nfc, normalise_code, parse_number
+from ntmgis.core.vocabulary import parse_met
 from ntmgis.core.workspace import (
     CONTEXT_ALIASES,
     FIELD_ALIASES,
@@ -46,7 +47,7 @@ from ntmgis.inputs.encodings import fix_legacy_text, looks_like_legacy
 __all__ = [
     "read_vector",
     "read_table",
-    "parse_met",
+
     "read_status",
     "read_projects",
     "read_criteria_set",
@@ -405,35 +406,6 @@ def _legacy_table(df: pd.DataFrame, encoding: str) -> pd.DataFrame:
     df.columns = [_legacy_value(str(c), encoding) if c not in (ROW, "geometry") else c
                   for c in df.columns]
     return df
-
-
-_MET = {"dat", "x", "1", "co", "yes", "y", "true", "met", "dat chuan", "v", "✓", "✔", "1.0"}
-_NOT_MET = {"chua dat", "khong dat", "0", "khong", "no", "n", "false", "not met", "-", "0.0",
-            "chua"}
-
-
-def parse_met(value: Any) -> int | None:
-    """Read a criteria cell: "Đạt", "x", 1, True -> 1; "Chưa đạt", 0 -> 0; empty -> None.
-
-    Raises
-    ------
-    ValueError
-        For anything else (the caller reports file, row and column).
-    """
-    if is_missing(value):
-        return None
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, (int, float)):
-        if value in (0, 1):
-            return int(value)
-        raise ValueError(value)
-    key = fold(str(value))
-    if key in _MET:
-        return 1
-    if key in _NOT_MET:
-        return 0
-    raise ValueError(value)
 
 
 def _int_cell(df: pd.DataFrame, canon: str, log: IssueLog, path: Path, *, lo: int | None = None,

@@ -18,15 +18,14 @@ from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, commune_class
 from ntmgis.core.i18n import fmt_percent, label, t
 from ntmgis.core.safe_write import sha256_files
 from ntmgis.core.version import __version__
+from ntmgis.core.vocabulary import FUNDING_SOURCES as SOURCES
+from ntmgis.core.vocabulary import is_urban_unit, parse_met
 from ntmgis.inputs.sources import CAP_COLUMNS, Inputs
 from ntmgis.monitoring.checks import Located, locate_points
 from ntmgis.monitoring.gpkg import MonitoringLayers
 
 __all__ = ["compute_layers"]
 
-SOURCES = ("central", "local", "integrated", "credit", "mobilised", "community")
-# Township-type units are outside the NTM programme unless the data says otherwise.
-_URBAN_TYPES = ("thi tran", "phuong", "thị trấn", "phường")
 
 
 
@@ -45,10 +44,9 @@ def _multi(geoms: np.ndarray) -> np.ndarray:
 
 def _in_programme(communes: gpd.GeoDataFrame, status_codes: set[str] | None) -> np.ndarray:
     if "in_programme" in communes:
-        from ntmgis.inputs.sources import parse_met
-
         return np.array([bool(parse_met(v)) for v in communes["in_programme"]])
-    urban = (communes["unit_type"].fillna("").str.lower().isin(_URBAN_TYPES).to_numpy()
+    # Township-type units are outside the NTM programme unless the data says otherwise.
+    urban = (np.array([is_urban_unit(u) for u in communes["unit_type"]], dtype=bool)
              if "unit_type" in communes else np.zeros(len(communes), bool))
     has = (communes["code"].isin(status_codes).to_numpy() if status_codes
            else np.ones(len(communes), bool))

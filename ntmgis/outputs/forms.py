@@ -33,7 +33,8 @@ import pandas as pd
 from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.i18n import check_lang, enum_keys, label, labels
 from ntmgis.core.safe_write import atomic_output, require_writable
-from ntmgis.core.text import fold, is_missing, nfc
+from ntmgis.core.text import is_missing, nfc
+from ntmgis.core.vocabulary import is_urban_unit
 from ntmgis.inputs.forms import (
     FILE_NAMES,
     FIRST_ROW,
@@ -398,7 +399,6 @@ def _save_deterministic(wb: Any, path: Path) -> None:
 
 
 
-_URBAN = ("thi tran", "phuong")
 
 
 def write_workspace_templates(
@@ -462,9 +462,8 @@ def write_workspace_templates(
         if inp.communes is not None:
             communes = pd.DataFrame(inp.communes.drop(columns="geometry", errors="ignore"))
             if "in_programme" not in communes and "unit_type" in communes:
-                communes["in_programme"] = [
-                    not any(fold(str(u)).startswith(x) for x in _URBAN)
-                    for u in communes["unit_type"]]
+                communes["in_programme"] = [not is_urban_unit(u)
+                                            for u in communes["unit_type"]]
         if inp.villages is not None:
             villages = pd.DataFrame(inp.villages.drop(columns="geometry", errors="ignore"))
         village_set = inp.village_set
