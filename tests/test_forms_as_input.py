@@ -7,7 +7,7 @@ import pandas as pd
 
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.workspace import load_workspace
-from ntmgis.inputs.sources import load_inputs
+from ntmgis.inputs import load_inputs
 
 
 def _status(ws_dir):

@@ -15,8 +15,8 @@ from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.text import fold, normalise_code, parse_number
 from ntmgis.core.vocabulary import parse_met
 from ntmgis.core.workspace import LayerConfig, load_workspace
+from ntmgis.inputs import load_inputs, read_vector
 from ntmgis.inputs.encodings import encode_tcvn3, encode_vni
-from ntmgis.inputs.sources import load_inputs, read_vector
 
 NAMES = ["Xã Mường Tè", "Xã Nậm Khao", "Xã Tà Tổng"]
 CRS = "EPSG:9205"

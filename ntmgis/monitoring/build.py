@@ -16,7 +16,7 @@ from ntmgis.core.i18n import t
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.core.workspace import Workspace
-from ntmgis.inputs.sources import load_inputs
+from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.checks import check_inputs
 from ntmgis.monitoring.compute import compute_layers
 from ntmgis.monitoring.crosswalk import aggregate_workspace

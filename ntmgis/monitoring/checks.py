@@ -1,6 +1,6 @@
 """``ntmgis validate``: every problem of a workspace's data, with where it is and what was expected.
 
-The readers in :mod:`ntmgis.inputs.sources` report per-cell problems (missing
+The readers in :mod:`ntmgis.inputs` report per-cell problems (missing
 columns, bad values, CRS); this module adds the checks across files: codes
 that do not exist or repeat, invalid geometries, overlaps and gaps between
 communes, points outside their declared commune, funding totals against the
@@ -21,7 +21,8 @@ from ntmgis.core.i18n import fmt_money, fmt_number, label
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.text import fold
 from ntmgis.core.workspace import Workspace
-from ntmgis.inputs.sources import ROW, Inputs, load_inputs
+from ntmgis.inputs.columns import ROW
+from ntmgis.inputs.load import Inputs, load_inputs
 
 __all__ = ["validate", "check_inputs", "Located", "locate_points", "overlaps"]
 

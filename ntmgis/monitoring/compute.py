@@ -20,7 +20,8 @@ from ntmgis.core.safe_write import sha256_files
 from ntmgis.core.version import __version__
 from ntmgis.core.vocabulary import FUNDING_SOURCES as SOURCES
 from ntmgis.core.vocabulary import is_urban_unit, parse_met
-from ntmgis.inputs.sources import CAP_COLUMNS, Inputs
+from ntmgis.inputs.load import Inputs
+from ntmgis.inputs.projects import CAP_COLUMNS
 from ntmgis.monitoring.checks import Located, locate_points
 from ntmgis.monitoring.gpkg import MonitoringLayers
 
@@ -109,7 +110,7 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     Parameters
     ----------
     inp : Inputs
-        What :func:`ntmgis.inputs.sources.load_inputs` read; should have passed the checks.
+        What :func:`ntmgis.inputs.load.load_inputs` read; should have passed the checks.
     lang : {"vi", "en"}
         Language of the label columns (criteria names).
     progress : callable, optional

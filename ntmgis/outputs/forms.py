@@ -456,7 +456,7 @@ def write_workspace_templates(
                 name_en=ws.village_set_name_en)
     else:
         from ntmgis.core.issue_log import IssueLog
-        from ntmgis.inputs.sources import load_inputs
+        from ntmgis.inputs.load import load_inputs
 
         inp = load_inputs(ws, IssueLog(lang=lang, root=ws.root))
         if inp.communes is not None:

@@ -86,7 +86,7 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
             layers = read_layers(ws, lang=lang)
         else:
             from ntmgis.core.issue_log import IssueLog
-            from ntmgis.inputs.sources import load_inputs
+            from ntmgis.inputs.load import load_inputs
 
             layers = compute_layers(load_inputs(ws, IssueLog(lang=lang, root=ws.root)),
                                     lang=lang)

@@ -1,0 +1,79 @@
+"""Cell readers shared by the table readers: integers, codes with their leading zeros, enums."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ntmgis.core.i18n import enum_keys, label
+from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.text import fold, is_missing, normalise_code, parse_number
+from ntmgis.core.workspace import (
+    Workspace,
+)
+from ntmgis.inputs.columns import ROW, source_column
+from ntmgis.inputs.legacy_text import per_unique
+
+
+def int_cell(df: pd.DataFrame, canon: str, log: IssueLog, path: Path, *, lo: int | None = None,
+              hi: int | None = None, key: str = "not_a_number") -> pd.Series:
+    """Column ``canon`` as nullable integers; each bad cell logged with its row (then empty)."""
+    def one(v: Any) -> tuple[int | None, str | None]:
+        try:
+            x = parse_number(v)
+        except ValueError:
+            return None, "not_a_number"
+        if x is not None and (not float(x).is_integer()
+                              or (lo is not None and not lo <= x <= hi)):
+            return None, key
+        return (None if x is None else int(x)), None
+
+    res, _ = per_unique(df[canon], one)
+    rows, cells = df[ROW].to_numpy(), df[canon].to_numpy(dtype=object)
+    for i in np.flatnonzero(np.array([r[1] is not None for r in res], dtype=bool)):
+        err = res[i][1]
+        if err == "not_a_number":
+            log.error("not_a_number", "not_a_number", file=path, row=rows[i],
+                      column=source_column(df, canon), value=cells[i])
+        else:
+            log.error(err, err, file=path, row=rows[i], column=source_column(df, canon),
+                      value=cells[i], lo=lo, hi=hi)
+    return pd.Series([r[0] for r in res], index=df.index, dtype="Int64")
+
+
+
+def code_cells(df: pd.DataFrame, canon: str, ws: Workspace, log: IssueLog, path: Path,
+               width: int | None) -> pd.Series:
+    """Column ``canon`` as code strings, leading zeros restored to ``width`` (and logged)."""
+    def one(v: Any) -> tuple[str | None, bool]:
+        code = normalise_code(v)
+        fixed = normalise_code(v, width)
+        return fixed, code is not None and fixed != code
+
+    res, _ = per_unique(df[canon], one)
+    out = np.array([r[0] for r in res], dtype=object)
+    lost = np.array([r[1] for r in res], dtype=bool)
+    rows, cells = df[ROW].to_numpy(), df[canon].to_numpy(dtype=object)
+    for i in np.flatnonzero(lost):
+        log.warning("code_lost_zero", "code_lost_zero", file=path, row=rows[i],
+                    column=source_column(df, canon), value=cells[i], fixed=out[i])
+    return pd.Series(out, index=df.index, dtype=object)
+
+
+
+def enum_value(value: Any, kind: str) -> str | None:
+    """Map a key or a label in either language (accent-tolerant) onto an enum key."""
+    if is_missing(value):
+        return None
+    k = fold(str(value)).replace(" ", "_")
+    keys = enum_keys(kind)
+    if k in keys:
+        return k
+    for key in keys:
+        for lang in ("vi", "en"):
+            if fold(label(kind, key, lang)).replace(" ", "_") == k:
+                return key
+    return None

@@ -1,0 +1,230 @@
+"""Every input of a workspace, read once: :func:`load_inputs` returns :class:`Inputs`.
+
+Every reader reports problems into an :class:`~ntmgis.core.issue_log.IssueLog` with
+file, row, column and value, and keeps going so that one run lists them all.
+Rows are numbered as a spreadsheet user sees them: header = row 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, village_set_from_rows
+from ntmgis.core.errors import WorkspaceError
+from ntmgis.core.i18n import enum_keys, labels, t
+from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.text import normalise_code, parse_number
+from ntmgis.core.vocabulary import parse_met
+from ntmgis.core.workspace import (
+    TableConfig,
+    Workspace,
+)
+from ntmgis.inputs.cells import code_cells, enum_value, int_cell
+from ntmgis.inputs.columns import ROW, map_columns, source_column
+from ntmgis.inputs.legacy_text import per_unique
+from ntmgis.inputs.projects import read_projects
+from ntmgis.inputs.status import read_status
+from ntmgis.inputs.tables import read_table
+from ntmgis.inputs.vector import read_vector
+
+
+def read_criteria_set(ws: Workspace, log: IssueLog) -> CriteriaSet | None:
+    """The village criteria set the workspace configures (None when it has none)."""
+    got = _read_mapped(ws, "village_criteria", log, ("number", "name_vi"), ("name_en",))
+    if got is None:
+        return None
+    cfg, df = got
+    try:
+        return village_set_from_rows(df.to_dict("records"), key="village",
+                                     name_vi=ws.village_set_name, name_en=ws.village_set_name_en)
+    except Exception as exc:  # noqa: BLE001
+        log.error("criteria_set", "workspace_bad", file=cfg.path, path=cfg.path, reason=exc)
+        return None
+
+
+@dataclass
+class Inputs:
+    """Everything read from a workspace, normalised, in the workspace CRS."""
+
+    workspace: Workspace
+    communes: gpd.GeoDataFrame | None
+    villages: gpd.GeoDataFrame | None
+    facilities: gpd.GeoDataFrame | None
+    roads: gpd.GeoDataFrame | None
+    projects: gpd.GeoDataFrame | None
+    commune_status: pd.DataFrame | None
+    village_status: pd.DataFrame | None
+    village_set: CriteriaSet | None
+    plan_targets: pd.DataFrame | None
+    plan_funding: pd.DataFrame | None
+    commune_targets: pd.DataFrame | None
+    # Where validation found villages and projects to lie, by code / project id
+    # (columns located, inside, distance_m), so that the build need not redo it.
+    located: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+
+def _read_layer_checked(ws: Workspace, name: str, log: IssueLog, required: tuple[str, ...],
+                        optional: tuple[str, ...], width: int | None) -> gpd.GeoDataFrame | None:
+    cfg = ws.layer(name)
+    if cfg is None:
+        return None
+    gdf = read_vector(cfg, ws, log, required=required, optional=optional)
+    if gdf is None or not set(required) <= set(gdf.columns):
+        return None
+    if gdf.crs is not None:
+        gdf = gdf.to_crs(ws.crs)
+    for canon in ("code", "commune_code"):
+        if canon in gdf:
+            gdf[canon] = code_cells(gdf, canon, ws, log, cfg.path,
+                                width if canon == "commune_code" or name == "communes" else None)
+    for canon in ("village_code", "facility_id", "road_id"):
+        if canon in gdf:
+            gdf[canon] = per_unique(gdf[canon], normalise_code)[0]
+    return gdf
+
+
+
+def _read_mapped(ws: Workspace, name: str, log: IssueLog, required: tuple[str, ...],
+                 optional: tuple[str, ...] = ()) -> tuple[TableConfig, pd.DataFrame] | None:
+    """A configured table with canonical columns; None if absent or a required column lacks."""
+    cfg = ws.table(name)
+    if cfg is None:
+        return None
+    df = read_table(cfg, ws, log)
+    if df is None:
+        return None
+    df = map_columns(df, cfg.fields, required, optional, path=cfg.path, log=log, context=name)
+    if not set(required) <= set(df.columns):
+        return None
+    return cfg, df
+
+
+
+def _read_targets(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
+    got = _read_mapped(ws, "plan_targets", log, ("criterion", "target_communes"),
+                       ("name_vi", "target_share_text"))
+    if got is None:
+        return None
+    cfg, df = got
+    df["criterion"] = int_cell(df, "criterion", log, cfg.path, lo=1, hi=19,
+                                key="criterion_range")
+    df["target_communes"] = int_cell(df, "target_communes", log, cfg.path)
+    return df
+
+
+
+def _read_funding(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
+    got = _read_mapped(ws, "plan_funding", log, ("source", "plan"))
+    if got is None:
+        return None
+    cfg, df = got
+    keys, plans = [], []
+    for v, p, row in zip(df["source"], df["plan"], df[ROW], strict=True):
+        k = enum_value(v, "source")
+        if k is None:
+            log.error("bad_enum", "bad_enum", file=cfg.path, row=row,
+                      column=source_column(df, "source"), value=v,
+                      expected=", ".join(labels("source", log.lang).values()))
+        try:
+            x = parse_number(p, decimal=ws.decimal)
+        except ValueError:
+            log.error("not_a_number", "not_a_number", file=cfg.path, row=row,
+                      column=source_column(df, "plan"), value=p)
+            x = None
+        keys.append(k)
+        plans.append(x)
+    return pd.DataFrame({"source": keys, "plan": plans, ROW: df[ROW]}).dropna(subset=["source"])
+
+
+
+def _read_commune_targets(ws: Workspace, log: IssueLog, width: int | None) -> pd.DataFrame | None:
+    got = _read_mapped(ws, "commune_targets", log, ("code",), ("target_ntm", "target_criteria"))
+    if got is None:
+        return None
+    cfg, df = got
+    df["code"] = code_cells(df, "code", ws, log, cfg.path, width)
+    if "target_ntm" in df:
+        vals = []
+        for v, row in zip(df["target_ntm"], df[ROW], strict=True):
+            try:
+                vals.append(parse_met(v))
+            except ValueError:
+                vals.append(None)
+                log.error("bad_status_value", "bad_status_value", file=cfg.path, row=row,
+                          column=source_column(df, "target_ntm"), value=v)
+        df["target_ntm"] = pd.array(vals, dtype="Int64")
+    if "target_criteria" in df:
+        df["target_criteria"] = int_cell(df, "target_criteria", log, cfg.path, lo=0, hi=19,
+                                          key="criterion_range")
+    return df
+
+
+
+def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
+    """Read every input of the workspace, reporting problems into ``log``.
+
+    Raises
+    ------
+    WorkspaceError
+        When the workspace has no communes layer at all.
+    """
+    if ws.layer("communes") is None:
+        raise WorkspaceError(
+            t("workspace_key", log.lang, path=ws.config_path, section="layers.communes",
+              key="path"), path=ws.config_path)
+    width = ws.code_width
+    communes = _read_layer_checked(
+        ws, "communes", log, ("code", "name"),
+        ("unit_type", "district_code", "district_name", "province_code", "province_name",
+         "population", "in_programme"), width)
+    area = None
+    if communes is not None and len(communes) and communes.crs is not None:
+        # Boxes of the communes with ~2 km of slack, in degrees: enough to tell a
+        # swapped lon/lat (hundreds of km away) from a point just over a boundary.
+        b = communes.to_crs("EPSG:4326").bounds.to_numpy()
+        area = shapely.STRtree(shapely.box(b[:, 0] - 0.02, b[:, 1] - 0.02, b[:, 2] + 0.02,
+                                           b[:, 3] + 0.02))
+    villages = _read_layer_checked(ws, "villages", log, ("code", "name", "commune_code"),
+                                   ("population",), width)
+    facilities = _read_layer_checked(ws, "facilities", log, ("facility_id", "name", "type"),
+                                     ("commune_code", "village_code"), width)
+    if facilities is not None:
+        ftypes, _ = per_unique(facilities["type"], lambda v: enum_value(v, "facility"))
+        for i in np.flatnonzero(pd.isna(ftypes)):
+            log.error("bad_enum", "bad_enum", file=ws.layer("facilities").path,
+                      row=facilities[ROW].iloc[i], column=source_column(facilities, "type"),
+                      value=facilities["type"].iloc[i], expected=", ".join(enum_keys("facility")))
+        facilities["type"] = ftypes
+    roads = _read_layer_checked(ws, "roads", log, ("road_id",), ("name", "road_class"), width)
+    if roads is not None and "road_class" in roads:
+        roads["road_class"] = per_unique(
+            roads["road_class"], lambda v: enum_value(v, "road_class") or "village_track")[0]
+    cs_cfg = ws.table("commune_status")
+    commune_status = (read_status(cs_cfg, ws, log, COMMUNE_CRITERIA, code_width=width)
+                      if cs_cfg else None)
+    village_set = read_criteria_set(ws, log)
+    vs_cfg = ws.table("village_status")
+    village_status = None
+    if vs_cfg is not None and village_set is not None:
+        village_status = read_status(vs_cfg, ws, log, village_set, code_width=None)
+    projects = read_projects(ws, log, code_width=width, area=area)
+    return Inputs(
+        workspace=ws,
+        communes=communes,
+        villages=villages,
+        facilities=facilities,
+        roads=roads,
+        projects=projects,
+        commune_status=commune_status,
+        village_status=village_status,
+        village_set=village_set,
+        plan_targets=_read_targets(ws, log),
+        plan_funding=_read_funding(ws, log),
+        commune_targets=_read_commune_targets(ws, log, width),
+    )
