@@ -13,7 +13,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import label, t
 
 __all__ = ["Issue", "IssueLog", "ERROR", "WARNING"]
@@ -90,7 +89,6 @@ class IssueLog:
     lang: str = "vi"
     root: Path | None = None
     issues: list[Issue] = field(default_factory=list)
-    raise_errors: bool = False
 
     def _rel(self, path: str | Path | None) -> str:
         if path is None:
@@ -106,16 +104,13 @@ class IssueLog:
     def add(self, severity: str, check: str, key: str, *, file: str | Path | None = None,
             row: int | None = None, column: str | None = None, value: Any = None,
             expected: str = "", **kw: Any) -> Issue:
-        """Record an issue whose message is ``t(key, lang, **kw)``; raise if asked to."""
+        """Record an issue whose message is ``t(key, lang, **kw)``."""
         msg = t(key, self.lang,
                 **{"column": column or "", "value": value, "expected": expected, **kw})
         if not expected and check in _EXPECTED:
             expected = _EXPECTED[check][1 if self.lang == "en" else 0]
         issue = Issue(severity, check, msg, self._rel(file), row, column or "",
                       "" if value is None else str(value), expected)
-        if severity == ERROR and self.raise_errors:
-            raise DataError(issue.format(self.lang), path=file, row=row, column=column,
-                            value=value, expected=expected)
         self.issues.append(issue)
         return issue
 

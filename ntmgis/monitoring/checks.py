@@ -24,7 +24,7 @@ from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.columns import ROW
 from ntmgis.inputs.load import Inputs, load_inputs
 
-__all__ = ["validate", "check_inputs", "Located", "locate_points", "overlaps"]
+__all__ = ["validate", "check_inputs", "Located", "locate_points", "overlaps", "coverage_gaps"]
 
 # Overlaps and gaps smaller than this are digitising noise, not worth a line.
 MIN_AREA_M2 = 1000.0
@@ -82,7 +82,7 @@ def overlaps(communes: gpd.GeoDataFrame, min_area: float = MIN_AREA_M2) -> pd.Da
                          "area_m2": area[big]})
 
 
-def gaps(communes: gpd.GeoDataFrame, *, coverage: bool = False) -> list[shapely.Geometry]:
+def coverage_gaps(communes: gpd.GeoDataFrame, *, coverage: bool = False) -> list[shapely.Geometry]:
     """Holes in the union of the communes (gaps between neighbours) larger than 1.000 m².
 
     With ``coverage`` (the communes do not overlap) the much faster coverage
@@ -103,7 +103,7 @@ def gaps(communes: gpd.GeoDataFrame, *, coverage: bool = False) -> list[shapely.
 class Located:
     """Where points fall: the commune they lie in (preferring the declared one) and distances."""
 
-    located: np.ndarray  # commune code the point lies in, or None
+    commune_code: np.ndarray  # the commune the point lies in, or None
     inside_declared: np.ndarray  # bool
     distance_m: np.ndarray  # distance to the declared commune (0 inside)
 
@@ -178,7 +178,7 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
             log.warning("overlap", "overlap", file=cpath, column="geometry", value=f"{a}/{b}",
                         a=f"{names[a]} ({a})", b=f"{names[b]} ({b})",
                         area=fmt_number(area / 1e6, lang, 3))
-        for hole in gaps(ok, coverage=ov.empty):
+        for hole in coverage_gaps(ok, coverage=ov.empty):
             c = hole.representative_point()
             log.warning("gap", "gap", file=cpath, column="geometry",
                         value=f"{c.x:.0f}, {c.y:.0f}", area=fmt_number(hole.area / 1e6, lang, 3),
@@ -271,13 +271,13 @@ def _outside(points: gpd.GeoDataFrame, col: str, communes: gpd.GeoDataFrame,
     names = dict(zip(communes["code"], communes["name"], strict=True))
     for i in np.flatnonzero(~loc.inside_declared):
         row = known[ROW].iloc[i]
-        where = loc.located[i]
+        where = loc.commune_code[i]
         log.warning("outside_commune", "outside_commune", file=path, row=int(row),
                     column=_src(known, col), value=known[idcol].iloc[i],
                     declared=f"{names[known[col].iloc[i]]} ({known[col].iloc[i]})",
                     distance=fmt_number(loc.distance_m[i], log.lang),
                     located=f"{names.get(where, '?')} ({where})" if where else "–")
-    return pd.DataFrame({"located": loc.located, "inside": loc.inside_declared,
+    return pd.DataFrame({"located": loc.commune_code, "inside": loc.inside_declared,
                          "distance_m": loc.distance_m},
                         index=pd.Index(known[idcol].to_numpy(dtype=object)))
 

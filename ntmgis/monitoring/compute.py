@@ -183,7 +183,7 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
                                     for x in (v["population"] if "population" in v
                                               else [None] * len(v))], dtype="Int64"),
             "in_declared_commune": loc.inside_declared,
-            "located_commune_code": loc.located,
+            "located_commune_code": loc.commune_code,
         }, geometry=shapely.point_on_surface(v.geometry.to_numpy()), crs=ws.crs)
         vname = dict(zip(villages["code"], villages["name"], strict=True))
         vs = inp.village_status
@@ -236,7 +236,7 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
             **{col: p[col].astype(float) for col in (*CAP_COLUMNS, "cap_total", "disbursed")},
             "geom_kind": np.where(is_line, "line", np.where(is_poly, "polygon", "point")),
             "in_declared_commune": loc.inside_declared,
-            "located_commune_code": loc.located,
+            "located_commune_code": loc.commune_code,
             "dist_to_village_m": dist_v,
         }, geometry=pts, crs=ws.crs)
         projects = projects[ok].reset_index(drop=True)
