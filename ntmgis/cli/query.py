@@ -1,10 +1,11 @@
 """``ntmgis query``: gaps, access, misplaced, projects.
 
-Each subcommand parses its options, calls one function of
-:mod:`ntmgis.analysis.queries`, prints the result as a table (Vietnamese headings by
-default), and writes the outputs asked for: ``--csv``, ``--geojson``,
-``--gpkg [LAYER]`` (a layer added to the monitoring GeoPackage) and
-``--map [PATH]`` (an offline HTML map). Library errors become a message and
+Each subcommand parses its options, calls one query of :mod:`ntmgis.analysis`
+(gaps, access, misplaced, project_search), prints the result as a table
+(Vietnamese headings by default, :mod:`ntmgis.analysis.formatting`), and writes
+the outputs asked for with :func:`ntmgis.analysis.results.write_outputs`:
+``--csv``, ``--geojson``, ``--gpkg [LAYER]`` (a layer added to the monitoring
+GeoPackage) and ``--map [PATH]`` (an offline HTML map). Library errors become a message and
 an exit code: 1 data, 3 workspace, 4 output exists, 5 missing dependency.
 """
 
@@ -18,7 +19,6 @@ from typing import Any
 import click
 
 from ntmgis.cli.exits import handle_errors as _handle
-from ntmgis.core.errors import OutputExistsError
 from ntmgis.core.i18n import t
 
 __all__ = ["command"]
@@ -66,7 +66,7 @@ def _print(frame, lang: str, title: str = "", limit: int = 0) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ntmgis.analysis.queries import result_table
+    from ntmgis.analysis.formatting import result_table
     from ntmgis.core.i18n import fmt_number
 
     more = len(frame) - limit if limit and len(frame) > limit else 0
@@ -86,37 +86,12 @@ def _print(frame, lang: str, title: str = "", limit: int = 0) -> None:
 
 def _outputs(result, ws, lang: str, name: str, *, csv_path, geojson_path, gpkg_layer,
              map_path, overwrite: bool, data=None) -> None:
-    """Check every output can be written, then write them and say where."""
-    from ntmgis.analysis.queries import result_map, write_csv, write_geojson, write_gpkg_layer
-    from ntmgis.core.safe_write import require_writable
+    """Write the outputs asked for (all checked first) and say where."""
+    from ntmgis.analysis.results import write_outputs
 
-    map_target = None
-    if map_path is not None:
-        map_target = Path(map_path) if map_path else Path(ws.maps_dir) / f"{name}.html"
-    layer = None if gpkg_layer is None else (gpkg_layer or name)
-    for p in (csv_path, geojson_path, map_target):
-        if p is not None:
-            require_writable(p, overwrite, lang)
-    if layer is not None:
-        import pyogrio
-
-        gpkg = Path(ws.output_gpkg)
-        if gpkg.is_file() and layer in {str(r[0]) for r in pyogrio.list_layers(gpkg)} \
-                and not overwrite:
-            raise OutputExistsError(t("output_exists", lang, path=f"{gpkg} ({layer})"))
-    written = []
-    if csv_path is not None:
-        written.append(write_csv(result, csv_path, overwrite=overwrite, lang=lang))
-    if geojson_path is not None:
-        written.append(write_geojson(result, geojson_path, overwrite=overwrite, lang=lang))
-    if layer is not None:
-        gp = write_gpkg_layer(result, ws.output_gpkg, layer, overwrite=overwrite, lang=lang,
-                              date=ws.data_date)
-        written.append(f"{gp} ({layer})")
-    if map_target is not None:
-        written.append(result_map(result, map_target, data=data if data is not None else ws,
-                                  lang=lang, overwrite=overwrite))
-    for p in written:
+    for p in write_outputs(result, ws, name, csv=csv_path, geojson=geojson_path,
+                           gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite,
+                           data=data, lang=lang):
         click.echo(t("written", lang, path=p))
 
 
@@ -140,7 +115,9 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
              workspace: str, lang: str | None, csv_path, geojson_path, gpkg_layer, map_path,
              overwrite: bool, limit: int) -> None:
     """Xã / bản chưa đạt tiêu chí và dự án xử lý / gaps and the projects addressing them."""
-    from ntmgis.analysis.queries import describe, gap_summary, gaps, write_csv
+    from ntmgis.analysis.formatting import describe
+    from ntmgis.analysis.gaps import gap_summary, gaps
+    from ntmgis.analysis.results import write_csv
     from ntmgis.core.safe_write import require_writable
 
     ws, lang = _workspace(workspace, lang)
@@ -176,7 +153,8 @@ def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None
                raster_path: Path | None, workspace: str, lang: str | None, csv_path,
                geojson_path, gpkg_layer, map_path, overwrite: bool, limit: int) -> None:
     """Khoảng cách / thời gian từ bản đến cơ sở gần nhất / access to the nearest facility."""
-    from ntmgis.analysis.queries import access, describe
+    from ntmgis.analysis.access import access
+    from ntmgis.analysis.formatting import describe
     from ntmgis.core.safe_write import require_writable
 
     ws, lang = _workspace(workspace, lang)
@@ -206,7 +184,8 @@ def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None
 def misplaced_cmd(max_village_m: float | None, workspace: str, lang: str | None, csv_path,
                   geojson_path, gpkg_layer, map_path, overwrite: bool, limit: int) -> None:
     """Dự án nằm sai vị trí / projects outside their commune or far from their village."""
-    from ntmgis.analysis.queries import describe, misplaced
+    from ntmgis.analysis.formatting import describe
+    from ntmgis.analysis.misplaced import misplaced
 
     ws, lang = _workspace(workspace, lang)
     result = misplaced(ws, max_village_m=max_village_m, lang=lang)
@@ -234,12 +213,14 @@ def projects_cmd(criterion, commune, village, status, category, year, source, ne
                  workspace: str, lang: str | None, csv_path, geojson_path, gpkg_layer, map_path,
                  overwrite: bool, limit: int) -> None:
     """Lọc danh mục dự án / filter the investment list."""
-    from ntmgis.analysis.queries import describe, projects
+    from ntmgis.analysis.formatting import describe
+    from ntmgis.analysis.project_search import find_projects
 
     ws, lang = _workspace(workspace, lang)
-    result = projects(ws, criterion=criterion, commune=commune, village=village,
-                      status=list(status) or None, category=list(category) or None, year=year,
-                      source=list(source) or None, near=near, within_km=within_km, lang=lang)
+    result = find_projects(ws, criterion=criterion, commune=commune, village=village,
+                           status=list(status) or None, category=list(category) or None,
+                           year=year, source=list(source) or None, near=near,
+                           within_km=within_km, lang=lang)
     _print(result, lang, describe(result, lang=lang), limit)
     _outputs(result, ws, lang, "query_projects", csv_path=csv_path, geojson_path=geojson_path,
              gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
