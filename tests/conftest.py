@@ -1,8 +1,14 @@
-"""Shared fixtures: temporary copies of the sample and of the small test workspace."""
+"""Shared fixtures: temporary copies of the sample and of the small test workspace.
+
+Test modules never import each other (nor this file): what several of them need
+is a fixture here. Plain helper modules that are not tests (browser.py,
+qgis_check.py) may be imported.
+"""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,3 +47,55 @@ def built_sample(sample_copy: Path):
     ws = load_workspace(sample_copy)
     build(ws, overwrite=True)
     return ws, read_layers(ws)
+
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="session")
+def xss() -> str:
+    """A name that would run a script if some output put it into HTML unescaped."""
+    return XSS
+
+
+def _copy_repo_sample(dest: Path) -> Path:
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "ntmgis.toml", dest / "ntmgis.toml")
+    shutil.copytree(REPO / "layers", dest / "layers",
+                    ignore=shutil.ignore_patterns("monitoring.gpkg", "*.tmp*"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def copy_sample() -> Callable[[Path], Path]:
+    """Factory: ``copy_sample(dest)`` copies the repository's sample workspace
+    (``ntmgis.toml`` and ``layers/``, without its output) to ``dest``, unbuilt."""
+    return _copy_repo_sample
+
+
+@pytest.fixture(scope="session")
+def build_sample() -> Callable[..., object]:
+    """Factory: ``build_sample(dest, *, project_name=None)`` copies the repository's
+    sample workspace to ``dest``, optionally renames its first project, builds it
+    and returns the loaded workspace (one the test may write into)."""
+
+    def _build(dest: Path, *, project_name: str | None = None) -> object:
+        from ntmgis.core.workspace import load_workspace
+        from ntmgis.monitoring.build import build
+
+        _copy_repo_sample(dest)
+        if project_name is not None:
+            import csv
+
+            path = dest / "layers" / "projects.csv"
+            with open(path, encoding="utf-8-sig", newline="") as f:
+                rows = list(csv.reader(f))
+            col = rows[0].index("ten_du_an")
+            rows[1][col] = project_name
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                csv.writer(f).writerows(rows)
+        ws = load_workspace(dest)
+        build(ws, overwrite=True)
+        return ws
+
+    return _build

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -106,8 +107,16 @@ def test_geopackage_opens_in_gdal_with_every_layer(built_sample):
         pytest.skip("ogrinfo (gdal-bin) is not installed")
     out = subprocess.run(["ogrinfo", "-ro", "-so", "-q", str(ws.output_gpkg)],
                          capture_output=True, text=True, check=True).stdout
-    for name in LAYER_ORDER:
-        assert f": {name} " in out or f": {name}\n" in out or out.count(name), name
+    # "1: communes (Multi Polygon)", "11: commune_criteria (None)": exact names only
+    # (a substring test would let "communes" pass on "communes_2025")
+    listed = [re.fullmatch(r"\d+: (\S+)(?: \(.*\))?", line) for line in out.splitlines()
+              if line.strip()]
+    assert all(listed), out
+    names = [m.group(1) for m in listed]
+    assert len(names) == len(set(names)), names
+    # every monitoring layer, plus the QGIS styles table, and nothing else
+    assert set(names) == set(LAYER_ORDER) | {"layer_styles"}, (
+        sorted(set(LAYER_ORDER) - set(names)), sorted(set(names) - set(LAYER_ORDER)))
 
 
 def test_build_is_byte_identical(mini_ws, tmp_path):

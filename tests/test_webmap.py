@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -29,41 +28,9 @@ from ntmgis.outputs.webmap.encode import (
 from ntmgis.outputs.webmap.hillshade import hillshade, render_hillshade
 from ntmgis.outputs.webmap.page import library_bytes, to_json
 
-REPO = Path(__file__).resolve().parent.parent
-XSS = "<img src=x onerror=alert(1)>"
-
-
-def _copy_workspace(dest: Path) -> Path:
-    dest.mkdir(parents=True, exist_ok=True)
-    shutil.copy(REPO / "ntmgis.toml", dest / "ntmgis.toml")
-    shutil.copytree(REPO / "layers", dest / "layers",
-                    ignore=shutil.ignore_patterns("monitoring.gpkg", "*.tmp*"))
-    return dest
-
-
-def build_sample(dest: Path, *, project_name: str | None = None) -> object:
-    """A built copy of the sample workspace (optionally with project 1 renamed)."""
-    from ntmgis import build
-    from ntmgis.core.workspace import load_workspace
-
-    _copy_workspace(dest)
-    if project_name is not None:
-        import csv
-
-        path = dest / "layers" / "projects.csv"
-        with open(path, encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.reader(f))
-        col = rows[0].index("ten_du_an")
-        rows[1][col] = project_name
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows(rows)
-    ws = load_workspace(dest)
-    build(ws, overwrite=True)
-    return ws
-
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> object:
+def built(tmp_path_factory: pytest.TempPathFactory, build_sample: object) -> object:
     return build_sample(tmp_path_factory.mktemp("ws"))
 
 
@@ -219,12 +186,13 @@ def test_render_maps_refuses_to_overwrite(built: object) -> None:
     assert index.read_bytes() == before
 
 
-def test_render_maps_bad_year_and_unbuilt(tmp_path: Path, built: object) -> None:
+def test_render_maps_bad_year_and_unbuilt(tmp_path: Path, built: object,
+                                          copy_sample: object) -> None:
     with pytest.raises(ValueError, match="2019"):
         render_maps(built, overwrite=True, year=2019)
     from ntmgis.core.workspace import load_workspace
 
-    ws = load_workspace(_copy_workspace(tmp_path / "unbuilt"))
+    ws = load_workspace(copy_sample(tmp_path / "unbuilt"))
     with pytest.raises(WorkspaceError, match="build"):
         render_maps(ws)
 
@@ -250,19 +218,19 @@ def test_cli_map(built: object) -> None:
     assert main.get_command(None, "map") is cli_command
 
 
-def test_result_map_escapes_and_is_deterministic(tmp_path: Path) -> None:
+def test_result_map_escapes_and_is_deterministic(tmp_path: Path, xss: str) -> None:
     gdf = gpd.GeoDataFrame(
-        {"name": [XSS, "Bản Nậm Củm"], "kind": ["a", "b"], "value": [1234.5, 2.0]},
+        {"name": [xss, "Bản Nậm Củm"], "kind": ["a", "b"], "value": [1234.5, 2.0]},
         geometry=[Point(480_000, 2_475_000), Point(481_000, 2_476_000)], crs=9205)
     out = render_result_map([ResultLayer(gdf, "Điểm", category="kind")], tmp_path / "r.html",
                             title="Kết quả <b>", lang="vi")
     text = out.read_text(encoding="utf-8")
-    assert XSS not in text
+    assert xss not in text
     assert "<title>Kết quả &lt;b&gt;</title>" in text
     data = json.loads(re.search(r'<script id="ntmgis-data" type="application/json">(.*?)</script>',
                                 text).group(1))
     layer = data["result_layers"][0]
-    assert layer["title"] == [XSS, "Bản Nậm Củm"]
+    assert layer["title"] == [xss, "Bản Nậm Củm"]
     assert layer["rows"][0][2] == "1.234,5"
     with pytest.raises(OutputExistsError):
         render_result_map({"x": gdf}, out, title="t")

@@ -10,7 +10,6 @@ import geopandas as gpd
 import numpy as np
 import pytest
 from shapely.geometry import LineString, Point, box
-from test_webmap import XSS, build_sample
 
 from ntmgis.core.criteria import commune_class
 from ntmgis.core.i18n import fmt_money, fmt_number
@@ -26,7 +25,7 @@ ARTIFACTS = REPO / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple:
+def sample(tmp_path_factory: pytest.TempPathFactory, build_sample: object) -> tuple:
     """The sample workspace built, its layers, and its maps in Vietnamese."""
     from ntmgis.monitoring.gpkg import read_layers
 
@@ -46,6 +45,18 @@ def _legend(page: object) -> dict[tuple[str, str], int]:
                                                       for i in items]
     assert all(d[3] == fmt_number(int(d[2])) for d in dom)
     return {(i["layer"], i["key"]): i["count"] for i in items}
+
+
+def _settle(page: object) -> None:
+    """Wait until the map has stopped moving.
+
+    Leaflet starts a zoom animation on the next animation frame, so two frames
+    go by first; then no zoom or pan animation may be running.
+    """
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.wait_for_function("""() => { const m = window.ntmgis.map;
+        return !m._animatingZoom && !(m._panAnim && m._panAnim._inProgress); }""",
+                           timeout=10_000)
 
 
 def _fills(page: object) -> list[str]:
@@ -265,13 +276,16 @@ def test_search_and_project_card(sample: tuple, open_page: object) -> None:
     commune = layers.communes.sort_values("code").iloc[1]
     page.fill(".ntm-search input", commune["name"])
     page.locator(".ntm-results li", has_text=commune["name"]).first.click()
-    page.wait_for_timeout(600)
     code = commune["code"]
-    assert page.locator(f'.ntm-scorecard[data-commune="{code}"]').count() == 1
+    scorecard = page.locator(f'.ntm-scorecard[data-commune="{code}"]')
+    scorecard.wait_for()
+    _settle(page)
+    assert scorecard.count() == 1
     village = layers.villages.sort_values("code").iloc[0]
     page.fill(".ntm-search input", village["name"])
     page.locator(".ntm-results li", has_text=village["name"]).first.click()
-    page.wait_for_timeout(600)
+    page.locator(".ntm-villagecard h3").wait_for()
+    _settle(page)
     assert page.locator(".ntm-villagecard h3").text_content() == village["name"]
     page.evaluate("window.ntmgis.map.closePopup()")
     pr = layers.projects.sort_values("project_id").iloc[0]
@@ -293,24 +307,31 @@ def test_search_and_project_card(sample: tuple, open_page: object) -> None:
     assert errors == [] and failed == []
 
 
-def test_xss_name_shows_as_text(tmp_path: Path, open_page: object) -> None:
-    ws = build_sample(tmp_path / "ws", project_name=XSS)
+def test_xss_name_shows_as_text(tmp_path: Path, open_page: object, build_sample: object,
+                                xss: str) -> None:
+    ws = build_sample(tmp_path / "ws", project_name=xss)
     paths = render_maps(ws, overwrite=True)
     page, errors, failed = open_page(paths[0])
+    requested: list[str] = []
+    page.on("request", lambda req: requested.append(req.url))
     page.fill(".ntm-search input", "img src")
     item = page.locator(".ntm-results li", has_text="onerror")
     assert item.count() == 1
     item.click()
     card = page.locator(".ntm-projectcard")
     card.wait_for()
-    assert card.locator(".ntm-project-name").text_content() == XSS
+    assert card.locator(".ntm-project-name").text_content() == xss
     assert page.locator(".leaflet-popup img").count() == 0
     assert page.locator("img[src='x']").count() == 0
-    page.wait_for_timeout(200)
+    # An <img src=x> parsed anywhere (even detached) fetches "x" at once, and its
+    # onerror would then open an alert. Once the map has settled and a frame has
+    # gone by, no such request was made and no dialog opened.
+    _settle(page)
+    assert [u for u in requested if u.rsplit("/", 1)[-1] == "x"] == []
     assert errors == [] and failed == []  # an alert would be recorded as a dialog
 
 
-def test_english_map(tmp_path: Path, open_page: object) -> None:
+def test_english_map(tmp_path: Path, open_page: object, build_sample: object) -> None:
     ws = build_sample(tmp_path / "ws")
     paths = render_maps(ws, overwrite=True, lang="en", year=2023)
     page, errors, failed = open_page(paths[0])
