@@ -1,4 +1,4 @@
-"""Query functions on the synthetic world of test_queries_world.py (answers known by hand)."""
+"""Query functions on the synthetic world of query_world.py (answers known by hand)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from query_world import P, straight_line, world
+
+from ntmgis.analysis.terrain import WALK_FLAT_KMH
+from ntmgis.core.errors import CriteriaError, DataError, OutputExistsError, WorkspaceError
 from ntmgis.queries import (
     access,
     describe,
@@ -21,10 +25,6 @@ from ntmgis.queries import (
     write_geojson,
     write_gpkg_layer,
 )
-from test_queries_world import P, straight_line, world
-
-from ntmgis.analysis.terrain import WALK_FLAT_KMH
-from ntmgis.core.errors import CriteriaError, DataError, OutputExistsError, WorkspaceError
 
 DISTRICT_KMH = 25.0
 
@@ -380,3 +380,12 @@ def test_road_and_project_maps_carry_their_context(w, tmp_path):
     layers = _map_layers(result_map(p, tmp_path / "p.html", data=w))
     assert [lay["name"] for lay in layers] == ["Bản Một", "Dự án"]
     assert len(layers[1]["rows"]) == 2
+
+
+def test_world_is_what_the_docstring_says():
+    w = world()
+    a, b = w["communes"].geometry
+    assert a.intersection(b).area == 200 * 10_000
+    v = w["villages"].set_index("code").geometry
+    assert a.contains(v["0390102"]) and b.contains(v["0390102"])
+    assert a.contains(v["0390202"]) and b.contains(v["0390202"])

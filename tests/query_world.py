@@ -1,5 +1,7 @@
 """A small synthetic world following docs/CONTRACT.md, with answers known by hand.
 
+A helper module (not a test module) shared by the query tests.
+
 Two communes side by side, overlapping in a 200 m strip (x 9 800-10 000 m):
 
     A 03901 "Xã An"   x 0-10 000     B 03902 "Xã Bình" x 9 800-20 000   (y 0-10 000)
@@ -149,11 +151,3 @@ def write_flat_dem(path, value=500.0):
 def straight_line(x1, y1, x2, y2):
     return LineString([(X0 + x1, Y0 + y1), (X0 + x2, Y0 + y2)])
 
-
-def test_world_is_what_the_docstring_says():
-    w = world()
-    a, b = w["communes"].geometry
-    assert a.intersection(b).area == 200 * 10_000
-    v = w["villages"].set_index("code").geometry
-    assert a.contains(v["0390102"]) and b.contains(v["0390102"])
-    assert a.contains(v["0390202"]) and b.contains(v["0390202"])
