@@ -8,13 +8,14 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 
 from ntmgis.core.criteria import COMMUNE_CRITERIA
 from ntmgis.core.errors import DataError, WorkspaceError
 from ntmgis.core.i18n import t
+from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import Workspace
+from ntmgis.monitoring.gpkg import list_layers, read_layer
 from ntmgis.outputs.appendix._text import tr
 
 __all__ = ["AppendixData", "load_data"]
@@ -34,7 +35,6 @@ _REQUIRED = {
 }
 _OPTIONAL = {"villages", "projects", "project_lines", "facilities", "roads", "village_status",
              "plan_targets", "funding_by_source"}
-SOURCE_KEYS = ("central", "local", "integrated", "credit", "mobilised", "community")
 
 
 @dataclass
@@ -76,7 +76,7 @@ def _read(gpkg: Path, layer: str, present: set[str], lang: str) -> pd.DataFrame 
         if layer in _OPTIONAL:
             return None
         raise DataError(tr("missing_layer", lang, path=gpkg, layer=layer), path=gpkg)
-    df = pyogrio.read_dataframe(gpkg, layer=layer)
+    df = read_layer(gpkg, layer)
     missing = [c for c in _REQUIRED.get(layer, []) if c not in df.columns]
     if missing:
         raise DataError(tr("missing_columns", lang, path=gpkg, layer=layer,
@@ -118,7 +118,7 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
     gpkg = Path(workspace.output_gpkg)
     if not gpkg.is_file():
         raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
-    present = {str(r[0]) for r in pyogrio.list_layers(gpkg)}
+    present = set(list_layers(gpkg))
     crs = workspace.crs
     rd = {name: _read(gpkg, name, present, lang) for name in _REQUIRED}
 
@@ -196,9 +196,9 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
                 targets[int(c)] = int(v)
     funding = rd["funding_by_source"]
     if funding is None:
-        funding = pd.DataFrame({"source": list(SOURCE_KEYS), "plan": np.nan,
+        funding = pd.DataFrame({"source": list(FUNDING_SOURCES), "plan": np.nan,
                                 "projects_total": [float(projects.get(f"cap_{s}", pd.Series(
-                                    dtype=float)).sum()) for s in SOURCE_KEYS]})
+                                    dtype=float)).sum()) for s in FUNDING_SOURCES]})
     funding = pd.DataFrame(funding.drop(columns="geometry", errors="ignore"))
 
     district = _outline(np.asarray(communes.geometry.values))

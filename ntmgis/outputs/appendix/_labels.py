@@ -1,0 +1,133 @@
+"""Collision-free labels on an appendix map: :class:`LabelPlacer`."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import patheffects
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox, ScaledTranslation
+
+from ntmgis.outputs.appendix._carto import INK, MapFrame
+
+__all__ = ["LabelPlacer"]
+
+
+class LabelPlacer:
+    """Greedy label placement.
+
+    Each label takes the first candidate position that collides with nothing
+    placed before it and stays inside the map.
+    """
+
+    POINT_CANDIDATES = ((4, 0, "left", "center"), (3, 3, "left", "bottom"),
+                        (3, -3, "left", "top"), (-4, 0, "right", "center"),
+                        (0, 4, "center", "bottom"), (0, -4, "center", "top"),
+                        (-3, 3, "right", "bottom"), (-3, -3, "right", "top"))
+    AREA_CANDIDATES = ((0, 0), (0, 7), (0, -7), (9, 0), (-9, 0), (7, 7), (-7, -7), (7, -7),
+                       (-7, 7), (0, 14), (0, -14), (14, 0), (-14, 0))
+
+    def __init__(self, frame: MapFrame) -> None:
+        self.frame = frame
+        self.page = frame.page
+        self.ax = frame.ax
+        self._boxes = np.empty((64, 4))  # x0, y0, x1, y1 of everything placed (pixels)
+        self._n = 0
+        self.ax_box = self.ax.get_window_extent(self.page.renderer)
+
+    def _fits(self, bb: Bbox) -> bool:
+        a = self.ax_box
+        if bb.x0 < a.x0 + 2 or bb.x1 > a.x1 - 2 or bb.y0 < a.y0 + 2 or bb.y1 > a.y1 - 2:
+            return False
+        b = self._boxes[:self._n]
+        hit = (b[:, 0] < bb.x1) & (b[:, 2] > bb.x0) & (b[:, 1] < bb.y1) & (b[:, 3] > bb.y0)
+        return not hit.any()
+
+    def _push(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        if self._n == len(self._boxes):
+            self._boxes = np.concatenate([self._boxes, np.empty_like(self._boxes)])
+        self._boxes[self._n] = (x0, y0, x1, y1)
+        self._n += 1
+
+    @property
+    def boxes(self) -> list[Bbox]:
+        """Everything placed so far, as display-space boxes."""
+        return [Bbox([[a, b], [c, d]]) for a, b, c, d in self._boxes[:self._n]]
+
+    def obstacle_points(self, xy: np.ndarray, radius_pt: float = 2.5) -> None:
+        """Keep labels off these points (markers)."""
+        if len(xy) == 0:
+            return
+        d = self.ax.transData.transform(np.asarray(xy, dtype=float))
+        r = self.page.pt(radius_pt) * self.page.fig.dpi / 72.0
+        for px, py in d:
+            self._push(px - r, py - r, px + r, py + r)
+
+    def obstacle_rect_mm(self, x: float, y: float, w: float, h: float) -> None:
+        """Keep labels off a design-mm rectangle of the page (scale bar, north arrow)."""
+        t = self.page.ov.transData
+        (x0, y0), (x1, y1) = t.transform([(x, y), (x + w, y + h)])
+        self._push(x0, y0, x1, y1)
+
+    def _make(self, x, y, text, dx, dy, ha, va, props, halo):
+        trans = self.ax.transData + ScaledTranslation(
+            self.page.pt(dx) / 72.0, self.page.pt(dy) / 72.0, self.page.fig.dpi_scale_trans)
+        kw = dict(ha=ha, va=va, transform=trans, zorder=8, clip_on=False,
+                  multialignment="center", **props)
+        t = Text(x, y, text, **kw)
+        t.set_figure(self.page.fig)
+        bb = t.get_window_extent(self.page.renderer).expanded(1.04, 1.08)
+        return t, bb, kw
+
+    def place(self, x: float, y: float, text: str, *, size: float = 6.5, area: bool = False,
+              force: bool = False, weight: str = "normal", style: str = "normal",
+              color: str = INK, halo: float = 1.6, offset: float = 1.0) -> bool:
+        """Place ``text`` near (x, y) (around it for an area's label); True if placed.
+
+        ``offset`` scales the distance of point labels from their anchor (for
+        large symbols).
+        """
+        props = dict(fontsize=self.page.pt(size), fontweight=weight, fontstyle=style,
+                     color=color)
+        # point labels: eight positions around the symbol, then the same a little further
+        cands = ([(dx, dy, "center", "center") for dx, dy in self.AREA_CANDIDATES]
+                 if area else [(dx * offset * k, dy * offset * k, ha, va) for k in (1.0, 2.4)
+                               for dx, dy, ha, va in self.POINT_CANDIDATES])
+        first = None
+        for dx, dy, ha, va in cands:
+            t, bb, kw = self._make(x, y, text, dx, dy, ha, va, props, halo)
+            if first is None:
+                first = (bb, kw)
+            if self._fits(bb):
+                self._add(x, y, text, bb, kw, halo)
+                return True
+        if force and first is not None:
+            self._add(x, y, text, first[0], first[1], halo)
+            return True
+        return False
+
+    def place_inside(self, anchors: np.ndarray, text: str, *, size: float = 6.5,
+                     force: bool = True, weight: str = "normal", style: str = "normal",
+                     color: str = INK, halo: float = 1.6) -> bool:
+        """Centre ``text`` on the first of ``anchors`` where it collides with nothing."""
+        props = dict(fontsize=self.page.pt(size), fontweight=weight, fontstyle=style,
+                     color=color)
+        first = None
+        for x, y in anchors:
+            _, bb, kw = self._make(x, y, text, 0, 0, "center", "center", props, halo)
+            if first is None:
+                first = (x, y, bb, kw)
+            if self._fits(bb):
+                self._add(x, y, text, bb, kw, halo)
+                return True
+        if force and first is not None:
+            self._add(first[0], first[1], text, first[2], first[3], halo)
+            return True
+        return False
+
+    def _add(self, x, y, text, bb, kw, halo):
+        self._push(bb.x0, bb.y0, bb.x1, bb.y1)
+        if halo:
+            hkw = dict(kw, color="white")
+            self.ax.text(x, y, text, path_effects=[patheffects.Stroke(
+                linewidth=self.page.pt(halo), foreground="white")], **hkw)
+        self.ax.text(x, y, text, **kw)

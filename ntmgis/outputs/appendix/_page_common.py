@@ -1,0 +1,224 @@
+"""What every page of the map appendix shares.
+
+The :class:`Context` of a run, the layout of the design sheet, and the map
+pieces several pages draw: base layers, furniture, locator, project symbols,
+commune labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+import ntmgis.outputs.appendix._style as st
+from ntmgis.core.i18n import fmt_number, label
+from ntmgis.core.text import fold
+from ntmgis.core.version import __version__
+from ntmgis.outputs.appendix._carto import Hillshade, MapFrame, Page
+from ntmgis.outputs.appendix._data import AppendixData
+from ntmgis.outputs.appendix._labels import LabelPlacer
+from ntmgis.outputs.appendix._text import fmt_date, tr
+
+__all__ = ["Context", "short_name", "MAP", "PX", "PW", "PTOP", "MAX_TABLE_ROWS",
+           "MAX_FORCED_LABELS"]
+
+# Tables by commune are left out above this many communes (national-scale runs).
+MAX_TABLE_ROWS = 30
+# Labels of every unit are forced onto the map up to this many units.
+MAX_FORCED_LABELS = 60
+
+# Design layout (mm on an A4 landscape sheet)
+MAP = (12.0, 18.0, 170.0, 164.0)
+PX, PW, PTOP = 187.0, 98.0, 182.0
+
+
+@dataclass
+class Context:
+    """What every page needs: the data, language, paper size, relief."""
+
+    data: AppendixData
+    lang: str
+    size: str
+    hillshade: Hillshade | None
+
+    @property
+    def ws(self):
+        """The workspace."""
+        return self.data.workspace
+
+    def subtitle(self) -> str:
+        """District, province, year."""
+        return tr("subtitle", self.lang, district=self.ws.name, province=self.ws.province,
+                  year=self.data.year)
+
+    def source(self) -> str:
+        """The data-source line."""
+        src = self.data.source_text or tr(
+            "source_default" if self.hillshade is not None else "source_default_flat",
+            self.lang, area=self.ws.name, version=__version__)
+        return tr("source", self.lang, source=src, date=fmt_date(self.ws.data_date, self.lang))
+
+    def new_page(self, n: int, title: str, subtitle: str | None = None) -> Page:
+        """A page with its frame drawn."""
+        page = Page(self.size, self.lang)
+        page.frame(title=title, subtitle=subtitle or self.subtitle(),
+                   page_label=tr("page_no", self.lang, n=n), source=self.source())
+        return page
+
+
+def short_name(name: str) -> str:
+    """Map label of a unit: without "Xã"; "TT." for a township."""
+    s = str(name)
+    for prefix, repl in (("Thị trấn ", "TT. "), ("Xã ", ""), ("xã ", "")):
+        if s.startswith(prefix):
+            return repl + s[len(prefix):]
+    return s
+
+
+def _slug(text: str) -> str:
+    out = "".join(c if c.isalnum() else "-" for c in fold(text))
+    while "--" in out:
+        out = out.replace("--", "-")
+    return out.strip("-")
+
+
+def _rep_points(geoms) -> np.ndarray:
+    pts = shapely.point_on_surface(np.asarray(list(geoms), dtype=object))
+    return shapely.get_coordinates(pts)
+
+
+# -- shared map pieces ---------------------------------------------------------------------
+def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[tuple]:
+    """Commune fills (or paper), township hatched, relief, boundaries; legend entries."""
+    d, lang = ctx.data, ctx.lang
+    com = d.communes
+    inprog = com["in_programme"].to_numpy(bool)
+    entries: list[tuple] = []
+    if colors is None:
+        frame.polygons(com.geometry[inprog], fc=st.PAPER_FILL, ec="none", lw=0, zorder=1)
+    else:
+        geoms = list(com.geometry[inprog])
+        nodata = st.fill(st.MET_COLORS[""])
+        frame.fill_by(geoms, [colors.get(c, nodata) for c in com["code"][inprog]],
+                      ec="none", lw=0, zorder=1)
+    if (~inprog).any():
+        o = st.OUT_OF_PROGRAMME
+        frame.polygons(com.geometry[~inprog], fc=o["fc"], ec=o["ec"], hatch=o["hatch"],
+                       lw=0.3, zorder=1)
+        entries.append(("patch", tr("not_in_programme", lang), dict(o)))
+    if ctx.hillshade is not None:
+        frame.hillshade(ctx.hillshade)
+    frame.polygons(com.geometry, ec=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"],
+                   zorder=3)
+    frame.polygons([d.district], ec=st.BOUNDARY_DISTRICT["ec"],
+                   lw=st.BOUNDARY_DISTRICT["lw"], zorder=3.2, ls=(0, (6, 1.5, 1, 1.5)))
+    entries.append(("line", tr("district_boundary", lang),
+                    dict(color=st.BOUNDARY_DISTRICT["ec"], lw=st.BOUNDARY_DISTRICT["lw"],
+                         ls=(0, (6, 1.5, 1, 1.5)))))
+    entries.append(("line", tr("commune_boundary", lang),
+                    dict(color=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"])))
+    # main roads for orientation (provincial and district roads only)
+    if len(d.roads):
+        classes = d.roads["road_class"].astype(str).to_numpy()
+        for k in ("provincial", "district"):
+            sel = d.roads.geometry[classes == k]
+            if len(sel):
+                sty = st.MAIN_ROAD_STYLE[k]
+                frame.lines(sel, color=sty["casing"], lw=sty["casing_lw"], zorder=3.4)
+                frame.lines(sel, color=sty["color"], lw=sty["lw"], zorder=3.5)
+                entries.append(("line", label("road_class", k, lang), dict(sty)))
+    if ctx.hillshade is not None:
+        entries.append(("patch", tr("relief", lang), dict(fc="#b5b5b5", ec="#888888")))
+    return entries
+
+
+def _furniture(ctx: Context, frame: MapFrame, placer: LabelPlacer | None = None) -> None:
+    """Scale bar, north arrow (and keep labels off them)."""
+    lang = ctx.lang
+    frame.scale_bar(lang, scale_text=tr("scale", lang, d=fmt_number(frame.scale, lang)))
+    frame.north_arrow(tr("north", lang), crs=ctx.ws.crs)
+    if placer is not None:
+        x, y, w, h = frame.rect
+        placer.obstacle_rect_mm(x + 2, y + 2, w * 0.28 + 12, 14)
+        placer.obstacle_rect_mm(x + w - 16, y + h - 24, 16, 24)
+
+
+def _locator(ctx: Context, page: Page, x: float, y: float, w: float, h: float, *,
+             highlight=None, extent=None) -> float:
+    """A locator inset; the commune in the district, or the district in the province.
+
+    Returns the y below it (``y + h`` unchanged when there is nothing to locate).
+    """
+    d, lang = ctx.data, ctx.lang
+    if highlight is None and d.province is None:
+        return y + h
+    top = page.heading(x, y + h, tr("locator", lang), size=6.8)
+    inset_h = top - y
+    geoms = d.province.geometry if highlight is None else d.communes.geometry
+    b = shapely.total_bounds(np.asarray(list(geoms), dtype=object))
+    fr = page.map_frame(x, y, w, inset_h, b, margin=0.05, border=True)
+    fr.polygons(geoms, fc="#f2f2f2", ec="#9a9a9a", lw=0.3, zorder=1)
+    if highlight is None:
+        fr.polygons([d.district], fc="#c2185b", ec="#7a1f5c", lw=0.5, zorder=2)
+    else:
+        fr.polygons([d.district], ec="#555555", lw=0.6, zorder=2)
+        fr.polygons([highlight], fc="#c2185b", ec="#7a1f5c", lw=0.5, zorder=3)
+    return y - 2.0
+
+
+def _project_symbols(ctx: Context, frame: MapFrame, projects, lines) -> list[tuple]:
+    """Project routes and diamonds by status; legend entries of what is drawn."""
+    lang = ctx.lang
+    entries: list[tuple] = []
+    if len(lines):
+        frame.lines(lines.geometry, color="white", lw=st.PROJECT_LINE["lw"] + 1.2, zorder=4.4)
+        frame.lines(lines.geometry, color=st.PROJECT_LINE["color"], lw=st.PROJECT_LINE["lw"],
+                    zorder=4.5)
+    present = [s for s in st.STATUS_STYLE if (projects["status"] == s).any()] if len(
+        projects) else []
+    for s in present:
+        sel = projects[projects["status"] == s]
+        frame.points(sel.geometry, **st.STATUS_STYLE[s], zorder=6)
+        entries.append(("marker", label("status", s, lang), st.STATUS_STYLE[s]))
+    other = projects[~projects["status"].isin(list(st.STATUS_STYLE))] if len(projects) else []
+    if len(other):
+        sty = dict(st.STATUS_STYLE["preparing"], mfc="#cccccc")
+        frame.points(other.geometry, **sty, zorder=6)
+        entries.append(("marker", label("met", "", lang), sty))
+    if entries:
+        entries.insert(0, ("heading", tr("projects_by_status", lang)))
+    if len(lines):
+        entries.append(("line", tr("project_line", lang),
+                        dict(color=st.PROJECT_LINE["color"], lw=st.PROJECT_LINE["lw"])))
+    return entries
+
+
+def _commune_labels(ctx: Context, frame: MapFrame, placer: LabelPlacer, *,
+                    second_line: dict[str, str] | None = None, avoid_star: set[str] = frozenset(),
+                    size: float = 6.6) -> None:
+    """Label every unit at a point inside it; names first, no collisions."""
+    com = ctx.data.communes
+    xy = _rep_points(com.geometry)
+    force = len(com) <= MAX_FORCED_LABELS
+    # biggest units first: they have the most room to move their label
+    order = np.argsort(-com.geometry.area.to_numpy(), kind="stable")
+    for i in order:
+        code, name = com["code"].iloc[i], com["name"].iloc[i]
+        text = short_name(name)
+        if second_line and code in second_line:
+            text += "\n" + second_line[code]
+        inprog = bool(com["in_programme"].iloc[i])
+        if code in avoid_star:
+            placer.place(xy[i, 0], xy[i, 1], text, size=size, weight="bold", force=force,
+                         offset=1.8)
+        else:
+            placer.place(xy[i, 0], xy[i, 1], text, size=size if inprog else size * 0.9,
+                         area=True, force=force, weight="bold" if inprog else "normal",
+                         style="normal" if inprog else "italic")
+
+
+def _district_frame(ctx: Context, page: Page) -> MapFrame:
+    b = shapely.bounds(ctx.data.district)
+    return page.map_frame(*MAP, b, margin=0.04)

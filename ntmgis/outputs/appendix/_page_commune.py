@@ -1,0 +1,226 @@
+"""The commune pages (one per commune): villages, projects, facilities, scorecard."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+import ntmgis.outputs.appendix._style as st
+from ntmgis.core.criteria import COMMUNE_CRITERIA
+from ntmgis.core.i18n import fmt_money, label
+from ntmgis.outputs.appendix._carto import Page
+from ntmgis.outputs.appendix._labels import LabelPlacer
+from ntmgis.outputs.appendix._page_common import (
+    MAP,
+    PTOP,
+    Context,
+    _furniture,
+    _locator,
+    _project_symbols,
+    _rep_points,
+    short_name,
+)
+from ntmgis.outputs.appendix._text import tr
+
+__all__ = ["page_commune"]
+
+
+def page_commune(ctx: Context, n: int, code: str) -> Page:
+    """Villages (NTM or not), projects, facilities, and the 19-criteria scorecard."""
+    d, lang, ws = ctx.data, ctx.lang, ctx.ws
+    com = d.communes
+    row = com[com["code"] == code].iloc[0]
+    geom = row.geometry
+    name = str(row["name"])
+    page = ctx.new_page(n, tr("title_commune", lang, name=name.upper()))
+    mw = 158.0
+    frame = page.map_frame(MAP[0], MAP[1], mw, MAP[3], shapely.bounds(geom), margin=0.06)
+    x0, x1, y0, y1 = frame.extent
+    view = shapely.box(x0, y0, x1, y1)
+    srow = d.status[d.status["code"] == code]
+    cls = str(srow["class"].iloc[0]) if len(srow) else ""
+    # neighbours on paper, this commune tinted by its class
+    entries: list[tuple] = []
+    frame.polygons([shapely.union_all(com.geometry.to_numpy())], fc="#f4f4f0", ec="none",
+                   lw=0, zorder=1)
+    frame.polygons([geom], fc=st.PAPER_FILL, ec="none", lw=0, zorder=1.1)
+    if ctx.hillshade is not None:
+        frame.hillshade(ctx.hillshade)
+    frame.veil(geom, alpha=0.55, zorder=2.5)
+    frame.polygons(com.geometry, ec="#8a8a8a", lw=0.4, zorder=3)
+    frame.polygons([d.district], ec=st.BOUNDARY_DISTRICT["ec"], lw=st.BOUNDARY_DISTRICT["lw"],
+                   zorder=3.1, ls=(0, (6, 1.5, 1, 1.5)))
+    fl = st.FOCUS_LINE
+    frame.polygons([geom], ec=fl["casing"], lw=fl["casing_lw"], alpha=fl["casing_alpha"],
+                   zorder=3.25)
+    frame.polygons([geom], ec=fl["color"], lw=fl["lw"], zorder=3.3)
+    entries.append(("line", tr("this_commune", lang), dict(fl)))
+    entries.append(("line", tr("district_boundary", lang),
+                    dict(color=st.BOUNDARY_DISTRICT["ec"], lw=st.BOUNDARY_DISTRICT["lw"],
+                         ls=(0, (6, 1.5, 1, 1.5)))))
+    entries.append(("patch", tr("neighbour", lang), dict(fc="#f8f8f6", ec="#8a8a8a")))
+    if ctx.hillshade is not None:
+        entries.append(("patch", tr("relief", lang), dict(fc="#b5b5b5", ec="#888888")))
+    # roads in view
+    if len(d.roads):
+        clipped = shapely.clip_by_rect(np.asarray(list(d.roads.geometry), dtype=object),
+                                       x0, y0, x1, y1)
+        keep = ~shapely.is_empty(clipped)
+        classes = d.roads["road_class"].astype(str).to_numpy()
+        road_entries = []
+        for k, sty in st.ROAD_STYLE.items():
+            sel = clipped[keep & (classes == k)]
+            if len(sel):
+                frame.lines(sel, color=sty["color"], lw=sty["lw"], ls=sty["ls"], zorder=4)
+                road_entries.append(("line", label("road_class", k, lang), dict(sty)))
+        if road_entries:
+            entries += [("heading", tr("roads", lang))] + road_entries
+    # villages
+    vil = d.villages[d.villages["commune_code"] == code]
+    fac = d.facilities[d.facilities["commune_code"] == code] if len(d.facilities) else \
+        d.facilities
+    prj = d.projects[d.projects["commune_code"] == code]
+    lines = d.project_lines[d.project_lines["project_id"].isin(set(prj["project_id"]))]
+    entries += _project_symbols(ctx, frame, prj, lines)
+    fac_entries = []
+    if len(fac):
+        types = fac["type"].astype(str).to_numpy()
+        for k, sty in st.FACILITY_STYLE.items():
+            sel = fac[types == k]
+            if len(sel):
+                frame.points(sel.geometry, **sty, zorder=6.5)
+                fac_entries.append(("marker", label("facility", k, lang), sty))
+        other = fac[~np.isin(types, list(st.FACILITY_STYLE))]
+        if len(other):
+            frame.points(other.geometry, **st.FACILITY_OTHER, zorder=6.5)
+            fac_entries.append(("marker", label("category", "other", lang), st.FACILITY_OTHER))
+    if fac_entries:
+        entries += [("heading", tr("facilities", lang))] + fac_entries
+    vil_entries = []
+    for ntm in (True, False):
+        sel = vil[vil["ntm"] == ntm]
+        if len(sel):
+            frame.points(sel.geometry, **st.VILLAGE_STYLE[ntm], zorder=7)
+            vil_entries.append(("marker", tr("village_ntm" if ntm else "village_not", lang),
+                                st.VILLAGE_STYLE[ntm]))
+    if vil_entries:
+        entries += [("heading", tr("villages", lang))] + vil_entries
+    # labels: furniture, symbols, then villages, then the commune and its neighbours
+    placer = LabelPlacer(frame)
+    _furniture(ctx, frame, placer)
+    for g in (prj.geometry, fac.geometry if len(fac) else [], vil.geometry):
+        placer.obstacle_points(shapely.get_coordinates(np.asarray(list(g), dtype=object)),
+                               radius_pt=3.6)
+    vxy = shapely.get_coordinates(np.asarray(list(vil.geometry), dtype=object))
+    for (vx, vy), vname, ntm in zip(vxy, vil["name"], vil["ntm"], strict=True):
+        placer.place(vx, vy, str(vname), size=6.0, weight="bold" if ntm else "normal",
+                     color="#1a1a1a")
+    placer.place_inside(_inner_anchors(geom), short_name(name).upper(), size=9.0,
+                        weight="bold", color="#7a1f5c", halo=2.2)
+    others = com[com["code"] != code]
+    inview = shapely.intersection(np.asarray(list(others.geometry), dtype=object), view)
+    for g, oname in zip(inview, others["name"], strict=True):
+        if shapely.is_empty(g) or shapely.area(g) < (x1 - x0) * (y1 - y0) * 0.01:
+            continue
+        px, py = _rep_points([g])[0]
+        placer.place(px, py, short_name(oname), size=6.2, area=True, style="italic",
+                     color="#666666")
+
+    # panel
+    pw = 285.0 - (MAP[0] + mw + 5.0)
+    px = MAP[0] + mw + 5.0
+    top = PTOP
+    loc_w = 44.0
+    _locator(ctx, page, px, top - 38, loc_w, 38, highlight=geom)
+    facts = []
+    if len(srow):
+        r = srow.iloc[0]
+        met = int(r["criteria_met"])
+        total = int(r["criteria_total"]) if "criteria_total" in r else len(COMMUNE_CRITERIA)
+        facts.append(tr("com_met", lang, met=met, total=total,
+                        ntm=tr("com_ntm_suffix", lang) if bool(r["ntm"]) else ""))
+        tgt = _target_text(r, lang)
+        if tgt:
+            facts.append(tr("com_target", lang, year=ws.plan_year, target=tgt))
+    facts.append(tr("com_villages", lang, n=int(vil["ntm"].sum()), total=len(vil)))
+    facts.append(tr("com_projects", lang, n=len(prj),
+                    cap=fmt_money(float(prj["cap_total"].sum()), lang)))
+    fx = px + loc_w + 3.0
+    fy = top - 1.0
+    if cls:
+        page.box(fx, fy - 4.2, 4.0, 3.2, fc=st.fill(st.CLASS_COLORS.get(cls, "#dddddd")),
+                 ec="#4d4d4d", lw=0.3)
+        page.text(fx + 5.5, fy - 2.6, label("class", cls, lang), size=6.6, va="center",
+                  weight="bold")
+        fy -= 5.5
+    wrapped = []
+    for f in facts:
+        wrapped += _wrap(page, f, pw - loc_w - 3.0, 6.6)
+    page.lines_of_text(fx, fy, wrapped, size=6.6)
+    # scorecard
+    y = page.heading(px, top - 41.0, tr("scorecard", lang, year=d.year))
+    rows, fills = [], []
+    hist = d.status_all[d.status_all["code"] == code].sort_values("year")
+    for c in COMMUNE_CRITERIA:
+        v = srow[c.key].iloc[0] if len(srow) else None
+        k = "" if v is None or v != v else str(int(v))
+        since = _met_since(hist, c.key, d.year) if k == "1" else None
+        rows.append([str(c.number), c.name(lang), label("met", k, lang),
+                     str(since) if since else "–"])
+        fills.append([None, None, st.tint(st.MET_COLORS[k]), None])
+    y = page.table(px, y, [(tr("col_no", lang), 6, "right"),
+                           (tr("col_criterion", lang), pw - 6 - 17 - 13, "left"),
+                           (tr("col_result", lang), 17, "center"),
+                           (tr("col_since", lang), 13, "center")],
+                   rows, fills=fills, size=5.9, row_h=3.25)
+    y = page.heading(px, y, tr("legend", lang), size=7.0)
+    page.legend(px, y, entries, width=pw, size=6.0, columns=2)
+    return page
+
+
+def _inner_anchors(geom, n: int = 9) -> np.ndarray:
+    """Points inside ``geom`` on an n x n grid, nearest its representative point first."""
+    cx, cy = _rep_points([geom])[0]
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n + 2)[1:-1], np.linspace(y0, y1, n + 2)[1:-1])
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    inside = pts[shapely.contains_xy(geom, pts[:, 0], pts[:, 1])]
+    order = np.argsort(np.hypot(inside[:, 0] - cx, inside[:, 1] - cy), kind="stable")
+    return np.vstack([[cx, cy], inside[order]])
+
+
+def _target_text(r, lang: str) -> str:
+    tn = r.get("target_ntm") if hasattr(r, "get") else None
+    if tn is not None and tn == tn and bool(tn):
+        return tr("target_ntm", lang)
+    tc = r.get("target_criteria") if hasattr(r, "get") else None
+    if tc is not None and tc == tc:
+        return tr("target_criteria", lang, n=int(tc))
+    return ""
+
+
+def _met_since(hist, key: str, year: int) -> int | None:
+    """First year of the unbroken run of 'met' that reaches ``year``."""
+    since = None
+    for y, v in zip(hist["year"], hist[key], strict=True):
+        if y > year:
+            break
+        if v is not None and v == v and int(v) == 1:
+            since = since or int(y)
+        else:
+            since = None
+    return since
+
+
+def _wrap(page: Page, text: str, width: float, size: float) -> list[str]:
+    words, out, cur = text.split(" "), [], ""
+    for w in words:
+        cand = f"{cur} {w}".strip()
+        if cur and page.text_width_mm(cand, size) > width:
+            out.append(cur)
+            cur = w
+        else:
+            cur = cand
+    if cur:
+        out.append(cur)
+    return out

@@ -1,0 +1,279 @@
+"""The data blocks of the monitoring maps, and the compact encodings they use.
+
+Communes (geometry once, criteria per year as strings), villages, projects
+and their routes, each turned into the JSON block that ``app.js`` reads;
+with the helpers that pack them (enumerations, criteria flags six to a
+character, rounded numbers). Built by :mod:`ntmgis.outputs.webmap.monitoring`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from ntmgis.core import palette as styles
+from ntmgis.core.criteria import COMMUNE_CRITERIA
+from ntmgis.core.vocabulary import FUNDING_SOURCES
+from ntmgis.outputs.webmap.encode import (
+    encode_lines,
+    encode_points,
+    encode_polygon_arcs,
+    encode_polygons,
+    simplify_coverage,
+    to_wgs84,
+)
+
+__all__ = ["STATUS_RANK", "RANK_STATUS"]
+
+STATUS_RANK = {"preparing": 0, "under_way": 1, "finished": 2}
+RANK_STATUS = ("preparing", "under_way", "finished")
+
+
+def _s(v: object) -> str:
+    """A user string for JSON ("" for missing)."""
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+        return ""
+    return str(v)
+
+
+def _num(v: object, decimals: int = 3) -> float | int | None:
+    if v is None or v is pd.NA:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(f):
+        return None
+    f = round(f, decimals)
+    return int(f) if f.is_integer() else f
+
+
+def _nums(values: Any, decimals: int = 3) -> list[float | int | None]:
+    """Vectorised :func:`_num`: rounded numbers, integers where whole, None for missing."""
+    arr = np.round(pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(
+        dtype="float64"), decimals)
+    out = arr.astype(object)
+    whole = ~np.isnan(arr) & (arr == np.floor(arr))
+    out[whole] = arr[whole].astype(np.int64).astype(object)
+    out[np.isnan(arr)] = None
+    return out.tolist()
+
+
+def _met_strings(frame: pd.DataFrame, cols: list[str]) -> list[str]:
+    """One character per criterion: '1' met, '0' not met, '-' unknown."""
+    if not len(frame):
+        return []
+    # a column missing from the layer is unknown for every row (keeps positions fixed)
+    vals = frame.reindex(columns=cols).apply(pd.to_numeric, errors="coerce").to_numpy(
+        dtype="float64")
+    chars = np.where(np.isnan(vals), "-", np.where(vals > 0, "1", "0"))
+    return ["".join(row) for row in chars]
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _enum(values: Any) -> dict | list[str]:
+    """Enumeration values as ``{"k": keys, "s": one character per value}`` (app.js decodes).
+
+    More than 64 distinct values stay a plain list.
+    """
+    strings = [_s(v) for v in values]
+    keys = sorted(set(strings))
+    if len(keys) > len(_B64):
+        return strings
+    pos = {k: _B64[i] for i, k in enumerate(keys)}
+    return {"k": keys, "s": "".join(pos[v] for v in strings)}
+
+
+def _pack_flags(raw: str, n: int, k: int) -> dict:
+    """Criteria strings (``k`` characters per unit) packed six criteria to a character.
+
+    ``{"b": w characters per unit (base 64, first criterion in the highest
+    bit), "x": {unit: raw string or None}}`` where ``x`` holds the units with
+    an unknown value (``-``) as they are and those without a row as None.
+    app.js (``unpackFlags``) gives back the ``k``-character string.
+    """
+    if n == 0 or k == 0 or len(raw) != n * k:
+        return {"b": "", "x": {}}
+    arr = np.frombuffer(raw.encode("ascii"), dtype="S1").reshape(n, k)
+    w = -(-k // 6)
+    bits = np.zeros((n, w * 6), dtype=np.int64)
+    bits[:, :k] = arr == b"1"
+    vals = (bits.reshape(n, w, 6) << np.arange(5, -1, -1)).sum(axis=2)
+    packed = "".join(np.array(list(_B64))[vals].ravel().tolist())
+    missing = arr[:, 0] == b"."
+    unknown = (arr == b"-").any(axis=1) & ~missing
+    x: dict[str, str | None] = {}
+    for i in np.flatnonzero(missing | unknown).tolist():
+        x[str(i)] = None if missing[i] else raw[i * k:(i + 1) * k]
+    return {"b": packed, "x": x}
+
+
+def _parse_list(v: object) -> list[int]:
+    s = _s(v)
+    out = []
+    for part in s.replace(",", ";").split(";"):
+        part = part.strip()
+        if part.isdigit():
+            out.append(int(part))
+    return out
+
+
+def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
+                   years: list[int], tolerance: float
+                   ) -> tuple[dict, dict, bool, gpd.GeoSeries]:
+    geo, valid = simplify_coverage(communes.geometry, tolerance)
+    geo84 = to_wgs84(geo)
+    labels_pt = to_wgs84(gpd.GeoSeries(shapely.point_on_surface(communes.geometry.values),
+                                       crs=communes.crs))
+    codes = [_s(c) for c in communes["code"]]
+    prog = communes["in_programme"] if "in_programme" in communes else pd.Series(True,
+                                                                                 communes.index)
+    block = {
+        "code": codes,
+        "name": [_s(n) for n in communes["name"]],
+        "prog": [1 if bool(p) else 0 for p in prog.fillna(False)],
+        "pop": [_num(p, 0) for p in communes.get("population", pd.Series(None,
+                                                                        communes.index))],
+        "area": [_num(a, 1) for a in communes.get("area_km2", pd.Series(None,
+                                                                       communes.index))],
+        "tntm": [None] * len(codes),
+        "tcrit": [None] * len(codes),
+        "lab": encode_points(labels_pt.values),
+    }
+    if valid:  # a valid coverage: shared edges stored once (arcs)
+        block["arcs"], block["geom"] = encode_polygon_arcs(geo84.values)
+    else:
+        block["geom"] = encode_polygons(geo84.values)
+    index = {c: i for i, c in enumerate(codes)}
+    keys = list(COMMUNE_CRITERIA.keys)
+    cstat: dict[str, dict] = {}
+    if status is not None and len(status):
+        st = pd.DataFrame(status.drop(columns="geometry", errors="ignore"))
+        st["code"] = st["code"].astype(str)
+        st["_i"] = st["code"].map(index)
+        st = st[st["_i"].notna()]
+        st["_i"] = st["_i"].astype(int)
+        for col, key in (("target_ntm", "tntm"), ("target_criteria", "tcrit")):
+            if col in st:
+                first = st.dropna(subset=[col]).drop_duplicates("_i")
+                for i, v in zip(first["_i"], first[col], strict=True):
+                    block[key][i] = int(bool(v)) if key == "tntm" else _num(v, 0)
+        class_idx = {k: str(j) for j, k in enumerate(styles.CLASS_COLORS)}
+        for y in years:
+            rows = st[st["year"].astype(int) == y]
+            m: list[str | None] = [None] * len(codes)
+            c = ["-"] * len(codes)
+            g: list[str] = [""] * len(codes)
+            lo: list[str] = [""] * len(codes)
+            strings = _met_strings(rows, keys)
+            for i, s, cl, ga, ls in zip(rows["_i"], strings,
+                                        rows.get("class", pd.Series("", rows.index)),
+                                        rows.get("gained", pd.Series("", rows.index)),
+                                        rows.get("lost", pd.Series("", rows.index)), strict=True):
+                m[i] = s
+                c[i] = class_idx.get(_s(cl), "-")
+                g[i] = ";".join(str(x) for x in _parse_list(ga))
+                lo[i] = ";".join(str(x) for x in _parse_list(ls))
+            # one string per year: 19 characters per commune, "." for no row
+            none = "." * len(keys)
+            cstat[str(y)] = {"m": "".join(x if x is not None else none for x in m),
+                             "c": "".join(c), "g": g, "l": lo}
+    return block, cstat, valid, geo
+
+
+def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | None,
+                   commune_index: dict[str, int], years: list[int],
+                   vnames: list[str]) -> dict:
+    if villages is None or not len(villages):
+        return {"code": [], "name": [], "commune": [], "xy": [], "st": {}, "k": 0,
+                "crit": vnames}
+    v = villages[villages.geometry.notna() & ~villages.geometry.is_empty]
+    pts = to_wgs84(v)
+    codes = [_s(c) for c in v["code"]]
+    vindex = {c: i for i, c in enumerate(codes)}
+    block = {
+        "code": codes,
+        "name": [_s(n) for n in v["name"]],
+        "commune": [commune_index.get(_s(c), -1) for c in v["commune_code"]],
+        "pop": _nums(v.get("population", pd.Series(None, v.index)), 0),
+        "xy": encode_points(pts.values),
+        "crit": vnames,
+        "st": {},
+        "k": 0,
+    }
+    if vstatus is not None and len(vstatus):
+        st = pd.DataFrame(vstatus.drop(columns="geometry", errors="ignore"))
+        st["_i"] = st["code"].astype(str).map(vindex)
+        st = st[st["_i"].notna()]
+        st["_i"] = st["_i"].astype(int)
+        vcols = sorted(c for c in st.columns if c.startswith("vc") and c[2:].isdigit())
+        block["k"] = len(vcols)
+        none = "." * len(vcols)
+        for y in years:
+            rows = st[st["year"].astype(int) == y]
+            arr: list[str] = [none] * len(codes)
+            for i, s in zip(rows["_i"], _met_strings(rows, vcols), strict=True):
+                arr[i] = s
+            # one string per year: k characters per village, "." for no row
+            block["st"][str(y)] = "".join(arr)
+    return block
+
+
+def _status_by_year(projects: pd.DataFrame, years: list[int]) -> dict[str, str]:
+    """Status of each project in each year, one digit per project (0/1/2 = RANK_STATUS)."""
+    rank = projects["status"].map(STATUS_RANK).fillna(1).astype(int).to_numpy()
+    ys = pd.to_numeric(projects["year_start"], errors="coerce").to_numpy(dtype="float64")
+    ye = pd.to_numeric(projects["year_end"], errors="coerce").to_numpy(dtype="float64")
+    out = {}
+    for y in years:
+        by_year = np.where(np.isnan(ys) | (y >= ys), np.where(~np.isnan(ye) & (y >= ye), 2, 1), 0)
+        r = np.minimum(rank, by_year)
+        out[str(y)] = "".join(r.astype(str).tolist())
+    return out
+
+
+def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFrame | None,
+                   commune_index: dict[str, int], years: list[int],
+                   village_index: dict[str, int]) -> tuple[dict, dict]:
+    # the village as an index into the village layer; its name only where it has none there
+    vcodes = projects.get("village_code", pd.Series("", projects.index))
+    vnames = projects.get("village_name", pd.Series("", projects.index))
+    vi = [village_index.get(_s(c), -1) if _s(c) else -1 for c in vcodes]
+    vname = {str(k): _s(n) for k, (i, n) in enumerate(zip(vi, vnames, strict=True))
+             if i < 0 and _s(n)}
+    capcols = projects[[f"cap_{s}" for s in FUNDING_SOURCES]]
+    caps = [list(row) for row in zip(*(_nums(capcols[c]) for c in capcols.columns),
+                                     strict=True)] if len(projects) else []
+    block = {
+        "id": [_s(v) for v in projects["project_id"]],
+        "name": [_s(v) for v in projects["name"]],
+        "cat": _enum(projects["category"]),
+        "commune": [commune_index.get(_s(c), -1) for c in projects["commune_code"]],
+        "vi": vi,
+        "vname": vname,
+        "crit": [_parse_list(v) for v in projects["criteria"]],
+        "ys": _nums(projects["year_start"], 0),
+        "ye": _nums(projects["year_end"], 0),
+        "status": _enum(projects["status"]),
+        "cap": caps,
+        "disb": _nums(projects.get("disbursed", pd.Series(None, projects.index))),
+        "xy": encode_points(xy) if len(xy) else [],
+        "st": _status_by_year(projects, years) if len(projects) else {str(y): "" for y in years},
+    }
+    lines = {"p": [], "geom": []}
+    if plines is not None and len(plines):
+        pos = {pid: i for i, pid in enumerate(block["id"])}
+        pl = plines[plines["project_id"].astype(str).isin(pos)]
+        pl = pl[pl.geometry.notna() & ~pl.geometry.is_empty]
+        if len(pl):
+            lines = {"p": [pos[str(p)] for p in pl["project_id"]],
+                     "geom": encode_lines(to_wgs84(pl).values)}
+    return block, lines
