@@ -49,4 +49,14 @@ __all__ = [
     "OutputExistsError",
     "ValidationFailed",
     "NtmgisWarning",
+    "folium_map",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # folium (and jinja2) load only when a notebook asks for a folium map.
+    if name == "folium_map":
+        from ntmgis.outputs.folium_map import folium_map
+
+        return folium_map
+    raise AttributeError(f"module 'ntmgis' has no attribute {name!r}")

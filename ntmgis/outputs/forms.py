@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, village_set_from_rows
 from ntmgis.core.i18n import check_lang, enum_keys, label, labels
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.core.text import is_missing, nfc
@@ -50,6 +50,7 @@ from ntmgis.inputs.forms import (
     form_columns,
     form_text,
 )
+from ntmgis.monitoring.gpkg import read_layer
 
 __all__ = ["FILE_NAMES", "write_templates", "write_template", "write_workspace_templates"]
 
@@ -438,19 +439,10 @@ def write_workspace_templates(
     communes = villages = None
     village_set = None
     if ws.output_gpkg.is_file():
-        import pyogrio
-
-        from ntmgis.core.criteria import village_set_from_rows
-
-        present = {n for n, _ in pyogrio.list_layers(ws.output_gpkg)}
-        communes = pyogrio.read_dataframe(ws.output_gpkg, layer="communes",
-                                          read_geometry=False)
-        if "villages" in present:
-            villages = pyogrio.read_dataframe(ws.output_gpkg, layer="villages",
-                                              read_geometry=False)
-        if "village_criteria_set" in present:
-            rows = pyogrio.read_dataframe(ws.output_gpkg, layer="village_criteria_set",
-                                          read_geometry=False)
+        communes = read_layer(ws.output_gpkg, "communes", geometry=False)
+        villages = read_layer(ws.output_gpkg, "villages", geometry=False)
+        rows = read_layer(ws.output_gpkg, "village_criteria_set", geometry=False)
+        if rows is not None:
             village_set = village_set_from_rows(
                 rows.to_dict("records"), key="village", name_vi=ws.village_set_name,
                 name_en=ws.village_set_name_en)

@@ -38,6 +38,7 @@ from ntmgis.inputs.postgis import (
     sql_literal,
     sqlalchemy_module,
 )
+from ntmgis.monitoring.gpkg import list_layers, read_layer
 
 __all__ = [
     "LAYER_KEYS",
@@ -496,19 +497,14 @@ def store_gpkg(gpkg: str | Path, url: str, *, schema: str, overwrite: bool = Fal
     build made them; the GeoPackage's own ``layer_styles`` table is not copied
     (``styles`` writes the PostGIS equivalent).
     """
-    import pyogrio
-
     path = Path(gpkg)
     if not path.is_file():
         raise FileNotFoundError(path)
     frames: dict[str, pd.DataFrame] = {}
-    for name, gtype in pyogrio.list_layers(path):
+    for name, gtype in list_layers(path).items():
         if name == "layer_styles":
             continue
-        frame = pyogrio.read_dataframe(path, layer=name)
-        if gtype is None:
-            frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
-        frames[str(name)] = frame
+        frames[name] = read_layer(path, name, geometry=gtype is not None)
     return write_postgis(frames, url, schema=schema, overwrite=overwrite, styles=styles,
                          comment=comment, lang=lang)
 
