@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (headless Chromium for the web maps,
-# poppler for PDF checks, GDAL's command-line tools, PostgreSQL with PostGIS, fonts),
+# poppler for PDF checks, GDAL's command-line tools, PostgreSQL with PostGIS, fonts, QGIS),
 # only where they are missing, so that a warm machine pays nothing.
 set -euo pipefail
 need=()
@@ -14,6 +14,9 @@ ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1 || need+=(p
 # GDAL's GeoPackage validator (validate_gpkg.py) for the GeoPackage conformance test.
 ls /usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py >/dev/null 2>&1 \
   || need+=(python3-gdal)
+# QGIS's Python bindings, to open the styled GeoPackage and PostGIS layers in a real QGIS.
+[ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 \
+  || need+=(python3-qgis)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
