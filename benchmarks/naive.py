@@ -35,7 +35,7 @@ def explore_map(workspace: str | Path, out: str | Path) -> dict:
     cs = cs[cs["year"] == cs["year"].max()]
     villages = pyogrio.read_dataframe(gpkg, layer="villages")
     projects = pyogrio.read_dataframe(gpkg, layer="projects")
-    m = gpd.GeoDataFrame(cs).explore(column="class", tooltip=["code", "name", "criteria_met"])
+    m = gpd.GeoDataFrame(cs).explore(column="band", tooltip=["code", "name", "criteria_met"])
     villages.explore(m=m, color="black", tooltip=["code", "name"])
     projects.explore(m=m, column="status", tooltip=["project_id", "name", "cap_total"])
     m.save(str(out))

@@ -62,7 +62,7 @@ def explore_html(layers: object, year: int, path: Path) -> int:
     st = layers.commune_status
     st = st[st["year"] == year].drop(columns=["geometry", "name"], errors="ignore")
     communes = communes.merge(st, on="code", how="left")
-    communes["class"] = communes["class"].fillna("outside")
+    communes["band"] = communes["band"].fillna("outside")
     vs = layers.village_status
     vs = vs[vs["year"] == year].drop(columns=["geometry", "name", "commune_code"],
                                      errors="ignore")
@@ -70,7 +70,7 @@ def explore_html(layers: object, year: int, path: Path) -> int:
     projects = layers.projects
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        m = communes.explore(column="class", tiles="OpenStreetMap")
+        m = communes.explore(column="band", tiles="OpenStreetMap")
         villages.explore(m=m, column="ntm", marker_type="circle_marker")
         projects.explore(m=m, column="status")
         m.save(str(path))

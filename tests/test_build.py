@@ -45,8 +45,8 @@ def test_commune_status_counts_and_classes(built_sample):
     keys = [f"tc{n:02d}" for n in range(1, 20)]
     assert (cs[keys].sum(axis=1) == cs["criteria_met"]).all()
     assert (cs["ntm"] == (cs["criteria_met"] == 19)).all()
-    assert set(cs.loc[cs["ntm"], "class"]) == {"ntm"}
-    assert set(cs.loc[cs["criteria_met"] < 10, "class"]) <= {"lt10"}
+    assert set(cs.loc[cs["ntm"], "band"]) == {"ntm"}
+    assert set(cs.loc[cs["criteria_met"] < 10, "band"]) <= {"lt10"}
     y25 = cs[cs["year"] == 2025]
     assert y25["ntm"].sum() == 3
     assert y25["criteria_met"].min() >= 10
@@ -94,10 +94,10 @@ def test_district_summary_against_targets(built_sample):
     _, layers = built_sample
     ds = layers.district_summary
     s25 = ds[ds["year"] == 2025].set_index("criterion")
-    assert s25.loc[5, "target_2025"] == 10
+    assert s25.loc[5, "target"] == 10
     assert s25.loc[5, "communes_met"] == 9
     assert s25.loc[5, "gap"] == 1
-    assert s25["target_2025"].sum() == 213
+    assert s25["target"].sum() == 213
     assert list(layers.plan_targets["target_share_text"])[4] == "76,9%"
 
 

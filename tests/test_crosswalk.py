@@ -91,11 +91,11 @@ def test_small_aggregation_by_hand(small):
     # tc03: A unknown, B not met -> not met among the units with data
     assert (n1["tc03"], n1["tc03_n"]) == ("not_met", 0)
     assert (n1["criteria_met_all"], n1["criteria_met_any"], n1["criteria_mixed"]) == (1, 2, 1)
-    assert n1["class"] == "mixed" and n1["unit_classes"] == "lt10"
+    assert n1["band"] == "mixed" and n1["unit_classes"] == "lt10"
     # N2: only D has data (the township is outside the programme); population incomplete
     assert (n2["units"], n2["units_in_programme"], n2["units_with_data"]) == (2, 1, 1)
     assert n2["tc01"] == "met" and np.isnan(n2["tc01_pop"]) and n2["tc01_area"] == 0.5
-    assert n2["class"] == "lt10" and n2["ntm_status"] == "not_ntm"
+    assert n2["band"] == "lt10" and n2["ntm_status"] == "not_ntm"
 
     long = out.commune_criteria_2025
     assert len(long) == 6
@@ -216,8 +216,8 @@ def test_sample_muong_te_2025(sample_layers, tmp_path):
         expected = ("met" if met == len(old) else "not_met" if met == 0 else "mixed")
         assert row["tc05"] == expected
         if row["criteria_mixed"]:
-            assert row["class"] == "mixed"
-    assert (s25["class"] == "mixed").any()  # the sample has merged units that disagree
+            assert row["band"] == "mixed"
+    assert (s25["band"] == "mixed").any()  # the sample has merged units that disagree
     assert set(s25["year"]) == set(ws.years)
     assert s25.loc[s25["code"] == "1053", "tc01_pop"].isna().all()
 

@@ -43,8 +43,8 @@ def test_year_classes(built_sample):
     st = _status(layers, 2025)
     classes = set()
     for code, row in st.iterrows():
-        assert _fill(communes, code) == CLASS_COLORS[row["class"]], code
-        classes.add(row["class"])
+        assert _fill(communes, code) == CLASS_COLORS[row["band"]], code
+        classes.add(row["band"])
     assert classes >= {"ntm", "15-18", "10-14"}  # the sample has several classes
     assert _fill(communes, "03445") == CLASS_COLORS["ntm"]  # Xã Mường Tè, all 19 met
     assert _fill(communes, "03448") == CLASS_COLORS["10-14"]  # Xã Pa Vệ Sử, 14

@@ -60,7 +60,7 @@ def _tiny_gpkg(path: Path) -> Path:
     communes = gpd.GeoDataFrame({"code": ["03436"], "name": ["Xã Thu Lũm"],
                                  "in_programme": [True]}, geometry=[poly], crs="EPSG:9205")
     status = gpd.GeoDataFrame({"code": ["03436"] * 2, "year": [2024, 2025],
-                               "class": ["10-14", "15-18"]}, geometry=[poly] * 2,
+                               "band": ["10-14", "15-18"]}, geometry=[poly] * 2,
                               crs="EPSG:9205")
     roads = gpd.GeoDataFrame({"road_id": ["R1"], "road_class": ["district"]},
                              geometry=[shapely.MultiLineString([[(480000, 2470000),
@@ -104,7 +104,7 @@ def test_commune_classes_match_the_web_map():
     root = ET.fromstring(style.qml.split("\n", 1)[1])  # without the DOCTYPE line
     rules = root.findall("./renderer-v2/rules/rule")
     assert [r.get("label") for r in rules] == [label("class", k, "vi") for k in web.CLASS_COLORS]
-    assert rules[0].get("filter") == "\"class\" = 'ntm' AND \"year\" = maximum(\"year\")"
+    assert rules[0].get("filter") == "\"band\" = 'ntm' AND \"year\" = maximum(\"year\")"
     colours = {}
     for sym in root.findall("./renderer-v2/symbols/symbol"):
         value = sym.find("./layer/Option/Option[@name='color']").get("value")

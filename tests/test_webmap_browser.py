@@ -104,7 +104,7 @@ def test_legend_matches_layers(sample: tuple, open_page: object) -> None:
     year = max(ws.years)
     legend = _legend(page)
     st = _status(layers, year)
-    classes = Counter(st["class"])
+    classes = Counter(st["band"])
     for key in ("ntm", "15-18", "10-14", "lt10"):
         assert legend[("communes", key)] == classes.get(key, 0), key
     assert legend[("communes", "outside")] == int((~layers.communes["in_programme"]).sum())
@@ -142,13 +142,13 @@ def test_year_switch_recolours(sample: tuple, open_page: object) -> None:
     assert after != before
     st = _status(layers, first)
     legend = _legend(page)
-    expected = Counter(st["class"])
+    expected = Counter(st["band"])
     for key in ("ntm", "15-18", "10-14", "lt10"):
         assert legend[("communes", key)] == expected.get(key, 0)
     # colours follow the class of each commune in that year
     colours = page.evaluate("window.ntmgis.data.styles['class']")
     code_of = page.evaluate("window.ntmgis.data.communes.code")
-    cls = dict(zip(st["code"], st["class"], strict=True))
+    cls = dict(zip(st["code"], st["band"], strict=True))
     for code, fill in zip(code_of, after, strict=True):
         if code in cls:
             assert fill == colours[cls[code]]
@@ -381,7 +381,7 @@ def test_minimal_layers_render(tmp_path: Path, open_page: object) -> None:
     rows = []
     for year, met in ((2024, 1.0), (2025, np.nan)):
         for code in ("00001", "00002"):
-            r = {"code": code, "year": year, "class": "15-18", "gained": "", "lost": ""}
+            r = {"code": code, "year": year, "band": "15-18", "gained": "", "lost": ""}
             r.update({f"tc{n:02d}": (met if n == 5 else 1.0) for n in range(1, 20)})
             rows.append(r)
     status = pd.DataFrame(rows)
@@ -453,7 +453,7 @@ def _grid_layers(n: int = 8, size: float = 5_000.0) -> tuple:
         for i, code in enumerate(codes):
             met = 8 + (i * 7 + year) % 12  # 8 .. 19 criteria
             row = {"code": code, "year": year, "gained": "2" if (i + year) % 5 == 0 else "",
-                   "lost": "", "class": commune_class(met)}
+                   "lost": "", "band": commune_class(met)}
             row.update({f"tc{k:02d}": 1.0 if k <= met else 0.0 for k in range(1, 20)})
             status.append(row)
     centres = communes.geometry.centroid

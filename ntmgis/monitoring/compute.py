@@ -146,8 +146,8 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     cs = inp.commune_status if inp.commune_status is not None else pd.DataFrame(
         columns=["code", "year", "criterion", "met"])
     wide = _wide_status(cs, prog, years, COMMUNE_CRITERIA)
-    wide["class"] = [commune_class(n, 19) for n in wide["criteria_met"]]
-    wide.loc[wide["ntm"], "class"] = "ntm"
+    wide["band"] = [commune_class(n, 19) for n in wide["criteria_met"]]
+    wide.loc[wide["ntm"], "band"] = "ntm"
     tgt = inp.commune_targets
     if tgt is not None:
         tmap = tgt.drop_duplicates("code").set_index("code")
@@ -283,10 +283,10 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
             rows.append({"year": year, "criterion": cr.number, "name_vi": cr.name_vi,
                          "name_en": cr.name_en, "group": cr.group, "communes_met": met,
                          "communes_total": n_prog, "share": met / n_prog if n_prog else None,
-                         "target_2025": tg,
+                         "target": tg,
                          "target_share": (tg / n_prog if tg is not None and n_prog else None),
                          "gap": (tg - met) if tg is not None else None})
-    district_summary = pd.DataFrame(rows).astype({"target_2025": "Int64", "gap": "Int64"})
+    district_summary = pd.DataFrame(rows).astype({"target": "Int64", "gap": "Int64"})
     over = []
     for year in years:
         w = wide[wide["year"] == year]

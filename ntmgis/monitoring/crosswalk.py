@@ -512,7 +512,7 @@ def aggregate(
                                   np.where(ntm_units == 0, "not_ntm", "mixed")).astype(object)
     # One class only where the old units agree on every criterion; "mixed" otherwise,
     # with the old units' own classes alongside.
-    cols["class"] = np.array(
+    cols["band"] = np.array(
         [("mixed" if mx else commune_class(int(m), len(criteria_set)))
          for m, mx in zip(met_all, mixed, strict=True)], dtype=object)
     cols["unit_classes"] = wide["classes"].to_numpy(dtype=object)

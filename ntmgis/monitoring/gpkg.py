@@ -20,8 +20,8 @@ from ntmgis.core.gdal_env import pinned_gpkg_date
 from ntmgis.core.i18n import t
 from ntmgis.core.workspace import Workspace, load_workspace
 
-__all__ = ["MonitoringLayers", "LAYER_ORDER", "write_gpkg", "list_layers", "read_layer",
-           "read_layers"]
+__all__ = ["MonitoringLayers", "LAYER_ORDER", "LEGACY_COLUMNS", "write_gpkg", "list_layers",
+           "read_layer", "read_layers"]
 
 
 @dataclass
@@ -82,6 +82,21 @@ def write_gpkg(layers: MonitoringLayers, path: Path, *, data_date: str = "") -> 
                                     append=path.exists(), **kw)
 
 
+#: Columns renamed since earlier versions of the contract, per layer: old name -> new name.
+#: GeoPackages built before the rename are read as if built now.
+LEGACY_COLUMNS: dict[str, dict[str, str]] = {
+    "commune_status": {"class": "band"},
+    "commune_status_2025": {"class": "band"},
+    "district_summary": {"target_2025": "target"},
+}
+
+
+def _upgrade(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    renames = {old: new for old, new in LEGACY_COLUMNS.get(name, {}).items()
+               if old in frame.columns and new not in frame.columns}
+    return frame.rename(columns=renames) if renames else frame
+
+
 def list_layers(path: str | Path) -> dict[str, str | None]:
     """The layers of a GeoPackage, name to geometry type (None for a table), in file order."""
     return {str(name): (None if gtype is None else str(gtype))
@@ -108,8 +123,11 @@ def read_layer(path: str | Path, name: str, *, geometry: bool = True,
         return None
     if columns is not None:
         present = set(pyogrio.read_info(path, layer=name)["fields"])
-        columns = [c for c in columns if c in present]
-    return pyogrio.read_dataframe(path, layer=name, read_geometry=geometry, columns=columns)
+        legacy = {new: old for old, new in LEGACY_COLUMNS.get(name, {}).items()}
+        columns = [c if c in present else legacy[c] for c in columns
+                   if c in present or legacy.get(c) in present]
+    frame = pyogrio.read_dataframe(path, layer=name, read_geometry=geometry, columns=columns)
+    return _upgrade(name, frame)
 
 
 def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
@@ -132,7 +150,7 @@ def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
         if name not in present:
             out[name] = None
             continue
-        frame = pyogrio.read_dataframe(gpkg, layer=name)
+        frame = _upgrade(name, pyogrio.read_dataframe(gpkg, layer=name))
         if "geometry" not in frame or frame.geometry.isna().all() and name not in (
                 "communes", "commune_status"):
             frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))

@@ -325,9 +325,9 @@ def layer_style(layer: str, *, lang: str = "vi") -> LayerStyle | None:
         if layer == "commune_status_2025":
             cats.append(_Cat("mixed", _t("mixed", lang), _MIXED_COLOR))
         title = f"{label('class', 'ntm', lang).split(' (')[0]} – {_t('latest', lang)}"
-        qml = _qml(_rules("class", "fill", cats, layer=layer, latest_year=True),
+        qml = _qml(_rules("band", "fill", cats, layer=layer, latest_year=True),
                    _labeling("name"))
-        return LayerStyle(layer, "fill", "class", qml, _sld(layer, title, "class", "fill", cats),
+        return LayerStyle(layer, "fill", "band", qml, _sld(layer, title, "band", "fill", cats),
                           f"ntmgis: {title}")
     if layer in ("communes", "communes_2025"):
         if layer == "communes":

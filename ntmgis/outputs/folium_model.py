@@ -212,7 +212,7 @@ def _commune_layer(layers: Any, year: int, criterion: int | None, lang: str) -> 
         else:
             met, total = _int(st.get("criteria_met")), _int(st.get("criteria_total"))
             if criterion is None:
-                key = text_of(st.get("class"))
+                key = text_of(st.get("band"))
                 key = key if key in palette.CLASS_COLORS else "nodata"
             else:
                 v = _int(st.get(ckey))

@@ -101,7 +101,7 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
     rows = []
     for crit, grp in ds.groupby("criterion", sort=True):
         g = grp.set_index("year")
-        tgt = g["target_2025"].iloc[0]
+        tgt = g["target"].iloc[0]
         tgt = None if pd.isna(tgt) else int(tgt)
         row = {_h("criterion", lang): int(crit),
                _h("name", lang): g["name_en" if lang == "en" else "name_vi"].iloc[0]}

@@ -22,7 +22,7 @@ __all__ = ["AppendixData", "load_data"]
 
 _REQUIRED = {
     "communes": ["code", "name", "in_programme"],
-    "commune_status": ["code", "name", "year", "criteria_met", "ntm", "class",
+    "commune_status": ["code", "name", "year", "criteria_met", "ntm", "band",
                        *COMMUNE_CRITERIA.keys],
     "villages": ["code", "name", "commune_code"],
     "village_status": ["code", "year", "ntm"],

@@ -38,7 +38,7 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     x0, x1, y0, y1 = frame.extent
     view = shapely.box(x0, y0, x1, y1)
     srow = d.status[d.status["code"] == code]
-    cls = str(srow["class"].iloc[0]) if len(srow) else ""
+    cls = str(srow["band"].iloc[0]) if len(srow) else ""
     # neighbours on paper, this commune tinted by its class
     entries: list[tuple] = []
     frame.polygons([shapely.union_all(com.geometry.to_numpy())], fc="#f4f4f0", ec="none",

@@ -31,7 +31,7 @@ def page_overview(ctx: Context, n: int) -> Page:
     page = ctx.new_page(n, tr("title_overview", lang))
     frame = _district_frame(ctx, page)
     status = d.status
-    cls = dict(zip(status["code"], status["class"], strict=True))
+    cls = dict(zip(status["code"], status["band"], strict=True))
     colors = {c: st.fill(st.CLASS_COLORS.get(k, st.MET_COLORS[""])) for c, k in cls.items()}
     base_entries = _base(ctx, frame, colors)
     placer = LabelPlacer(frame)
@@ -53,7 +53,7 @@ def page_overview(ctx: Context, n: int) -> Page:
     # panel: legend
     y = _locator(ctx, page, PX, PTOP - 42, 60, 42)
     y = page.heading(PX, y, tr("legend", lang))
-    counts = status["class"].value_counts()
+    counts = status["band"].value_counts()
     entries: list[tuple] = [("heading", tr("criteria_met", lang))]
     for k, color in st.CLASS_COLORS.items():
         color = st.fill(color)
@@ -81,7 +81,7 @@ def page_overview(ctx: Context, n: int) -> Page:
         return page
     y = page.heading(PX, y - 1, tr("by_commune", lang))
     rows, fills = [], []
-    for name, n_met, k in zip(status["name"], status["criteria_met"], status["class"], strict=True):
+    for name, n_met, k in zip(status["name"], status["criteria_met"], status["band"], strict=True):
         rows.append([str(name), f"{int(n_met)}/{total}", label("class", k, lang)])
         fills.append([None, None, st.tint(st.CLASS_COLORS.get(k, '#dddddd'))])
     avail = y - 19.0

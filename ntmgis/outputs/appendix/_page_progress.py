@@ -37,7 +37,7 @@ def page_progress(ctx: Context, n: int) -> Page:
         ytop = 182.0 - row * ch
         fr = page.map_frame(x, ytop - ch + 1.5, mw, mh, b, scale=scale)
         st_y = d.status_all[d.status_all["year"] == year]
-        cls = dict(zip(st_y["code"], st_y["class"], strict=True))
+        cls = dict(zip(st_y["code"], st_y["band"], strict=True))
         geoms = list(com.geometry[inprog])
         fr.fill_by(geoms, [st.fill(st.CLASS_COLORS.get(cls.get(c), st.MET_COLORS[""]))
                            for c in com["code"][inprog]], ec="none", lw=0, zorder=1)

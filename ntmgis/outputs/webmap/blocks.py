@@ -175,7 +175,7 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
             lo: list[str] = [""] * len(codes)
             strings = _met_strings(rows, keys)
             for i, s, cl, ga, ls in zip(rows["_i"], strings,
-                                        rows.get("class", pd.Series("", rows.index)),
+                                        rows.get("band", pd.Series("", rows.index)),
                                         rows.get("gained", pd.Series("", rows.index)),
                                         rows.get("lost", pd.Series("", rows.index)), strict=True):
                 m[i] = s
