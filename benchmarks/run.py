@@ -18,7 +18,7 @@ until ``window.ntmgis.ready`` and two animation frames) and the JS heap
 (CDP ``Runtime.getHeapUsage``). In the same run, the naive baseline
 (``benchmarks/naive.py``: ``geopandas.explore()`` of the same communes,
 villages and projects) is written and opened the same way, with Leaflet
-served from ``ntmgis/static`` instead of the CDN; a render that does not
+served from ``ntmgis/outputs/webmap/static`` instead of the CDN; a render that does not
 finish within ``--bound`` seconds is reported as "> bound".
 
 Results: a table on stdout, ``benchmarks/out/results-<N>.json`` (one file
@@ -49,7 +49,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
 README = HERE / "README.md"
-STATIC = ROOT / "ntmgis" / "static"
+STATIC = ROOT / "ntmgis" / "outputs" / "webmap" / "static"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update"]
