@@ -25,7 +25,7 @@ from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import catalog, check_lang, enum_keys, label, labels, t
 from ntmgis.core.text import fold, is_missing, nfc, parse_number
-from ntmgis.core.vocabulary import MET_WORDS, NOT_MET_WORDS
+from ntmgis.core.vocabulary import parse_met
 
 __all__ = [
     "FORM_KINDS",
@@ -424,16 +424,10 @@ def _parse_cell(rd: _Reader, cell: str, row: int, col: FormColumn, v: Any, *, lo
             raise err(t("year_range", lang, value=y, lo=lo, hi=hi))
         return y
     if kind == "met":
-        if isinstance(v, bool):
-            return int(v)
-        if isinstance(v, (int, float)) and v in (0, 1):
-            return int(v)
-        f = fold(str(v))
-        if f in MET_WORDS:
-            return 1
-        if f in NOT_MET_WORDS:
-            return 0
-        raise err(t("bad_status_value", lang, value=v))
+        try:
+            return parse_met(v)  # the words the status tables accept, too
+        except ValueError:
+            raise err(t("bad_status_value", lang, value=v)) from None
     if kind == "money" or kind.startswith("coord"):
         if isinstance(v, bool):
             raise err(t("not_a_number", lang, value=v))
