@@ -50,13 +50,19 @@ __all__ = [
     "ValidationFailed",
     "NtmgisWarning",
     "folium_map",
+    "queries",
 ]
 
 
 def __getattr__(name: str) -> object:
-    # folium (and jinja2) load only when a notebook asks for a folium map.
+    # folium (and jinja2) load only when a notebook asks for a folium map, and the
+    # queries (scipy's graphs, rasterio) only when asked for.
     if name == "folium_map":
         from ntmgis.outputs.folium_map import folium_map
 
         return folium_map
+    if name == "queries":
+        import ntmgis.queries
+
+        return ntmgis.queries
     raise AttributeError(f"module 'ntmgis' has no attribute {name!r}")

@@ -174,6 +174,12 @@ def test_cycle_is_caught() -> None:
     assert "cycle: ntmgis.core.a -> ntmgis.core.b" in violations(sources)
 
 
+def test_plain_import_reaches_the_queries() -> None:
+    code = "import ntmgis; print(ntmgis.queries.gaps.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "gaps"
+
+
 def test_the_library_does_not_load_click() -> None:
     code = ("import sys, ntmgis, ntmgis.queries, ntmgis.outputs.appendix, ntmgis.outputs.webmap,"
             " ntmgis.outputs.postgis_store, ntmgis.outputs.forms; print('click' in sys.modules)")
@@ -186,7 +192,7 @@ def test_public_api_keeps_working() -> None:
     import ntmgis.queries as q
 
     for name in ("load_workspace", "validate", "build", "read_layers", "plan_report",
-                 "init_workspace", "MonitoringLayers"):
+                 "init_workspace", "MonitoringLayers", "folium_map"):
         assert callable(getattr(ntmgis, name)), name
     for name in ("gaps", "access", "misplaced", "projects", "gap_summary", "load_data"):
         assert callable(getattr(q, name)), name
