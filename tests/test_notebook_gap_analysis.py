@@ -14,9 +14,9 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "gap_analysis.ipy
 @pytest.mark.slow
 def test_gap_analysis_notebook_runs(tmp_path, monkeypatch):
     from nbclient import NotebookClient
-    from ntmgis.queries import describe, gaps
 
     from ntmgis.outputs.scaffold import init_workspace
+    from ntmgis.queries import describe, gaps
 
     ws = init_workspace(tmp_path / "mt", sample=True)
     work = tmp_path / "nb"
