@@ -18,7 +18,8 @@ import shapely
 
 from ntmgis.analysis.distances import geodesic_m, to_metric, work_crs
 from ntmgis.analysis.query_data import QueryData, load_data, message
-from ntmgis.core.errors import DataError, WorkspaceError
+from ntmgis.analysis.terrain import ROAD_SPEEDS_KMH
+from ntmgis.core.errors import DataError, DataWarning, WorkspaceError
 from ntmgis.core.i18n import catalog, enum_keys, labels
 
 __all__ = ["access", "ACCESS_MODES", "FACILITY_TYPES"]
@@ -72,8 +73,6 @@ _m = catalog(_MSG, message)
 
 
 def _road_speeds(q: QueryData, speeds: Mapping[str, float] | None) -> dict[str, float] | None:
-    from ntmgis.analysis.terrain import ROAD_SPEEDS_KMH
-
     if speeds is not None:
         return {**ROAD_SPEEDS_KMH, **speeds}
     cfg = (q.workspace.raw.get("terrain", {}) if q.workspace else {}).get("road_speeds_kmh")
@@ -211,8 +210,6 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
         lost = int(np.isnan(mins).sum())
         if lost:
             import warnings
-
-            from ntmgis.core.errors import DataWarning
 
             warnings.warn(
                 f"{lost} bản nằm ngoài bản đồ độ cao hoặc không đi tới được cơ sở nào / "

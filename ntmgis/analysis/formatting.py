@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ntmgis.core.i18n import fmt_money, fmt_number, label
+
 __all__ = ["HEADINGS", "heading", "result_table", "describe"]
 
 #: Column headings: column -> (Vietnamese, English).
@@ -90,8 +92,6 @@ def heading(column: str, lang: str = "vi") -> str:
 
 
 def _fmt(column: str, value: Any, lang: str) -> str:
-    from ntmgis.core.i18n import fmt_money, fmt_number, label
-
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return "–"
     if column == "gap_status":
@@ -137,8 +137,6 @@ def result_table(result: pd.DataFrame, *, lang: str = "vi",
 
 def describe(result: pd.DataFrame, *, lang: str = "vi") -> str:
     """A one-line summary of a result, for the terminal and the map subtitle."""
-    from ntmgis.core.i18n import fmt_number, label
-
     kind = result.attrs.get("query")
     en = lang == "en"
     if kind == "gaps":

@@ -20,6 +20,10 @@ from ntmgis.analysis.formatting import (
 )
 from ntmgis.analysis.project_search import find_place
 from ntmgis.analysis.query_data import load_data
+from ntmgis.analysis.terrain import NODATA
+from ntmgis.core.i18n import label
+from ntmgis.core.i18n import labels as enum_labels
+from ntmgis.outputs.webmap import ResultLayer, render_result_map
 
 __all__ = ["result_map"]
 
@@ -28,8 +32,6 @@ def _minutes_bands(raster: Path, limit: float | None, lang: str) -> gpd.GeoDataF
     """Polygons of travel-time bands from the minutes GeoTIFF (for the map)."""
     import rasterio
     from rasterio.features import shapes
-
-    from ntmgis.analysis.terrain import NODATA
 
     edges = ([0, limit / 2, limit, 2 * limit] if limit else [0, 30, 60, 120])
     with rasterio.open(raster) as src:
@@ -93,8 +95,6 @@ def _gaps_per_unit(result: pd.DataFrame, unit: str, lang: str) -> gpd.GeoDataFra
 
 
 def _map_title(result: pd.DataFrame, lang: str) -> str:
-    from ntmgis.core.i18n import label
-
     a = result.attrs
     en = lang == "en"
     kind = a.get("query")
@@ -141,14 +141,6 @@ def result_map(result: pd.DataFrame, path: str | Path, *, data: Any = None,
     lang, overwrite, title, online_tiles
         As in :func:`ntmgis.outputs.webmap.render_result_map`.
     """
-    try:
-        from ntmgis.outputs.webmap import ResultLayer, render_result_map
-    except ImportError as exc:  # pragma: no cover - the web-map package ships with ntmgis
-        from ntmgis.core.errors import MissingDependencyError
-
-        raise MissingDependencyError(
-            "chưa có bộ vẽ bản đồ web (ntmgis.outputs.webmap) / the web-map renderer is missing"
-        ) from exc
     q = load_data(data, lang=lang) if data is not None else None
     kind = result.attrs.get("query")
     en = lang == "en"
@@ -192,8 +184,6 @@ def result_map(result: pd.DataFrame, path: str | Path, *, data: Any = None,
         a = result.attrs
         roads = q.get("roads", required=False) if q is not None and a["by"] == "road" else None
         if roads is not None and len(roads):
-            from ntmgis.core.i18n import labels as enum_labels
-
             rl = enum_labels("road_class", lang)
             layers.append(ResultLayer(
                 roads[["road_id", "name", "road_class", "geometry"]].assign(

@@ -18,9 +18,10 @@ import pandas as pd
 
 from ntmgis.analysis.query_data import message
 from ntmgis.analysis.result_map import result_map
-from ntmgis.core.errors import DataError, WorkspaceError
+from ntmgis.core.errors import DataError, OutputExistsError, WorkspaceError
 from ntmgis.core.gdal_env import pinned_gpkg_date
 from ntmgis.core.i18n import t as _t
+from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.monitoring.gpkg import LAYER_ORDER, list_layers
 
 __all__ = ["write_csv", "write_geojson", "write_gpkg_layer", "write_outputs"]
@@ -48,8 +49,6 @@ def write_csv(result: pd.DataFrame, path: str | Path, *, overwrite: bool = False
     Column names are the canonical ones (as in the Python result); geometry
     is written as WGS 84 ``lon``/``lat`` for points and left out otherwise.
     """
-    from ntmgis.core.safe_write import atomic_output
-
     df = pd.DataFrame(result.drop(columns="geometry", errors="ignore"))
     if isinstance(result, gpd.GeoDataFrame) and len(result):
         geo = result.geometry
@@ -67,8 +66,6 @@ def write_geojson(result: gpd.GeoDataFrame, path: str | Path, *, overwrite: bool
                   lang: str = "vi") -> Path:
     """Write a result as GeoJSON (RFC 7946, WGS 84, 7 decimals)."""
     import pyogrio
-
-    from ntmgis.core.safe_write import atomic_output
 
     gdf = _for_file(result)
     gdf = gdf.to_crs(4326) if gdf.crs is not None else gdf
@@ -99,8 +96,6 @@ def write_gpkg_layer(result: pd.DataFrame, gpkg: str | Path, layer: str, *,
     import tempfile
 
     import pyogrio
-
-    from ntmgis.core.errors import OutputExistsError
 
     target = Path(gpkg)
     if not target.is_file():
@@ -174,9 +169,6 @@ def write_outputs(result: pd.DataFrame, ws: Any, name: str, *, csv: str | Path |
     OutputExistsError
         When an output exists and ``overwrite`` is false.
     """
-    from ntmgis.core.errors import OutputExistsError
-    from ntmgis.core.safe_write import require_writable
-
     map_target = None
     if map_path is not None:
         map_target = Path(map_path) if map_path else Path(ws.maps_dir) / f"{name}.html"

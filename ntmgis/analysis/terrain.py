@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ntmgis.core.errors import CRSError, DataError, WorkspaceError
+from ntmgis.core.errors import CRSError, DataError, DataWarning, WorkspaceError
 from ntmgis.core.safe_write import atomic_output
 
 __all__ = [
@@ -326,8 +326,6 @@ def cost_distance(elevation: Elevation, sources_xy: np.ndarray, *,
         )
     if not ok.all():
         import warnings
-
-        from ntmgis.core.errors import DataWarning
 
         warnings.warn(
             f"{int((~ok).sum())} cơ sở nằm ngoài bản đồ độ cao (hoặc ô không có số liệu), "

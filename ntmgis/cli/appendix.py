@@ -5,8 +5,13 @@ from __future__ import annotations
 import click
 
 from ntmgis.cli.exits import handle_errors
-from ntmgis.cli.options import lang_option, overwrite_option, workspace_option, year_option
-from ntmgis.core.workspace import load_workspace
+from ntmgis.cli.options import (
+    lang_option,
+    open_workspace,
+    overwrite_option,
+    workspace_option,
+    year_option,
+)
 from ntmgis.outputs.appendix import PAGE_KINDS, SIZES, render_appendix, summary_lines
 
 __all__ = ["command"]
@@ -34,8 +39,7 @@ def command(workspace: str, year: int | None, size: str, formats: str, lang: str
     Render the print-ready map appendix (one PDF, one PNG per page) into
     maps/appendix/ of the workspace.
     """
-    ws = load_workspace(workspace, lang=lang)
-    use_lang = lang or ws.language
+    ws, use_lang = open_workspace(workspace, lang)
     paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
                             overwrite=overwrite, dpi=dpi, pages=pages)
     for line in summary_lines(paths, use_lang):

@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 
 from ntmgis.cli.exits import handle_errors
-from ntmgis.cli.options import lang_option, overwrite_option, workspace_option
+from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.core.i18n import t
 from ntmgis.core.issue_log import IssueLog
-from ntmgis.core.workspace import load_workspace
 from ntmgis.outputs.postgis_store import build_and_store
 
 __all__ = ["command"]
@@ -34,8 +33,7 @@ def _progress(msg: str) -> None:
 def command(workspace: str, output: Path | None, store: str | None, schema: str | None,
             overwrite: bool, lang: str | None) -> None:
     """Tạo các lớp giám sát / build the monitoring layers (GeoPackage, optionally PostGIS)."""
-    ws = load_workspace(workspace, lang=lang)
-    lang = lang or ws.language
+    ws, lang = open_workspace(workspace, lang)
     log = IssueLog(lang=lang, root=ws.root)
     path = build_and_store(ws, store, schema=schema, lang=lang, overwrite=overwrite,
                            output=output, progress=_progress, log=log)

@@ -5,9 +5,14 @@ from __future__ import annotations
 import click
 
 from ntmgis.cli.exits import handle_errors
-from ntmgis.cli.options import lang_option, overwrite_option, workspace_option, year_option
+from ntmgis.cli.options import (
+    lang_option,
+    open_workspace,
+    overwrite_option,
+    workspace_option,
+    year_option,
+)
 from ntmgis.core.i18n import t
-from ntmgis.core.workspace import find_workspace, load_workspace
 from ntmgis.outputs.webmap import render_maps
 
 __all__ = ["command"]
@@ -33,8 +38,7 @@ def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
     maps/index.html (tổng quan / overview), maps/criteria/tc01.html ... tc19.html
     (từng tiêu chí / one per criterion), maps/list.html (danh sách / list).
     """
-    ws = load_workspace(find_workspace(workspace))
-    use_lang = lang or ws.language or "vi"
+    ws, use_lang = open_workspace(workspace, lang)
     paths = render_maps(ws, lang=use_lang, overwrite=overwrite, year=year,
                         online_tiles=online_tiles,
                         level_of_detail={"auto": None, "on": True, "off": False}[lod])

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import click
 
-__all__ = ["workspace_option", "lang_option", "overwrite_option", "year_option"]
+from ntmgis.core.workspace import Workspace, load_workspace
+
+__all__ = ["workspace_option", "lang_option", "overwrite_option", "year_option",
+           "open_workspace"]
+
+
+def open_workspace(path: str, lang: str | None) -> tuple[Workspace, str]:
+    """Load the workspace at ``path``; the language is ``--lang`` or else the workspace's."""
+    ws = load_workspace(path, lang=lang)
+    return ws, (lang or ws.language or "vi")
+
 
 workspace_option = click.option(
     "-w", "--workspace", "workspace", default=".", show_default=True,

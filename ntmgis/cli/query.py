@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from ntmgis.cli.exits import handle_errors as _handle
+from ntmgis.cli.options import open_workspace
 from ntmgis.core.i18n import t
 
 __all__ = ["command"]
@@ -52,13 +53,6 @@ def _common(func: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed(opts):
         func = opt(func)
     return func
-
-
-def _workspace(path: str, lang: str | None):
-    from ntmgis.core.workspace import load_workspace
-
-    ws = load_workspace(path, lang=lang)
-    return ws, (lang or ws.language or "vi")
 
 
 def _print(frame, lang: str, title: str = "", limit: int = 0) -> None:
@@ -120,7 +114,7 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
     from ntmgis.analysis.results import write_csv
     from ntmgis.core.safe_write import require_writable
 
-    ws, lang = _workspace(workspace, lang)
+    ws, lang = open_workspace(workspace, lang)
     if summary_csv is not None:
         require_writable(summary_csv, overwrite, lang)
     result = gaps(ws, criterion=criterion, year=year, level=level, lang=lang)
@@ -157,7 +151,7 @@ def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None
     from ntmgis.analysis.formatting import describe
     from ntmgis.core.safe_write import require_writable
 
-    ws, lang = _workspace(workspace, lang)
+    ws, lang = open_workspace(workspace, lang)
     name = f"query_access_{to}_{by}"
     raster = None
     if by == "terrain":
@@ -187,7 +181,7 @@ def misplaced_cmd(max_village_m: float | None, workspace: str, lang: str | None,
     from ntmgis.analysis.formatting import describe
     from ntmgis.analysis.misplaced import misplaced
 
-    ws, lang = _workspace(workspace, lang)
+    ws, lang = open_workspace(workspace, lang)
     result = misplaced(ws, max_village_m=max_village_m, lang=lang)
     _print(result, lang, describe(result, lang=lang), limit)
     _outputs(result, ws, lang, "query_misplaced", csv_path=csv_path, geojson_path=geojson_path,
@@ -216,7 +210,7 @@ def projects_cmd(criterion, commune, village, status, category, year, source, ne
     from ntmgis.analysis.formatting import describe
     from ntmgis.analysis.project_search import find_projects
 
-    ws, lang = _workspace(workspace, lang)
+    ws, lang = open_workspace(workspace, lang)
     result = find_projects(ws, criterion=criterion, commune=commune, village=village,
                            status=list(status) or None, category=list(category) or None,
                            year=year, source=list(source) or None, near=near,

@@ -7,9 +7,8 @@ from pathlib import Path
 import click
 
 from ntmgis.cli.exits import handle_errors
-from ntmgis.cli.options import lang_option, overwrite_option, workspace_option
+from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.core.i18n import t
-from ntmgis.core.workspace import load_workspace
 from ntmgis.outputs.report import plan_report, write_report
 
 __all__ = ["command"]
@@ -24,8 +23,7 @@ __all__ = ["command"]
 @handle_errors
 def command(workspace: str, output_dir: Path | None, overwrite: bool, lang: str | None) -> None:
     """Kết quả so với kế hoạch / plan against actual (terminal, CSV, Markdown)."""
-    ws = load_workspace(workspace, lang=lang)
-    lang = lang or ws.language
+    ws, lang = open_workspace(workspace, lang)
     rep = plan_report(ws, lang=lang)
     _print_report(rep)
     for p in write_report(rep, output_dir or ws.reports_dir, overwrite=overwrite):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 
 from ntmgis.cli.exits import handle_errors
-from ntmgis.cli.options import lang_option, overwrite_option, workspace_option
-from ntmgis.core.workspace import load_workspace
+from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.outputs.postgis_store import store_workspace
 
 __all__ = ["command"]
@@ -29,8 +28,7 @@ def command(url: str, workspace: str, schema: str | None, no_styles: bool,
     URL: postgresql://người_dùng@máy:cổng/cơ_sở_dữ_liệu (mật khẩu qua PGPASSWORD
     hoặc ~/.pgpass).
     """
-    ws = load_workspace(workspace, lang=lang)
-    lg = lang or ws.language
+    ws, lg = open_workspace(workspace, lang)
     res = store_workspace(ws, url, schema=schema, overwrite=overwrite,
                           styles=not no_styles, lang=lg)
     rows = sum(res.tables.values())

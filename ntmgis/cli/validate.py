@@ -9,10 +9,9 @@ from pathlib import Path
 import click
 
 from ntmgis.cli.exits import EXIT_DATA, handle_errors
-from ntmgis.cli.options import lang_option, overwrite_option, workspace_option
+from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.core.i18n import label, t
 from ntmgis.core.safe_write import require_writable
-from ntmgis.core.workspace import load_workspace
 from ntmgis.monitoring.checks import validate
 
 __all__ = ["command"]
@@ -30,17 +29,20 @@ __all__ = ["command"]
 def command(workspace: str, csv_path: Path | None, brief: bool, overwrite: bool,
             lang: str | None) -> None:
     """Kiểm tra dữ liệu / check the workspace's data; exit 1 if it has errors."""
-    ws = load_workspace(workspace, lang=lang)
-    lang = lang or ws.language
+    ws, lang = open_workspace(workspace, lang)
     out = csv_path or (ws.root / "validation.csv")
     require_writable(out, overwrite, lang)
     log = validate(ws, lang=lang, csv_path=out)
-    for issue in log.sorted():
+    issues = log.sorted()
+    for issue in issues:
         if not (brief and issue.severity == "warning"):
             click.echo(issue.format(lang))
     if brief:
+        first = {}  # each check's first issue, as an example
+        for issue in issues:
+            first.setdefault(issue.check, issue)
         for check, n in sorted(Counter(i.check for i in log.warnings).items()):
-            example = next(i for i in log.sorted() if i.check == check)
+            example = first[check]
             eg = "e.g." if lang == "en" else "ví dụ"
             click.echo(f"{label('severity', 'warning', lang)} {n} × {check} ({eg} "
                        f"{example.file}: {example.message})")

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
+from ntmgis.core.errors import OptionError
+
 __all__ = [
     "LANGUAGES",
     "catalog",
@@ -276,11 +278,12 @@ def catalog(messages: dict[str, tuple[str, str]],
 
 
 def check_lang(lang: str) -> str:
-    """Return ``lang`` if supported, else raise ValueError naming the choices."""
+    """Return ``lang`` if supported, else raise OptionError (a ValueError) naming the choices."""
     if lang not in LANGUAGES:
-        from ntmgis.core.errors import OptionError
-
-        raise OptionError(f"language {lang!r} is not supported; use one of {LANGUAGES}")
+        # Neither language can be chosen for a message about the language itself: say both.
+        choices = ", ".join(LANGUAGES)
+        raise OptionError(f"ngôn ngữ {lang!r} không được hỗ trợ; chọn {choices} / "
+                          f"language {lang!r} is not supported; use one of {choices}")
     return lang
 
 

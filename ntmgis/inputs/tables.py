@@ -19,7 +19,9 @@ from ntmgis.core.workspace import (
     is_database_url,
 )
 from ntmgis.inputs.columns import ROW
+from ntmgis.inputs.forms import HEADER_ROWS, form_kind, read_form
 from ntmgis.inputs.legacy_text import fix_text, legacy_table
+from ntmgis.inputs.postgis import read_postgis_layer
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 
@@ -99,8 +101,6 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
 
 def read_database(url: str, layer: str | None, log: IssueLog) -> pd.DataFrame | None:
     """A PostGIS table, view or query (see ntmgis.outputs.postgis_store); problems become issues."""
-    from ntmgis.inputs.postgis import read_postgis_layer
-
     if not layer:
         log.error("file_unreadable", "file_unreadable", file=url, path=url,
                   reason="layer = \"schema.table\" or a SELECT query is required")
@@ -118,7 +118,6 @@ def form_kind_of(path: Path) -> str | None:
     """The kind of ntmgis form ``path`` is, or None (only Excel files are opened)."""
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         return None
-    from ntmgis.inputs.forms import form_kind
 
     return form_kind(path)
 
@@ -126,8 +125,6 @@ def form_kind_of(path: Path) -> str | None:
 
 def read_filled_form(path: Path, kind: str, ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
     """An ntmgis Excel form, read strictly by ntmgis.outputs.forms (errors name sheet and cell)."""
-    from ntmgis.inputs.forms import HEADER_ROWS, read_form
-
     try:
         df = read_form(path, kind, code_width=ws.code_width, years=ws.years, lang=log.lang)
     except DataError as exc:

@@ -19,6 +19,7 @@ import shapely
 
 from ntmgis.core.i18n import fmt_money, fmt_number, label
 from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.safe_write import atomic_output
 from ntmgis.core.text import fold
 from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.columns import ROW
@@ -329,8 +330,6 @@ def validate(ws: Workspace, *, lang: str = "vi", csv_path: str | Path | None = N
     inp = load_inputs(ws, log)
     check_inputs(inp, log)
     if csv_path is not None:
-        from ntmgis.core.safe_write import atomic_output
-
         with atomic_output(csv_path, overwrite=True, lang=lang) as tmp:
             log.write_csv(tmp)
     return log

@@ -39,7 +39,7 @@ import shapely
 
 from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, commune_class
 from ntmgis.core.errors import DataError
-from ntmgis.core.i18n import catalog, check_lang
+from ntmgis.core.i18n import catalog, check_lang, t
 from ntmgis.core.text import fold, is_missing, nfc, normalise_code
 
 __all__ = [
@@ -545,8 +545,6 @@ def aggregate_workspace(workspace: Any, layers: Any, *, lang: str = "vi") -> Lay
     if cfg is None:
         return None
     if not Path(cfg.path).is_file():
-        from ntmgis.core.i18n import t
-
         raise DataError(t("file_missing", lang, path=cfg.path), path=cfg.path)
     cw = read_crosswalk(cfg.path, fields=cfg.fields or None, lang=lang)
     return aggregate(layers, cw, lang=lang)

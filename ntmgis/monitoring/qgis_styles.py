@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from ntmgis.core import palette as styles
 from ntmgis.core.i18n import catalog, check_lang, label
 
 __all__ = ["add_qgis_styles", "layer_style", "STYLED_LAYERS", "LayerStyle"]
@@ -281,8 +282,6 @@ def _sld(layer: str, title: str, attribute: str | None, geometry: str,
 
 def _palette() -> dict:
     """The web map's colours (one source of truth: ``ntmgis.core.palette``)."""
-    from ntmgis.core import palette as styles
-
     return {
         "class": dict(styles.CLASS_COLORS),
         "status": dict(styles.STATUS_COLORS),

@@ -21,6 +21,8 @@ from ntmgis.core import palette
 from ntmgis.core.criteria import COMMUNE_CRITERIA
 from ntmgis.core.errors import CriteriaError, OptionError, WorkspaceError
 from ntmgis.core.i18n import check_lang, fmt_money, fmt_number, label, t
+from ntmgis.core.workspace import load_workspace
+from ntmgis.monitoring.gpkg import read_layers
 from ntmgis.outputs.webmap.strings import map_strings
 
 # the web map's drawing (ntmgis/outputs/webmap/app.js)
@@ -74,13 +76,10 @@ def _layers_of(source: Any, lang: str) -> Any:
     if hasattr(source, "commune_status") and hasattr(source, "communes"):
         return source
     if isinstance(source, (str, Path)):
-        from ntmgis.core.workspace import load_workspace
-
         source = load_workspace(source)
     gpkg = Path(source.output_gpkg)
     if not gpkg.exists():
         raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
-    from ntmgis.monitoring.gpkg import read_layers
 
     return read_layers(source)
 

@@ -32,9 +32,11 @@ import pandas as pd
 
 from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, village_set_from_rows
 from ntmgis.core.i18n import check_lang, enum_keys, label, labels
+from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.core.text import is_missing, nfc
 from ntmgis.core.vocabulary import is_urban_unit
+from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.inputs.forms import (
     FILE_NAMES,
     FIRST_ROW,
@@ -50,6 +52,7 @@ from ntmgis.inputs.forms import (
     form_columns,
     form_text,
 )
+from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.gpkg import read_layer
 
 __all__ = ["FILE_NAMES", "write_templates", "write_template", "write_workspace_templates"]
@@ -432,8 +435,6 @@ def write_workspace_templates(
     dict of str to Path
         As :func:`write_templates`.
     """
-    from ntmgis.core.workspace import Workspace, load_workspace
-
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
     lang = lang or ws.language
     communes = villages = None
@@ -447,9 +448,6 @@ def write_workspace_templates(
                 rows.to_dict("records"), key="village", name_vi=ws.village_set_name,
                 name_en=ws.village_set_name_en)
     else:
-        from ntmgis.core.issue_log import IssueLog
-        from ntmgis.inputs.load import load_inputs
-
         inp = load_inputs(ws, IssueLog(lang=lang, root=ws.root))
         if inp.communes is not None:
             communes = pd.DataFrame(inp.communes.drop(columns="geometry", errors="ignore"))

@@ -23,12 +23,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ntmgis.core.errors import DataError, OutputExistsError, WorkspaceError
-from ntmgis.core.i18n import check_lang
+from ntmgis.core.errors import DataError, DataWarning, OutputExistsError, WorkspaceError
+from ntmgis.core.i18n import check_lang, t
 from ntmgis.core.text import fold
-
-if TYPE_CHECKING:  # pragma: no cover
-    import geopandas as gpd
+from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.inputs.postgis import (
     engine_for,
     first_line,
@@ -38,7 +36,12 @@ from ntmgis.inputs.postgis import (
     sql_literal,
     sqlalchemy_module,
 )
+from ntmgis.monitoring.build import build
 from ntmgis.monitoring.gpkg import list_layers, read_layer
+from ntmgis.monitoring.qgis_styles import STYLED_LAYERS, layer_style
+
+if TYPE_CHECKING:  # pragma: no cover
+    import geopandas as gpd
 
 __all__ = [
     "LAYER_KEYS",
@@ -450,9 +453,6 @@ def _store_styles(conn: Any, schema: str, frames: dict[str, pd.DataFrame],
     """
     import geopandas as gpd
 
-    from ntmgis.core.errors import DataWarning
-    from ntmgis.monitoring.qgis_styles import STYLED_LAYERS, layer_style
-
     sa = sqlalchemy_module(lang)
     names = [n for n in STYLED_LAYERS
              if isinstance(frames.get(n), gpd.GeoDataFrame)]
@@ -525,12 +525,8 @@ def store_workspace(workspace: Any, url: str, *, schema: str | None = None,
     overwrite, styles, lang
         As in :func:`write_postgis`.
     """
-    from ntmgis.core.workspace import Workspace, load_workspace
-
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
     if not ws.output_gpkg.is_file():
-        from ntmgis.core.i18n import t
-
         raise FileNotFoundError(t("not_built", lang, path=ws.output_gpkg))
     comment = f"ntmgis: {ws.name}, {ws.province}, data {ws.data_date}".strip()
     return store_gpkg(ws.output_gpkg, url, schema=schema or schema_name(ws.name),
@@ -565,8 +561,6 @@ def build_and_store(ws: Any, url: str | None, *, schema: str | None = None,
     Path
         The GeoPackage written.
     """
-    from ntmgis.monitoring.build import build
-
     target = build(ws, lang=lang, overwrite=overwrite, **build_options)
     if url:
         progress = build_options.get("progress")

@@ -15,8 +15,10 @@ from pathlib import Path
 import pandas as pd
 
 from ntmgis.core.i18n import catalog, fmt_money, fmt_number, fmt_percent, label
+from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.core.workspace import Workspace
+from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.compute import compute_layers
 from ntmgis.monitoring.gpkg import MonitoringLayers, read_layers
 
@@ -85,9 +87,6 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
         if ws.output_gpkg.exists():
             layers = read_layers(ws, lang=lang)
         else:
-            from ntmgis.core.issue_log import IssueLog
-            from ntmgis.inputs.load import load_inputs
-
             layers = compute_layers(load_inputs(ws, IssueLog(lang=lang, root=ws.root)),
                                     lang=lang)
     years = list(ws.years)

@@ -9,6 +9,7 @@ from pathlib import Path
 from ntmgis.core.criteria import COMMUNE_CRITERIA
 from ntmgis.core.errors import OutputExistsError, WorkspaceError
 from ntmgis.core.i18n import labels, t
+from ntmgis.outputs.forms import write_templates
 
 __all__ = ["init_workspace", "sample_root"]
 
@@ -151,7 +152,6 @@ def init_workspace(path: str | Path, *, sample: bool = False, overwrite: bool = 
             w.writerow([name, ""])
     with open(layers / "projects.csv", "w", newline="", encoding="utf-8-sig") as f:
         csv.writer(f).writerow(_PROJECT_HEADER)
-    from ntmgis.outputs.forms import write_templates
 
     # Empty forms (no communes to pre-fill yet): the commune, village and Biểu 04 sheets.
     write_templates(target / "templates", lang=lang, overwrite=overwrite)

@@ -24,6 +24,8 @@ from ntmgis.core.errors import OptionError, OutputExistsError, WorkspaceError
 from ntmgis.core.i18n import check_lang, fmt_number, fmt_percent, labels, t
 from ntmgis.core.safe_write import atomic_output
 from ntmgis.core.vocabulary import FUNDING_SOURCES
+from ntmgis.core.workspace import load_workspace
+from ntmgis.monitoring.gpkg import read_layers
 from ntmgis.outputs.webmap.blocks import (
     _commune_block,
     _enum,
@@ -62,7 +64,6 @@ def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
     gpkg = Path(workspace.output_gpkg)
     if not gpkg.exists():
         raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
-    from ntmgis.monitoring.gpkg import read_layers
 
     return read_layers(workspace)
 
@@ -331,8 +332,6 @@ def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
 
 def _resolve_workspace(workspace: Any, lang: str) -> Any:
     if isinstance(workspace, (str, Path)):
-        from ntmgis.core.workspace import load_workspace
-
         return load_workspace(workspace)
     return workspace
 

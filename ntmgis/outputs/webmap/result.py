@@ -21,6 +21,7 @@ from ntmgis.core.i18n import check_lang, fmt_number
 from ntmgis.core.palette import OKABE_ITO
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.outputs.webmap.encode import encode_geometries, latlon_bounds, to_wgs84
+from ntmgis.outputs.webmap.monitoring import TILES
 from ntmgis.outputs.webmap.page import assemble_page
 from ntmgis.outputs.webmap.strings import map_strings
 
@@ -215,7 +216,6 @@ def render_result_map(
     allgeo = gpd.GeoSeries(pd.concat([g for g in geos if len(g)] or [geos[0]]), crs=4326)
     if not len(allgeo):
         raise ValueError("render_result_map: every layer is empty")
-    from ntmgis.outputs.webmap.monitoring import TILES
 
     data = {
         "kind": "result",
