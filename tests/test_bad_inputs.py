@@ -1,8 +1,17 @@
 """The corpus of bad inputs (tests/data/bad): each case must be reported precisely.
 
-Every case folder replaces some files of tests/data/mini and names in
-expect.toml the check, severity, file, row, column and value that
-``validate`` must report. The input files must come out unmodified.
+Every case folder replaces some files of tests/data/mini (``_delete`` lists
+files to remove; ``replace = [["old", "new"], ...]`` in expect.toml edits
+``ntmgis.toml``). Two kinds of case:
+
+- a *check* case names the check, severity, file, row, column and value that
+  ``validate`` must report;
+- a *command* case (``command = ["build", "-w", "{ws}"]``) runs the command
+  line in-process and names the exit code (``exit``) and the words the
+  output must hold (``says``, a list; ``lang`` picks the language). It must
+  never end in a traceback.
+
+In both, the input files must come out unmodified.
 """
 
 from __future__ import annotations
@@ -26,6 +35,15 @@ BAD = Path(__file__).resolve().parent / "data" / "bad"
 CASES = sorted(p.name for p in BAD.iterdir() if p.is_dir())
 
 
+def _kind(case: str) -> str:
+    text = (BAD / case / "expect.toml").read_text(encoding="utf-8")
+    return "command" if tomllib.loads(text).get("command") else "check"
+
+
+CHECK_CASES = [c for c in CASES if _kind(c) == "check"]
+COMMAND_CASES = [c for c in CASES if _kind(c) == "command"]
+
+
 def _overlay(case_dir: Path, ws_dir: Path) -> dict:
     expect = tomllib.loads((case_dir / "expect.toml").read_text(encoding="utf-8"))
     for f in case_dir.iterdir():
@@ -36,6 +54,13 @@ def _overlay(case_dir: Path, ws_dir: Path) -> dict:
                 (ws_dir / name).unlink()
             continue
         shutil.copyfile(f, ws_dir / f.name)
+    if expect.get("replace"):
+        toml_path = ws_dir / "ntmgis.toml"
+        toml = toml_path.read_text(encoding="utf-8")
+        for old, new in expect["replace"]:
+            assert old in toml, f"{case_dir.name}: {old!r} is not in ntmgis.toml"
+            toml = toml.replace(old, new)
+        toml_path.write_text(toml, encoding="utf-8")
     if (case_dir / "villages.shp").exists():
         toml = (ws_dir / "ntmgis.toml").read_text(encoding="utf-8")
         toml = toml.replace('path = "villages.geojson"', 'path = "villages.shp"')
@@ -60,7 +85,7 @@ def test_corpus_is_not_empty():
     assert len(CASES) >= 20
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", CHECK_CASES)
 def test_bad_input_is_reported(case, mini_ws):
     expect = _overlay(BAD / case, mini_ws)
     before = _digests(mini_ws)
@@ -85,6 +110,30 @@ def test_bad_input_is_reported(case, mini_ws):
     assert _digests(mini_ws) == before
     text = (mini_ws / "validation.csv").read_text(encoding="utf-8-sig")
     assert expect["check"] in text
+
+
+@pytest.mark.parametrize("case", COMMAND_CASES)
+def test_bad_input_command_says_what_is_wrong(case, mini_ws, tmp_path):
+    from click.testing import CliRunner
+
+    from ntmgis.cli import main
+
+    expect = _overlay(BAD / case, mini_ws)
+    before = _digests(mini_ws)
+    args = [a.replace("{ws}", str(mini_ws)).replace("{tmp}", str(tmp_path))
+            for a in expect["command"]]
+    if expect.get("lang"):
+        args += ["--lang", expect["lang"]]
+    result = CliRunner().invoke(main, args)
+    out = result.output
+    # A user's mistake is a message, never a traceback.
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{case}: traceback\n{out}")
+    assert "Traceback" not in out, f"{case}: traceback in output\n{out}"
+    assert result.exit_code == expect["exit"], f"{case}: exit {result.exit_code}\n{out}"
+    for words in expect.get("says", []):
+        assert words in out, f"{case}: {words!r} not in\n{out}"
+    assert _digests(mini_ws) == before, f"{case}: an input was modified"
 
 
 def test_messages_are_vietnamese_by_default_and_english_on_request(mini_ws):
