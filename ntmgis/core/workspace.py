@@ -46,6 +46,8 @@ TABLE_NAMES = (
     "commune_targets",
     "village_criteria",
     "crosswalk_2025",
+    "indicator_values",
+    "indicator_thresholds",
 )
 
 # Canonical field -> column names seen in offices' files (compared case-, accent-
@@ -180,6 +182,8 @@ class Workspace:
     layers: dict[str, LayerConfig] = field(default_factory=dict)
     tables: dict[str, TableConfig] = field(default_factory=dict)
     plan: PlanConfig = field(default_factory=PlanConfig)
+    commune_set: str = "qd318-2022"
+    commune_group: str | None = None
     village_set_name: str = "Bộ tiêu chí bản nông thôn mới"
     village_set_name_en: str = "Village criteria set"
     elevation: Path | None = None
@@ -354,6 +358,8 @@ def load_workspace(path: str | Path = ".", *, lang: str | None = None) -> Worksp
         layers=layers,
         tables=tables,
         plan=plan,
+        commune_set=str(crit.get("commune_set", "qd318-2022")),
+        commune_group=crit.get("commune_group"),
         village_set_name=str(crit.get("village_set_name", "Bộ tiêu chí bản nông thôn mới")),
         village_set_name_en=str(crit.get("village_set_name_en", "Village criteria set")),
         elevation=resolve(terrain.get("elevation")),
