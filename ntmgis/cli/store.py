@@ -26,13 +26,9 @@ def command(url: str, workspace: str, schema: str | None, no_styles: bool,
     """Ghi các lớp giám sát đã dựng vào PostGIS / store the built layers in PostGIS.
 
     URL: postgresql://người_dùng@máy:cổng/cơ_sở_dữ_liệu (mật khẩu qua PGPASSWORD
-    hoặc ~/.pgpass).
+    hoặc ~/.pgpass). Chỉ thay schema do ntmgis tạo; không bao giờ ghi vào public.
     """
     ws, lg = open_workspace(workspace, lang)
     res = store_workspace(ws, url, schema=schema, overwrite=overwrite,
                           styles=not no_styles, lang=lg)
-    rows = sum(res.tables.values())
-    click.echo(
-        f"{res.url} → {res.schema}: {len(res.tables)} "
-        + ("tables, " if lg == "en" else "bảng, ")
-        + f"{rows} " + ("rows" if lg == "en" else "dòng"))
+    click.echo(res.summary(lg))

@@ -2,11 +2,13 @@
 
 :func:`write_postgis` stores the monitoring layers (``docs/CONTRACT.md``) in
 one schema per workspace, with a primary key and a spatial index on every
-table. The layers are written into a temporary schema and swapped in with
-two ``ALTER SCHEMA ... RENAME`` in the same transaction, so readers never see
-half a build and a failed build leaves the previous layers as they were.
-Reading from PostGIS, and the connection helpers, are in
-:mod:`ntmgis.inputs.postgis`.
+table. The layers are written into a temporary schema which, in the same
+transaction, takes the place of the previous one, so readers never see half
+a build and a failed build leaves the previous layers as they were.
+
+ntmgis never drops what it did not create: which schemas it may replace, and
+how it marks its own, is in :mod:`ntmgis.outputs.postgis_schema`. Reading
+from PostGIS, and the connection helpers, are in :mod:`ntmgis.inputs.postgis`.
 """
 
 from __future__ import annotations
@@ -23,14 +25,16 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ntmgis.core.errors import DataError, DataWarning, OutputExistsError, WorkspaceError
+from ntmgis.core.errors import DataError, DataWarning
 from ntmgis.core.i18n import check_lang, t
 from ntmgis.core.text import fold
 from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.inputs.postgis import (
+    connection_error,
     engine_for,
     first_line,
     ident,
+    parse_url,
     postgis_text,
     safe_url,
     sql_literal,
@@ -39,6 +43,7 @@ from ntmgis.inputs.postgis import (
 from ntmgis.monitoring.build import build
 from ntmgis.monitoring.gpkg import list_layers, read_layer
 from ntmgis.monitoring.qgis_styles import STYLED_LAYERS, layer_style
+from ntmgis.outputs.postgis_schema import check_schema, drop_own, mark_schema, own_tables
 
 if TYPE_CHECKING:  # pragma: no cover
     import geopandas as gpd
@@ -76,9 +81,7 @@ LAYER_KEYS: dict[str, tuple[str, ...]] = {
     "commune_criteria_2025": ("code", "year", "criterion"),
 }
 
-_IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 _TMP_SUFFIX = "__ntmgis_new"
-_OLD_SUFFIX = "__ntmgis_old"
 _GEOM = "geom"
 
 
@@ -106,7 +109,11 @@ class StoreResult:
     replaced: bool
     styled: tuple[str, ...] = ()
 
-
+    def summary(self, lang: str = "vi") -> str:
+        """One line for the user: database (password masked), schema, tables and rows."""
+        rows = sum(self.tables.values())
+        tables, lines = ("tables", "rows") if lang == "en" else ("bảng", "dòng")
+        return f"{self.url} → {self.schema}: {len(self.tables)} {tables}, {rows} {lines}"
 
 
 def schema_name(name: str) -> str:
@@ -121,14 +128,6 @@ def schema_name(name: str) -> str:
     if not s or s[0].isdigit():
         s = "ntm_" + s
     return s[:40]
-
-
-def _check_schema(schema: str, lang: str) -> str:
-    if not isinstance(schema, str) or not _IDENT.match(schema) or schema.startswith("pg_"):
-        raise WorkspaceError(postgis_text("bad_schema", lang, schema=schema))
-    return schema
-
-
 
 
 def _as_mapping(layers: Any) -> dict[str, pd.DataFrame]:
@@ -331,8 +330,9 @@ def write_postgis(
     ``commune_status``) and, for spatial layers, a ``geom`` column of one
     geometry type with the layer's EPSG code as SRID and a GiST index.
 
-    The tables are built in a temporary schema; then, in the same
-    transaction, an existing ``schema`` is renamed away and dropped and the
+    The tables are built in a temporary schema with the ntmgis marker (see the
+    module docstring); then, in the same transaction, ntmgis's tables of an
+    existing ``schema`` and the schema are dropped (``RESTRICT``) and the
     temporary schema takes its name. If anything fails the transaction is
     rolled back and the previous layers stay as they were.
 
@@ -348,10 +348,12 @@ def write_postgis(
     schema : str
         Target schema, lower-case ASCII (see :func:`schema_name`).
     overwrite : bool
-        Replace an existing schema of that name; without it,
-        :class:`~ntmgis.core.errors.OutputExistsError` is raised.
+        Replace an existing schema of that name that ntmgis created; without it,
+        :class:`~ntmgis.core.errors.OutputExistsError` is raised. A schema ntmgis
+        did not create is never replaced.
     comment : str, optional
-        Stored as the schema's COMMENT (e.g. the workspace name and data date).
+        Stored as the schema's COMMENT (e.g. the workspace name and data date);
+        default ``ntmgis``.
     styles : bool
         Also store the QGIS default styles (:mod:`ntmgis.monitoring.qgis_styles`) in the
         ``public.layer_styles`` table QGIS reads, so the layers open styled from
@@ -369,67 +371,65 @@ def write_postgis(
     Raises
     ------
     OutputExistsError
-        ``schema`` exists and ``overwrite`` is false.
+        ``schema`` exists and ``overwrite`` is false, or ntmgis may not replace it
+        (no marker, an extension, objects ntmgis did not create in or on it).
     DataError
         A layer has a CRS without an EPSG code or a duplicated natural key.
     WorkspaceError
-        The URL or schema name is malformed.
+        The URL or schema name is malformed, or the schema is ``public`` or a system one.
     ConnectionError
-        The server cannot be reached (the message names the database).
+        The server cannot be reached (the message names host and port, never the password).
     """
     check_lang(lang)
     sa = sqlalchemy_module(lang)
-    schema = _check_schema(schema, lang)
+    schema = check_schema(schema, lang)
     frames = _as_mapping(layers)
     if not frames:
         raise DataError(postgis_text("no_layers", lang))
     engine = engine_for(url, lang)
-    db = safe_url(engine.url.render_as_string(hide_password=True))
-    tmp, old = schema + _TMP_SUFFIX, schema + _OLD_SUFFIX
+    db = safe_url(url)
+    tmp = schema + _TMP_SUFFIX
     counts: dict[str, int] = {}
     styled: list[str] = []
     current = ""
+    connected = False
     try:
         with engine.begin() as conn:
+            connected = True
             # One build at a time per schema: a transaction-scoped advisory lock.
             conn.execute(sa.text("SELECT pg_advisory_xact_lock(hashtext(:s))"), {"s": schema})
-            exists = conn.execute(
-                sa.text("SELECT 1 FROM pg_namespace WHERE nspname = :s"), {"s": schema}
-            ).first() is not None
-            if exists and not overwrite:
-                raise OutputExistsError(postgis_text("schema_exists", lang, schema=schema, db=db))
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {ident(tmp)} CASCADE"))
+            own = own_tables(conn, schema, overwrite=overwrite, db=db, lang=lang)
+            # A rolled-back build leaves no temporary schema; one found here is someone's.
+            leftover = own_tables(conn, tmp, overwrite=True, db=db, lang=lang)
+            if leftover is not None:
+                drop_own(conn, tmp, leftover, db, lang)
             conn.execute(sa.text(f"CREATE SCHEMA {ident(tmp)}"))
             for name, frame in frames.items():
                 current = name
                 counts[name] = _write_table(conn, tmp, name, frame, lang)
             current = ""
-            if comment:
-                conn.execute(sa.text(
-                    f"COMMENT ON SCHEMA {ident(tmp)} IS " + sql_literal(comment)
-                ))
-            if exists:
-                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {ident(old)} CASCADE"))
-                conn.execute(sa.text(f"ALTER SCHEMA {ident(schema)} RENAME TO {ident(old)}"))
+            mark_schema(conn, tmp, counts, lang)
+            conn.execute(sa.text(
+                f"COMMENT ON SCHEMA {ident(tmp)} IS " + sql_literal(comment or "ntmgis")))
+            if own is not None:
+                drop_own(conn, schema, own, db, lang)
             conn.execute(sa.text(f"ALTER SCHEMA {ident(tmp)} RENAME TO {ident(schema)}"))
             for name in counts:
                 # Constraint and index names do not follow the schema; they need not.
                 conn.execute(sa.text(f"ANALYZE {ident(schema)}.{ident(name)}"))
-            if exists:
-                conn.execute(sa.text(f"DROP SCHEMA {ident(old)} CASCADE"))
             if styles:
                 styled = _store_styles(conn, schema, frames, lang)
     except sa.exc.OperationalError as exc:
-        if current:
-            raise DataError(postgis_text("write_failed", lang, db=db, layer=current,
+        if connected:
+            raise DataError(postgis_text("write_failed", lang, db=db, layer=current or "-",
                                reason=first_line(exc))) from exc
-        raise ConnectionError(postgis_text("connect", lang, db=db, reason=first_line(exc))) from exc
+        raise connection_error(url, exc, lang) from exc
     except (sa.exc.DBAPIError, sa.exc.StatementError) as exc:
         raise DataError(postgis_text("write_failed", lang, db=db, layer=current or "-",
                            reason=first_line(exc))) from exc
     finally:
         engine.dispose()
-    return StoreResult(url=db, schema=schema, tables=counts, replaced=exists,
+    return StoreResult(url=db, schema=schema, tables=counts, replaced=own is not None,
                        styled=tuple(styled) if styles else ())
 
 
@@ -526,17 +526,18 @@ def store_workspace(workspace: Any, url: str, *, schema: str | None = None,
         As in :func:`write_postgis`.
     """
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace)
+    schema = check_schema(schema or schema_name(ws.name), lang)
+    parse_url(url, lang)
     if not ws.output_gpkg.is_file():
         raise FileNotFoundError(t("not_built", lang, path=ws.output_gpkg))
     comment = f"ntmgis: {ws.name}, {ws.province}, data {ws.data_date}".strip()
-    return store_gpkg(ws.output_gpkg, url, schema=schema or schema_name(ws.name),
-                      overwrite=overwrite, styles=styles, comment=comment, lang=lang)
-
-
+    return store_gpkg(ws.output_gpkg, url, schema=schema, overwrite=overwrite, styles=styles,
+                      comment=comment, lang=lang)
 
 
 def build_and_store(ws: Any, url: str | None, *, schema: str | None = None,
-                    overwrite: bool = False, lang: str = "vi", **build_options: Any) -> Path:
+                    overwrite: bool = False, lang: str = "vi",
+                    **build_options: Any) -> tuple[Path, StoreResult | None]:
     """Build the monitoring GeoPackage, then, when ``url`` is given, store it in PostGIS.
 
     Parameters
@@ -545,12 +546,13 @@ def build_and_store(ws: Any, url: str | None, *, schema: str | None = None,
         The workspace.
     url : str or None
         The PostGIS database (``postgresql://user@host/db``); None builds only.
-        The store is transactional: a failed store leaves the database's previous
-        layers intact.
+        The URL and schema are checked before the build, so a schema ntmgis
+        would refuse (``public``) costs no build. The store is transactional: a
+        failed store leaves the database's previous layers intact.
     schema : str, optional
         The database schema (default: derived from the workspace's name).
     overwrite : bool
-        Replace an existing GeoPackage and schema.
+        Replace an existing GeoPackage and a schema ntmgis created.
     lang : {"vi", "en"}
         Language of messages.
     **build_options
@@ -558,14 +560,16 @@ def build_and_store(ws: Any, url: str | None, *, schema: str | None = None,
 
     Returns
     -------
-    Path
-        The GeoPackage written.
+    tuple of Path and StoreResult or None
+        The GeoPackage written, and what was stored (None without ``url``).
     """
-    target = build(ws, lang=lang, overwrite=overwrite, **build_options)
     if url:
-        progress = build_options.get("progress")
-        if progress is not None:
-            progress("PostGIS")
-        store_gpkg(target, url, schema=schema or schema_name(ws.name), overwrite=overwrite,
-                   lang=lang)
-    return target
+        schema = check_schema(schema or schema_name(ws.name), lang)
+        parse_url(url, lang)
+    target = build(ws, lang=lang, overwrite=overwrite, **build_options)
+    if not url:
+        return target, None
+    progress = build_options.get("progress")
+    if progress is not None:
+        progress("PostGIS")
+    return target, store_gpkg(target, url, schema=schema, overwrite=overwrite, lang=lang)
