@@ -5,10 +5,16 @@ then writes them (the ``--csv`` / ``--geojson`` / ``--gpkg`` / ``--map``
 options of ``ntmgis query``). The terminal table and summary are in
 :mod:`ntmgis.analysis.formatting`, the HTML map in
 :mod:`ntmgis.analysis.result_map`.
+
+No output may be an input of the workspace (:func:`ntmgis.core.safe_write.require_writable`),
+and text that a spreadsheet would run as a formula is neutralised in CSV
+(:mod:`ntmgis.core.spreadsheet`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +27,16 @@ from ntmgis.analysis.result_map import result_map
 from ntmgis.core.errors import DataError, OutputExistsError, WorkspaceError
 from ntmgis.core.gdal_env import pinned_gpkg_date
 from ntmgis.core.i18n import t as _t
-from ntmgis.core.safe_write import atomic_output, require_writable
+from ntmgis.core.safe_write import (
+    atomic_output,
+    check_output_paths,
+    refuse_input,
+    remove_stale_temps,
+    require_writable,
+    workspace_lock,
+)
+from ntmgis.core.spreadsheet import csv_frame
+from ntmgis.core.workspace import Workspace
 from ntmgis.monitoring.gpkg import LAYER_ORDER, list_layers
 
 __all__ = ["write_csv", "write_geojson", "write_gpkg_layer", "write_outputs"]
@@ -43,11 +58,15 @@ def _for_file(result: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(result: pd.DataFrame, path: str | Path, *, overwrite: bool = False,
-              lang: str = "vi") -> Path:
+              lang: str = "vi", ws: Workspace | None = None) -> Path:
     """Write a result as CSV (UTF-8 with BOM for Excel; points get ``lon``/``lat``).
 
     Column names are the canonical ones (as in the Python result); geometry
     is written as WGS 84 ``lon``/``lat`` for points and left out otherwise.
+    A text cell that would open as a formula (``=HYPERLINK(…)``) gets a
+    leading ``'`` (:func:`ntmgis.core.spreadsheet.csv_frame`); numbers are
+    written as they are. ``path`` must not be an input of ``ws`` nor of the
+    workspace whose folder holds it.
     """
     df = pd.DataFrame(result.drop(columns="geometry", errors="ignore"))
     if isinstance(result, gpd.GeoDataFrame) and len(result):
@@ -57,19 +76,20 @@ def write_csv(result: pd.DataFrame, path: str | Path, *, overwrite: bool = False
             ll = geo.to_crs(4326)
             df["lon"] = np.round(ll.x.to_numpy(), 6)
             df["lat"] = np.round(ll.y.to_numpy(), 6)
-    with atomic_output(path, overwrite=overwrite, lang=lang) as tmp:
+    df = csv_frame(df)
+    with atomic_output(path, overwrite=overwrite, lang=lang, ws=ws) as tmp:
         df.to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
     return Path(path)
 
 
 def write_geojson(result: gpd.GeoDataFrame, path: str | Path, *, overwrite: bool = False,
-                  lang: str = "vi") -> Path:
+                  lang: str = "vi", ws: Workspace | None = None) -> Path:
     """Write a result as GeoJSON (RFC 7946, WGS 84, 7 decimals)."""
     import pyogrio
 
     gdf = _for_file(result)
     gdf = gdf.to_crs(4326) if gdf.crs is not None else gdf
-    with atomic_output(path, overwrite=overwrite, lang=lang) as tmp:
+    with atomic_output(path, overwrite=overwrite, lang=lang, ws=ws) as tmp:
         pyogrio.write_dataframe(gdf, tmp, driver="GeoJSON",
                                 layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": 7,
                                                "WRITE_NAME": "NO"})
@@ -91,7 +111,6 @@ def write_gpkg_layer(result: pd.DataFrame, gpkg: str | Path, layer: str, *,
     DataError
         When ``layer`` is one of the monitoring layers (never replaced).
     """
-    import os
     import shutil
     import tempfile
 
@@ -103,10 +122,13 @@ def write_gpkg_layer(result: pd.DataFrame, gpkg: str | Path, layer: str, *,
     if layer in LAYER_ORDER:  # the monitoring layers are never replaced
         raise DataError(_m("bad_value", lang, what="layer", value=layer,
                            expected="query_…"), value=layer)
+    refuse_input(target, None, lang)
     if layer in list_layers(target) and not overwrite:
         raise OutputExistsError(_t("output_exists", lang, path=f"{target} ({layer})"))
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp.gpkg",
-                                    dir=target.parent)
+    remove_stale_temps(target.parent)
+    # the process id in the name lets a later run remove the copy if this one is killed
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.ntmgis-{os.getpid()}-",
+                                    suffix=".tmp.gpkg", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -168,27 +190,43 @@ def write_outputs(result: pd.DataFrame, ws: Any, name: str, *, csv: str | Path |
     ------
     OutputExistsError
         When an output exists and ``overwrite`` is false.
+    OutputIsInputError
+        When an output is an input of the workspace (even with ``overwrite``).
+    WorkspaceError
+        A default output folder of ``[output]`` is outside the workspace (see
+        :func:`ntmgis.core.safe_write.check_output_paths`).
+    WorkspaceBusyError
+        ``gpkg_layer`` was asked for while another command writes the GeoPackage.
     """
+    wsp = ws if isinstance(ws, Workspace) else None
+    if wsp is not None and (map_path == "" or gpkg_layer is not None):
+        check_output_paths(wsp, lang)  # only the configured places are checked
     map_target = None
     if map_path is not None:
         map_target = Path(map_path) if map_path else Path(ws.maps_dir) / f"{name}.html"
     layer = None if gpkg_layer is None else (gpkg_layer or name)
     for p in (csv, geojson, map_target):
         if p is not None:
-            require_writable(p, overwrite, lang)
+            require_writable(p, overwrite, lang, ws=wsp)
     if layer is not None:
-        gpkg = Path(ws.output_gpkg)
+        gpkg = refuse_input(ws.output_gpkg, wsp, lang)
         if gpkg.is_file() and layer in list_layers(gpkg) and not overwrite:
             raise OutputExistsError(_t("output_exists", lang, path=f"{gpkg} ({layer})"))
     written: list[str] = []
-    if csv is not None:
-        written.append(str(write_csv(result, csv, overwrite=overwrite, lang=lang)))
-    if geojson is not None:
-        written.append(str(write_geojson(result, geojson, overwrite=overwrite, lang=lang)))
-    if layer is not None:
-        gp = write_gpkg_layer(result, ws.output_gpkg, layer, overwrite=overwrite, lang=lang,
-                              date=ws.data_date)
-        written.append(f"{gp} ({layer})")
+    with contextlib.ExitStack() as stack:
+        if layer is not None and wsp is not None:
+            # A build replacing the GeoPackage meanwhile would lose the layer (or the
+            # build its file); taken before any output so that a refusal writes nothing.
+            stack.enter_context(workspace_lock(wsp, lang))
+        if csv is not None:
+            written.append(str(write_csv(result, csv, overwrite=overwrite, lang=lang, ws=wsp)))
+        if geojson is not None:
+            written.append(str(write_geojson(result, geojson, overwrite=overwrite, lang=lang,
+                                             ws=wsp)))
+        if layer is not None:
+            gp = write_gpkg_layer(result, ws.output_gpkg, layer, overwrite=overwrite,
+                                  lang=lang, date=ws.data_date)
+            written.append(f"{gp} ({layer})")
     if map_target is not None:
         written.append(str(result_map(result, map_target, data=data if data is not None else ws,
                                       lang=lang, overwrite=overwrite)))

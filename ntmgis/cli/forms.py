@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ntmgis.cli.exits import handle_errors
-from ntmgis.cli.options import lang_option, overwrite_option, workspace_option
+from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.core.i18n import t
 from ntmgis.outputs.forms import write_workspace_templates
 
@@ -29,7 +29,7 @@ def command(workspace: str, output: Path | None, overwrite: bool,
     Biểu tiêu chí xã, tiêu chí bản và danh mục dự án (Biểu 04), điền sẵn mã và tên
     xã, bản của vùng làm việc.
     """
-    paths = write_workspace_templates(workspace, folder=output, overwrite=overwrite,
-                                      lang=lang)
+    ws, use_lang = open_workspace(workspace, lang)  # messages in the workspace's language
+    paths = write_workspace_templates(ws, folder=output, overwrite=overwrite, lang=use_lang)
     for p in paths.values():
-        click.echo(t("written", lang or "vi", path=p))
+        click.echo(t("written", use_lang, path=p))

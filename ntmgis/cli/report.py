@@ -9,6 +9,7 @@ import click
 from ntmgis.cli.exits import handle_errors
 from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.core.i18n import t
+from ntmgis.core.safe_write import check_output_paths
 from ntmgis.outputs.report import plan_report, write_report
 
 __all__ = ["command"]
@@ -24,6 +25,8 @@ __all__ = ["command"]
 def command(workspace: str, output_dir: Path | None, overwrite: bool, lang: str | None) -> None:
     """Kết quả so với kế hoạch / plan against actual (terminal, CSV, Markdown)."""
     ws, lang = open_workspace(workspace, lang)
+    if output_dir is None:  # the configured folder must lie in the workspace; -o is the user's own
+        check_output_paths(ws, lang)
     rep = plan_report(ws, lang=lang)
     _print_report(rep)
     for p in write_report(rep, output_dir or ws.reports_dir, overwrite=overwrite):
@@ -31,17 +34,21 @@ def command(workspace: str, output_dir: Path | None, overwrite: bool, lang: str 
 
 
 def _print_report(rep) -> None:
+    """Print the report's tables; names from the data never act as Rich markup."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    # Area, commune and project names are the user's: "[/bold]" in one would end Rich's
+    # markup early (an error) and "[link=…]" would become a live link, so escape them.
     console = Console(width=160)
-    console.print(f"[bold]{rep.title}[/bold]")
+    console.print(f"[bold]{escape(str(rep.title))}[/bold]")
     for frame in (rep.headline, rep.criteria, rep.funding):
         table = Table(show_lines=False)
         for c in frame.columns:
-            table.add_column(str(c), overflow="fold")
+            table.add_column(escape(str(c)), overflow="fold")
         for row in frame.itertuples(index=False):
-            table.add_row(*["–" if v is None or v != v else str(v) for v in row])
+            table.add_row(*["–" if v is None or v != v else escape(str(v)) for v in row])
         console.print(table)
     for n in rep.notes:
-        console.print(f"[italic]{n}[/italic]")
+        console.print(f"[italic]{escape(str(n))}[/italic]")

@@ -19,6 +19,8 @@ __all__ = [
     "CRSError",
     "CriteriaError",
     "OutputExistsError",
+    "OutputIsInputError",
+    "WorkspaceBusyError",
     "ValidationFailed",
     "MissingDependencyError",
     "OptionError",
@@ -85,6 +87,10 @@ class OutputExistsError(NtmgisError, FileExistsError):
     """An output would overwrite an existing file and ``overwrite`` was not given."""
 
 
+class WorkspaceBusyError(WorkspaceError):
+    """Another command is writing the workspace (its lock is held); exit code 3."""
+
+
 class ValidationFailed(NtmgisError, ValueError):
     """Validation found errors; ``issues`` holds all of them (warnings included)."""
 
@@ -95,6 +101,10 @@ class ValidationFailed(NtmgisError, ValueError):
 
 class OptionError(NtmgisError, ValueError):
     """A value given for an option or parameter is not one of those accepted (exit code 2)."""
+
+
+class OutputIsInputError(OptionError):
+    """An output path names an input of the workspace (never replaced, even with overwrite)."""
 
 
 class MissingDependencyError(NtmgisError, ImportError):

@@ -3,6 +3,11 @@
 Output is deterministic: rows are sorted by code and year, GDAL's
 ``last_change`` timestamp is pinned to the workspace's data date, and nothing
 random is written, so the same inputs give a byte-identical file.
+
+A build holds the workspace's lock (:func:`ntmgis.core.safe_write.workspace_lock`)
+from its "output exists" check to the rename of the finished file, so two
+builds of one workspace cannot both pass that check; the second is refused.
+The output may never be an input of the workspace, even with ``overwrite``.
 """
 
 from __future__ import annotations
@@ -14,7 +19,12 @@ from pathlib import Path
 from ntmgis.core.errors import CRSWarning, ValidationFailed
 from ntmgis.core.i18n import t
 from ntmgis.core.issue_log import IssueLog
-from ntmgis.core.safe_write import atomic_output, require_writable
+from ntmgis.core.safe_write import (
+    atomic_output,
+    check_output_paths,
+    require_writable,
+    workspace_lock,
+)
 from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.checks import check_inputs
@@ -58,10 +68,29 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
         When the inputs have errors (``exc.issues`` lists all of them); nothing is written.
     OutputExistsError
         When the output exists and ``overwrite`` is false.
+    OutputIsInputError
+        When the output is an input of the workspace (``ntmgis.toml`` or a file it names).
+    WorkspaceBusyError
+        When another command holds the workspace's lock (a build under way).
+    WorkspaceError
+        When ``[output] gpkg`` is outside the workspace without
+        ``[output] outside_workspace = true``.
     """
-    say = progress or (lambda _msg: None)
+    if not output:
+        check_output_paths(ws, lang)
     target = Path(output) if output else ws.output_gpkg
-    require_writable(target, overwrite, lang)
+    require_writable(target, overwrite, lang, ws=ws)  # refuse before taking the lock
+    with workspace_lock(ws, lang):
+        return _build_locked(ws, target, lang=lang, overwrite=overwrite, progress=progress,
+                             log=log)
+
+
+def _build_locked(ws: Workspace, target: Path, *, lang: str, overwrite: bool,
+                  progress: Callable[[str], None] | None, log: IssueLog | None) -> Path:
+    """The build itself, under the lock (see :func:`build`)."""
+    say = progress or (lambda _msg: None)
+    # checked again under the lock: another build may have written it since
+    require_writable(target, overwrite, lang, ws=ws)
     say(t("step_read", lang))
     if log is None:
         log = IssueLog(lang=lang, root=ws.root)
@@ -78,14 +107,14 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
     # A CRS taken from the configuration is never silent (as geopandas warns on a mismatch).
     for issue in log.warnings:
         if issue.check == "no_crs":
-            warnings.warn(f"{issue.file}: {issue.message}", CRSWarning, stacklevel=2)
+            warnings.warn(f"{issue.file}: {issue.message}", CRSWarning, stacklevel=3)
     layers = compute_layers(inp, lang=lang, progress=say)
     extra = aggregate_workspace(ws, layers, lang=lang)
     if extra is not None:
         for name, frame in extra.items():
             setattr(layers, name, frame)
     say(t("step_write", lang))
-    with atomic_output(target, overwrite=overwrite, lang=lang) as tmp:
+    with atomic_output(target, overwrite=overwrite, lang=lang, ws=ws) as tmp:
         write_gpkg(layers, tmp, data_date=ws.data_date)
         add_qgis_styles(tmp, lang=lang)
     return target

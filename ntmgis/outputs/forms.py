@@ -17,6 +17,13 @@ instructions (``HuongDan``) and a hidden sheet of lists (``DanhMuc``) that
 also marks the file as an ntmgis form. Codes are written as text so that
 Excel keeps their leading zeros. The layout and the reader of filled forms
 are in :mod:`ntmgis.inputs.forms`.
+
+Names come from the office's files, so every text cell is written with
+:func:`ntmgis.core.spreadsheet.set_text`: a name such as ``=HYPERLINK(…)`` is
+stored as text (it reads back exactly, never runs), and control characters,
+which the XLSX format cannot hold, are replaced by spaces with one
+:class:`~ntmgis.core.errors.DataWarning` per workbook. The only formulas are
+the form's own (the row total of Biểu 04).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, village_set_from
 from ntmgis.core.i18n import check_lang, enum_keys, label, labels
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import atomic_output, require_writable
+from ntmgis.core.spreadsheet import XlsxCleaner, set_text
 from ntmgis.core.text import is_missing, nfc
 from ntmgis.core.vocabulary import is_urban_unit
 from ntmgis.core.workspace import Workspace, load_workspace
@@ -95,6 +103,7 @@ def write_templates(
     years: Sequence[int] | None = None,
     lang: str = "vi",
     overwrite: bool = False,
+    ws: Workspace | None = None,
 ) -> dict[str, Path]:
     """Write the three Excel templates into ``folder``.
 
@@ -120,6 +129,9 @@ def write_templates(
         "Đạt / Chưa đạt", which the reader also accepts in English.
     overwrite : bool
         Replace existing templates.
+    ws : Workspace, optional
+        The workspace the forms are for: no template may replace one of its
+        inputs (nor one of the workspace holding ``folder``), even with ``overwrite``.
 
     Returns
     -------
@@ -130,19 +142,26 @@ def write_templates(
     ------
     OutputExistsError
         A template exists and ``overwrite`` is false (nothing is written then).
+    OutputIsInputError
+        A template would replace an input (a filled form the workspace reads).
+
+    Warns
+    -----
+    DataWarning
+        A name held control characters, replaced by spaces.
     """
     check_lang(lang)
     folder = Path(folder)
     kinds = ["commune_status"] + (["village_status"] if village_set is not None else [])
     kinds.append("projects")
     for k in kinds:  # check them all before writing any
-        require_writable(folder / FILE_NAMES[k], overwrite, lang)
+        require_writable(folder / FILE_NAMES[k], overwrite, lang, ws=ws)
     out = {}
     for k in kinds:
         out[k] = write_template(
             folder / FILE_NAMES[k], k, communes=communes, villages=villages,
             criteria_set=village_set if k == "village_status" else criteria_set,
-            years=years, lang=lang, overwrite=overwrite,
+            years=years, lang=lang, overwrite=overwrite, ws=ws,
         )
     return out
 
@@ -157,6 +176,7 @@ def write_template(
     years: Sequence[int] | None = None,
     lang: str = "vi",
     overwrite: bool = False,
+    ws: Workspace | None = None,
 ) -> Path:
     """Write one template (see :func:`write_templates`) to ``path``.
 
@@ -179,12 +199,13 @@ def write_template(
         vl["commune_name"] = vl["commune_name"].fillna(vl["commune_code"].map(names))
 
     cols = form_columns(kind, lang, criteria_set)
+    clean = XlsxCleaner(Path(path).name, lang)
     wb = Workbook()
-    ws = wb.active
-    ws.title = SHEET_NAMES[kind]
+    sheet = wb.active
+    sheet.title = SHEET_NAMES[kind]
     lists = wb.create_sheet(LIST_SHEET)
-    _write_lists(lists, kind, lang, criteria_set, cm)
-    _write_header(ws, kind, cols, lang)
+    _write_lists(lists, kind, lang, criteria_set, cm, clean)
+    _write_header(sheet, kind, cols, lang, clean)
 
     rows: list[dict[str, Any]] = []
     if kind == "commune_status":
@@ -195,19 +216,21 @@ def write_template(
                 for r in vl[["code", "name", "commune_code", "commune_name"]]
                 .itertuples(index=False)]
     last = FIRST_ROW + len(rows) + BLANK_ROWS - 1
-    _write_rows(ws, cols, rows)
-    _add_validation(ws, cols, kind, lang, criteria_set, years, len(cm), last)
+    _write_rows(sheet, cols, rows, clean)
+    _add_validation(sheet, cols, kind, lang, criteria_set, years, len(cm), last)
     help_ws = wb.create_sheet(HELP_SHEET, 0)
-    _write_help(help_ws, kind, lang, criteria_set, years)
+    _write_help(help_ws, kind, lang, criteria_set, years, clean)
     wb.active = 1
     lists.sheet_state = "hidden"
     path = Path(path)
-    with atomic_output(path, overwrite=overwrite, lang=lang) as tmp:
+    with atomic_output(path, overwrite=overwrite, lang=lang, ws=ws) as tmp:
         _save_deterministic(wb, tmp)
+    clean.warn()
     return path
 
 
-def _write_lists(ws: Any, kind: str, lang: str, cset: CriteriaSet, cm: pd.DataFrame) -> None:
+def _write_lists(ws: Any, kind: str, lang: str, cset: CriteriaSet, cm: pd.DataFrame,
+                 clean: XlsxCleaner) -> None:
     ws["A1"], ws["B1"] = MARKER, kind
     ws["A2"], ws["B2"] = "version", FORM_VERSION
     ws["A3"], ws["B3"] = "lang", lang
@@ -221,10 +244,11 @@ def _write_lists(ws: Any, kind: str, lang: str, cset: CriteriaSet, cm: pd.DataFr
     }
     for col, values in columns.items():
         for i, v in enumerate(values, start=1):
-            ws[f"{col}{i}"] = v
+            set_text(ws[f"{col}{i}"], v, clean)
 
 
-def _write_header(ws: Any, kind: str, cols: list[FormColumn], lang: str) -> None:
+def _write_header(ws: Any, kind: str, cols: list[FormColumn], lang: str,
+                  clean: XlsxCleaner) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
@@ -234,7 +258,7 @@ def _write_header(ws: Any, kind: str, cols: list[FormColumn], lang: str) -> None
     thin = Side(style="thin", color="808080")
     fill = PatternFill("solid", fgColor="DDEBF7")
     for j, c in enumerate(cols, start=1):
-        h = ws.cell(row=2, column=j, value=c.heading)
+        h = set_text(ws.cell(row=2, column=j), c.heading, clean)
         h.font = Font(bold=True)
         h.fill = fill
         h.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
@@ -251,7 +275,8 @@ def _write_header(ws: Any, kind: str, cols: list[FormColumn], lang: str) -> None
     ws.sheet_view.zoomScale = 100
 
 
-def _write_rows(ws: Any, cols: list[FormColumn], rows: list[dict[str, Any]]) -> None:
+def _write_rows(ws: Any, cols: list[FormColumn], rows: list[dict[str, Any]],
+               clean: XlsxCleaner) -> None:
     from openpyxl.utils import get_column_letter
 
     for i, row in enumerate(rows):
@@ -259,7 +284,11 @@ def _write_rows(ws: Any, cols: list[FormColumn], rows: list[dict[str, Any]]) -> 
         for j, c in enumerate(cols, start=1):
             v = row.get(c.key)
             if v is not None and not is_missing(v):
-                ws.cell(row=r, column=j, value=int(v) if c.kind == "year" else str(v))
+                cell = ws.cell(row=r, column=j)
+                if c.kind == "year":
+                    cell.value = int(v)
+                else:
+                    set_text(cell, str(v), clean)  # a name, never a formula
     last = FIRST_ROW + len(rows) + BLANK_ROWS - 1
     for j, c in enumerate(cols, start=1):
         letter = get_column_letter(j)
@@ -348,7 +377,7 @@ def _add_validation(ws: Any, cols: list[FormColumn], kind: str, lang: str, cset:
 
 
 def _write_help(ws: Any, kind: str, lang: str, cset: CriteriaSet,
-                years: tuple[int, ...]) -> None:
+                years: tuple[int, ...], clean: XlsxCleaner) -> None:
     from openpyxl.styles import Alignment, Font
 
     sheet = SHEET_NAMES[kind]
@@ -368,16 +397,16 @@ def _write_help(ws: Any, kind: str, lang: str, cset: CriteriaSet,
     r = 3
     for i, line in enumerate(lines, start=1):
         ws.cell(row=r, column=1, value=i)
-        cell = ws.cell(row=r, column=2, value=line)
+        cell = set_text(ws.cell(row=r, column=2), line, clean)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         r += 1
     r += 1
-    ws.cell(row=r, column=2, value=f"{form_text('help_criteria_list', lang)}: "
-            f"{cset.name_en if lang == 'en' else cset.name_vi}").font = Font(bold=True)
+    set_text(ws.cell(row=r, column=2), f"{form_text('help_criteria_list', lang)}: "
+             f"{cset.name_en if lang == 'en' else cset.name_vi}", clean).font = Font(bold=True)
     r += 1
     for c in cset:
         ws.cell(row=r, column=1, value=f"TC{c.number}")
-        ws.cell(row=r, column=2, value=c.name(lang))
+        set_text(ws.cell(row=r, column=2), c.name(lang), clean)
         r += 1
 
 
@@ -460,5 +489,5 @@ def write_workspace_templates(
     folder = Path(folder) if folder is not None else ws.root / "templates"
     return write_templates(folder, communes=communes, villages=villages,
                            village_set=village_set, years=ws.years, lang=lang,
-                           overwrite=overwrite)
+                           overwrite=overwrite, ws=ws)
 

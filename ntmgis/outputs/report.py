@@ -17,6 +17,7 @@ import pandas as pd
 from ntmgis.core.i18n import catalog, fmt_money, fmt_number, fmt_percent, label
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import atomic_output, require_writable
+from ntmgis.core.spreadsheet import csv_frame
 from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.compute import compute_layers
@@ -189,7 +190,11 @@ def _markdown_table(df: pd.DataFrame) -> str:
 
 
 def write_report(rep: PlanReport, out_dir: Path, *, overwrite: bool = False) -> list[Path]:
-    """Write ``plan_vs_actual.md`` and three CSVs into ``out_dir`` (atomically, each)."""
+    """Write ``plan_vs_actual.md`` and three CSVs into ``out_dir`` (atomically, each).
+
+    Text cells of the CSVs that would open as a formula get a leading ``'``
+    (:func:`ntmgis.core.spreadsheet.csv_frame`); no output may be an input.
+    """
     names = {"criteria": "criteria.csv", "headline": "targets.csv", "funding": "funding.csv"}
     md_path = out_dir / "plan_vs_actual.md"
     for p in [md_path, *(out_dir / n for n in names.values())]:
@@ -198,7 +203,8 @@ def write_report(rep: PlanReport, out_dir: Path, *, overwrite: bool = False) -> 
     paths = []
     for attr, name in names.items():
         with atomic_output(out_dir / name, overwrite=overwrite, lang=rep.lang) as tmp:
-            getattr(rep, attr).to_csv(tmp, index=False, encoding="utf-8-sig")
+            # names come from the inputs: none may open as a formula in Excel
+            csv_frame(getattr(rep, attr)).to_csv(tmp, index=False, encoding="utf-8-sig")
         paths.append(out_dir / name)
     md = [f"# {rep.title}", ""]
     for key, frame in (("t_head", rep.headline), ("t_criteria", rep.criteria),

@@ -7,16 +7,13 @@ Library entry point: :func:`render_appendix`; CLI: ``ntmgis appendix``.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from ntmgis.core.errors import OptionError
 from ntmgis.core.i18n import check_lang
-from ntmgis.core.safe_write import require_writable
+from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writable
 from ntmgis.core.version import __version__
 from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.outputs.appendix._style import CLASS_COLORS
@@ -173,6 +170,7 @@ def render_appendix(
     size, fmts = _check_options(size, formats, lang)
     kinds = _check_pages(pages, lang)
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace, lang=lang)
+    check_output_paths(ws, lang)
     data = load_data(ws, year=year, lang=lang)
     hs = None
     if ws.elevation is not None and Path(ws.elevation).is_file():
@@ -186,17 +184,14 @@ def render_appendix(
                              lang=lang, formats=fmts, numbers=[c[0] for c in chosen],
                              kinds=kinds, total=len(every))
     for p in targets:  # refuse before any work is done
-        require_writable(p, overwrite, lang)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".appendix-", dir=out_dir))
-    try:
-        _render_all(chosen, tmp, targets, fmts, dpi, data.year, ws, lang)
-        for p in targets:
-            os.replace(tmp / p.name, p)
-        if "png" in fmts and kinds == PAGE_KINDS:
-            _remove_stale(out_dir, targets, _prefix(lang, size))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        require_writable(p, overwrite, lang, ws=ws)
+    # Pages go to a temporary folder (removed by the next run if this one is killed)
+    # and are swapped in together when every one is written.
+    with atomic_set(targets, overwrite=overwrite, lang=lang, ws=ws) as staging:
+        _render_all(chosen, staging.path(targets[0]).parent, targets, fmts, dpi, data.year,
+                    ws, lang)
+    if "png" in fmts and kinds == PAGE_KINDS:
+        _remove_stale(out_dir, targets, _prefix(lang, size))
     return targets
 
 

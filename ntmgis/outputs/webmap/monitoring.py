@@ -20,9 +20,9 @@ import shapely
 
 from ntmgis.core import palette as styles
 from ntmgis.core.criteria import COMMUNE_CRITERIA
-from ntmgis.core.errors import OptionError, OutputExistsError, WorkspaceError
+from ntmgis.core.errors import OptionError, WorkspaceError
 from ntmgis.core.i18n import check_lang, fmt_number, fmt_percent, labels, t
-from ntmgis.core.safe_write import atomic_output
+from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writable
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import load_workspace
 from ntmgis.monitoring.gpkg import read_layers
@@ -350,6 +350,8 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     overwrite : bool
         Replace existing maps; without it an existing map raises
         :class:`~ntmgis.core.errors.OutputExistsError` before anything is written.
+        The pages are replaced all together, or not at all
+        (:func:`ntmgis.core.safe_write.atomic_set`).
     year : int, optional
         The year the maps open on (default: the latest year of the workspace).
     online_tiles : bool
@@ -375,14 +377,13 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     elif int(year) not in years:
         raise OptionError(t("year_range", lang, value=year, lo=years[0], hi=years[-1]))
     year = int(year)
+    check_output_paths(ws, lang)
     maps_dir = Path(ws.maps_dir)
     targets = [maps_dir / "index.html"]
     targets += [maps_dir / "criteria" / f"{c.key}.html" for c in COMMUNE_CRITERIA]
     targets.append(maps_dir / "list.html")
-    if not overwrite:
-        for p in targets:
-            if p.exists():
-                raise OutputExistsError(t("output_exists", lang, path=p))
+    for p in targets:  # refuse before any work is done
+        require_writable(p, overwrite, lang, ws=ws)
     if layers is None:
         layers = load_monitoring_layers(ws, lang=lang)
     base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
@@ -399,12 +400,15 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     # the pages share most of their data: serialise it once
     shared = (set(base.common) | set(base.packed)) - {"admin"}
     cache: dict[str, str] = {}
-    for path, page_title, data in pages:
-        text = assemble_page(data, title=page_title, lang=lang, cache=cache, shared=shared)
-        with atomic_output(path, overwrite=True, lang=lang) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-    with atomic_output(targets[-1], overwrite=True, lang=lang) as tmp:
-        tmp.write_text(_list_page(base, year=year, lang=lang), encoding="utf-8")
+    # The set is written into a temporary folder and swapped in when every page is
+    # there: an interrupted run leaves the previous set whole, never a mix of two
+    # (of two languages, say) that link to each other.
+    with atomic_set(targets, overwrite=overwrite, lang=lang, ws=ws) as staging:
+        for path, page_title, data in pages:
+            text = assemble_page(data, title=page_title, lang=lang, cache=cache, shared=shared)
+            staging.path(path).write_text(text, encoding="utf-8")
+        staging.path(targets[-1]).write_text(_list_page(base, year=year, lang=lang),
+                                             encoding="utf-8")
     return targets
 
 
