@@ -35,10 +35,12 @@ def command(workspace: str, output: Path | None, store: str | None, schema: str 
     """Tạo các lớp giám sát / build the monitoring layers (GeoPackage, optionally PostGIS)."""
     ws, lang = open_workspace(workspace, lang)
     log = IssueLog(lang=lang, root=ws.root)
-    path = build_and_store(ws, store, schema=schema, lang=lang, overwrite=overwrite,
-                           output=output, progress=_progress, log=log)
+    path, stored = build_and_store(ws, store, schema=schema, lang=lang, overwrite=overwrite,
+                                   output=output, progress=_progress, log=log)
+    for issue in log.data_changing:  # what was dropped or changed is shown, not only counted
+        click.echo(issue.format(lang), err=True)
     if log.warnings:
         click.echo(t("build_warnings", lang, warnings=len(log.warnings)), err=True)
     click.echo(t("built", lang, path=path))
-    if store:
-        click.echo(t("written", lang, path=f"{store} ({schema or 'schema'})"))
+    if stored is not None:
+        click.echo(stored.summary(lang))  # the URL as stored: password masked

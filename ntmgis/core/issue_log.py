@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from ntmgis.core.i18n import label, t
+from ntmgis.core.spreadsheet import csv_cell
 
-__all__ = ["Issue", "IssueLog", "ERROR", "WARNING"]
+__all__ = ["Issue", "IssueLog", "ERROR", "WARNING", "DATA_CHANGING"]
 
 ERROR = "error"
 WARNING = "warning"
@@ -57,6 +58,13 @@ _EXPECTED: dict[str, tuple[str, str]] = {
     "funding_total": ("tổng vốn bằng kế hoạch", "totals equal to the plan's"),
     "legacy_encoding": ("văn bản Unicode", "Unicode text"),
 }
+
+
+#: Warning checks whose data is left out or changed on the way to the outputs.
+DATA_CHANGING = frozenset({
+    "no_location", "geometry_type", "blank_cells", "missing_value", "nul_byte",
+    "empty_table", "code_lost_zero", "legacy_encoding", "indicator_disagrees",
+})
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,15 @@ class IssueLog:
         """The issues of severity warning."""
         return [i for i in self.issues if i.severity == WARNING]
 
+    @property
+    def data_changing(self) -> list[Issue]:
+        """Warnings after which the outputs hold less or other data than the inputs.
+
+        A command that succeeds with these must still show each of them in full
+        (a dropped project, a name cut at a NUL byte), not only count them.
+        """
+        return [i for i in self.sorted() if i.severity == WARNING and i.check in DATA_CHANGING]
+
     def sorted(self) -> list[Issue]:
         """Issues ordered by severity, file, row: the order a person fixes them in."""
         return sorted(
@@ -140,10 +157,15 @@ class IssueLog:
         )
 
     def write_csv(self, path: str | Path) -> None:
-        """Write the issues to a CSV (UTF-8 with BOM so that Excel shows the accents)."""
+        """Write the issues to a CSV (UTF-8 with BOM so that Excel shows the accents).
+
+        The values come from the input files (a name such as ``=HYPERLINK(…)``):
+        each cell passes through :func:`ntmgis.core.spreadsheet.csv_cell`, so
+        none opens as a formula.
+        """
         cols = list(Issue.__dataclass_fields__)
         with open(path, "w", newline="", encoding="utf-8-sig") as f:
             w = csv.DictWriter(f, fieldnames=cols)
             w.writeheader()
             for i in self.sorted():
-                w.writerow({k: ("" if v is None else v) for k, v in asdict(i).items()})
+                w.writerow({k: ("" if v is None else csv_cell(v)) for k, v in asdict(i).items()})

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.i18n import catalog, t
+from ntmgis.core.issue_log import Issue, IssueLog
 from ntmgis.core.text import fold
 from ntmgis.core.workspace import (
     CONTEXT_ALIASES,
@@ -15,6 +17,90 @@ from ntmgis.core.workspace import (
 )
 
 ROW = "_row"
+
+# The readers' own messages; ``<key>.expected`` is what the check expected instead
+# (the "expected" column of validation.csv). Keys missing here fall back on the shared ones.
+_MSG: dict[str, tuple[str, str]] = {
+    "empty_table": (
+        "bảng không có dòng số liệu nào, chỉ có dòng tiêu đề{consequence}",
+        "the table has no data rows, only its header{consequence}",
+    ),
+    "empty_table.expected": ("ít nhất một dòng số liệu dưới dòng tiêu đề",
+                             "at least one data row below the header"),
+    "empty_status": (
+        ": không có tiêu chí nào của xã/bản nào được ghi nhận",
+        ": no unit has any criterion recorded",
+    ),
+    "duplicate_column": (
+        "tên cột '{value}' có {count} lần trong dòng tiêu đề (cột {positions}); không biết "
+        "lấy cột nào nên các cột này bị bỏ qua; đổi tên hoặc xóa cột thừa",
+        "column name '{value}' appears {count} times in the header (columns {positions}); "
+        "it is not known which one holds the data, so these columns are ignored; rename or "
+        "delete the extra one",
+    ),
+    "duplicate_column.expected": ("mỗi tên cột chỉ có một lần", "each column name once"),
+    "nul_byte": (
+        "ô có ký tự NUL (mã 0, thường do phần mềm xuất lỗi) làm văn bản bị cắt ngắn khi ghi; "
+        "đã bỏ ký tự này, đọc là '{fixed}'",
+        "the cell holds a NUL character (code 0, usually from a faulty export) that would cut "
+        "the text short when written; it was removed, read as '{fixed}'",
+    ),
+    "nul_byte.expected": ("văn bản không có ký tự điều khiển",
+                          "text without control characters"),
+}
+
+input_text = catalog(_MSG, fallback=t)
+
+
+def report(log: IssueLog, severity: str, check: str, key: str, *, file: Any = None,
+           row: int | None = None, column: str | None = None, value: Any = None,
+           **kw: Any) -> Issue:
+    """Log an issue whose sentence comes from the readers' own catalog.
+
+    Parameters
+    ----------
+    log : IssueLog
+        Receives the issue (in its language).
+    severity : {"error", "warning"}
+        How serious it is.
+    check : str
+        The check's name (``check`` column of validation.csv).
+    key : str
+        The message of :data:`input_text`; ``key + ".expected"`` gives the expected text.
+    file, row, column, value
+        Where the problem is and what was found.
+    **kw
+        The message's other fields.
+    """
+    fields = {"column": column or "", "value": value, **kw}
+    text = input_text(key, log.lang, **fields)
+    exp_key = f"{key}.expected"
+    expected = input_text(exp_key, log.lang, **fields) if exp_key in _MSG else ""
+    return log.add(severity, check, "issue_text", file=file, row=row, column=column,
+                   value=value, expected=expected, text=text)
+
+
+def row_ranges(rows: Any, limit: int = 12) -> str:
+    """Row numbers as a person reads them: ``"2–5, 9, 12–14"``, the rest counted (``+40``)."""
+    nums = sorted({int(r) for r in rows})
+    runs: list[tuple[int, int]] = []
+    for r in nums:
+        if runs and r == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], r)
+        else:
+            runs.append((r, r))
+    parts = [f"{a}" if a == b else f"{a}–{b}" for a, b in runs[:limit]]
+    if len(runs) > limit:
+        parts.append(f"… (+{sum(b - a + 1 for a, b in runs[limit:])})")
+    return ", ".join(parts)
+
+
+def add_messages(messages: dict[str, tuple[str, str]]) -> None:
+    """Add a reader module's own messages to :data:`input_text` (keys must be new)."""
+    clash = set(messages) & set(_MSG)
+    if clash:
+        raise KeyError(f"message keys defined twice: {sorted(clash)}")
+    _MSG.update(messages)
 
 
 

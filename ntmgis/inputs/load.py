@@ -13,6 +13,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, village_set_from_rows
 from ntmgis.core.errors import WorkspaceError
@@ -25,12 +27,81 @@ from ntmgis.core.workspace import (
     Workspace,
 )
 from ntmgis.inputs.cells import code_cells, enum_value, int_cell
-from ntmgis.inputs.columns import ROW, map_columns, source_column
+from ntmgis.inputs.columns import (
+    ROW,
+    add_messages,
+    map_columns,
+    report,
+    row_ranges,
+    source_column,
+)
+from ntmgis.inputs.columns import input_text as t_input
 from ntmgis.inputs.legacy_text import per_unique
 from ntmgis.inputs.projects import read_projects
 from ntmgis.inputs.status import read_status
 from ntmgis.inputs.tables import read_table
 from ntmgis.inputs.vector import read_vector
+
+add_messages({
+    "crs_geographic": (
+        "hệ tọa độ làm việc {value} tính bằng độ, không phải mét: khoảng cách, diện tích chồng "
+        "lấn và khoảng hở, khoảng cách dự án - bản sẽ sai và các kiểm tra này im lặng. Khai "
+        "[area] crs là một hệ phẳng tính bằng mét, ví dụ VN-2000 / TM-3 của tỉnh (EPSG:9205 "
+        "… 9218) hoặc UTM 48N (EPSG:32648)",
+        "the working CRS {value} is in degrees, not metres: distances, overlap and gap areas and "
+        "project-village distances would be wrong and those checks silent. Set [area] crs to a "
+        "projected CRS in metres, e.g. the province's VN-2000 / TM-3 (EPSG:9205 … 9218) or "
+        "UTM 48N (EPSG:32648)",
+    ),
+    "crs_geographic.expected": ("hệ tọa độ phẳng tính bằng mét", "a projected CRS in metres"),
+    "crs_unknown": ("hệ tọa độ làm việc '{value}' không hợp lệ: {reason}",
+                    "the working CRS '{value}' is not valid: {reason}"),
+    "crs_unknown.expected": ("một mã EPSG, ví dụ EPSG:9205", "an EPSG code such as EPSG:9205"),
+    "no_name": (
+        "{unit} mã {value} không có tên ({count} đối tượng như vậy, dòng {rows}); bản đồ, báo "
+        "cáo và thông báo sẽ chỉ ghi mã",
+        "{unit} {value} has no name ({count} such features, rows {rows}); maps, reports and "
+        "messages will show its code only",
+    ),
+    "no_name.expected": ("tên của đơn vị", "the unit's name"),
+    "unit_communes": ("xã", "commune"),
+    "unit_villages": ("bản", "village"),
+})
+
+
+def check_working_crs(ws: Workspace, log: IssueLog) -> bool:
+    """Refuse a working CRS in degrees (or one PROJ does not know); True when it is usable.
+
+    Every check that measures (overlaps, gaps, distances to a commune or a village)
+    works in the workspace CRS; in degrees they measure nothing and stay quiet.
+    """
+    try:
+        crs = CRS.from_user_input(ws.crs)
+    except CRSError as exc:
+        report(log, "error", "crs_geographic", "crs_unknown", file=ws.config_path, column="crs",
+               value=ws.crs, reason=str(exc).splitlines()[0])
+        return False
+    if crs.is_geographic or not crs.is_projected:
+        report(log, "error", "crs_geographic", "crs_geographic", file=ws.config_path,
+               column="crs", value=ws.crs)
+        return False
+    return True
+
+
+def _report_unnamed(gdf: gpd.GeoDataFrame, name: str, path: object, log: IssueLog) -> None:
+    """Warn about units without a name (national boundaries have some); they print as codes."""
+    names = gdf["name"]
+    blank = (names.isna() | names.astype("string").str.strip().eq("")).fillna(True)
+    idx = np.flatnonzero(blank.to_numpy(dtype=bool))
+    if not len(idx):
+        return
+    rows = gdf[ROW].to_numpy()
+    unit = t_input(f"unit_{name}", log.lang)
+    for i in idx:
+        report(log, "warning", "missing_value", "no_name", file=path, row=int(rows[i]),
+               column=source_column(gdf, "name"), value=gdf["code"].iloc[i], unit=unit,
+               count=len(idx), rows=row_ranges(rows[idx]))
+    gdf.loc[blank.to_numpy(dtype=bool), "name"] = None
 
 
 def read_criteria_set(ws: Workspace, log: IssueLog) -> CriteriaSet | None:
@@ -86,6 +157,8 @@ def _read_layer_checked(ws: Workspace, name: str, log: IssueLog, required: tuple
     for canon in ("village_code", "facility_id", "road_id"):
         if canon in gdf:
             gdf[canon] = per_unique(gdf[canon], normalise_code)[0]
+    if name in ("communes", "villages") and "name" in gdf and "code" in gdf:
+        _report_unnamed(gdf, name, cfg.path, log)
     return gdf
 
 
@@ -179,15 +252,18 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
             t("workspace_key", log.lang, path=ws.config_path, section="layers.communes",
               key="path"), path=ws.config_path)
     width = ws.code_width
+    check_working_crs(ws, log)
     communes = _read_layer_checked(
         ws, "communes", log, ("code", "name"),
         ("unit_type", "district_code", "district_name", "province_code", "province_name",
          "population", "in_programme"), width)
     area = None
-    if communes is not None and len(communes) and communes.crs is not None:
+    placed = (communes[communes.geometry.notna() & ~communes.geometry.is_empty]
+              if communes is not None else None)
+    if placed is not None and len(placed) and placed.crs is not None:
         # Boxes of the communes with ~2 km of slack, in degrees: enough to tell a
         # swapped lon/lat (hundreds of km away) from a point just over a boundary.
-        b = communes.to_crs("EPSG:4326").bounds.to_numpy()
+        b = placed.to_crs("EPSG:4326").bounds.to_numpy()
         area = shapely.STRtree(shapely.box(b[:, 0] - 0.02, b[:, 1] - 0.02, b[:, 2] + 0.02,
                                            b[:, 3] + 0.02))
     villages = _read_layer_checked(ws, "villages", log, ("code", "name", "commune_code"),

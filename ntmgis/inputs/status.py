@@ -20,9 +20,91 @@ from ntmgis.core.workspace import (
     Workspace,
 )
 from ntmgis.inputs.cells import code_cells, int_cell
-from ntmgis.inputs.columns import ROW, column_key, map_columns, source_column
+from ntmgis.inputs.columns import (
+    ROW,
+    add_messages,
+    column_key,
+    map_columns,
+    report,
+    row_ranges,
+    source_column,
+)
 from ntmgis.inputs.legacy_text import per_unique
 from ntmgis.inputs.tables import read_table
+
+#: What an empty criterion cell means, as ``blank = "..."`` in ``[tables.commune_status]``
+#: or ``[tables.village_status]`` declares it; not declared, it means "unknown".
+BLANK_MEANINGS = ("unknown", "not_met")
+
+#: Undeclared blanks above this share of the criterion cells are worth a warning: an
+#: office that ticks "x" for met and leaves not-met blank would otherwise see "no data"
+#: everywhere and gap queries would miss those communes.
+BLANK_WARN_SHARE = 0.1
+
+add_messages({
+    "missing_criterion": (
+        "bảng dạng rộng thiếu cột của tiêu chí {missing}: cả {rows} dòng không có số liệu "
+        "các tiêu chí này (tính là chưa có số liệu)",
+        "the wide table has no column for criteria {missing}: all {rows} rows lack data for "
+        "them (counted as no data)",
+    ),
+    "missing_criterion.expected": ("một cột cho mỗi tiêu chí ({expected})",
+                                   "one column per criterion ({expected})"),
+    "blank_cells": (
+        "{count} trong {total} ô tiêu chí để trống (dòng {rows}); ô trống đang được hiểu là "
+        "“chưa có số liệu”. Nếu đơn vị chỉ đánh dấu tiêu chí đạt và để trống tiêu chí chưa "
+        "đạt, khai blank = \"not_met\" trong [tables.{table}] của ntmgis.toml; nếu ô trống "
+        "đúng là chưa có số liệu, khai blank = \"unknown\" để tắt cảnh báo này",
+        "{count} of {total} criterion cells are blank (rows {rows}); blanks are read as "
+        "“no data”. If the office ticks met criteria and leaves not-met ones blank, declare "
+        "blank = \"not_met\" in [tables.{table}] of ntmgis.toml; if blanks really are no data, "
+        "declare blank = \"unknown\" to silence this warning",
+    ),
+    "blank_cells.expected": ("khai báo ý nghĩa của ô trống (blank = \"not_met\" hoặc "
+                             "\"unknown\")",
+                             "the meaning of a blank declared (blank = \"not_met\" or "
+                             "\"unknown\")"),
+    "bad_blank": (
+        "[tables.{table}] blank = '{value}' không hợp lệ; dùng \"not_met\" (ô trống là chưa "
+        "đạt) hoặc \"unknown\" (ô trống là chưa có số liệu)",
+        "[tables.{table}] blank = '{value}' is not valid; use \"not_met\" (a blank is not "
+        "met) or \"unknown\" (a blank is no data)",
+    ),
+    "bad_blank.expected": ("not_met hoặc unknown", "not_met or unknown"),
+})
+
+
+def _blank_meaning(cfg: TableConfig, ws: Workspace, log: IssueLog) -> str | None:
+    """The declared meaning of an empty criterion cell, or None when not declared."""
+    value = cfg.options.get("blank")
+    if value is None:
+        return None
+    if value not in BLANK_MEANINGS:
+        report(log, "error", "bad_option", "bad_blank", file=ws.config_path, column="blank",
+               value=value, table=cfg.name)
+        return None
+    return str(value)
+
+
+def _apply_blank(mets: np.ndarray, cells: pd.Series, meaning: str | None) -> np.ndarray:
+    """``mets`` with empty cells read as ``meaning`` (0 for "not_met", else left unknown)."""
+    blank = cells.isna().to_numpy(dtype=bool)
+    if meaning == "not_met":
+        mets = mets.copy()
+        mets[blank] = 0
+    return mets
+
+
+def _warn_blanks(blank_rows: np.ndarray, first_column: str, total: int, cfg: TableConfig,
+                 meaning: str | None, log: IssueLog) -> None:
+    """Warn when many criterion cells are blank and the workspace did not say what that means."""
+    count = len(blank_rows)
+    if meaning is not None or not total or count / total < BLANK_WARN_SHARE:
+        return
+    rows = np.unique(blank_rows)
+    report(log, "warning", "blank_cells", "blank_cells", file=cfg.path, row=int(rows[0]),
+           column=first_column, value=count, count=count, total=total,
+           rows=row_ranges(rows), table=cfg.name)
 
 
 def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSet,
@@ -31,12 +113,17 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
 
     Wide tables (``form = "wide"``) have one column per criterion, found by the
     ``criterion_columns`` pattern (``"TC{n}"``) or by names such as ``TC5``,
-    ``tc05``, ``Tiêu chí 5``.
+    ``tc05``, ``Tiêu chí 5``; a criterion of the set without its column is an error.
+
+    An empty criterion cell means what the table's ``blank`` option declares:
+    ``"unknown"`` (no data, the default) or ``"not_met"``. Undeclared blanks in
+    more than :data:`BLANK_WARN_SHARE` of the cells are a warning naming the rows.
     """
     df = read_table(cfg, ws, log)
     if df is None:
         return None
     path = cfg.path
+    meaning = _blank_meaning(cfg, ws, log)
     lo_y, hi_y = ws.years[0], ws.years[-1]
     numbers = set(cset.numbers)
     if cfg.form == "wide":
@@ -64,9 +151,17 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
             if n not in numbers:
                 log.error("criterion_range", "criterion_range", file=path, column=c, value=n,
                           lo=min(numbers), hi=max(numbers))
+        missing = sorted(numbers - set(crit_cols.values()))
+        if missing:
+            names = [(pattern or "TC{n}").replace("{n}", str(n)) for n in missing]
+            report(log, "error", "missing_column", "missing_criterion", file=path,
+                   column=names[0], value=", ".join(names), missing=", ".join(names),
+                   rows=len(df), expected=f"{min(numbers)}..{max(numbers)}")
         codes = code_cells(base, "code", ws, log, path, code_width)
         years = int_cell(base, "year", log, path, lo=lo_y, hi=hi_y, key="year_range")
         parts = []
+        blank_rows: list[np.ndarray] = []
+        first_blank_col = ""
         for c, n in crit_cols.items():
             if n not in numbers:
                 continue
@@ -74,10 +169,17 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
             for i in np.flatnonzero(bad):
                 log.error("bad_status_value", "bad_status_value", file=path,
                           row=df[ROW].iloc[i], column=c, value=df[c].iloc[i])
+            empty = df[c].isna().to_numpy(dtype=bool)
+            if empty.any():
+                blank_rows.append(df[ROW].to_numpy()[empty])
+                first_blank_col = first_blank_col or c
+            mets = _apply_blank(mets, df[c], meaning)
             parts.append(pd.DataFrame({"code": codes, "year": years,
                                        "criterion": pd.array([n] * len(df), dtype="Int64"),
                                        "met": pd.array(mets, dtype="Int64"), ROW: df[ROW],
                                        "_column": c}))
+        rows_blank = np.concatenate(blank_rows) if blank_rows else np.array([], dtype=int)
+        _warn_blanks(rows_blank, first_blank_col, len(df) * len(parts), cfg, meaning, log)
         long = pd.concat(parts, ignore_index=True)
         if "name" in base:
             long["name"] = np.tile(base["name"].to_numpy(dtype=object), len(parts))
@@ -90,6 +192,10 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
         for i in np.flatnonzero(bad):
             log.error("bad_status_value", "bad_status_value", file=path, row=base[ROW].iloc[i],
                       column=source_column(base, "met"), value=base["met"].iloc[i])
+        empty = base["met"].isna().to_numpy(dtype=bool)
+        _warn_blanks(base[ROW].to_numpy()[empty], source_column(base, "met"), len(base), cfg,
+                     meaning, log)
+        mets = _apply_blank(mets, base["met"], meaning)
 
         def crit_number(v: Any) -> int:
             m = re.search(r"\d+", str(v or ""))

@@ -6,8 +6,11 @@ forms, and PostGIS tables or queries.
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ntmgis.core.errors import DataError
@@ -18,10 +21,10 @@ from ntmgis.core.workspace import (
     Workspace,
     is_database_url,
 )
-from ntmgis.inputs.columns import ROW
+from ntmgis.inputs.columns import ROW, input_text, report
 from ntmgis.inputs.forms import HEADER_ROWS, form_kind, read_form
-from ntmgis.inputs.legacy_text import fix_text, legacy_table
-from ntmgis.inputs.postgis import read_postgis_layer
+from ntmgis.inputs.legacy_text import encoding_of_bytes, fix_text, legacy_table
+from ntmgis.inputs.postgis import read_postgis_layer, safe_url
 
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 
@@ -53,9 +56,12 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
     if kind is not None:
         return read_filled_form(path, kind, ws, log)
     try:
+        # header=None: the header row is taken by hand below, so that a name written
+        # twice stays visible (pandas would rename it "name.1") and blank lines keep
+        # their place, which keeps row numbers equal to the spreadsheet's.
         if suffix in (".xlsx", ".xlsm", ".xls"):
-            df = pd.read_excel(path, sheet_name=cfg.sheet or 0, dtype=str,
-                               keep_default_na=False)
+            raw_df = pd.read_excel(path, sheet_name=cfg.sheet or 0, dtype=str, header=None,
+                                   keep_default_na=False)
             encoding = "utf-8"
         elif suffix in (".csv", ".txt", ".tsv"):
             raw = path.read_bytes()
@@ -63,10 +69,16 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
                 try:
                     text = raw.decode("utf-8-sig")
                 except UnicodeDecodeError:
-                    # Offices' exports are often cp1258 while the workspace says UTF-8.
-                    text = raw.decode("cp1258")
+                    # Offices' exports are often legacy while the workspace says UTF-8:
+                    # read them in the encoding their words fit (cp1258 when none does
+                    # clearly), and say which one to declare.
+                    guess = encoding_of_bytes(raw) or "cp1258"
+                    guess = "cp1258" if guess == "utf-8" else guess
+                    text = raw.decode("latin-1")
                     log.warning("legacy_encoding", "legacy_encoding", file=path,
-                                value=text[:20], guess="cp1258")
+                                value=legacy_table(pd.DataFrame({"v": [text[:40]]}),
+                                                   guess)["v"].iloc[0][:20], guess=guess)
+                    encoding = guess
             else:
                 try:
                     # Valid UTF-8 with accents is never legacy text by accident.
@@ -74,10 +86,7 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
                     encoding = "utf-8"
                 except UnicodeDecodeError:
                     text = raw.decode("latin-1")
-            import io
-
-            df = pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text[:4096]), dtype=str,
-                             keep_default_na=False, skipinitialspace=True)
+            raw_df = _read_csv_text(text)
         else:
             log.error("format", "unsupported_format", file=path, path=log._rel(path),
                       ext=suffix, expected=", ".join(TABLE_SUFFIXES))
@@ -86,12 +95,16 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
         log.error("file_unreadable", "file_unreadable", file=path, path=log._rel(path),
                   reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return None
-    df.columns = [nfc(str(c)) for c in df.columns]
-    df = df.replace("", None)
-    df = df.dropna(how="all").reset_index(drop=True) if len(df) else df
-    df[ROW] = df.index + 2
+    df = _with_header(raw_df, path, log)
+    df = _strip_nul(df, path, log)
+    if not len(df):
+        _report_empty(cfg, log)
     if encoding in ("utf-8", "utf8"):
         df = fix_text(df, path, log)
+    elif encoding == (cfg.encoding or ws.encoding).lower():
+        # Declared: check that it fits, naming where to declare the one that does.
+        section = f"tables.{cfg.name}" if cfg.encoding else "area"
+        df = legacy_table(df, encoding, path=path, log=log, section=section)
     else:
         df = legacy_table(df, encoding)
     df.attrs["path"] = str(path)
@@ -99,16 +112,111 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
 
 
 
+def _read_csv_text(text: str) -> pd.DataFrame:
+    """Every line of a CSV as a row of text cells, the header row included.
+
+    Lines longer than the header (a trailing separator, a stray cell) get columns
+    of their own ("Unnamed: n") instead of failing the whole file.
+    """
+    sep = _sniff_delimiter(text[:4096])
+    kw = {"sep": sep, "dtype": str, "header": None, "keep_default_na": False,
+          "skipinitialspace": True, "skip_blank_lines": False}
+    try:
+        return pd.read_csv(io.StringIO(text), **kw)
+    except pd.errors.ParserError:
+        width = max((len(r) for r in csv.reader(io.StringIO(text), delimiter=sep)), default=0)
+        return pd.read_csv(io.StringIO(text), names=list(range(width)), **kw)
+
+
+
+def _column_letter(i: int) -> str:
+    """The spreadsheet letter of 0-based column ``i`` (0 -> A, 26 -> AA)."""
+    out = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+
+def _with_header(raw: pd.DataFrame, path: Path, log: IssueLog) -> pd.DataFrame:
+    """The first row as header, the rest as data numbered as the spreadsheet shows it.
+
+    A name that appears twice is an error: which of the two holds the data cannot be
+    told, and keeping either silently loses the other (offices' files link projects
+    to villages through such a column). Both are renamed so that neither is used.
+    Rows whose cells are all empty (blank lines) are dropped after numbering.
+    """
+    if not len(raw):
+        return pd.DataFrame({ROW: pd.Series([], dtype="int64")})
+    names = []
+    for i, v in enumerate(raw.iloc[0].tolist()):
+        name = "" if v is None or (isinstance(v, float) and np.isnan(v)) else nfc(str(v)).strip()
+        names.append(name or f"Unnamed: {i}")
+    seen: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if not name.startswith("Unnamed: "):
+            seen.setdefault(name, []).append(i)
+    for name, idx in seen.items():
+        if len(idx) > 1:
+            report(log, "error", "duplicate_column", "duplicate_column", file=path, row=1,
+                   column=name, value=name, count=len(idx),
+                   positions=", ".join(_column_letter(i) for i in idx))
+            for i in idx:
+                names[i] = f"{name} ({_column_letter(i)})"
+    df = raw.iloc[1:].copy()
+    df.columns = names
+    # The header is spreadsheet row 1; data row k (0-based in the file) is row k + 1.
+    df[ROW] = np.arange(2, len(raw) + 1)
+    data = df.columns[:-1]
+    df[data] = df[data].replace("", None)
+    df = df.dropna(how="all", subset=list(data)).reset_index(drop=True)
+    return df
+
+
+
+def _strip_nul(df: pd.DataFrame, path: Path, log: IssueLog) -> pd.DataFrame:
+    """Remove NUL characters from text cells, each one reported (GDAL cuts text at NUL)."""
+    for col in df.columns:
+        if col == ROW or df[col].dtype.kind in "iufb":
+            continue
+        cells = df[col]
+        has = (cells.astype("string").str.contains("\x00", regex=False)
+               .fillna(False).to_numpy(dtype=bool))
+        for i in np.flatnonzero(has):
+            fixed = cells.iloc[i].replace("\x00", "")
+            report(log, "warning", "nul_byte", "nul_byte", file=path,
+                   row=int(df[ROW].iloc[i]), column=col,
+                   value=cells.iloc[i].replace("\x00", "\\0"), fixed=fixed)
+            df.iloc[i, df.columns.get_loc(col)] = fixed or None
+    return df
+
+
+
+def _report_empty(cfg: TableConfig, log: IssueLog) -> None:
+    """Report a table with a header and no rows.
+
+    An error for the status tables (nothing to monitor), a warning for the others
+    (a new office may not have projects yet).
+    """
+    status = cfg.name in ("commune_status", "village_status")
+    report(log, "error" if status else "warning", "empty_table", "empty_table", file=cfg.path,
+           row=1, consequence=input_text("empty_status", log.lang) if status else "")
+
+
+
 def read_database(url: str, layer: str | None, log: IssueLog) -> pd.DataFrame | None:
     """A PostGIS table, view or query (see ntmgis.outputs.postgis_store); problems become issues."""
+    shown = safe_url(url)  # messages and validation.csv never show the password
     if not layer:
-        log.error("file_unreadable", "file_unreadable", file=url, path=url,
+        log.error("file_unreadable", "file_unreadable", file=shown, path=shown,
                   reason="layer = \"schema.table\" or a SELECT query is required")
         return None
     try:
         return read_postgis_layer(url, layer, lang=log.lang)
     except (DataError, ConnectionError, OSError, ImportError, ValueError) as exc:
-        log.error("file_unreadable", "file_unreadable", file=url, path=url,
+        log.error("file_unreadable", "file_unreadable", file=shown, path=shown,
                   reason=str(exc).splitlines()[0])
         return None
 

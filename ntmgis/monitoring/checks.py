@@ -17,13 +17,23 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import fmt_money, fmt_number, label
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import atomic_output
 from ntmgis.core.text import fold
 from ntmgis.core.workspace import Workspace
-from ntmgis.inputs.columns import ROW
+from ntmgis.inputs.columns import ROW, add_messages, report
 from ntmgis.inputs.load import Inputs, load_inputs
+from ntmgis.monitoring.crosswalk import aggregate
+
+add_messages({
+    "crosswalk": ("{reason}", "{reason}"),
+    "crosswalk.expected": (
+        "mỗi đơn vị của lớp xã có đúng một dòng trong bảng chuyển đổi, và ngược lại",
+        "each unit of the communes layer on exactly one crosswalk row, and the reverse",
+    ),
+})
 
 __all__ = ["validate", "check_inputs", "Located", "locate_points", "overlaps", "coverage_gaps"]
 
@@ -52,6 +62,14 @@ def _duplicates(df: pd.DataFrame, col: str, path: Path | None, log: IssueLog,
         else:
             log.error("duplicate_code", "duplicate_code", file=path, row=int(rows[i]),
                       column=column, value=vals.iloc[i], first=int(first[i]))
+
+
+def _unit(code: object, names: dict) -> str:
+    """``"Xã Một (00001)"``, or the code alone for a unit without a name (never ``nan (…)``)."""
+    name = names.get(code)
+    if name is None or (isinstance(name, float) and np.isnan(name)) or not str(name).strip():
+        return str(code)
+    return f"{name} ({code})"
 
 
 def _src(df: pd.DataFrame, canon: str) -> str:
@@ -161,23 +179,19 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
         _duplicates(communes, "code", cpath, log, _src(communes, "code"))
         ccodes = {c for c in communes["code"] if c}
         geoms = communes.geometry.to_numpy()
+        # The reader has reported missing and empty geometries (and set them to None).
         empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
         invalid = ~empty & ~shapely.is_valid(geoms)
-        for i in np.flatnonzero(empty | invalid):
+        for i in np.flatnonzero(invalid):
             row, code = int(communes[ROW].iloc[i]), communes["code"].iloc[i]
-            if empty[i]:
-                log.error("empty_geometry", "empty_geometry", file=cpath, row=row,
-                          column="geometry", value=code)
-            else:
-                log.error("invalid_geometry", "invalid_geometry", file=cpath, row=row,
-                          column="geometry", value=code,
-                          reason=shapely.is_valid_reason(geoms[i]))
+            log.error("invalid_geometry", "invalid_geometry", file=cpath, row=row,
+                      column="geometry", value=code, reason=shapely.is_valid_reason(geoms[i]))
         ok = communes[shapely.is_valid(geoms) & ~shapely.is_empty(geoms)]
         names = dict(zip(communes["code"], communes["name"], strict=True))
         ov = overlaps(ok, min_area=0.0)
         for a, b, area in ov[ov["area_m2"] > MIN_AREA_M2].itertuples(index=False):
             log.warning("overlap", "overlap", file=cpath, column="geometry", value=f"{a}/{b}",
-                        a=f"{names[a]} ({a})", b=f"{names[b]} ({b})",
+                        a=_unit(a, names), b=_unit(b, names),
                         area=fmt_number(area / 1e6, lang, 3))
         for hole in coverage_gaps(ok, coverage=ov.empty):
             c = hole.representative_point()
@@ -190,8 +204,10 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
         _unknown_codes(cs, "code", ccodes, path, log, where="communes")
         _duplicate_status(cs, path, log)
         if "name" in cs and communes is not None:
+            # A unit without a name in the layer (the reader warned) has nothing to compare.
             names = {c: fold(n, strip_unit=True) for c, n in zip(communes["code"],
-                                                                   communes["name"], strict=True)}
+                                                                   communes["name"], strict=True)
+                     if isinstance(n, str) and n.strip()}
             pairs = cs.drop_duplicates(["code", "name"])  # one check per distinct spelling
             for code, name, row in zip(pairs["code"], pairs["name"], pairs[ROW], strict=True):
                 if code in names and name:
@@ -208,7 +224,9 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
         vcodes = {c for c in villages["code"] if c}
         if ccodes:
             _unknown_codes(villages, "commune_code", ccodes, vpath, log, where="communes")
-            inp.located["villages"] = _outside(villages, "commune_code", communes, vpath, log)
+            # Villages without a geometry were reported by the reader; nothing to locate.
+            inp.located["villages"] = _outside(villages[villages.geometry.notna()],
+                                               "commune_code", communes, vpath, log)
     if inp.village_status is not None and vcodes:
         path = _path(ws, table="village_status")
         _unknown_codes(inp.village_status, "code", vcodes, path, log, where="villages")
@@ -235,6 +253,33 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
                                   ws.village_distance_m, ppath, log)
         if inp.plan_funding is not None:
             _funding_totals(pr, inp.plan_funding, ppath, log)
+    if communes is not None:
+        _check_crosswalk(ws, communes, log)
+
+
+def _check_crosswalk(ws: Workspace, communes: gpd.GeoDataFrame, log: IssueLog) -> None:
+    """Run the 2025 crosswalk as ``build`` does, so that validate reports what build would.
+
+    The dissolve is done on the communes alone (no status): what can fail is the
+    crosswalk against the layer (a unit missing, named twice, a code with two names).
+    """
+    cfg = ws.table("crosswalk_2025")
+    if cfg is None:
+        return
+    if not Path(cfg.path).is_file():
+        log.error("file_missing", "file_missing", file=cfg.path, path=log._rel(cfg.path))
+        return
+    units = communes[communes.geometry.notna()]
+    if not len(units):
+        return  # no commune to dissolve; the reader has said why
+    status = pd.DataFrame({"code": pd.Series([], dtype=object),
+                           "year": pd.Series([], dtype="Int64")})
+    try:
+        aggregate({"communes": units, "commune_status": status}, cfg.path,
+                  fields=cfg.fields or None, lang=log.lang)
+    except DataError as exc:
+        report(log, "error", "crosswalk", "crosswalk", file=cfg.path, row=exc.row,
+               column=exc.column, value=exc.value, reason=str(exc))
 
 
 def _unknown_codes(df: pd.DataFrame, col: str, known: set[str], path: Path | None,
@@ -275,9 +320,9 @@ def _outside(points: gpd.GeoDataFrame, col: str, communes: gpd.GeoDataFrame,
         where = loc.commune_code[i]
         log.warning("outside_commune", "outside_commune", file=path, row=int(row),
                     column=_src(known, col), value=known[idcol].iloc[i],
-                    declared=f"{names[known[col].iloc[i]]} ({known[col].iloc[i]})",
+                    declared=_unit(known[col].iloc[i], names),
                     distance=fmt_number(loc.distance_m[i], log.lang),
-                    located=f"{names.get(where, '?')} ({where})" if where else "–")
+                    located=_unit(where, names) if where else "–")
     return pd.DataFrame({"located": loc.commune_code, "inside": loc.inside_declared,
                          "distance_m": loc.distance_m},
                         index=pd.Index(known[idcol].to_numpy(dtype=object)))
