@@ -167,9 +167,9 @@ def test_projects_filters_from_the_command_line(ws):
 
 def test_errors_say_what_is_missing(ws):
     res = run("gaps", "--criterion", "20", "-w", str(ws), ok=False)
-    assert res.exit_code == 1 and "tiêu chí 20" in res.stderr
+    assert res.exit_code == 2 and "tiêu chí 20" in res.stderr
     res = run("access", "--to", "hospital", "-w", str(ws), ok=False)
-    assert res.exit_code == 1 and "loại cơ sở 'hospital'" in res.stderr
+    assert res.exit_code == 2 and "loại cơ sở 'hospital'" in res.stderr
     toml = ws / "ntmgis.toml"
     text = toml.read_text(encoding="utf-8")
     cut = text.replace('[terrain]\nelevation = "layers/elevation.tif"\n', "")

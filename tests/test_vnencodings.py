@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from ntmgis.core.issue_log import IssueLog
 from ntmgis.inputs.encodings import (
     SUPPORTED,
     decode_legacy,
@@ -15,8 +18,15 @@ from ntmgis.inputs.encodings import (
     encode_vni,
     fix_legacy_text,
     looks_like_legacy,
+    plausibility,
     tcvn3_from_mojibake,
     vni_from_mojibake,
+)
+from ntmgis.inputs.legacy_text import (
+    decode_error_reason,
+    encoding_of_bytes,
+    fitting_encoding,
+    legacy_table,
 )
 
 WORDS = [
@@ -216,6 +226,13 @@ def test_looks_like_legacy_detects(word: str) -> None:
         unicodedata.normalize("NFD", "Mường Tè"),
         "café",
         "Müller",
+        # Genuine Unicode with only latin-1 letters once read as VNI (issue 12): the
+        # advice to declare vni would have garbled everything.
+        "Xã Pa Khoá",
+        "Xã Thanh Xuân",
+        "Thôn Uyên Sính",
+        "Hoàn thành",
+        "HOÀN THÀNH",
     ],
 )
 def test_looks_like_legacy_none(text: str) -> None:
@@ -231,3 +248,78 @@ def test_unknown_encoding() -> None:
         assert name in message
     with pytest.raises(LookupError, match="vn-klingon"):
         fix_legacy_text("abc", "vn-klingon")
+
+
+# --- Which encoding fits (issue 12, item 4) --------------------------------------------
+
+NAMES = ["Xã Nậm Loỏng", "Mường Tè", "Bản Hua Bum", "Hoàn thành", "Đang thực hiện",
+         "Xã Pa Khoá", "Thôn Uyên Sính", "Trường học"]
+
+
+def _cp1258(s: str) -> bytes:
+    """cp1258 as Windows writes it: base letters with their shape, tones combining."""
+    out = b""
+    for ch in unicodedata.normalize("NFC", s):
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            d = unicodedata.normalize("NFD", ch)
+            shape = "".join(c for c in d[1:] if c in "\u0302\u0306\u031b")
+            tone = "".join(c for c in d[1:] if c not in shape)
+            out += (unicodedata.normalize("NFC", d[0] + shape) + tone).encode("cp1258")
+    return out
+
+
+ENCODERS = {"utf-8": str.encode, "cp1258": _cp1258, "tcvn3": encode_tcvn3, "vni": encode_vni}
+
+
+def test_plausibility_tells_vietnamese_from_mojibake() -> None:
+    assert plausibility("Thôn Uyên Sính, Hoàn thành") == (5, 0)
+    assert plausibility("X· NËm Loáng")[1] == 2  # "X·" and "NËm" are no Vietnamese
+    assert plausibility("Möôøng Teø") == (0, 2)
+    assert plausibility("Trýừèng")[1] == 1  # three tones in one syllable
+
+
+@pytest.mark.parametrize("true", list(ENCODERS))
+@pytest.mark.parametrize("declared", list(ENCODERS))
+def test_fitting_encoding_names_the_one_that_fits(true: str, declared: str) -> None:
+    samples = [ENCODERS[true](n) for n in NAMES]
+    assert fitting_encoding(samples, declared=declared) == (None if true == declared else true)
+    assert fitting_encoding(samples) == true
+
+
+def test_fitting_encoding_says_nothing_about_ascii_or_noise() -> None:
+    assert fitting_encoding([b"Ban Hua Bum", b"123"]) is None
+    assert fitting_encoding([bytes(range(0x80, 0x100))]) is None
+    data = "ma,ten\n1,Xã Nậm Loỏng\n2,Mường Tè\n".encode()
+    assert encoding_of_bytes(encode_tcvn3(data.decode())) == "tcvn3"
+    assert encoding_of_bytes(data, declared="utf-8") is None
+
+
+def test_a_legacy_file_read_as_utf8_is_told_the_encoding() -> None:
+    with pytest.raises(UnicodeDecodeError) as info:
+        encode_tcvn3("Xã Nậm Loỏng").decode("utf-8")
+    vi = decode_error_reason(info.value, "vi", section="layers.villages")
+    assert vi.startswith("tệp không phải UTF-8 (byte 0xb7 không hợp lệ); có vẻ là bảng mã tcvn3")
+    assert "'Xã Nậm Loỏng'" in vi and 'encoding = "tcvn3" trong [layers.villages]' in vi
+    en = decode_error_reason(info.value, "en")
+    assert 'set encoding = "tcvn3" for this file' in en
+    with pytest.raises(UnicodeDecodeError) as info:
+        b"\xff\xfe\xfd".decode("utf-8")
+    assert "cp1258, tcvn3 hoặc vni" in decode_error_reason(info.value)
+
+
+def test_legacy_table_reports_a_declared_encoding_that_does_not_fit() -> None:
+    cells = [encode_tcvn3(n).decode("latin-1") for n in NAMES]
+    log = IssueLog(lang="vi")
+    out = legacy_table(pd.DataFrame({"ten": cells}), "cp1258", path=Path("ds.csv"), log=log,
+                       section="tables.projects")
+    assert out["ten"][0] == "X· NËm Loáng"  # decoded as declared; the error says why
+    (issue,) = log.issues
+    assert issue.severity == "error" and issue.check == "encoding_mismatch"
+    assert issue.column == "ten" and issue.value == "X· NËm Loáng"
+    assert 'khai encoding = "tcvn3" trong [tables.projects]' in issue.message
+    assert "'Xã Nậm Loỏng'" in issue.message
+    log = IssueLog()
+    legacy_table(pd.DataFrame({"ten": cells}), "tcvn3", path=Path("ds.csv"), log=log)
+    assert log.issues == []

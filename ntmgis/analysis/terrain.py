@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ntmgis.core.errors import CRSError, DataError, DataWarning, WorkspaceError
+from ntmgis.core.i18n import t
 from ntmgis.core.safe_write import atomic_output
 
 __all__ = [
@@ -113,17 +114,38 @@ def read_elevation(path: str | Path, *, lang: str = "vi") -> Elevation:
     ------
     WorkspaceError
         When the file does not exist.
+    DataError
+        When it cannot be read (damaged or cut short).
     CRSError
         When the raster has no CRS or a geographic one (cells must be metres;
         reproject it first, e.g. ``gdalwarp -t_srs EPSG:9205``).
     """
-    import rasterio
+    from rasterio.errors import RasterioError
 
     p = Path(path)
     if not p.is_file():
         msg = (f"Không tìm thấy tệp độ cao {p}" if lang != "en"
                else f"Elevation raster not found: {p}")
         raise WorkspaceError(msg, path=p)
+    try:
+        return _read_elevation(p, lang)
+    except RasterioError as exc:
+        # A file cut short (an interrupted copy or download) opens but fails on reading.
+        raise DataError(t("file_unreadable", lang, path=p, reason=_UNREADABLE[lang == "en"]),
+                        path=p, value=str(exc)) from exc
+
+
+# Why an elevation raster cannot be read, in words a user can act on (vi, en).
+_UNREADABLE = (
+    "tệp độ cao bị hỏng hoặc không đầy đủ (có thể do sao chép dở dang); sao chép lại tệp gốc",
+    "the elevation raster is damaged or incomplete (perhaps an interrupted copy); copy the "
+    "original again",
+)
+
+
+def _read_elevation(p: Path, lang: str) -> Elevation:
+    import rasterio
+
     with rasterio.open(p) as src:
         if src.crs is None or not src.crs.is_projected:
             msg = (
@@ -135,7 +157,10 @@ def read_elevation(path: str | Path, *, lang: str = "vi") -> Elevation:
             )
             raise CRSError(msg, path=p, value=str(src.crs), expected="projected CRS")
         if abs(src.transform.b) > 0 or abs(src.transform.d) > 0:
-            raise DataError(f"{p}: rotated rasters are not supported", path=p)
+            raise DataError(f"{p}: chưa hỗ trợ ảnh raster bị xoay; chuyển đổi trước bằng gdalwarp"
+                            if lang != "en" else
+                            f"{p}: rotated rasters are not supported; warp it first with gdalwarp",
+                            path=p)
         z = src.read(1, masked=True).astype("float64").filled(np.nan)
         return Elevation(z=z, transform=src.transform, crs=src.crs, path=p)
 

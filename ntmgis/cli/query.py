@@ -6,7 +6,9 @@ Each subcommand parses its options, calls one query of :mod:`ntmgis.analysis`
 the outputs asked for with :func:`ntmgis.analysis.results.write_outputs`:
 ``--csv``, ``--geojson``, ``--gpkg [LAYER]`` (a layer added to the monitoring
 GeoPackage) and ``--map [PATH]`` (an offline HTML map). Library errors become a message and
-an exit code: 1 data, 3 workspace, 4 output exists, 5 missing dependency.
+an exit code: 1 data, 2 an option value that cannot be used, 3 workspace, 4 output exists,
+5 missing dependency. Names from the data are printed as plain text (``rich.text.Text``),
+so a name holding ``[bold]`` or ``[link=…]`` shows as typed.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from typing import Any
 import click
 
 from ntmgis.cli.exits import handle_errors as _handle
-from ntmgis.cli.options import open_workspace
-from ntmgis.core.i18n import t
+from ntmgis.cli.options import check_criterion, check_enum, open_workspace
+from ntmgis.core.i18n import enum_keys, t
 
 __all__ = ["command"]
 
@@ -94,10 +96,14 @@ def command() -> None:
     """Truy vấn không gian / spatial queries: gaps, access, misplaced, projects."""
 
 
+_DISTANCE = click.FloatRange(min=0)
+_YEAR = click.IntRange(1900, 2100)
+
+
 @command.command("gaps")
-@click.option("--criterion", "-c", type=int, default=None,
+@click.option("--criterion", "-c", type=click.IntRange(min=1), default=None,
               help="Số tiêu chí / criterion number (default: all).")
-@click.option("--year", type=int, default=None,
+@click.option("--year", type=_YEAR, default=None,
               help="Năm / year (default: the latest in the data).")
 @click.option("--level", type=click.Choice(["commune", "village"]), default="commune",
               show_default=True, help="Xã hoặc bản / communes or villages.")
@@ -115,8 +121,10 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
     from ntmgis.core.safe_write import require_writable
 
     ws, lang = open_workspace(workspace, lang)
+    if level == "commune":  # village criteria sets are the workspace's own table
+        check_criterion("--criterion", criterion, ws, lang)
     if summary_csv is not None:
-        require_writable(summary_csv, overwrite, lang)
+        require_writable(summary_csv, overwrite, lang, ws=ws)
     result = gaps(ws, criterion=criterion, year=year, level=level, lang=lang)
     summary = gap_summary(result, lang=lang)
     _print(result, lang, describe(result, lang=lang), limit)
@@ -127,17 +135,17 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
              gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
     if summary_csv is not None:
         click.echo(t("written", lang, path=write_csv(summary, summary_csv, overwrite=overwrite,
-                                                     lang=lang)))
+                                                     lang=lang, ws=ws)))
 
 
 @command.command("access")
 @click.option("--to", "to", default="health_station", show_default=True,
-              help="Loại cơ sở / facility type: school, health_station, cultural_house, market.")
+              help="Loại cơ sở / facility type: " + ", ".join(enum_keys("facility")) + ".")
 @click.option("--by", "by", type=click.Choice(["straight", "road", "terrain"]),
               default="straight", show_default=True,
               help="Đường chim bay, đường bộ, địa hình / straight line, roads, terrain.")
-@click.option("--max-km", type=float, default=None, help="Ngưỡng km / threshold in km.")
-@click.option("--max-minutes", type=float, default=None,
+@click.option("--max-km", type=_DISTANCE, default=None, help="Ngưỡng km / threshold in km.")
+@click.option("--max-minutes", type=_DISTANCE, default=None,
               help="Ngưỡng phút / threshold in minutes.")
 @click.option("--raster", "raster_path", type=click.Path(path_type=Path), default=None,
               help="GeoTIFF số phút (terrain; default maps/query_access_<to>_terrain.tif).")
@@ -152,6 +160,7 @@ def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None
     from ntmgis.core.safe_write import require_writable
 
     ws, lang = open_workspace(workspace, lang)
+    (to,) = check_enum("--to", "facility", [to], lang)
     name = f"query_access_{to}_{by}"
     raster = None
     if by == "terrain":
@@ -170,7 +179,7 @@ def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None
 
 
 @command.command("misplaced")
-@click.option("--max-village-m", type=float, default=None,
+@click.option("--max-village-m", type=_DISTANCE, default=None,
               help="Khoảng cách tối đa đến bản (m) / max distance from the declared village "
                    "(default: [checks] village_distance_m).")
 @_common
@@ -189,18 +198,21 @@ def misplaced_cmd(max_village_m: float | None, workspace: str, lang: str | None,
 
 
 @command.command("projects")
-@click.option("--criterion", "-c", type=int, default=None, help="Phục vụ tiêu chí / criterion.")
+@click.option("--criterion", "-c", type=click.IntRange(min=1), default=None,
+              help="Phục vụ tiêu chí / criterion.")
 @click.option("--commune", default=None, help="Xã (mã hoặc tên) / commune (code or name).")
 @click.option("--village", default=None, help="Bản (mã hoặc tên) / village (code or name).")
 @click.option("--status", multiple=True,
               help="preparing, under_way, finished (or the label); repeatable.")
 @click.option("--category", multiple=True, help="road, school, health, ... ; repeatable.")
-@click.option("--year", type=int, default=None, help="Đang triển khai trong năm / running in.")
+@click.option("--year", type=_YEAR, default=None,
+              help="Đang triển khai trong năm / running in.")
 @click.option("--source", multiple=True,
               help="Nguồn vốn / funding source: central, local, integrated, credit, mobilised, "
                    "community; repeatable.")
 @click.option("--near", default=None, help="Gần nơi (xã, bản, cơ sở) / near a named place.")
-@click.option("--within-km", type=float, default=None, help="Trong bán kính km / within km.")
+@click.option("--within-km", type=_DISTANCE, default=None,
+              help="Trong bán kính km / within km.")
 @_common
 @_handle
 def projects_cmd(criterion, commune, village, status, category, year, source, near, within_km,
@@ -211,9 +223,14 @@ def projects_cmd(criterion, commune, village, status, category, year, source, ne
     from ntmgis.analysis.project_search import find_projects
 
     ws, lang = open_workspace(workspace, lang)
+    check_criterion("--criterion", criterion, ws, lang)
+    status, category, source = (check_enum(option, kind, values, lang) for option, kind, values
+                                in (("--status", "status", status),
+                                    ("--category", "category", category),
+                                    ("--source", "source", source)))
     result = find_projects(ws, criterion=criterion, commune=commune, village=village,
-                           status=list(status) or None, category=list(category) or None,
-                           year=year, source=list(source) or None, near=near,
+                           status=status or None, category=category or None,
+                           year=year, source=source or None, near=near,
                            within_km=within_km, lang=lang)
     _print(result, lang, describe(result, lang=lang), limit)
     _outputs(result, ws, lang, "query_projects", csv_path=csv_path, geojson_path=geojson_path,

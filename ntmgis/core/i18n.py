@@ -89,6 +89,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     # generic
     "error": ("Lỗi", "Error"),
     "warning": ("Cảnh báo", "Warning"),
+    # An issue whose sentence a module's own Catalog has already put together.
+    "issue_text": ("{text}", "{text}"),
     "file_missing": ("Không tìm thấy tệp {path}", "File not found: {path}"),
     "file_unreadable": ("Không đọc được tệp {path}: {reason}", "Cannot read {path}: {reason}"),
     "output_exists": (

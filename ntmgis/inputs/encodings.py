@@ -34,6 +34,8 @@ import codecs
 import re
 import unicodedata
 
+from ntmgis.core.workspace import LEGACY_ENCODINGS
+
 __all__ = [
     "SUPPORTED",
     "decode_tcvn3",
@@ -45,12 +47,11 @@ __all__ = [
     "decode_legacy",
     "fix_legacy_text",
     "looks_like_legacy",
+    "plausibility",
 ]
 
 SUPPORTED = ("utf-8", "cp1258", "tcvn3", "vni")
 
-_TCVN3_NAMES = frozenset({"tcvn3", "abc", "tcvn", "tcvn-3", "tcvn5712", "vn3"})
-_VNI_NAMES = frozenset({"vni", "vni-windows", "vniwin", "vni-win"})
 
 # ---------------------------------------------------------------------------
 # TCVN3 (ABC)
@@ -282,18 +283,7 @@ def decode_tcvn3(data: bytes) -> str:
 
 
 def decode_vni(data: bytes) -> str:
-    r"""Decode VNI-Windows bytes to Unicode NFC.
-
-    Parameters
-    ----------
-    data : bytes
-        Text in VNI, e.g. ``b"M\xf6\xf4\xf8ng Te\xf8"``.
-
-    Returns
-    -------
-    str
-        Unicode NFC, e.g. ``"Mường Tè"``.
-    """
+    r"""Decode VNI-Windows bytes (``b"M\xf6\xf4\xf8ng Te\xf8"``) to Unicode NFC ("Mường Tè")."""
     return _decode_vni_tokens(list(bytes(data)))
 
 
@@ -319,19 +309,9 @@ def tcvn3_from_mojibake(s: str, assumed: str = "latin-1") -> str:
 
 
 def vni_from_mojibake(s: str, assumed: str = "cp1252") -> str:
-    """Repair VNI text that was decoded with a Western single-byte codec.
+    """Repair VNI text decoded with a Western codec (``assumed``, see :func:`tcvn3_from_mojibake`).
 
-    Parameters
-    ----------
-    s : str
-        Mojibake such as ``"Möôøng Teø"`` (VNI bytes seen as cp1252/latin-1).
-    assumed : str
-        The codec that was wrongly used; see :func:`tcvn3_from_mojibake`.
-
-    Returns
-    -------
-    str
-        Unicode NFC, e.g. ``"Mường Tè"``.
+    ``"Möôøng Teø"`` (VNI bytes seen as cp1252/latin-1) becomes ``"Mường Tè"`` (NFC).
     """
     return _decode_vni_tokens(_tokens_from_mojibake(s, assumed))
 
@@ -434,10 +414,8 @@ def encode_vni(s: str) -> bytes:
 
 def _canonical(encoding: str) -> str:
     name = encoding.strip().lower().replace("_", "-")
-    if name in _TCVN3_NAMES:
-        return "tcvn3"
-    if name in _VNI_NAMES:
-        return "vni"
+    if name in LEGACY_ENCODINGS:
+        return LEGACY_ENCODINGS[name]
     try:
         info = codecs.lookup(name)
     except LookupError:
@@ -536,23 +514,50 @@ _VNI_PAIR = re.compile("[aeiouyAEIOUY\u00f4\u00f6\u00d4\u00d6][" + _VNI_MODIFIER
 # An upper-case latin-1 letter inside a word ("NËm" for "Nậm"): TCVN3 toned letters.
 _TCVN3_INNER_CAPITAL = re.compile("[A-Za-z][\u00c0-\u00d6\u00d8-\u00de][a-z]|[a-z][\u00c0-\u00de]")
 _WORD_SPLIT = re.compile(r"[\s\d!-/:-@\[-`{-~]+")
+# A Vietnamese syllable without its tone: onset, vowel nucleus (with its glides), coda.
+# Loose on purpose (any coda after any nucleus; f j w z for names of other languages):
+# mojibake fails on letters and shapes, not on rare rhymes.
+_NUCLEI = ("uyê uya uyu iêu yêu oai oay oeo uây uôi ươi ươu ai ao au ay âu ây eo êu ia iê "
+           "iu oa oă oe oi ôi ơi oo ôô ua uâ uê ui uô uơ uy ưa ưi ươ ưu yê a ă â e ê i o ô "
+           "ơ u ư y").split()
+_SYLLABLE = re.compile("(?:ngh|ng|gh|gi|kh|nh|ph|qu|th|tr|ch|[bcdđfghjklmnprstvwxz])?(?:"
+                       + "|".join(_NUCLEI) + ")(?:ch|ng|nh|[cmnpt])?")
+
+
+def _vietnamese_word(word: str) -> bool:
+    """Whether a word with diacritics can be Vietnamese: letters, case, one tone, shape."""
+    if not (word.islower() or word.isupper() or word.istitle()):
+        return False  # "NËm": TCVN3 toned letters seen as capitals inside a word
+    bare = unicodedata.normalize("NFD", word.lower())
+    toneless = "".join(c for c in bare if c not in _TONES)
+    return (len(bare) - len(toneless) <= 1
+            and _SYLLABLE.fullmatch(unicodedata.normalize("NFC", toneless)) is not None)
 
 
 def _word_score(decoded: str) -> tuple[int, int]:
     """(words with Vietnamese diacritics, words that are not possible Vietnamese)."""
     good = bad = 0
     for word in _WORD_SPLIT.split(decoded):
-        if not word:
+        if not word or word.isascii():
             continue
         if any(not (c.isascii() and c.isalpha()) and c not in _VIET_LETTERS for c in word):
             bad += 1
-            continue
-        toned = sum(1 for c in word if any(m in unicodedata.normalize("NFD", c) for m in _TONES))
-        if toned > 1:
-            bad += 1
-        elif any(not c.isascii() for c in word):
+        elif _vietnamese_word(word):
             good += 1
+        else:
+            bad += 1
     return good, bad
+
+
+def plausibility(text: str) -> tuple[int, int]:
+    """How much ``text`` reads as Vietnamese: (possible words, impossible words).
+
+    Only words with letters beyond ASCII count: a possible word is a Vietnamese
+    syllable (onset, vowels, final consonant, at most one tone mark, sensible
+    case); an impossible one holds a symbol or a letter Vietnamese does not use
+    (``"X·"``, ``"NËm"``, ``"Möôøng"``) or an impossible shape.
+    """
+    return _word_score(_nfc(text))
 
 
 def looks_like_legacy(s: str) -> str | None:
@@ -576,6 +581,8 @@ def looks_like_legacy(s: str) -> str | None:
         return None
     if any(ord(c) > 0xFF and _char_to_byte(c, "cp1252") is None for c in s):
         return None  # other Unicode text, not a single-byte misreading
+    if _word_score(_nfc(s))[1] == 0:
+        return None  # already possible Vietnamese ("Hoàn thành", "Xã Pa Khoá"): keep it
     candidates: list[tuple[int, str]] = []
     if any(c in _TCVN3_SYMBOLS for c in s) or _TCVN3_INNER_CAPITAL.search(s):
         good, bad = _word_score(tcvn3_from_mojibake(s, "cp1252"))
