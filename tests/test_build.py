@@ -28,7 +28,11 @@ def _sha(p: Path) -> str:
 
 def test_sample_has_every_layer(built_sample):
     ws, layers = built_sample
-    assert [name for name, _ in layers.items()] == list(LAYER_ORDER)
+    # The sample has no indicator values, so no indicator layer (and its
+    # GeoPackage stays byte-identical to the manifest).
+    assert [name for name, _ in layers.items()] == [
+        n for n in LAYER_ORDER if n != "indicator_status"]
+    assert layers.indicator_status is None
     assert len(layers.communes) == 14
     township = layers.communes.set_index("code").loc["03433"]
     assert not township["in_programme"]
@@ -115,7 +119,8 @@ def test_geopackage_opens_in_gdal_with_every_layer(built_sample):
     names = [m.group(1) for m in listed]
     assert len(names) == len(set(names)), names
     # every monitoring layer, plus the QGIS styles table, and nothing else
-    assert set(names) == set(LAYER_ORDER) | {"layer_styles"}, (
+    # (no indicator_status: the sample has no indicator values)
+    assert set(names) == set(LAYER_ORDER) - {"indicator_status"} | {"layer_styles"}, (
         sorted(set(LAYER_ORDER) - set(names)), sorted(set(names) - set(LAYER_ORDER)))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from ntmgis.cli import appendix, build, forms, init, query, report, store, validate
+from ntmgis.cli import appendix, build, criteria, forms, init, query, report, store, validate
 from ntmgis.cli import map as map_
 from ntmgis.core.version import __version__
 
@@ -28,5 +28,5 @@ def main() -> None:
     """
 
 
-for _module in (init, validate, build, report, map_, appendix, query, store, forms):
+for _module in (init, validate, build, report, map_, appendix, query, store, forms, criteria):
     main.add_command(_module.command)

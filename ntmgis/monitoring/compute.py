@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, commune_class
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.i18n import fmt_percent, label, t
+from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import sha256_files
 from ntmgis.core.version import __version__
 from ntmgis.core.vocabulary import FUNDING_SOURCES as SOURCES
@@ -24,6 +25,7 @@ from ntmgis.inputs.load import Inputs
 from ntmgis.inputs.projects import CAP_COLUMNS
 from ntmgis.monitoring.checks import Located, locate_points
 from ntmgis.monitoring.gpkg import MonitoringLayers
+from ntmgis.monitoring.indicators import indicator_layers, merge_criteria
 
 __all__ = ["compute_layers"]
 
@@ -104,8 +106,9 @@ def _located(inp: Inputs, name: str, ids: pd.Series, geoms: gpd.GeoSeries,
 
 
 def compute_layers(inp: Inputs, *, lang: str = "vi",
-                   progress: Callable[[str], None] | None = None) -> MonitoringLayers:
-    """Join the inputs into the monitoring layers (no I/O).
+                   progress: Callable[[str], None] | None = None,
+                   log: IssueLog | None = None) -> MonitoringLayers:
+    """Join the inputs into the monitoring layers (no I/O but the indicator tables).
 
     Parameters
     ----------
@@ -115,6 +118,15 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
         Language of the label columns (criteria names).
     progress : callable, optional
         Called with a short message at the start of each long step.
+    log : IssueLog, optional
+        Receives the indicators' warnings (a reported met its value contradicts,
+        a criterion the indicators decide otherwise than the criteria table).
+
+    Raises
+    ------
+    ValidationFailed
+        When the indicator tables (read here unless ``inp`` carries
+        ``indicator_values``) have errors and no ``log`` was given.
     """
     ws = inp.workspace
     years = ws.years
@@ -145,8 +157,18 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     # Commune status per year ----------------------------------------------
     cs = inp.commune_status if inp.commune_status is not None else pd.DataFrame(
         columns=["code", "year", "criterion", "met"])
+    # Indicator values (only when the workspace has them: otherwise nothing changes).
+    units = prog[["code", "name"]]
+    if "group" in c:  # the communes layer's column mapped as ``group`` (commune group)
+        units = units.assign(group=units["code"].map(dict(zip(c["code"], c["group"],
+                                                               strict=True))))
+    ind = indicator_layers(ws, units, log=log, values=getattr(inp, "indicator_values", None),
+                           lang=lang)
+    if ind is not None and ind.fills_commune_criteria():
+        cs_cfg = ws.table("commune_status")
+        cs = merge_criteria(cs, ind.criteria, log=log, path=cs_cfg.path if cs_cfg else None)
     wide = _wide_status(cs, prog, years, COMMUNE_CRITERIA)
-    wide["band"] = [commune_class(n, 19) for n in wide["criteria_met"]]
+    wide["band"] = [COMMUNE_CRITERIA.band(n) for n in wide["criteria_met"]]
     wide.loc[wide["ntm"], "band"] = "ntm"
     tgt = inp.commune_targets
     if tgt is not None:
@@ -296,7 +318,8 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
             "year": year, "communes_total": n_prog, "ntm_communes": int(w["ntm"].sum()),
             "criteria_sum": int(w["criteria_met"].sum()),
             "avg_criteria": float(w["criteria_met"].mean()) if len(w) else None,
-            "below_10": int((w["criteria_met"] < 10).sum()),
+            # The lowest band's bound (10 of 19); the column keeps its contract name.
+            "below_10": int((w["criteria_met"] < COMMUNE_CRITERIA.bands[-1]).sum()),
             "villages_total": len(villages) if villages is not None else None,
             "ntm_villages": int(vrow["ntm"].sum()) if vrow is not None else None,
         })
@@ -362,6 +385,11 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
                   f"{years[0]}-{years[-1]}", __version__, sha256_files(ws.input_paths()),
                   ws.village_set_name],
     })
+    indicator_status = None
+    if ind is not None:
+        indicator_status = ind.status
+        metadata = pd.concat([metadata, pd.DataFrame(
+            {"key": ["criteria_set"], "value": [ind.criteria_set.key]})], ignore_index=True)
     return MonitoringLayers(
         communes=communes, commune_status=commune_status, villages=villages,
         village_status=village_status, projects=projects, project_lines=project_lines,
@@ -369,4 +397,5 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
         village_criteria_set=vset_table, district_summary=district_summary,
         district_overview=district_overview, plan_targets=plan_targets,
         funding_by_source=funding_by_source, funding_by_commune=funding_by_commune,
-        funding_by_criterion=funding_by_criterion, metadata=metadata)
+        funding_by_criterion=funding_by_criterion, metadata=metadata,
+        indicator_status=indicator_status)

@@ -50,6 +50,9 @@ class MonitoringLayers:
     communes_2025: gpd.GeoDataFrame | None = None
     commune_status_2025: gpd.GeoDataFrame | None = None
     commune_criteria_2025: pd.DataFrame | None = None
+    # Indicator values judged against their thresholds (ntmgis.monitoring.indicators),
+    # only when the workspace has indicator values.
+    indicator_status: pd.DataFrame | None = None
 
     def items(self) -> list[tuple[str, pd.DataFrame]]:
         """``(name, frame)`` for each layer that exists, in the written order."""
