@@ -224,3 +224,13 @@ def test_geojson_name_with_nul_is_read_whole(mini_ws):
     assert villages["name"].iloc[1] == "Bản 1-2"  # GDAL alone reads "Bản"
     (issue,) = [i for i in log.issues if i.check == "nul_byte"]
     assert (issue.row, issue.column) == (2, "ten_ban")
+
+
+def test_a_truncated_elevation_raster_is_a_data_error_in_the_map(tmp_path):
+    """map draws the hillshade from the whole raster: a file cut short names itself."""
+    from ntmgis.core.errors import DataError
+    from ntmgis.outputs.webmap.hillshade import render_hillshade
+
+    src = Path(__file__).resolve().parent / "data" / "bad" / "in_elevation_truncated"
+    with pytest.raises(DataError, match="elevation.tif"):
+        render_hillshade(src / "elevation.tif")

@@ -255,6 +255,43 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
             _funding_totals(pr, inp.plan_funding, ppath, log)
     if communes is not None:
         _check_crosswalk(ws, communes, log)
+    if ws.elevation is not None:
+        _check_elevation(ws.elevation, log)
+
+
+# Why an elevation raster cannot be read, in words a user can act on (vi, en).
+_ELEVATION_UNREADABLE = (
+    "tệp độ cao bị hỏng hoặc không đầy đủ (có thể do sao chép dở dang); sao chép lại tệp gốc",
+    "the elevation file is damaged or incomplete (perhaps an interrupted copy); copy the "
+    "original again",
+)
+
+
+def _check_elevation(path: Path, log: IssueLog) -> None:
+    """Open the elevation raster and read a thumbnail and its last blocks.
+
+    ``map`` and ``query access --by terrain`` read it whole; a file cut short
+    opens fine and fails only where its data stop, so validate and build read
+    the end of the file too (the cheapest read that finds a truncation) rather
+    than let those commands be the first to find out.
+    """
+    if not Path(path).is_file():
+        log.error("file_unreadable", "file_unreadable", file=path, path=path,
+                  reason="không có tệp" if log.lang != "en" else "no such file")
+        return
+    import rasterio
+    from rasterio.errors import RasterioError
+    from rasterio.windows import Window
+
+    try:
+        with rasterio.open(path) as src:
+            src.read(1, out_shape=(min(src.height, 64), min(src.width, 64)))
+            bh, bw = src.block_shapes[0]
+            row0 = max(0, src.height - bh)
+            src.read(1, window=Window(0, row0, src.width, src.height - row0))
+    except RasterioError:
+        log.error("file_unreadable", "file_unreadable", file=path, path=path,
+                  reason=_ELEVATION_UNREADABLE[log.lang == "en"])
 
 
 def _check_crosswalk(ws: Workspace, communes: gpd.GeoDataFrame, log: IssueLog) -> None:

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ntmgis.core.errors import DataError
+
 __all__ = ["Hillshade", "hillshade", "render_hillshade"]
 
 
@@ -92,12 +94,20 @@ def render_hillshade(path: str | Path, *, max_size: int = 720, quality: int = 70
     """
     import warnings
 
+    from rasterio.errors import RasterioError
+
     with warnings.catch_warnings():
         # rasterio < 1.5 multiplies Affine objects with `*`, which affine >= 3.1 flags
         warnings.simplefilter("ignore", PendingDeprecationWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
-        return _render(Path(path), max_size=max_size, quality=quality,
-                       image_format=image_format, mask_geoms=mask_geoms)
+        try:
+            return _render(Path(path), max_size=max_size, quality=quality,
+                           image_format=image_format, mask_geoms=mask_geoms)
+        except RasterioError as exc:
+            # A file cut short opens and fails where its data stop: say which file.
+            raise DataError(f"Không đọc được tệp độ cao {path} (bị hỏng hoặc không đầy đủ) / "
+                            f"cannot read the elevation raster {path} (damaged or incomplete)",
+                            path=path, value=str(exc)) from exc
 
 
 def _render(path: Path, *, max_size: int, quality: int, image_format: str,
