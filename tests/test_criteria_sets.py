@@ -199,6 +199,11 @@ def test_criteria_show_lists_every_criterion(key, n):
         assert f"  {ind.key}. {ind.name_vi}" in res.output
         if ind.missing:
             assert f"THIẾU: {ind.missing}" in res.output
+    # A set shipped without its indicators says so and why, instead of looking complete.
+    said = "Chưa có chỉ tiêu: chưa đọc được phụ lục" in res.output
+    assert said == (not cset.indicators)
+    assert res.output.count("đánh giá theo kết quả đạt/chưa đạt") == sum(
+        1 for c in cset if not c.indicators)
 
 
 def test_criteria_show_one_criterion_in_english():

@@ -26,7 +26,15 @@ _MSG: dict[str, tuple[str, str]] = {
     "missing_count": ("; {n} chỉ tiêu thiếu ngưỡng", "; {n} indicators without threshold"),
     "classes": ("Ngưỡng khác nhau theo {by}: {classes}", "Thresholds differ by {by}: {classes}"),
     "criterion": ("Tiêu chí {n}. {name}", "Criterion {n}. {name}"),
-    "no_indicators": ("  (chưa có chỉ tiêu)", "  (no indicators yet)"),
+    "no_indicators": ("  (chưa có chỉ tiêu: đánh giá theo kết quả đạt/chưa đạt được báo cáo)",
+                      "  (no indicators yet: judged by the reported met/not met)"),
+    "none_sourced": (
+        "Chưa có chỉ tiêu: chưa đọc được phụ lục của quyết định, nên không ghi chỉ tiêu "
+        "hay ngưỡng nào (không tự đặt ra); những gì còn thiếu và nơi đã tìm: "
+        "ntmgis/core/criteria_sets/SOURCES.md, ANNEX_SEARCH.md",
+        "No indicators yet: the decision's annex could not be read, so no indicator or "
+        "threshold is recorded rather than invented ones; what is missing and where it was "
+        "searched: ntmgis/core/criteria_sets/SOURCES.md, ANNEX_SEARCH.md"),
     "indicator": ("  {key}. {name} [{kind}{unit}{direction}]",
                   "  {key}. {name} [{kind}{unit}{direction}]"),
     "missing": ("      THIẾU: {what}", "      MISSING: {what}"),
@@ -35,7 +43,8 @@ _MSG: dict[str, tuple[str, str]] = {
     "from_year": ("từ {year}", "from {year}"),
     "source": ("      nguồn: {source}", "      source: {source}"),
     "decision": ("{decision}, {annex}", "{decision}, {annex}"),
-    "bands": ("Nhóm bản đồ (số tiêu chí đạt): {bands}", "Map bands (criteria met): {bands}"),
+    "bands": ("Các mức tô màu trên bản đồ (số tiêu chí đạt, từ): {bands}",
+              "Map colour bands (criteria met, from): {bands}"),
 }
 _m = catalog(_MSG)
 
@@ -145,6 +154,8 @@ def show(set_key: str, criterion: int | None, lang: str) -> None:
         click.echo(_m("classes", lang, by=by or cset.varies_by, classes="; ".join(
             f"{c.key} = {c.name(lang)}" for c in cset.classes)))
     click.echo(_m("bands", lang, bands=", ".join(str(b) for b in cset.bands)))
+    if not cset.indicators:
+        click.echo(_m("none_sourced", lang))
     for c in crits:
         click.echo("")
         for line in _criterion_lines(c, cset, lang):
