@@ -12,6 +12,7 @@ from __future__ import annotations
 from ntmgis.analysis.access import ACCESS_MODES, FACILITY_TYPES, access
 from ntmgis.analysis.formatting import describe, heading, result_table
 from ntmgis.analysis.gaps import gap_summary, gaps
+from ntmgis.analysis.indicators import closest_to_recognition, income_target, indicator_gaps
 from ntmgis.analysis.misplaced import misplaced
 from ntmgis.analysis.project_search import Place, find_place, find_projects
 from ntmgis.analysis.query_data import QueryData, load_data
@@ -27,12 +28,15 @@ __all__ = [
     "Place",
     "QueryData",
     "access",
+    "closest_to_recognition",
     "describe",
     "find_place",
     "find_projects",
     "gap_summary",
     "gaps",
     "heading",
+    "income_target",
+    "indicator_gaps",
     "load_data",
     "misplaced",
     "projects",
