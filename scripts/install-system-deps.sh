@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests need (headless Chromium for the web maps,
-# poppler for PDF checks, GDAL's command-line tools, PostgreSQL with PostGIS, fonts, QGIS),
-# only where they are missing, so that a warm machine pays nothing.
+# poppler for PDF checks, GDAL's command-line tools, PostgreSQL with PostGIS, fonts, QGIS,
+# LibreOffice headless for the Word and Excel reports), only where they are missing, so
+# that a warm machine pays nothing.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -17,6 +18,13 @@ ls /usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py >/dev/nul
 # QGIS's Python bindings, to open the styled GeoPackage and PostGIS layers in a real QGIS.
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import qgis.core" >/dev/null 2>&1 \
   || need+=(python3-qgis)
+# LibreOffice without its GUI, to open the .docx and .xlsx reports as an office would and
+# convert them to PDF (Writer and Calc only: 7.4 on Debian 12).
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+# Liberation Serif: metric-compatible with Times New Roman (the reports' font), with
+# Vietnamese, so that LibreOffice lays the Word report out as Word would.
+ls /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf >/dev/null 2>&1 \
+  || need+=(fonts-liberation2)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -10,7 +10,8 @@ from ntmgis.cli.exits import handle_errors
 from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.core.i18n import t
 from ntmgis.core.safe_write import check_output_paths
-from ntmgis.outputs.report import plan_report, write_report
+from ntmgis.outputs.report import plan_report
+from ntmgis.outputs.report_docx import FORMATS, parse_formats, write_report_formats
 
 __all__ = ["command"]
 
@@ -19,17 +20,23 @@ __all__ = ["command"]
 @workspace_option
 @click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
               help="Thư mục báo cáo / report folder (default reports/).")
+@click.option("--format", "formats", default="md", show_default=True,
+              help="Định dạng, cách nhau bởi dấu phẩy / comma-separated formats: "
+                   f"{', '.join(FORMATS)} (md: Markdown + CSV; docx: Word; xlsx: Excel).")
 @overwrite_option
 @lang_option
 @handle_errors
-def command(workspace: str, output_dir: Path | None, overwrite: bool, lang: str | None) -> None:
-    """Kết quả so với kế hoạch / plan against actual (terminal, CSV, Markdown)."""
+def command(workspace: str, output_dir: Path | None, formats: str, overwrite: bool,
+            lang: str | None) -> None:
+    """Kết quả so với kế hoạch / plan against actual (terminal, CSV, Markdown, Word, Excel)."""
     ws, lang = open_workspace(workspace, lang)
+    fmts = parse_formats(formats, lang)  # a wrong --format fails before any work
     if output_dir is None:  # the configured folder must lie in the workspace; -o is the user's own
         check_output_paths(ws, lang)
     rep = plan_report(ws, lang=lang)
     _print_report(rep)
-    for p in write_report(rep, output_dir or ws.reports_dir, overwrite=overwrite):
+    for p in write_report_formats(ws, rep, output_dir or ws.reports_dir, fmts,
+                                  overwrite=overwrite):
         click.echo(t("written", lang, path=p))
 
 
