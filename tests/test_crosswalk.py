@@ -91,11 +91,13 @@ def test_small_aggregation_by_hand(small):
     # tc03: A unknown, B not met -> not met among the units with data
     assert (n1["tc03"], n1["tc03_n"]) == ("not_met", 0)
     assert (n1["criteria_met_all"], n1["criteria_met_any"], n1["criteria_mixed"]) == (1, 2, 1)
-    assert n1["band"] == "mixed" and n1["unit_classes"] == "lt10"
+    # bands of this set of 3 criteria (CriteriaSet.band, bounds 3, 3, 2): A meets 2 ("2-2"),
+    # B 1 ("lt2")
+    assert n1["band"] == "mixed" and n1["unit_classes"] == "2-2;lt2"
     # N2: only D has data (the township is outside the programme); population incomplete
     assert (n2["units"], n2["units_in_programme"], n2["units_with_data"]) == (2, 1, 1)
     assert n2["tc01"] == "met" and np.isnan(n2["tc01_pop"]) and n2["tc01_area"] == 0.5
-    assert n2["band"] == "lt10" and n2["ntm_status"] == "not_ntm"
+    assert n2["band"] == "2-2" and n2["ntm_status"] == "not_ntm"
 
     long = out.commune_criteria_2025
     assert len(long) == 6

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from ntmgis.analysis.query_data import QueryData, grouped_join, load_data, message
-from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, Criterion
+from ntmgis.core.criteria import CriteriaSet, Criterion
 from ntmgis.core.errors import CriteriaError, DataError
 from ntmgis.core.i18n import catalog
 from ntmgis.core.text import fold, is_missing
+from ntmgis.monitoring.gpkg import metadata_criteria_set
 
 __all__ = ["gaps", "gap_summary"]
 
@@ -164,12 +165,13 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
     data : workspace, path, QueryData or layers
         See :func:`~ntmgis.analysis.query_data.load_data`.
     criterion : int, optional
-        Criterion number (1-19 for communes; the village set's numbers for
-        villages). Default: every criterion.
+        Criterion number (of the commune set the layers were built on: 1-19 for
+        QĐ 318, 1-10 for QĐ 51; the village set's numbers for villages).
+        Default: every criterion.
     year : int, optional
         Default: the latest year in the data.
     level : {"commune", "village"}
-        Commune criteria (Decision 318/QĐ-TTg) or the village criteria set.
+        Commune criteria (the workspace's set) or the village criteria set.
         A village criterion is served by the projects of the commune
         criteria linked to it (the village criteria table's
         ``commune_criteria`` column, or the commune criterion of the same
@@ -201,7 +203,7 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
     if level not in ("commune", "village"):
         raise DataError(_m("bad_level", lang, value=level), value=level)
     if level == "commune":
-        cset = COMMUNE_CRITERIA
+        cset = _commune_set(q)
         status = q.get("commune_status")
         code_col = "code"
     else:
@@ -285,9 +287,15 @@ def _village_set(q: QueryData, status: pd.DataFrame) -> CriteriaSet:
     return CriteriaSet("village", "Bộ tiêu chí bản", "Village criteria", crits)
 
 
+def _commune_set(q: QueryData) -> CriteriaSet:
+    """The commune set the layers were built on (``metadata``: QĐ 318 unless it names one)."""
+    return metadata_criteria_set(q.get("metadata", required=False, geometry=False),
+                                 q.workspace, lang=q.lang)
+
+
 def _village_links(q: QueryData, vset: CriteriaSet) -> dict[int, tuple[int, ...]]:
     """Commune criteria serving each village criterion: configured, else by equal name."""
-    by_name = {fold(c.name_vi): c.number for c in COMMUNE_CRITERIA}
+    by_name = {fold(c.name_vi): c.number for c in _commune_set(q)}
     links = {}
     for c in vset:
         if c.number in q.village_links:

@@ -17,10 +17,10 @@ import shapely
 
 from ntmgis.analysis.distances import geodesic_m, to_metric, work_crs
 from ntmgis.analysis.query_data import load_data, message, parse_numbers
-from ntmgis.core.criteria import COMMUNE_CRITERIA
 from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import catalog, enum_keys, labels
 from ntmgis.core.text import fold, nfc
+from ntmgis.monitoring.gpkg import metadata_criteria_set
 
 __all__ = ["find_projects", "find_place", "Place"]
 
@@ -125,7 +125,7 @@ def find_projects(data: Any, /, *, criterion: int | None = None, commune: str | 
     data : workspace, path, QueryData or layers
         See :func:`~ntmgis.analysis.query_data.load_data`.
     criterion : int, optional
-        Serving this commune criterion (1-19).
+        Serving this commune criterion (a number of the layers' set: 1-19 for QĐ 318).
     commune, village : str, optional
         Declared in this commune / village (code or name).
     status, category : str or list of str, optional
@@ -158,7 +158,9 @@ def find_projects(data: Any, /, *, criterion: int | None = None, commune: str | 
     prj = q.get("projects").sort_values("project_id", kind="stable").reset_index(drop=True)
     keep = np.ones(len(prj), dtype=bool)
     if criterion is not None:
-        n = COMMUNE_CRITERIA.get(int(criterion)).number
+        cset = metadata_criteria_set(q.get("metadata", required=False, geometry=False),
+                                     q.workspace, lang=lang)
+        n = cset.get(int(criterion)).number
         keep &= prj["criteria"].map(lambda v: n in parse_numbers(v)).to_numpy(dtype=bool)
     if commune is not None:
         code = find_place(q, commune, kinds=("commune",), lang=lang).code

@@ -7,7 +7,9 @@ Rows are numbered as a spreadsheet user sees them: header = row 1.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -16,11 +18,19 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, village_set_from_rows
-from ntmgis.core.errors import WorkspaceError
+from ntmgis.core.criteria import (
+    COMMUNE_CRITERIA,
+    DEFAULT_SET,
+    CriteriaSet,
+    available_sets,
+    criteria_set_from_dict,
+    load_criteria_set,
+    village_set_from_rows,
+)
+from ntmgis.core.errors import CriteriaError, WorkspaceError
 from ntmgis.core.i18n import enum_keys, labels, t
 from ntmgis.core.issue_log import IssueLog
-from ntmgis.core.text import normalise_code, parse_number
+from ntmgis.core.text import fold, normalise_code, parse_number
 from ntmgis.core.vocabulary import parse_met
 from ntmgis.core.workspace import (
     TableConfig,
@@ -42,7 +52,17 @@ from ntmgis.inputs.status import read_status
 from ntmgis.inputs.tables import read_table
 from ntmgis.inputs.vector import read_vector
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
 add_messages({
+    "commune_set_unknown": (
+        "[criteria] commune_set = \"{value}\" không phải bộ tiêu chí có sẵn ({sets}) hay tệp "
+        ".toml",
+        "[criteria] commune_set = \"{value}\" is neither a shipped criteria set ({sets}) nor "
+        "a .toml file"),
     "crs_geographic": (
         "hệ tọa độ làm việc {value} tính bằng độ, không phải mét: khoảng cách, diện tích chồng "
         "lấn và khoảng hở, khoảng cách dự án - bản sẽ sai và các kiểm tra này im lặng. Khai "
@@ -118,6 +138,70 @@ def read_criteria_set(ws: Workspace, log: IssueLog) -> CriteriaSet | None:
         return None
 
 
+def commune_criteria_set(ws: Workspace, *, lang: str = "vi") -> CriteriaSet:
+    """The commune criteria set the workspace's layers are built on.
+
+    The workspace's set (:func:`workspace_criteria_set`) as :func:`layer_criteria_set`
+    takes it: Decision 318/QĐ-TTg's 19 criteria (:data:`~ntmgis.core.criteria.
+    COMMUNE_CRITERIA`, under the names the outputs print) for that set or a part of
+    it, the set itself otherwise (QĐ 51's 10).
+
+    Raises
+    ------
+    WorkspaceError
+        For an unknown key or a file that cannot be read as a criteria set.
+    """
+    return layer_criteria_set(workspace_criteria_set(ws, lang=lang))
+
+
+def layer_criteria_set(cset: CriteriaSet) -> CriteriaSet:
+    """The set monitoring layers are built on, for a workspace's set ``cset``.
+
+    :data:`~ntmgis.core.criteria.COMMUNE_CRITERIA` when every criterion of ``cset``
+    is one of QĐ 318's (same number and name: the shipped file, or a province's
+    file with the indicators of some of them), else ``cset`` itself.
+    """
+    try:
+        if all(fold(COMMUNE_CRITERIA.get(c.number).name_vi) == fold(c.name_vi)
+               for c in cset):
+            return COMMUNE_CRITERIA
+    except CriteriaError:
+        pass
+    return cset
+
+
+def workspace_criteria_set(ws: Workspace, *, lang: str = "vi") -> CriteriaSet:
+    """The commune set ``[criteria] commune_set`` names, as it is written.
+
+    The default key gives :data:`~ntmgis.core.criteria.COMMUNE_CRITERIA`; another
+    shipped key is read with :func:`~ntmgis.core.criteria.load_criteria_set`, a
+    ``.toml`` path (relative to the workspace) from that file. The same rule as
+    :func:`ntmgis.monitoring.indicators.criteria_set_for`, whose set (with its
+    indicators) judges indicator values.
+
+    Raises
+    ------
+    WorkspaceError
+        For an unknown key or a file that cannot be read as a criteria set.
+    """
+    key = ws.commune_set
+    if key == DEFAULT_SET:
+        return COMMUNE_CRITERIA
+    if not key.lower().endswith(".toml"):
+        if key not in available_sets():
+            raise WorkspaceError(t_input("commune_set_unknown", lang, value=key,
+                                         sets=", ".join(available_sets()))
+                                 + f" ({ws.config_path})", path=ws.config_path)
+        return load_criteria_set(key, lang=lang)
+    path = Path(key) if Path(key).is_absolute() else ws.root / key
+    try:
+        return criteria_set_from_dict(tomllib.loads(path.read_text(encoding="utf-8")),
+                                      lang=lang)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, CriteriaError) as exc:
+        raise WorkspaceError(t("workspace_bad", lang, path=path, reason=exc),
+                             path=path) from exc
+
+
 @dataclass
 class Inputs:
     """Everything read from a workspace, normalised, in the workspace CRS."""
@@ -137,6 +221,8 @@ class Inputs:
     # Where validation found villages and projects to lie, by code / project id
     # (columns located, inside, distance_m), so that the build need not redo it.
     located: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # The commune criteria set the status was read with (``[criteria] commune_set``).
+    commune_set: CriteriaSet = COMMUNE_CRITERIA
 
 
 
@@ -179,14 +265,14 @@ def _read_mapped(ws: Workspace, name: str, log: IssueLog, required: tuple[str, .
 
 
 
-def _read_targets(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
+def _read_targets(ws: Workspace, log: IssueLog, cset: CriteriaSet) -> pd.DataFrame | None:
     got = _read_mapped(ws, "plan_targets", log, ("criterion", "target_communes"),
                        ("name_vi", "target_share_text"))
     if got is None:
         return None
     cfg, df = got
-    df["criterion"] = int_cell(df, "criterion", log, cfg.path, lo=1, hi=19,
-                                key="criterion_range")
+    df["criterion"] = int_cell(df, "criterion", log, cfg.path, lo=min(cset.numbers),
+                                hi=max(cset.numbers), key="criterion_range")
     df["target_communes"] = int_cell(df, "target_communes", log, cfg.path)
     return df
 
@@ -216,7 +302,8 @@ def _read_funding(ws: Workspace, log: IssueLog) -> pd.DataFrame | None:
 
 
 
-def _read_commune_targets(ws: Workspace, log: IssueLog, width: int | None) -> pd.DataFrame | None:
+def _read_commune_targets(ws: Workspace, log: IssueLog, width: int | None,
+                          n_criteria: int = 19) -> pd.DataFrame | None:
     got = _read_mapped(ws, "commune_targets", log, ("code",), ("target_ntm", "target_criteria"))
     if got is None:
         return None
@@ -233,8 +320,8 @@ def _read_commune_targets(ws: Workspace, log: IssueLog, width: int | None) -> pd
                           column=source_column(df, "target_ntm"), value=v)
         df["target_ntm"] = pd.array(vals, dtype="Int64")
     if "target_criteria" in df:
-        df["target_criteria"] = int_cell(df, "target_criteria", log, cfg.path, lo=0, hi=19,
-                                          key="criterion_range")
+        df["target_criteria"] = int_cell(df, "target_criteria", log, cfg.path, lo=0,
+                                          hi=n_criteria, key="criterion_range")
     return df
 
 
@@ -256,7 +343,7 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
     communes = _read_layer_checked(
         ws, "communes", log, ("code", "name"),
         ("unit_type", "district_code", "district_name", "province_code", "province_name",
-         "population", "in_programme"), width)
+         "population", "in_programme", "group"), width)
     area = None
     placed = (communes[communes.geometry.notna() & ~communes.geometry.is_empty]
               if communes is not None else None)
@@ -281,15 +368,16 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
     if roads is not None and "road_class" in roads:
         roads["road_class"] = per_unique(
             roads["road_class"], lambda v: enum_value(v, "road_class") or "village_track")[0]
+    cset = commune_criteria_set(ws, lang=log.lang)
     cs_cfg = ws.table("commune_status")
-    commune_status = (read_status(cs_cfg, ws, log, COMMUNE_CRITERIA, code_width=width)
+    commune_status = (read_status(cs_cfg, ws, log, cset, code_width=width)
                       if cs_cfg else None)
     village_set = read_criteria_set(ws, log)
     vs_cfg = ws.table("village_status")
     village_status = None
     if vs_cfg is not None and village_set is not None:
         village_status = read_status(vs_cfg, ws, log, village_set, code_width=None)
-    projects = read_projects(ws, log, code_width=width, area=area)
+    projects = read_projects(ws, log, code_width=width, area=area, criteria_set=cset)
     return Inputs(
         workspace=ws,
         communes=communes,
@@ -300,7 +388,8 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
         commune_status=commune_status,
         village_status=village_status,
         village_set=village_set,
-        plan_targets=_read_targets(ws, log),
+        plan_targets=_read_targets(ws, log, cset),
         plan_funding=_read_funding(ws, log),
-        commune_targets=_read_commune_targets(ws, log, width),
+        commune_targets=_read_commune_targets(ws, log, width, len(cset)),
+        commune_set=cset,
     )

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from ntmgis.core.criteria import COMMUNE_CRITERIA
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.i18n import label, labels
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.text import normalise_code, parse_number
@@ -98,14 +98,17 @@ add_messages({
 
 
 def read_projects(ws: Workspace, log: IssueLog, *, code_width: int | None,
-                  area: shapely.STRtree | None = None) -> gpd.GeoDataFrame | None:
+                  area: shapely.STRtree | None = None,
+                  criteria_set: CriteriaSet = COMMUNE_CRITERIA) -> gpd.GeoDataFrame | None:
     """The investment list (Biểu 04) with locations, in the workspace CRS.
 
     Locations come, in this order, from the ``project_geometry`` layer (joined
     by project id: roads are lines), from lon/lat columns (WGS 84), or from
     X/Y columns in ``xy_crs`` (VN-2000 TM-3 or UTM; PROJ applies the EPSG:6960
-    datum shift). Swapped lon/lat is detected against the area and reported.
+    datum shift). Swapped lon/lat is detected against the area and reported. The
+    criteria a project serves are numbers of ``criteria_set`` (the workspace's).
     """
+    numbers = set(criteria_set.numbers)
     cfg = ws.table("projects")
     if cfg is None:
         return None
@@ -147,7 +150,7 @@ def read_projects(ws: Workspace, log: IssueLog, *, code_width: int | None,
 
     def criteria_list(v: Any) -> str:
         nums = [int(m) for m in re.findall(r"\d+", str(v or ""))]
-        ok = sorted({n for n in nums if n in COMMUNE_CRITERIA.numbers})
+        ok = sorted({n for n in nums if n in numbers})
         if len(ok) < len(set(nums)) or not nums:
             raise ValueError(v)
         return ";".join(map(str, ok))
@@ -156,9 +159,10 @@ def read_projects(ws: Workspace, log: IssueLog, *, code_width: int | None,
     for i in np.flatnonzero(bad):
         v = df["criteria"].iloc[i]
         log.error("criterion_range", "criterion_range", file=path, row=df[ROW].iloc[i],
-                  column=source_column(df, "criteria"), value=v, lo=1, hi=19)
+                  column=source_column(df, "criteria"), value=v, lo=min(numbers),
+                  hi=max(numbers))
         nums = [int(m) for m in re.findall(r"\d+", str(v or ""))]
-        crit[i] = ";".join(map(str, sorted({n for n in nums if n in COMMUNE_CRITERIA.numbers})))
+        crit[i] = ";".join(map(str, sorted({n for n in nums if n in numbers})))
     out["criteria"] = crit
     lo_y, hi_y = ws.years[0] - 10, ws.years[-1] + 10
     out["year_start"] = int_cell(df, "year_start", log, path, lo=lo_y, hi=hi_y, key="year_range")

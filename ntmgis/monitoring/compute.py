@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
+from ntmgis.core.criteria import COMMUNE_CRITERIA, DEFAULT_SET, CriteriaSet
 from ntmgis.core.i18n import fmt_percent, label, t
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import sha256_files
@@ -130,6 +130,9 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     """
     ws = inp.workspace
     years = ws.years
+    # The workspace's commune set (``[criteria] commune_set``): its criteria are the
+    # status columns, its size the bands.
+    cset = getattr(inp, "commune_set", COMMUNE_CRITERIA)
     say = progress or (lambda _msg: None)
     say(t("step_join", lang))
 
@@ -167,8 +170,8 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     if ind is not None and ind.fills_commune_criteria():
         cs_cfg = ws.table("commune_status")
         cs = merge_criteria(cs, ind.criteria, log=log, path=cs_cfg.path if cs_cfg else None)
-    wide = _wide_status(cs, prog, years, COMMUNE_CRITERIA)
-    wide["band"] = [COMMUNE_CRITERIA.band(n) for n in wide["criteria_met"]]
+    wide = _wide_status(cs, prog, years, cset)
+    wide["band"] = [cset.band(n) for n in wide["criteria_met"]]
     wide.loc[wide["ntm"], "band"] = "ntm"
     tgt = inp.commune_targets
     if tgt is not None:
@@ -245,7 +248,7 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
             has = ok & np.array([g is not None for g in target])
             dist_v[has] = np.round(shapely.distance(geoms[has], target[has]), 1)
         crit_names = [
-            "; ".join(COMMUNE_CRITERIA.get(int(n)).name(lang) for n in s.split(";") if n)
+            "; ".join(cset.get(int(n)).name(lang) for n in s.split(";") if n)
             for s in p["criteria"]]
         projects = gpd.GeoDataFrame({
             "project_id": p["project_id"], "name": p["name"], "category": p["category"],
@@ -298,7 +301,7 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     rows = []
     for year in years:
         w = wide[wide["year"] == year]
-        for cr in COMMUNE_CRITERIA:
+        for cr in cset:
             met = int((w[cr.key] == 1).sum())
             tg = targets.get(cr.number)
             tg = None if tg is None or tg is pd.NA else int(tg)
@@ -318,8 +321,8 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
             "year": year, "communes_total": n_prog, "ntm_communes": int(w["ntm"].sum()),
             "criteria_sum": int(w["criteria_met"].sum()),
             "avg_criteria": float(w["criteria_met"].mean()) if len(w) else None,
-            # The lowest band's bound (10 of 19); the column keeps its contract name.
-            "below_10": int((w["criteria_met"] < COMMUNE_CRITERIA.bands[-1]).sum()),
+            # The lowest band's bound (10 of 19, 5 of 10); the column keeps its contract name.
+            "below_10": int((w["criteria_met"] < cset.bands[-1]).sum()),
             "villages_total": len(villages) if villages is not None else None,
             "ntm_villages": int(vrow["ntm"].sum()) if vrow is not None else None,
         })
@@ -328,14 +331,14 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     plan_targets = None
     if targets:
         plan_targets = pd.DataFrame({
-            "criterion": list(COMMUNE_CRITERIA.numbers),
-            "name_vi": [cr.name_vi for cr in COMMUNE_CRITERIA],
-            "target_communes": pd.array([targets.get(n) for n in COMMUNE_CRITERIA.numbers],
+            "criterion": list(cset.numbers),
+            "name_vi": [cr.name_vi for cr in cset],
+            "target_communes": pd.array([targets.get(n) for n in cset.numbers],
                                         dtype="Int64"),
             "communes_total": n_prog,
             "target_share_text": [share_text.get(n) or (
                 fmt_percent(targets[n] / n_prog, "vi") if targets.get(n) is not None and n_prog
-                else None) for n in COMMUNE_CRITERIA.numbers],
+                else None) for n in cset.numbers],
         })
 
     # Funding ------------------------------------------------------------------
@@ -368,8 +371,8 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
         gc = ex.groupby("criterion")
         fk = gc[[*cap_cols, "cap_total"]].sum()
         fk["projects"] = gc.size()
-        fk = fk.reindex(list(COMMUNE_CRITERIA.numbers)).fillna(0).reset_index()
-        fk.insert(1, "name_vi", [COMMUNE_CRITERIA.get(n).name_vi for n in fk["criterion"]])
+        fk = fk.reindex(list(cset.numbers)).fillna(0).reset_index()
+        fk.insert(1, "name_vi", [cset.get(n).name_vi for n in fk["criterion"]])
         fk["projects"] = fk["projects"].astype(int)
         funding_by_criterion = fk
         communes["projects"] = communes["code"].map(g.size()).fillna(0).astype(int)
@@ -386,10 +389,13 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
                   ws.village_set_name],
     })
     indicator_status = None
+    set_key = cset.key if cset.key != DEFAULT_SET else None
     if ind is not None:
         indicator_status = ind.status
+        set_key = ind.criteria_set.key
+    if set_key is not None:  # readers take QĐ 318 when the file names no set
         metadata = pd.concat([metadata, pd.DataFrame(
-            {"key": ["criteria_set"], "value": [ind.criteria_set.key]})], ignore_index=True)
+            {"key": ["criteria_set"], "value": [set_key]})], ignore_index=True)
     return MonitoringLayers(
         communes=communes, commune_status=commune_status, villages=villages,
         village_status=village_status, projects=projects, project_lines=project_lines,

@@ -37,10 +37,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, commune_class
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import catalog, check_lang, t
 from ntmgis.core.text import fold, is_missing, nfc, normalise_code
+from ntmgis.monitoring.gpkg import MonitoringLayers, layers_criteria_set
 
 __all__ = [
     "Layers2025",
@@ -466,7 +467,7 @@ def aggregate(
         ntm_b = pd.Series(False, index=unit_rows.index)
     met_n = (unit_rows[keys].apply(pd.to_numeric, errors="coerce").astype("float64") == 1
              ).sum(axis=1)
-    unit_class = [commune_class(int(n), len(criteria_set)) for n in met_n]
+    unit_class = [criteria_set.band(int(n)) for n in met_n]
     unit_rows = unit_rows.assign(ntm_b=ntm_b, unit_class=unit_class)
     per_year = unit_rows.groupby(["new_code", "year"], sort=False).agg(
         units_with_data=("code", "size"), ntm_units=("ntm_b", "sum"),
@@ -513,7 +514,7 @@ def aggregate(
     # One class only where the old units agree on every criterion; "mixed" otherwise,
     # with the old units' own classes alongside.
     cols["band"] = np.array(
-        [("mixed" if mx else commune_class(int(m), len(criteria_set)))
+        [("mixed" if mx else criteria_set.band(int(m)))
          for m, mx in zip(met_all, mixed, strict=True)], dtype=object)
     cols["unit_classes"] = wide["classes"].to_numpy(dtype=object)
     geom_of = dict(zip(communes_2025["code"], communes_2025.geometry.values, strict=True))
@@ -547,4 +548,6 @@ def aggregate_workspace(workspace: Any, layers: Any, *, lang: str = "vi") -> Lay
     if not Path(cfg.path).is_file():
         raise DataError(t("file_missing", lang, path=cfg.path), path=cfg.path)
     cw = read_crosswalk(cfg.path, fields=cfg.fields or None, lang=lang)
-    return aggregate(layers, cw, lang=lang)
+    cset = (layers_criteria_set(layers, workspace, lang=lang)
+            if isinstance(layers, MonitoringLayers) else COMMUNE_CRITERIA)
+    return aggregate(layers, cw, criteria_set=cset, lang=lang)

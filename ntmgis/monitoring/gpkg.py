@@ -16,12 +16,30 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from ntmgis.core.criteria import (
+    COMMUNE_CRITERIA,
+    DEFAULT_SET,
+    CriteriaSet,
+    available_sets,
+    load_criteria_set,
+)
+from ntmgis.core.errors import WorkspaceError
 from ntmgis.core.gdal_env import pinned_gpkg_date
-from ntmgis.core.i18n import t
+from ntmgis.core.i18n import catalog, t
 from ntmgis.core.workspace import Workspace, load_workspace
+from ntmgis.inputs.load import layer_criteria_set, workspace_criteria_set
 
 __all__ = ["MonitoringLayers", "LAYER_ORDER", "LEGACY_COLUMNS", "write_gpkg", "list_layers",
-           "read_layer", "read_layers"]
+           "read_layer", "read_layers", "layers_criteria_set", "metadata_criteria_set",
+           "criteria_set_named"]
+
+_m = catalog({
+    "other_set": (
+        "tệp giám sát được lập với bộ tiêu chí '{key}', vùng làm việc dùng '{ws_key}'; hãy "
+        "chạy lại ntmgis build",
+        "the monitoring file was built with the criteria set '{key}', the workspace uses "
+        "'{ws_key}'; run ntmgis build again"),
+})
 
 
 @dataclass
@@ -66,6 +84,54 @@ class MonitoringLayers:
 
 
 LAYER_ORDER = tuple(f.name for f in fields(MonitoringLayers))
+
+
+def layers_criteria_set(layers: MonitoringLayers, ws: Workspace | None = None, *,
+                        lang: str = "vi") -> CriteriaSet:
+    """The commune criteria set the layers were built on (their ``tcNN`` columns, bands).
+
+    The ``metadata`` key ``criteria_set`` names it; a file without one was built on
+    Decision 318/QĐ-TTg (:data:`~ntmgis.core.criteria.COMMUNE_CRITERIA`). A set the
+    workspace reads from its own ``.toml`` is found through ``ws``.
+
+    Raises
+    ------
+    WorkspaceError
+        When the file names a set that is neither shipped nor the workspace's.
+    """
+    # (a hand-made layers object may have no metadata: it is then QĐ 318's)
+    return metadata_criteria_set(getattr(layers, "metadata", None), ws, lang=lang)
+
+
+def metadata_criteria_set(metadata: pd.DataFrame | None, ws: Workspace | None = None, *,
+                          lang: str = "vi") -> CriteriaSet:
+    """The commune set a ``metadata`` table (``key``, ``value``) names.
+
+    See :func:`layers_criteria_set`.
+    """
+    key = ""
+    if metadata is not None and len(metadata):
+        key = dict(zip(metadata["key"], metadata["value"], strict=True)).get("criteria_set", "")
+    return criteria_set_named(key, ws, lang=lang)
+
+
+def criteria_set_named(key: str | None, ws: Workspace | None = None, *,
+                       lang: str = "vi") -> CriteriaSet:
+    """The commune set a GeoPackage's ``metadata`` names (``criteria_set``; empty: QĐ 318).
+
+    See :func:`layers_criteria_set`, which reads the key from the layers.
+    """
+    key = str(key or "").strip()
+    if not key or key == DEFAULT_SET:
+        return COMMUNE_CRITERIA
+    if isinstance(ws, Workspace):
+        own = workspace_criteria_set(ws, lang=lang)
+        if own.key == key:
+            return layer_criteria_set(own)
+    if key in available_sets():
+        return layer_criteria_set(load_criteria_set(key, lang=lang))
+    raise WorkspaceError(_m("other_set", lang, key=key, ws_key=getattr(ws, "commune_set", "?")),
+                         path=getattr(ws, "output_gpkg", None))
 
 
 def write_gpkg(layers: MonitoringLayers, path: Path, *, data_date: str = "") -> None:

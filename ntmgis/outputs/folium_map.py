@@ -3,7 +3,8 @@
 For notebook users who want a Leaflet map they can extend with folium's own
 tools. The classes and colours are those of ntmgis's web map
 (:mod:`ntmgis.outputs.webmap`): communes by the band of criteria met in a year
-(``ntm``, ``15-18``, ``10-14``, ``lt10``) or, for one criterion, met / not met;
+(``ntm``, ``15-18``, ``10-14``, ``lt10`` for the 19 criteria of QĐ 318; ``ntm``, ``8-9``,
+``5-7``, ``lt5`` for the 10 of QĐ 51) or, for one criterion, met / not met;
 villages black (NTM) or white (not yet); projects by their status in that year.
 Every text comes from ntmgis's labels, Vietnamese by default.
 
@@ -103,7 +104,8 @@ def feature_groups(layers: Any, *, year: int | None = None, criterion: int | Non
     year : int, optional
         The year shown; any year of ``commune_status`` (default: the latest).
     criterion : int, optional
-        Colour communes by whether they meet this criterion (1-19) and draw only
+        Colour communes by whether they meet this criterion (a number of the layers'
+        set: 1-19 for QĐ 318, 1-10 for QĐ 51) and draw only
         the projects serving it; default: communes by the band of criteria met.
     lang : {"vi", "en"}
         Language of the layer names, tooltips and popups.
@@ -279,9 +281,10 @@ def folium_map(layers: Any, *, year: int | None = None, criterion: int | None = 
     year : int, optional
         The year shown; any year of ``commune_status`` (default: the latest).
     criterion : int, optional
-        Colour communes met / not met for this criterion (1-19) and draw only
-        the projects serving it. Default: communes by the band of criteria met
-        (NTM, 15-18, 10-14, below 10), as on the overview web map.
+        Colour communes met / not met for this criterion (a number of the layers'
+        set: 1-19 for QĐ 318, 1-10 for QĐ 51) and draw only the projects serving it.
+        Default: communes by the band of criteria met (NTM, 15-18, 10-14, below 10
+        for QĐ 318; NTM, 8-9, 5-7, below 5 for QĐ 51), as on the overview web map.
     lang : {"vi", "en"}
         Language of every text (Vietnamese by default).
     villages, projects : bool

@@ -18,11 +18,12 @@ import pandas as pd
 import shapely
 
 from ntmgis.core import palette
-from ntmgis.core.criteria import COMMUNE_CRITERIA
+from ntmgis.core.criteria import CriteriaSet
 from ntmgis.core.errors import CriteriaError, OptionError, WorkspaceError
 from ntmgis.core.i18n import check_lang, fmt_money, fmt_number, label, t
-from ntmgis.core.workspace import load_workspace
-from ntmgis.monitoring.gpkg import read_layers
+from ntmgis.core.workspace import Workspace, load_workspace
+from ntmgis.monitoring.gpkg import metadata_criteria_set, read_layers
+from ntmgis.outputs.bands import band_styles
 from ntmgis.outputs.webmap.strings import map_strings
 
 # the web map's drawing (ntmgis/outputs/webmap/app.js)
@@ -98,12 +99,20 @@ def _check_year(year: int | None, years: list[int], lang: str) -> int:
     return int(year)
 
 
-def _check_criterion(criterion: int | None, status: pd.DataFrame, lang: str) -> int | None:
+def _criteria_set(layers: Any, source: Any, lang: str) -> CriteriaSet:
+    """The commune set the layers were built on (their ``metadata``; QĐ 318 by default)."""
+    ws = load_workspace(source) if isinstance(source, (str, Path)) else (
+        source if isinstance(source, Workspace) else None)
+    return metadata_criteria_set(getattr(layers, "metadata", None), ws, lang=lang)
+
+
+def _check_criterion(criterion: int | None, status: pd.DataFrame, lang: str,
+                     cset: CriteriaSet) -> int | None:
     if criterion is None:
         return None
-    numbers = COMMUNE_CRITERIA.numbers
+    numbers = cset.numbers
     try:
-        key = COMMUNE_CRITERIA.get(int(criterion)).key
+        key = cset.get(int(criterion)).key
     except (CriteriaError, TypeError, ValueError):
         key = None
     if key is None or key not in status.columns:
@@ -177,22 +186,24 @@ def _legend_entries(colors: dict[str, str], texts: dict[str, str], features: lis
             if counts.get(k, 0) or k in always]
 
 
-def _commune_layer(layers: Any, year: int, criterion: int | None, lang: str) -> Layer:
+def _commune_layer(layers: Any, year: int, criterion: int | None, lang: str,
+                   cset: CriteriaSet) -> Layer:
     T = map_strings(lang)
     communes = _to_wgs84(layers.communes)
     status = pd.DataFrame(layers.commune_status.drop(columns="geometry", errors="ignore"))
     status = status[status["year"].astype(int) == year]
     by_code = {str(r["code"]): r for _, r in status.iterrows()}
+    band_colors, band_labels = band_styles(cset, lang)
     if criterion is None:
-        colors = {**palette.CLASS_COLORS, "nodata": palette.MET_COLORS[""],
+        colors = {**band_colors, "nodata": palette.MET_COLORS[""],
                   "outside": palette.OUTSIDE_COLOR}
-        texts = {k: label("class", k, lang) for k in palette.CLASS_COLORS}
+        texts = dict(band_labels)
     else:
         colors = {"1": palette.MET_COLORS["1"], "0": palette.MET_COLORS["0"],
                   "nodata": palette.MET_COLORS[""], "outside": palette.OUTSIDE_COLOR}
         texts = {"1": label("met", "1", lang), "0": label("met", "0", lang)}
     texts.update({"nodata": T["no_data"], "outside": T["not_in_programme"]})
-    ckey = COMMUNE_CRITERIA.get(criterion).key if criterion is not None else None
+    ckey = cset.get(criterion).key if criterion is not None else None
     in_prog = (communes["in_programme"] if "in_programme" in communes
                else pd.Series(True, index=communes.index))
     features = []
@@ -212,7 +223,7 @@ def _commune_layer(layers: Any, year: int, criterion: int | None, lang: str) -> 
             met, total = _int(st.get("criteria_met")), _int(st.get("criteria_total"))
             if criterion is None:
                 key = text_of(st.get("band"))
-                key = key if key in palette.CLASS_COLORS else "nodata"
+                key = key if key in band_colors else "nodata"
             else:
                 v = _int(st.get(ckey))
                 key = "nodata" if v is None else str(v)
@@ -221,7 +232,7 @@ def _commune_layer(layers: Any, year: int, criterion: int | None, lang: str) -> 
                              f"{fmt_number(met, lang)}/{fmt_number(total, lang)}"))
             if criterion is not None:
                 cname = T["criterion_title"].format(
-                    n=criterion, name=COMMUNE_CRITERIA.get(criterion).name(lang))
+                    n=criterion, name=cset.get(criterion).name(lang))
                 rows.append((cname, html.escape(texts[key])))
             else:
                 rows.append((T["status"], html.escape(
@@ -342,17 +353,18 @@ def build_model(source: Any, *, year: int | None, criterion: int | None, lang: s
     layers = _layers_of(source, lang)
     status = layers.commune_status
     year = _check_year(year, _years_of(status), lang)
-    criterion = _check_criterion(criterion, status, lang)
+    cset = _criteria_set(layers, source, lang)
+    criterion = _check_criterion(criterion, status, lang, cset)
     T = map_strings(lang)
     if criterion is None:
         title = f"{T['view_count']} – {T['year']} {year}"
     else:
         title = (T["criterion_title"].format(n=criterion,
-                                             name=COMMUNE_CRITERIA.get(criterion).name(lang))
+                                             name=cset.get(criterion).name(lang))
                  + f" – {T['year']} {year}")
     return Model(
         year=year, criterion=criterion, lang=lang, title=title,
-        communes=_commune_layer(layers, year, criterion, lang),
+        communes=_commune_layer(layers, year, criterion, lang, cset),
         villages=_village_layer(layers, year, lang) if villages else None,
         projects=_project_layer(layers, year, criterion, lang) if projects else None,
     )

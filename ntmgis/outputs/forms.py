@@ -60,7 +60,7 @@ from ntmgis.inputs.forms import (
     form_columns,
     form_text,
 )
-from ntmgis.inputs.load import load_inputs
+from ntmgis.inputs.load import commune_criteria_set, load_inputs
 from ntmgis.monitoring.gpkg import read_layer
 
 __all__ = ["FILE_NAMES", "write_templates", "write_template", "write_workspace_templates"]
@@ -488,6 +488,7 @@ def write_workspace_templates(
         village_set = inp.village_set
     folder = Path(folder) if folder is not None else ws.root / "templates"
     return write_templates(folder, communes=communes, villages=villages,
+                           criteria_set=commune_criteria_set(ws, lang=lang),
                            village_set=village_set, years=ws.years, lang=lang,
                            overwrite=overwrite, ws=ws)
 

@@ -21,7 +21,7 @@ from ntmgis.core.spreadsheet import csv_frame
 from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.compute import compute_layers
-from ntmgis.monitoring.gpkg import MonitoringLayers, read_layers
+from ntmgis.monitoring.gpkg import MonitoringLayers, layers_criteria_set, read_layers
 
 __all__ = ["PlanReport", "plan_report", "write_report"]
 
@@ -40,7 +40,7 @@ _H = {
     "ntm_communes": ("Xã đạt chuẩn NTM", "Communes recognised NTM"),
     "avg": ("Bình quân tiêu chí/xã", "Average criteria per commune"),
     "sum": ("Tổng số tiêu chí đạt", "Criteria met in total"),
-    "below10": ("Số xã dưới 10 tiêu chí", "Communes below 10 criteria"),
+    "below10": ("Số xã dưới {n} tiêu chí", "Communes below {n} criteria"),
     "ntm_villages": ("Bản đạt chuẩn NTM", "Villages recognised NTM"),
     "total": ("Tổng", "Total"),
     "title": ("Kết quả thực hiện so với kế hoạch", "Plan against actual"),
@@ -51,6 +51,12 @@ _H = {
         "Số liệu thực hiện của vùng làm việc mẫu là minh họa; mục tiêu và nguồn vốn theo kế hoạch.",
         "The sample workspace's actual figures are illustrative; targets and funding are the "
         "plan's.",
+    ),
+    "illustrative_no_plan": (
+        "Số liệu thực hiện của vùng làm việc mẫu là minh họa; vùng làm việc không có mục tiêu "
+        "và nguồn vốn của kế hoạch.",
+        "The sample workspace's actual figures are illustrative; the workspace has no plan "
+        "targets or funding.",
     ),
 }
 
@@ -91,6 +97,7 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
             layers = compute_layers(load_inputs(ws, IssueLog(lang=lang, root=ws.root)),
                                     lang=lang)
     years = list(ws.years)
+    cset = layers_criteria_set(layers, ws, lang=lang)
     py = ws.plan.year
     ds = layers.district_summary
     total = int(ds["communes_total"].iloc[0]) if len(ds) else 0
@@ -128,8 +135,8 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
                                  else None)
     head = []
 
-    def add(key: str, per_year: dict[int, str], target: str) -> None:
-        head.append({_h("indicator", lang): _h(key, lang),
+    def add(key: str, per_year: dict[int, str], target: str, **kw: object) -> None:
+        head.append({_h("indicator", lang): _h(key, lang, **kw),
                      **{str(y): per_year.get(y, "–") for y in years},
                      _h("target", lang, y=py): target})
 
@@ -140,8 +147,9 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
         fmt_number(t_sum, lang) if t_sum is not None else "–")
     add("avg", {y: fmt_number(float(ov.loc[y, "avg_criteria"]), lang, 2) for y in ov.index},
         fmt_number(t_sum / total, lang, 2) if t_sum is not None and total else "–")
+    # below the lowest band's bound: 10 of 19 criteria (the plan's "no commune below 10")
     add("below10", {y: str(int(ov.loc[y, "below_10"])) for y in ov.index},
-        "0" if plan.min_criteria else "–")
+        "0" if plan.min_criteria else "–", n=cset.bands[-1])
     if "ntm_villages" in ov and not ov["ntm_villages"].isna().all():
         add("ntm_villages", {y: _count_share(int(ov.loc[y, "ntm_villages"]), vt, lang)
                              for y in ov.index},
@@ -171,10 +179,12 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
         if fbc is not None:
             fund_rows[-1][_h("disbursed", lang)] = fmt_money(fbc["disbursed"].sum(), lang)
     funding = pd.DataFrame(fund_rows)
-    title = f"{_h('title', lang)}: {ws.name}, {ws.province} ({years[0]}-{years[-1]})"
+    span = f"{years[0]}-{years[-1]}" if years[-1] != years[0] else str(years[0])
+    title = f"{_h('title', lang)}: {ws.name}, {ws.province} ({span})"
     notes = []
     if "illustrative" in ws.village_set_name.lower() or "minh họa" in ws.village_set_name:
-        notes.append(_h("illustrative", lang))
+        notes.append(_h("illustrative" if pt is not None or fs is not None
+                        else "illustrative_no_plan", lang))
     return PlanReport(title=title, criteria=criteria, headline=headline, funding=funding,
                       lang=lang, notes=notes)
 

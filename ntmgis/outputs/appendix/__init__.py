@@ -1,7 +1,8 @@
 """Print-ready map appendix ("Phụ lục bản đồ"): one PDF with every page and one PNG per page.
 
 Pages: the overview (communes by criteria met, against the plan), one page per
-criterion (19), one page per commune, investment, and progress over the years.
+criterion of the layers' set (19 for QĐ 318, 10 for QĐ 51), one page per commune,
+investment, and progress over the years.
 Library entry point: :func:`render_appendix`; CLI: ``ntmgis appendix``.
 """
 

@@ -10,20 +10,21 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ntmgis.core.criteria import COMMUNE_CRITERIA
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.errors import DataError, WorkspaceError
 from ntmgis.core.i18n import t
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import Workspace
-from ntmgis.monitoring.gpkg import list_layers, read_layer
+from ntmgis.monitoring.gpkg import list_layers, metadata_criteria_set, read_layer
 from ntmgis.outputs.appendix._text import tr
+from ntmgis.outputs.bands import band_colors, band_labels
 
 __all__ = ["AppendixData", "load_data"]
 
 _REQUIRED = {
     "communes": ["code", "name", "in_programme"],
-    "commune_status": ["code", "name", "year", "criteria_met", "ntm", "band",
-                       *COMMUNE_CRITERIA.keys],
+    # and one column per criterion of the set the file was built on (tc01 ...)
+    "commune_status": ["code", "name", "year", "criteria_met", "ntm", "band"],
     "villages": ["code", "name", "commune_code"],
     "village_status": ["code", "year", "ntm"],
     "projects": ["project_id", "name", "commune_code", "criteria", "status", "cap_total"],
@@ -59,6 +60,16 @@ class AppendixData:
     province: gpd.GeoDataFrame | None = None
     source_text: str | None = None
     extra: dict = field(default_factory=dict)
+    cset: CriteriaSet = COMMUNE_CRITERIA  # the commune set the layers were built on
+
+    @property
+    def band_colors(self) -> dict[str, str]:
+        """Band key -> colour, best first (:mod:`ntmgis.outputs.bands`)."""
+        return band_colors(self.cset)
+
+    def band_label(self, key: str, lang: str) -> str:
+        """The label of band ``key`` ("15 - 18 tiêu chí", "8 - 9 tiêu chí")."""
+        return band_labels(self.cset, lang).get(str(key), str(key))
 
     @property
     def programme_codes(self) -> list[str]:
@@ -71,13 +82,15 @@ class AppendixData:
         return str(row.iloc[0]) if len(row) else code
 
 
-def _read(gpkg: Path, layer: str, present: set[str], lang: str) -> pd.DataFrame | None:
+def _read(gpkg: Path, layer: str, present: set[str], lang: str,
+          cset: CriteriaSet = COMMUNE_CRITERIA) -> pd.DataFrame | None:
     if layer not in present:
         if layer in _OPTIONAL:
             return None
         raise DataError(tr("missing_layer", lang, path=gpkg, layer=layer), path=gpkg)
     df = read_layer(gpkg, layer)
-    missing = [c for c in _REQUIRED.get(layer, []) if c not in df.columns]
+    need = [*_REQUIRED.get(layer, []), *(cset.keys if layer == "commune_status" else ())]
+    missing = [c for c in need if c not in df.columns]
     if missing:
         raise DataError(tr("missing_columns", lang, path=gpkg, layer=layer,
                            columns=", ".join(missing)), path=gpkg, column=missing[0])
@@ -120,7 +133,9 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
         raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
     present = set(list_layers(gpkg))
     crs = workspace.crs
-    rd = {name: _read(gpkg, name, present, lang) for name in _REQUIRED}
+    meta = read_layer(gpkg, "metadata", geometry=False) if "metadata" in present else None
+    cset = metadata_criteria_set(meta, workspace, lang=lang)
+    rd = {name: _read(gpkg, name, present, lang, cset) for name in _REQUIRED}
 
     communes = _as_gdf(rd["communes"], crs, "communes")
     communes["code"] = _codes(communes["code"])
@@ -216,7 +231,7 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
         status_all=status_all, villages=villages, village_status=vs, projects=projects,
         project_lines=lines, facilities=facilities, roads=roads, targets=targets,
         funding=funding, district=district, province=province,
-        source_text=conf.get("source"),
+        source_text=conf.get("source"), cset=cset,
     )
 
 

@@ -6,7 +6,6 @@ import numpy as np
 import shapely
 
 import ntmgis.outputs.appendix._style as st
-from ntmgis.core.criteria import COMMUNE_CRITERIA
 from ntmgis.core.i18n import fmt_money, label
 from ntmgis.outputs.appendix._carto import Page
 from ntmgis.outputs.appendix._labels import LabelPlacer
@@ -26,13 +25,13 @@ __all__ = ["page_commune"]
 
 
 def page_commune(ctx: Context, n: int, code: str) -> Page:
-    """Villages (NTM or not), projects, facilities, and the 19-criteria scorecard."""
+    """Villages (NTM or not), projects, facilities, and the criteria scorecard (19, 10)."""
     d, lang, ws = ctx.data, ctx.lang, ctx.ws
     com = d.communes
     row = com[com["code"] == code].iloc[0]
     geom = row.geometry
     name = str(row["name"])
-    page = ctx.new_page(n, tr("title_commune", lang, name=name.upper()))
+    page = ctx.new_page(n, tr("title_commune", lang, name=name.upper(), n=len(d.cset)))
     mw = 158.0
     frame = page.map_frame(MAP[0], MAP[1], mw, MAP[3], shapely.bounds(geom), margin=0.06)
     x0, x1, y0, y1 = frame.extent
@@ -136,7 +135,7 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     if len(srow):
         r = srow.iloc[0]
         met = int(r["criteria_met"])
-        total = int(r["criteria_total"]) if "criteria_total" in r else len(COMMUNE_CRITERIA)
+        total = int(r["criteria_total"]) if "criteria_total" in r else len(d.cset)
         facts.append(tr("com_met", lang, met=met, total=total,
                         ntm=tr("com_ntm_suffix", lang) if bool(r["ntm"]) else ""))
         tgt = _target_text(r, lang)
@@ -148,9 +147,9 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     fx = px + loc_w + 3.0
     fy = top - 1.0
     if cls:
-        page.box(fx, fy - 4.2, 4.0, 3.2, fc=st.fill(st.CLASS_COLORS.get(cls, "#dddddd")),
+        page.box(fx, fy - 4.2, 4.0, 3.2, fc=st.fill(d.band_colors.get(cls, "#dddddd")),
                  ec="#4d4d4d", lw=0.3)
-        page.text(fx + 5.5, fy - 2.6, label("class", cls, lang), size=6.6, va="center",
+        page.text(fx + 5.5, fy - 2.6, d.band_label(cls, lang), size=6.6, va="center",
                   weight="bold")
         fy -= 5.5
     wrapped = []
@@ -158,10 +157,10 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
         wrapped += _wrap(page, f, pw - loc_w - 3.0, 6.6)
     page.lines_of_text(fx, fy, wrapped, size=6.6)
     # scorecard
-    y = page.heading(px, top - 41.0, tr("scorecard", lang, year=d.year))
+    y = page.heading(px, top - 41.0, tr("scorecard", lang, year=d.year, n=len(d.cset)))
     rows, fills = [], []
     hist = d.status_all[d.status_all["code"] == code].sort_values("year")
-    for c in COMMUNE_CRITERIA:
+    for c in d.cset:
         v = srow[c.key].iloc[0] if len(srow) else None
         k = "" if v is None or v != v else str(int(v))
         since = _met_since(hist, c.key, d.year) if k == "1" else None

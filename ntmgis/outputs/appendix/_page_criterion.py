@@ -6,7 +6,6 @@ import numpy as np
 import shapely
 
 import ntmgis.outputs.appendix._style as st
-from ntmgis.core.criteria import get_criterion
 from ntmgis.core.i18n import fmt_money, fmt_percent, label
 from ntmgis.outputs.appendix._carto import Page
 from ntmgis.outputs.appendix._labels import LabelPlacer
@@ -31,7 +30,7 @@ __all__ = ["page_criterion"]
 def page_criterion(ctx: Context, n: int, number: int) -> Page:
     """Met / not met by commune, the projects that serve the criterion, count vs target."""
     d, lang, ws = ctx.data, ctx.lang, ctx.ws
-    crit = get_criterion(number)
+    crit = d.cset.get(number)
     page = ctx.new_page(n, tr("title_criterion", lang, n=number, name=crit.name(lang).upper()))
     frame = _district_frame(ctx, page)
     status = d.status

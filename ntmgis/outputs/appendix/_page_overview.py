@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import ntmgis.outputs.appendix._style as st
-from ntmgis.core.criteria import COMMUNE_CRITERIA
-from ntmgis.core.i18n import fmt_number, fmt_percent, label
+from ntmgis.core.i18n import fmt_number, fmt_percent
 from ntmgis.outputs.appendix._carto import Page
 from ntmgis.outputs.appendix._labels import LabelPlacer
 from ntmgis.outputs.appendix._page_common import (
@@ -32,7 +31,7 @@ def page_overview(ctx: Context, n: int) -> Page:
     frame = _district_frame(ctx, page)
     status = d.status
     cls = dict(zip(status["code"], status["band"], strict=True))
-    colors = {c: st.fill(st.CLASS_COLORS.get(k, st.MET_COLORS[""])) for c, k in cls.items()}
+    colors = {c: st.fill(d.band_colors.get(k, st.MET_COLORS[""])) for c, k in cls.items()}
     base_entries = _base(ctx, frame, colors)
     placer = LabelPlacer(frame)
     _furniture(ctx, frame, placer)
@@ -45,7 +44,7 @@ def page_overview(ctx: Context, n: int) -> Page:
                       markeredgecolor="#5a4a00", markeredgewidth=page.pt(0.6), zorder=7)
         placer.obstacle_points(xy, radius_pt=5.5)
     total = int(status["criteria_total"].iloc[0]) if "criteria_total" in status and len(
-        status) else len(COMMUNE_CRITERIA)
+        status) else len(d.cset)
     met = {c: f"{int(m)}/{total}"
            for c, m in zip(status["code"], status["criteria_met"], strict=True)}
     _commune_labels(ctx, frame, placer, second_line=met, avoid_star=ntm_codes)
@@ -55,10 +54,10 @@ def page_overview(ctx: Context, n: int) -> Page:
     y = page.heading(PX, y, tr("legend", lang))
     counts = status["band"].value_counts()
     entries: list[tuple] = [("heading", tr("criteria_met", lang))]
-    for k, color in st.CLASS_COLORS.items():
+    for k, color in d.band_colors.items():
         color = st.fill(color)
         if counts.get(k, 0):
-            entries.append(("patch", f"{label('class', k, lang)}: "
+            entries.append(("patch", f"{d.band_label(k, lang)}: "
                             f"{tr('communes_in_class', lang, n=int(counts[k]))}",
                             dict(fc=color, ec="#4d4d4d")))
     if ntm_codes:
@@ -82,8 +81,8 @@ def page_overview(ctx: Context, n: int) -> Page:
     y = page.heading(PX, y - 1, tr("by_commune", lang))
     rows, fills = [], []
     for name, n_met, k in zip(status["name"], status["criteria_met"], status["band"], strict=True):
-        rows.append([str(name), f"{int(n_met)}/{total}", label("class", k, lang)])
-        fills.append([None, None, st.tint(st.CLASS_COLORS.get(k, '#dddddd'))])
+        rows.append([str(name), f"{int(n_met)}/{total}", d.band_label(k, lang)])
+        fills.append([None, None, st.tint(d.band_colors.get(k, '#dddddd'))])
     avail = y - 19.0
     row_h = min(3.5, avail / (len(rows) + 1.2))
     page.table(PX, y, [(tr("col_commune", lang), 36, "left"),
@@ -105,13 +104,13 @@ def _summary_rows(ctx: Context) -> tuple[list[list[str]], list[list[str | None]]
     n = len(status)
     n_ntm = int(status["ntm"].sum())
     avg = float(status["criteria_met"].mean()) if n else float("nan")
-    min_c = plan.min_criteria or 10
+    min_c = plan.min_criteria or d.cset.bands[-1]  # the plan's floor, else the lowest band
     below = int((status["criteria_met"] < min_c).sum())
     vil = d.villages[d.villages["commune_code"].isin(set(status["code"]))]
     v_total = len(vil)
     v_ntm = int(vil["ntm"].sum())
     plan_avg = (sum(d.targets.values()) / n) if (n and len(d.targets) == len(
-        COMMUNE_CRITERIA)) else None
+        d.cset)) else None
 
     def share(a, b):
         return f" ({fmt_percent(a / b, lang)})" if b else ""

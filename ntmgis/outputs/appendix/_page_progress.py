@@ -5,7 +5,7 @@ from __future__ import annotations
 import shapely
 
 import ntmgis.outputs.appendix._style as st
-from ntmgis.core.i18n import fmt_number, label
+from ntmgis.core.i18n import fmt_number
 from ntmgis.outputs.appendix._carto import Page, _true_north_angle, nice_scale
 from ntmgis.outputs.appendix._data import AppendixData
 from ntmgis.outputs.appendix._page_common import Context, _rep_points
@@ -39,7 +39,7 @@ def page_progress(ctx: Context, n: int) -> Page:
         st_y = d.status_all[d.status_all["year"] == year]
         cls = dict(zip(st_y["code"], st_y["band"], strict=True))
         geoms = list(com.geometry[inprog])
-        fr.fill_by(geoms, [st.fill(st.CLASS_COLORS.get(cls.get(c), st.MET_COLORS[""]))
+        fr.fill_by(geoms, [st.fill(d.band_colors.get(cls.get(c), st.MET_COLORS[""]))
                            for c in com["code"][inprog]], ec="none", lw=0, zorder=1)
         if (~inprog).any():
             o = st.OUT_OF_PROGRAMME
@@ -69,8 +69,8 @@ def page_progress(ctx: Context, n: int) -> Page:
     y = 183.0 - ch - 2.0
     y = page.heading(x, y, tr("legend", lang))
     entries: list[tuple] = []
-    for k, color in st.CLASS_COLORS.items():
-        entries.append(("patch", label("class", k, lang), dict(fc=st.fill(color),
+    for k, color in d.band_colors.items():
+        entries.append(("patch", d.band_label(k, lang), dict(fc=st.fill(color),
                                                               ec="#4d4d4d")))
     entries.append(("marker", tr("ntm_marker", lang),
                     dict(marker="*", ms=7, mfc="#ffd700", mec="#5a4a00", mew=0.5)))

@@ -1,6 +1,6 @@
 """The pages of the map appendix, in order.
 
-Overview, 19 criteria, one per commune, investment, progress. Each builder
+Overview, one per criterion of the set (19, 10), one per commune, investment, progress. Each builder
 returns a :class:`~ntmgis.outputs.appendix._carto.Page`; the builders are in
 ``_page_<kind>`` modules and share :mod:`ntmgis.outputs.appendix._page_common`.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ntmgis.core.criteria import COMMUNE_CRITERIA
 from ntmgis.outputs.appendix._carto import Page
 from ntmgis.outputs.appendix._page_common import Context, _slug, short_name
 from ntmgis.outputs.appendix._page_commune import page_commune
@@ -29,7 +28,7 @@ def plan_pages(ctx: Context) -> list[tuple[str, str, Callable[[int], Page]]]:
     en = lang == "en"
     pages: list[tuple[str, str, Callable[[int], Page]]] = [
         ("overview", "overview" if en else "tong-quan", lambda n: page_overview(ctx, n))]
-    for c in COMMUNE_CRITERIA:
+    for c in ctx.data.cset:
         slug = f"{'criterion-' if en else 'tc'}{c.number:02d}-{_slug(c.name(lang))}"
         pages.append(("criteria", slug, lambda n, num=c.number: page_criterion(ctx, n, num)))
     for code, name in zip(ctx.data.status["code"], ctx.data.status["name"], strict=True):

@@ -16,8 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ntmgis.core import palette as styles
-from ntmgis.core.criteria import COMMUNE_CRITERIA
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, band_keys
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.outputs.webmap.encode import (
     encode_lines,
@@ -127,7 +126,8 @@ def _parse_list(v: object) -> list[int]:
 
 
 def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
-                   years: list[int], tolerance: float
+                   years: list[int], tolerance: float,
+                   cset: CriteriaSet = COMMUNE_CRITERIA
                    ) -> tuple[dict, dict, bool, gpd.GeoSeries]:
     geo, valid = simplify_coverage(communes.geometry, tolerance)
     geo84 = to_wgs84(geo)
@@ -153,7 +153,7 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
     else:
         block["geom"] = encode_polygons(geo84.values)
     index = {c: i for i, c in enumerate(codes)}
-    keys = list(COMMUNE_CRITERIA.keys)
+    keys = list(cset.keys)
     cstat: dict[str, dict] = {}
     if status is not None and len(status):
         st = pd.DataFrame(status.drop(columns="geometry", errors="ignore"))
@@ -166,7 +166,7 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
                 first = st.dropna(subset=[col]).drop_duplicates("_i")
                 for i, v in zip(first["_i"], first[col], strict=True):
                     block[key][i] = int(bool(v)) if key == "tntm" else _num(v, 0)
-        class_idx = {k: str(j) for j, k in enumerate(styles.CLASS_COLORS)}
+        class_idx = {k: str(j) for j, k in enumerate(band_keys(tuple(cset.bands)))}
         for y in years:
             rows = st[st["year"].astype(int) == y]
             m: list[str | None] = [None] * len(codes)
@@ -182,7 +182,8 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
                 c[i] = class_idx.get(_s(cl), "-")
                 g[i] = ";".join(str(x) for x in _parse_list(ga))
                 lo[i] = ";".join(str(x) for x in _parse_list(ls))
-            # one string per year: 19 characters per commune, "." for no row
+            # one string per year: a character per criterion (19, 10) and commune, "."
+            # for no row
             none = "." * len(keys)
             cstat[str(y)] = {"m": "".join(x if x is not None else none for x in m),
                              "c": "".join(c), "g": g, "l": lo}

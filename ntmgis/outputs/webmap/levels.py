@@ -37,16 +37,27 @@ def readable_zoom(areas_m2: np.ndarray, lat: float) -> float:
     return round(math.log2(156_543.033 * math.cos(math.radians(lat)) / mpp), 2)
 
 
-def _class_of_average(avg: np.ndarray, has: np.ndarray, total: int) -> str:
-    """One character per unit: the index of its class in ``styles.CLASS_COLORS``."""
-    assert list(styles.CLASS_COLORS) == ["ntm", "15-18", "10-14", "lt10"]
-    idx = np.where(avg >= total, 0, np.where(avg >= 15, 1, np.where(avg >= 10, 2, 3)))
+def _class_of_average(avg: np.ndarray, has: np.ndarray, total: int,
+                      bands: tuple[int, ...] | None = None) -> str:
+    """One character per unit: the index of its band (all met, then each lower bound).
+
+    ``bands`` are the set's lower bounds best first (:attr:`CriteriaSet.bands
+    <ntmgis.core.criteria.CriteriaSet.bands>`); without them those of the 19 criteria.
+    """
+    bounds = tuple(bands) if bands else (19, 15, 10)
+    if len(bounds) != len(styles.CLASS_COLORS) - 1:
+        raise ValueError(f"{len(bounds)} band bounds for {len(styles.CLASS_COLORS)} colours")
+    idx = np.full(len(avg), len(bounds), dtype=np.int64)
+    for j in range(len(bounds) - 1, 0, -1):  # from the lowest bound up
+        idx = np.where(avg >= bounds[j], j, idx)
+    idx = np.where(avg >= total, 0, idx)
     return "".join(np.where(has, idx.astype(str), "-").tolist())
 
 
 def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[str, dict],
                  n_criteria: int, villages: dict, project_commune: np.ndarray,
-                 project_capital: np.ndarray) -> dict:
+                 project_capital: np.ndarray, *, bands: tuple[int, ...] | None = None
+                 ) -> dict:
     """Provinces and districts with per-year aggregates, and the zooms that switch levels.
 
     Parameters
@@ -58,11 +69,13 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
     cstat : dict
         Per year ``{"m": one string of n_criteria characters per commune}``.
     n_criteria : int
-        Criteria per commune (19).
+        Criteria per commune (19 for QĐ 318, 10 for QĐ 51).
     villages : dict
         The village block (``commune`` index per village, ``st`` per year, ``k``).
     project_commune, project_capital : numpy.ndarray
         Commune index and total capital of every project.
+    bands : tuple of int, optional
+        The set's band bounds, best first (default: those of the 19 criteria).
 
     Returns
     -------
@@ -146,7 +159,7 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
             vcount = np.bincount(unit_of[vcom[(vcom >= 0) & vn]], minlength=m) \
                 if len(vcom) else np.zeros(m, dtype=int)
             block["y"][y] = {
-                "c": _class_of_average(avg, nh > 0, n_criteria),
+                "c": _class_of_average(avg, nh > 0, n_criteria, bands),
                 "ntm": np.bincount(unit_of, weights=ntm, minlength=m).astype(int).tolist(),
                 "has": nh.astype(int).tolist(),
                 "avg": np.round(avg * 100).astype(int).tolist(),

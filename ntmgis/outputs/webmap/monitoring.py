@@ -19,13 +19,14 @@ import pandas as pd
 import shapely
 
 from ntmgis.core import palette as styles
-from ntmgis.core.criteria import COMMUNE_CRITERIA
+from ntmgis.core.criteria import CriteriaSet
 from ntmgis.core.errors import OptionError, WorkspaceError
 from ntmgis.core.i18n import check_lang, fmt_number, fmt_percent, labels, t
 from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writable
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import load_workspace
-from ntmgis.monitoring.gpkg import read_layers
+from ntmgis.monitoring.gpkg import layers_criteria_set, read_layers
+from ntmgis.outputs.bands import band_styles
 from ntmgis.outputs.webmap.blocks import (
     _commune_block,
     _enum,
@@ -87,6 +88,7 @@ class _Base:
     village_index: dict[str, int]
     years: list[int]
     coverage_valid: bool
+    cset: CriteriaSet  # the commune criteria set the layers were built on
 
 
 
@@ -104,8 +106,9 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
     communes = communes.to_crs(metric)
     years = [int(y) for y in ws.years]
+    cset = layers_criteria_set(layers, ws, lang=lang)
     cblock, cstat, valid, cgeo = _commune_block(communes, _get(layers, "commune_status"),
-                                                years, SIMPLIFY_TOLERANCE_M)
+                                                years, SIMPLIFY_TOLERANCE_M, cset)
     cindex = {c: i for i, c in enumerate(cblock["code"])}
     vnames = _village_criteria_names(ws, layers, lang)
     vblock = _village_block(_get(layers, "villages"), _get(layers, "village_status"), cindex,
@@ -135,7 +138,8 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                         dtype=np.int64)
         pcap = projects[[f"cap_{s}" for s in FUNDING_SOURCES]].apply(
             pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1).to_numpy(dtype="float64")
-        admin = admin_levels(communes, cgeo, cstat, len(COMMUNE_CRITERIA), vblock, pcom, pcap)
+        admin = admin_levels(communes, cgeo, cstat, len(cset), vblock, pcom, pcap,
+                             bands=tuple(cset.bands))
 
     facilities = _get(layers, "facilities")
     fblock: dict = {"name": [], "type": [], "xy": []}
@@ -168,13 +172,15 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
             if _num(v, 0) is not None:
                 targets[str(int(n))] = _num(v, 0)
 
+    band_colors, band_labels = band_styles(cset, lang)
     common = {
         "lang": lang,
         "T": map_strings(lang),
-        "labels": {k: labels(k, lang) for k in ("status", "category", "facility",
-                                                "road_class", "source", "class")},
+        "labels": {**{k: labels(k, lang) for k in ("status", "category", "facility",
+                                                   "road_class", "source")},
+                   "class": band_labels},
         "styles": {
-            "class": styles.CLASS_COLORS, "met": styles.MET_COLORS,
+            "class": band_colors, "met": styles.MET_COLORS,
             "change": styles.CHANGE_COLORS, "status": styles.STATUS_COLORS,
             "village": styles.VILLAGE_COLORS, "outside": styles.OUTSIDE_COLOR,
             "shapes": styles.CATEGORY_SHAPES,
@@ -189,9 +195,10 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         "bounds": latlon_bounds(to_wgs84(communes)),
         "hill": hill,
         "tiles": TILES if online_tiles else None,
-        "criteria": [[c.number, c.name(lang), c.group] for c in COMMUNE_CRITERIA],
-        "groups": [[g, en if lang == "en" else vi, [c.number for c in cs]]
-                   for g, vi, en, cs in COMMUNE_CRITERIA.groups()],
+        "criteria": [[c.number, c.name(lang), c.group] for c in cset],
+        # a set without sections (QĐ 51 as recorded) shows its own name over its criteria
+        "groups": [[g, (en if lang == "en" else vi) or cset.name(lang),
+                    [c.number for c in cs]] for g, vi, en, cs in cset.groups()],
         "targets": targets,
         "sources": list(FUNDING_SOURCES),
         "communes": cblock,
@@ -208,7 +215,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         pcrit[i, :len(x)] = x
     # what the pages carry: the per-year criteria strings packed (the raw ones stay
     # in `common` for the summaries computed here)
-    n_c, k_c = len(cblock["code"]), len(COMMUNE_CRITERIA)
+    n_c, k_c = len(cblock["code"]), len(cset)
     packed = {
         "cstat": {y: {**v, "m": _pack_flags(v["m"], n_c, k_c)} for y, v in cstat.items()},
         "villages": {**vblock, "st": {y: _pack_flags(v, len(vblock["code"]), vblock["k"])
@@ -219,7 +226,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                  project_criteria=pcrit,
                  plines=_get(layers, "project_lines"), commune_index=cindex,
                  village_index={c: i for i, c in enumerate(vblock["code"])}, years=years,
-                 coverage_valid=valid)
+                 coverage_valid=valid, cset=cset)
 
 
 def _village_criteria_names(ws: Any, layers: Any, lang: str) -> list[str]:
@@ -275,14 +282,15 @@ def _page_model(base: _Base, *, year: int, criterion: int | None = None,
 def _met_rows(base: _Base, year: int) -> list[str]:
     """The criteria strings of the communes with a status row in ``year``."""
     m = base.common["cstat"].get(str(year), {"m": ""})["m"]
-    k = len(COMMUNE_CRITERIA)
+    k = len(base.cset)
     rows = [m[i:i + k] for i in range(0, len(m), k)]
     return [r for r in rows if not r.startswith(".")]
 
 
 def _admin_for_criterion(base: _Base, admin: dict, criterion: int) -> dict:
     """Add per unit and year the number of communes meeting ``criterion`` (key ``mk``)."""
-    k = len(COMMUNE_CRITERIA)
+    k = len(base.cset)
+    pos = base.cset.numbers.index(criterion)
     n = len(base.commune_index)
     levels = []
     for lv in admin["levels"]:
@@ -293,7 +301,7 @@ def _admin_for_criterion(base: _Base, admin: dict, criterion: int) -> dict:
             m = base.common["cstat"].get(y, {"m": ""})["m"]
             if len(m) == n * k:
                 arr = np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
-                met = arr[:, criterion - 1] == b"1"
+                met = arr[:, pos] == b"1"
             else:
                 met = np.zeros(n, dtype=bool)
             per_year[y] = {**block, "mk": np.bincount(unit_of, weights=met,
@@ -319,7 +327,8 @@ def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
                 avg = sum(r.count("1") for r in rows) / n
                 text += " · " + T["avg_criteria"].format(x=fmt_number(avg, lang, 2))
         else:
-            met = sum(1 for r in rows if r[criterion - 1] == "1")
+            pos = base.cset.numbers.index(criterion)
+            met = sum(1 for r in rows if r[pos] == "1")
             text = T["communes_met"].format(met=fmt_number(met, lang),
                                             total=fmt_number(n, lang))
             target = base.common["targets"].get(str(criterion))
@@ -366,7 +375,8 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     Returns
     -------
     list of Path
-        ``maps/index.html``, ``maps/criteria/tc01.html`` ... ``tc19.html``,
+        ``maps/index.html``, ``maps/criteria/tc01.html`` ... (one per criterion of
+        the layers' set: ``tc19.html`` for QĐ 318, ``tc10.html`` for QĐ 51),
         ``maps/list.html``.
     """
     check_lang(lang)
@@ -379,13 +389,14 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     year = int(year)
     check_output_paths(ws, lang)
     maps_dir = Path(ws.maps_dir)
-    targets = [maps_dir / "index.html"]
-    targets += [maps_dir / "criteria" / f"{c.key}.html" for c in COMMUNE_CRITERIA]
-    targets.append(maps_dir / "list.html")
-    for p in targets:  # refuse before any work is done
-        require_writable(p, overwrite, lang, ws=ws)
-    if layers is None:
+    if layers is None:  # first: the set it was built on names the criterion maps
         layers = load_monitoring_layers(ws, lang=lang)
+    cset = layers_criteria_set(layers, ws, lang=lang)
+    targets = [maps_dir / "index.html"]
+    targets += [maps_dir / "criteria" / f"{c.key}.html" for c in cset]
+    targets.append(maps_dir / "list.html")
+    for p in targets:  # refuse before anything is drawn
+        require_writable(p, overwrite, lang, ws=ws)
     base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
                        level_of_detail=level_of_detail)
     T = base.common["T"]
@@ -393,7 +404,7 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     pages: list[tuple[Path, str, dict]] = []
     title = f"{T['overview']} – {base.common['area']}"
     pages.append((targets[0], title, _page_model(base, year=year, title=T["overview"])))
-    for c, path in zip(COMMUNE_CRITERIA, targets[1:-1], strict=True):
+    for c, path in zip(cset, targets[1:-1], strict=True):
         ctitle = T["criterion_title"].format(n=c.number, name=c.name(lang))
         pages.append((path, f"{ctitle} – {base.common['area']}",
                       _page_model(base, year=year, criterion=c.number, title=ctitle)))
@@ -429,8 +440,8 @@ def _list_page(base: _Base, *, year: int, lang: str) -> str:
     n = len(met_rows)
     rows = []
     plan_year = base.common["plan_year"]
-    for num, name, _g in base.common["criteria"]:
-        met = sum(1 for m in met_rows if len(m) >= num and m[num - 1] == "1")
+    for pos, (num, name, _g) in enumerate(base.common["criteria"]):
+        met = sum(1 for m in met_rows if len(m) > pos and m[pos] == "1")
         target = base.common["targets"].get(str(num))
         share = fmt_percent(met / n, lang) if n else "–"
         rows.append(
