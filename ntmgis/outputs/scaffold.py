@@ -1,4 +1,10 @@
-"""``ntmgis init``: a new empty workspace with templates, or a copy of the sample."""
+"""``ntmgis init``: a new empty workspace with templates, or a copy of a sample.
+
+Two samples ship with ntmgis: Mường Tè's 13 communes of 2021-2025 (Decision 318/QĐ-TTg,
+the repository root's ``ntmgis.toml`` and ``layers/``; ``ntmgis/_sample/`` in the wheel)
+and its 8 communes since the merger of 1 July 2025, assessed for 2026 against Decision
+51/2025/QĐ-TTg (``sample_2026/``; ``ntmgis/_sample_2026/`` in the wheel).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,10 @@ from ntmgis.core.errors import OutputExistsError, WorkspaceError
 from ntmgis.core.i18n import labels, t
 from ntmgis.outputs.forms import write_templates
 
-__all__ = ["init_workspace", "sample_root"]
+__all__ = ["init_workspace", "sample_root", "SAMPLES"]
+
+#: The samples: key -> (folder inside the installed package, folder in the repository).
+SAMPLES = {"2021-2025": ("_sample", "."), "2026": ("_sample_2026", "sample_2026")}
 
 _TEMPLATE_TOML = """\
 # ntmgis workspace. Paths are relative to this file. See README.md, "The workspace".
@@ -88,16 +97,18 @@ _PROJECT_HEADER = ["ma_du_an", "ten_du_an", "loai", "ma_xa", "ma_ban", "tieu_chi
                    "da_giai_ngan"]
 
 
-def sample_root() -> Path:
-    """Where the sample workspace is: inside the wheel, or the repository root."""
+def sample_root(which: str = "2021-2025") -> Path:
+    """Where a sample workspace is (:data:`SAMPLES`): inside the wheel, or the repository."""
+    inside, in_repo = SAMPLES[which]
     package = Path(__file__).resolve().parents[1]  # ntmgis/
-    packaged = package / "_sample"
+    packaged = package / inside
     if (packaged / "ntmgis.toml").is_file():
         return packaged
-    repo = package.parent
+    repo = (package.parent / in_repo).resolve()
     if (repo / "ntmgis.toml").is_file() and (repo / "layers").is_dir():
         return repo
-    raise WorkspaceError("the sample workspace is not installed with this copy of ntmgis")
+    raise WorkspaceError(f"the sample workspace {which} is not installed with this copy of "
+                         "ntmgis")
 
 
 def _prepare(target: Path, overwrite: bool, lang: str) -> None:
@@ -106,7 +117,7 @@ def _prepare(target: Path, overwrite: bool, lang: str) -> None:
     target.mkdir(parents=True, exist_ok=True)
 
 
-def init_workspace(path: str | Path, *, sample: bool = False, overwrite: bool = False,
+def init_workspace(path: str | Path, *, sample: bool | str = False, overwrite: bool = False,
                    lang: str = "vi") -> Path:
     """Create a workspace at ``path``.
 
@@ -114,8 +125,10 @@ def init_workspace(path: str | Path, *, sample: bool = False, overwrite: bool = 
     ----------
     path : path
         The folder to create (it must be empty unless ``overwrite``).
-    sample : bool
-        Copy the Mường Tè sample instead of writing empty templates.
+    sample : bool or str
+        Copy a sample instead of writing empty templates: True or ``"2021-2025"`` for
+        the Mường Tè sample of 2021-2025, ``"2026"`` for its 8 communes in 2026
+        (:data:`SAMPLES`).
     overwrite : bool
         Allow a non-empty folder; existing files of the same names are replaced.
     lang : {"vi", "en"}
@@ -126,10 +139,13 @@ def init_workspace(path: str | Path, *, sample: bool = False, overwrite: bool = 
     Path
         The workspace folder.
     """
+    which = "2021-2025" if sample is True else (str(sample) if sample else None)
+    if which is not None and which not in SAMPLES:
+        raise WorkspaceError(f"no sample {which!r}: {', '.join(SAMPLES)}")
     target = Path(path)
     _prepare(target, overwrite, lang)
-    if sample:
-        src = sample_root()
+    if which is not None:
+        src = sample_root(which)
         shutil.copyfile(src / "ntmgis.toml", target / "ntmgis.toml")
         shutil.copytree(src / "layers", target / "layers", dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("monitoring.gpkg", "*.tmp*", ".*"))
