@@ -25,21 +25,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 __all__ = [
-    "Workspace",
-    "LayerConfig",
-    "TableConfig",
-    "PlanConfig",
-    "load_workspace",
-    "find_workspace",
-    "FIELD_ALIASES",
-    "CONTEXT_ALIASES",
-    "LAYER_NAMES",
-    "TABLE_NAMES",
-    "LEGACY_ENCODINGS",
-    "YEAR_RANGE",
-    "encoding_known",
-    "crs_settings",
-    "config_error",
+    "Workspace", "LayerConfig", "TableConfig", "PlanConfig", "load_workspace", "find_workspace",
+    "FIELD_ALIASES", "CONTEXT_ALIASES", "LAYER_NAMES", "TABLE_NAMES", "TABLE_FIELDS",
+    "LEGACY_ENCODINGS", "YEAR_RANGE", "encoding_known", "crs_settings", "config_error",
 ]
 
 CONFIG_NAME = "ntmgis.toml"
@@ -56,7 +44,17 @@ TABLE_NAMES = (
     "crosswalk_2025",
     "indicator_values",
     "indicator_thresholds",
+    "offices",
+    "roadmap",
 )
+#: The canonical fields of the tables whose readers keep their own column aliases
+#: (ntmgis.inputs.offices, ntmgis.inputs.roadmap): ``[tables.X.fields]`` may map these.
+TABLE_FIELDS: dict[str, frozenset[str]] = {
+    "offices": frozenset({"criterion", "indicator", "lead", "lead_code", "support",
+                          "support_code", "note"}),
+    "roadmap": frozenset({"code", "name", "criterion", "due", "kind", "target_communes",
+                          "target_share", "from_year", "source", "text", "note"}),
+}
 
 # Canonical field -> column names seen in offices' files (compared case-, accent-
 # and underscore-insensitively). The first match wins.
@@ -443,10 +441,11 @@ class _Reader:
             raise self.fail("area", "years", value, "years_order", lo=min(years), hi=max(years))
         return years[0], years[-1]
 
-    def fields(self, section: str, sect: dict, open_names: bool) -> dict[str, str]:
+    def fields(self, section: str, sect: dict, open_names: bool,
+               names: frozenset[str] = _FIELD_NAMES) -> dict[str, str]:
         fields = self.table(section, sect, "fields")
         if not open_names:
-            self.known(f"{section}.fields", fields, _FIELD_NAMES)
+            self.known(f"{section}.fields", fields, names)
         if bad := [k for k, v in fields.items() if not isinstance(v, str)]:
             raise self.fail(f"{section}.fields", bad[0], fields[bad[0]], "want_text")
         return dict(fields)
@@ -546,7 +545,8 @@ def load_workspace(path: str | Path = ".", *, lang: str | None = None) -> Worksp
             path=resolve(r.path(sname, sect)),
             sheet=sheet,
             form=str(r.choice(sname, sect, "form", ("long", "wide"), "long")),
-            fields=r.fields(sname, sect, open_names=tname in _OPEN_FIELDS),
+            fields=r.fields(sname, sect, tname in _OPEN_FIELDS,
+                            TABLE_FIELDS.get(tname, _FIELD_NAMES)),
             xy_crs=r.text(sname, sect, "xy_crs"),
             encoding=r.encoding(sname, sect),
             options={k: v for k, v in sect.items() if k not in _TABLE_FIELDS},
