@@ -21,14 +21,24 @@ villages and projects) is written and opened the same way, with Leaflet
 served from ``ntmgis/outputs/webmap/static`` instead of the CDN; a render that does not
 finish within ``--bound`` seconds is reported as "> bound".
 
-Results: a table on stdout, ``benchmarks/out/results-<N>.json`` (one file
-per N, gitignored) and, with ``--record``, the table in
-``benchmarks/README.md`` rebuilt from every results file in the folder.
+Each size is measured on the data shapes of ``--shapes`` (default both):
+``regular`` (``synth.py``: equal communes, exact tiling, short names) and
+``irregular`` (``synth_irregular.py``: uneven communes, gaps and overlaps,
+copies of the real Mường Tè units, names of real length, amounts with three
+decimals, surveyed roads). The overview's size is also broken down by block
+(commune boundaries, names, amounts, projects, project lines, roads, ...):
+the JSON bytes of each block and its size compressed alone (deflate, times
+5/4 for the base-85 text), so that one can see where the bytes go.
+
+Results: a table on stdout, ``benchmarks/out/results-<N>.json`` (regular) and
+``results-irregular-<N>.json`` (gitignored) and, with ``--record``, the
+tables in ``benchmarks/README.md`` rebuilt from every results file in the
+folder.
 
 Usage::
 
-    python benchmarks/run.py                       # 13, 150, 1000
-    python benchmarks/run.py --sizes 10000 --repeat 3 --record
+    python benchmarks/run.py                       # 13, 150, 1000; both shapes
+    python benchmarks/run.py --sizes 10000 --repeat 1 --shapes irregular --record
 """
 
 from __future__ import annotations
@@ -55,9 +65,12 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update"]
 READY = "window.ntmgis && window.ntmgis.ready"
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
-# Targets at N = 10.000 (issue 6).
-TARGETS = {"build_s": 60, "build_mb": 4096, "gaps_s": 5, "access_s": 10, "html_mb": 15,
-           "render_s": 3, "heap_mb": 600}
+# Targets at N = 10.000: issue 6, then issue 13 (tighter: overview, render, map).
+TARGETS = {"build_s": 60, "build_mb": 4096, "gaps_s": 5, "access_s": 10, "html_mb": 10,
+           "render_s": 1.5, "heap_mb": 600, "map_s": 20, "map_mb": 1536}
+TARGET_ISSUE = {"build_s": 6, "build_mb": 6, "gaps_s": 6, "access_s": 6, "html_mb": 13,
+                "render_s": 13, "heap_mb": 6, "map_s": 13, "map_mb": 13}
+SHAPES = ("regular", "irregular")
 
 sys.path.insert(0, str(ROOT))
 
@@ -225,16 +238,21 @@ def _median(values: list[float]) -> float | None:
     return round(statistics.median(values), 3) if values else None
 
 
+def workspace_name(n: int, shape: str = "regular") -> str:
+    """``country-<N>`` (regular, as before) or ``country-<shape>-<N>``."""
+    return f"country-{n}" if shape == "regular" else f"country-{shape}-{n}"
+
+
 def bench_size(n: int, *, workdir: Path, repeat: int, browser_repeat: int, bound: float,
                browser: bool, baseline: bool, only: set[str] | None,
-               screenshot: Path | None = None) -> dict[str, Any]:
+               screenshot: Path | None = None, shape: str = "regular") -> dict[str, Any]:
     """Generate the country of n communes and measure every step; the results dict."""
     from synth import make_country
 
-    ws = workdir / f"country-{n}"
+    ws = workdir / workspace_name(n, shape)
     logs = workdir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-    log = logs / f"run-{n}.log"
+    log = logs / f"run-{workspace_name(n, shape)}.log"
     log.write_text("")
     stamp = ws / ".synth.json"
     t0 = time.perf_counter()
@@ -243,9 +261,9 @@ def bench_size(n: int, *, workdir: Path, repeat: int, browser_repeat: int, bound
     else:
         from dataclasses import asdict
 
-        country = asdict(make_country(n, ws, overwrite=True))
+        country = asdict(make_country(n, ws, overwrite=True, shape=shape))
         stamp.write_text(json.dumps(country))
-    result: dict[str, Any] = {"n": n, "country": country,
+    result: dict[str, Any] = {"n": n, "shape": shape, "country": country,
                               "generate_s": round(time.perf_counter() - t0, 2),
                               "repeat": repeat, "steps": {}, "notes": {}}
     steps, notes = plan_steps(ws)
@@ -270,6 +288,10 @@ def bench_size(n: int, *, workdir: Path, repeat: int, browser_repeat: int, bound
     if index.exists():
         result["html_bytes"] = index.stat().st_size
         result["maps_bytes"] = sum(p.stat().st_size for p in (ws / "maps").rglob("*.html"))
+        try:
+            result["html_blocks"] = html_breakdown(index)
+        except Exception as exc:  # a changed page layout must not lose the run
+            result["notes"]["html_blocks"] = f"breakdown failed: {exc!r}"[:200]
     if browser and index.exists():
         renders = [measure_render(index, wait_for=READY, bound=bound,
                                   screenshot=screenshot if i == 0 else None)
@@ -303,6 +325,87 @@ def bench_size(n: int, *, workdir: Path, repeat: int, browser_repeat: int, bound
               f"render {base.get('render_s')} s", file=sys.stderr)
     result["bound_s"] = bound
     return result
+
+
+# --------------------------------------------------------------------------- where the bytes go
+
+# The blocks of issue 13, in table order; a leaf of the data block goes to the first
+# rule that matches its key path.
+BLOCKS = ("commune boundaries", "district/province", "names", "amounts", "projects (other)",
+          "project lines", "roads", "villages, facilities", "criteria status", "hillshade",
+          "other data", "page (libraries, script)")
+
+
+def _block_of(path: tuple[str, ...]) -> str:
+    head, last = path[0], path[-1]
+    if last in ("name", "vname", "names"):
+        return "names"
+    if head == "communes" and last in ("arcs", "geom", "lab"):
+        return "commune boundaries"
+    if head in ("admin", "levels"):
+        return "district/province"
+    if head == "projects" and last in ("cap", "disb"):
+        return "amounts"
+    if head == "projects" and len(path) > 1 and path[1] == "st":
+        return "criteria status"
+    if head == "projects":
+        return "projects (other)"
+    if head == "plines":
+        return "project lines"
+    if head == "roads":
+        return "roads"
+    if head in ("villages", "facilities"):
+        return "criteria status" if len(path) > 1 and path[1] == "st" else "villages, facilities"
+    if head == "cstat":
+        return "criteria status"
+    if head == "hill":
+        return "hillshade"
+    return "other data"
+
+
+def html_breakdown(index: Path) -> dict[str, Any]:
+    """Bytes of the overview page by block: JSON bytes and compressed alone.
+
+    Returns ``{"blocks": {name: {"json": bytes, "packed": bytes}}, "paths": {...},
+    "html": bytes, "data_block": bytes}``. ``packed`` is the block's JSON
+    deflated alone (level 6) times 5/4 (base 85); summed over the blocks it is
+    a little more than the real data block, which is compressed as one stream.
+    """
+    import re
+    import zlib
+
+    from ntmgis.outputs.webmap.page import read_data_block
+
+    text = index.read_text(encoding="utf-8")
+    data = read_data_block(text)
+    m = re.search(r'<script id="ntmgis-data" type="[^"]+">(.*?)</script>', text, re.S)
+    data_len = len(m.group(1).encode()) if m else 0
+    leaves: dict[tuple[str, ...], bytes] = {}
+
+    def walk(obj: Any, path: tuple[str, ...]) -> None:
+        if isinstance(obj, dict) and obj and len(path) < 3:
+            for k, v in obj.items():
+                walk(v, (*path, str(k)))
+        elif path:
+            leaves[path] = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+
+    walk(data, ())
+    blocks: dict[str, dict[str, int]] = {b: {"json": 0, "packed": 0} for b in BLOCKS}
+    joined: dict[str, list[bytes]] = {b: [] for b in BLOCKS}
+    for path, raw in leaves.items():
+        b = _block_of(path)
+        blocks[b]["json"] += len(raw)
+        joined[b].append(raw)
+    for b, parts in joined.items():
+        if parts:
+            blocks[b]["packed"] = round(len(zlib.compress(b",".join(parts), 6)) * 5 / 4)
+    page = len(text.encode()) - data_len
+    blocks["page (libraries, script)"] = {"json": page, "packed": page}
+    top = sorted(leaves.items(), key=lambda kv: -len(kv[1]))[:12]
+    return {"blocks": {b: v for b, v in blocks.items() if v["json"]},
+            "paths": {".".join(p): len(raw) for p, raw in top},
+            "html": len(text.encode()), "data_block": data_len,
+            "compressed": bool(m and "gz85" in text[m.start():m.start() + 80])}
 
 
 # --------------------------------------------------------------------------- tables
@@ -350,7 +453,8 @@ def summary_row(r: dict[str, Any]) -> dict[str, str]:
         render_ratio = "–"
     c = r["country"]
     return {
-        "N": f"{r['n']:,}", "villages": f"{c['villages']:,}", "projects": f"{c['projects']:,}",
+        "N": f"{r['n']:,}", "shape": r.get("shape", "regular"),
+        "villages": f"{c['villages']:,}", "projects": f"{c['projects']:,}",
         "validate": step("validate"), "build": step("build"), "map": step("map"),
         "appendix": step("appendix"), "query gaps": step("gaps"),
         "access straight": step("access"),
@@ -373,7 +477,7 @@ def vn(text: str) -> str:
 
 def markdown_table(results: list[dict[str, Any]]) -> str:
     """The results table in Markdown, one row per N (Vietnamese number format)."""
-    rows = [summary_row(r) for r in sorted(results, key=lambda r: r["n"])]
+    rows = [summary_row(r) for r in sorted(results, key=_order)]
     if not rows:
         return "(no results yet)\n"
     head = list(rows[0])
@@ -382,12 +486,39 @@ def markdown_table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _order(r: dict[str, Any]) -> tuple[int, int]:
+    shape = r.get("shape", "regular")
+    return r["n"], SHAPES.index(shape) if shape in SHAPES else len(SHAPES)
+
+
+def blocks_table(results: list[dict[str, Any]]) -> str:
+    """Where the overview's bytes go, one column per result (N and shape)."""
+    rs = [r for r in sorted(results, key=_order) if r.get("html_blocks")]
+    if not rs:
+        return ""
+    head = ["block"] + [vn(f"N = {r['n']:,} {r.get('shape', 'regular')}") for r in rs]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for b in BLOCKS:
+        cells = []
+        for r in rs:
+            v = r["html_blocks"]["blocks"].get(b)
+            cells.append("–" if v is None else vn(
+                f"{v['packed'] / 2**20:.2f} MB ({v['json'] / 2**20:.2f})"))
+        if any(c != "–" for c in cells):
+            lines.append(f"| {b} | " + " | ".join(cells) + " |")
+    lines.append("| **whole page** | " + " | ".join(
+        vn(f"**{r['html_blocks']['html'] / 2**20:.2f} MB**") for r in rs) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def targets_table(r: dict[str, Any]) -> str:
-    """Targets of issue 6 against one result (meant for N = 10.000), with the margin."""
+    """Targets of issues 6 and 13 against one result (meant for N = 10.000), with the margin."""
     st = r.get("steps", {})
     cpu = {"build_s": st.get("build", {}).get("cpu_s"), "gaps_s": st.get("gaps", {}).get("cpu_s"),
-           "access_s": st.get("access", {}).get("cpu_s")}
+           "access_s": st.get("access", {}).get("cpu_s"), "map_s": st.get("map", {}).get("cpu_s")}
     got = {
+        "map_s": st.get("map", {}).get("seconds"),
+        "map_mb": st.get("map", {}).get("peak_mb"),
         "build_s": st.get("build", {}).get("seconds"),
         "build_mb": st.get("build", {}).get("peak_mb"),
         "gaps_s": st.get("gaps", {}).get("seconds"),
@@ -399,9 +530,11 @@ def targets_table(r: dict[str, Any]) -> str:
     names = {"build_s": "build time (s)", "build_mb": "build peak memory (MB)",
              "gaps_s": "query gaps (s)", "access_s": "query access --by straight (s)",
              "html_mb": "overview HTML (MB)", "render_s": "first render (s)",
-             "heap_mb": "JS heap (MB)"}
-    lines = [vn(f"| target at N = {r['n']:,} | limit | measured | CPU s | verdict |"),
-             "|---|---|---|---|---|"]
+             "heap_mb": "JS heap (MB)", "map_s": "`ntmgis map` time (s)",
+             "map_mb": "`ntmgis map` peak memory (MB)"}
+    shape = r.get("shape", "regular")
+    lines = [vn(f"| target at N = {r['n']:,} ") + f"({shape} shape) | issue | limit | measured "
+             "| CPU s | verdict |", "|---|---|---|---|---|---|"]
     for k, limit in TARGETS.items():
         v = got[k]
         if v is None:
@@ -412,28 +545,44 @@ def targets_table(r: dict[str, Any]) -> str:
             verdict = f"MISSED by {v - limit:,.1f} ({v / limit:.1f}× the limit)"
             if cpu.get(k) is not None and cpu[k] <= limit:
                 verdict += "; met in CPU time (the machine was loaded)"
-        lines.append(vn(f"| {names[k]} | {limit:,} | {_fmt(v, '', 2)} | {_fmt(cpu.get(k), '', 1)} "
-                        f"| {verdict} |"))
+        lines.append(vn(f"| {names[k]} | {TARGET_ISSUE[k]} | {limit:,} | {_fmt(v, '', 2)} "
+                        f"| {_fmt(cpu.get(k), '', 1)} | {verdict} |"))
     return "\n".join(lines) + "\n"
 
 
 def load_results(folder: Path) -> list[dict[str, Any]]:
-    """Every ``results-<N>.json`` in a folder."""
+    """Every ``results-<N>.json`` and ``results-<shape>-<N>.json`` in a folder."""
     return [json.loads(p.read_text()) for p in sorted(folder.glob("results-*.json"))]
 
 
 def record(results: list[dict[str, Any]], readme: Path = README) -> None:
     """Rewrite the results section of benchmarks/README.md."""
     machine = results[-1].get("machine", {}) if results else {}
+    dates = sorted({r["date"][:10] for r in results if r.get("date")})
+    loads = [r["load"][0] for r in results if r.get("load")]
+    when = f" on {', '.join(dates)}" if dates else ""
+    load = (f"; load average {vn(f'{min(loads):.1f}')}-{vn(f'{max(loads):.1f}')} at the end "
+            "of the runs (the machine was shared with other jobs: wall times include waiting "
+            "for the CPU, compare the CPU seconds)" if loads else "")
+    reps = sorted({r.get("repeat", 1) for r in results})
+    runs = ("one run per step" if reps == [1] else
+            f"medians of {'/'.join(map(str, reps))} runs per step")
+    code = sorted({r["machine"]["git"] for r in results if r.get("machine", {}).get("git")})
+    code = f"; code: {', '.join(code)}" if code else ""
     body = [MARK_START, "",
-            f"Measured on: {machine.get('cpus', '?')} CPUs, {machine.get('platform', '?')}, "
+            f"Measured{when}: {machine.get('cpus', '?')} CPUs, {machine.get('platform', '?')}, "
             f"Python {machine.get('python', '?')}, shapely {machine.get('shapely', '?')}, "
-            f"Chromium {machine.get('chromium', '?')}; medians of {results[-1]['repeat']} "
-            "runs per step (render: medians of the browser runs)." if results else "",
+            f"Chromium {machine.get('chromium', '?')}{code}; {runs} (render: median of the "
+            f"browser runs){load}." if results else "",
             "", markdown_table(results)]
-    big = max(results, key=lambda r: r["n"]) if results else None
-    if big is not None:
-        body += ["", targets_table(big)]
+    if results:
+        body += ["", "Where the overview's bytes go (each block's JSON compressed alone, "
+                 "times 5/4 for the base-85 text; in brackets the JSON before compression):",
+                 "", blocks_table(results)]
+    for shape in SHAPES:
+        of_shape = [r for r in results if r.get("shape", "regular") == shape]
+        if of_shape:
+            body += ["", targets_table(max(of_shape, key=lambda r: r["n"]))]
     notes = sorted({f"{k}: {v}" for r in results for k, v in r.get("notes", {}).items()})
     if notes:
         body += ["", "Notes:", *[f"- {n}" for n in notes]]
@@ -452,6 +601,15 @@ def machine_info() -> dict[str, Any]:
 
     info = {"cpus": os.cpu_count(), "platform": platform.platform(terse=True),
             "python": platform.python_version(), "shapely": shapely.__version__}
+    try:  # the code measured: commit, and whether ntmgis/ had uncommitted changes
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                              capture_output=True, text=True, timeout=20).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "ntmgis"], cwd=ROOT,
+                               capture_output=True, text=True, timeout=20).stdout.strip()
+        if head:
+            info["git"] = head + (" with uncommitted changes in ntmgis/" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
     try:
         r = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=20)
         import re
@@ -474,6 +632,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/ntmgis-bench"),
                     help="where the synthetic workspaces are written (reused if present)")
     ap.add_argument("--out", type=Path, default=OUT, help="folder of results-<N>.json")
+    ap.add_argument("--shapes", default=",".join(SHAPES),
+                    help="comma-separated data shapes (regular, irregular; default both)")
     ap.add_argument("--steps", default=None,
                     help="only these steps (comma-separated: validate,map,appendix,gaps,"
                          "access; build always runs)")
@@ -498,23 +658,36 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     machine = machine_info()
     results = []
+    shapes = [s for s in args.shapes.split(",") if s]
+    for s in shapes:
+        if s not in SHAPES:
+            ap.error(f"unknown shape {s!r} (choose from {', '.join(SHAPES)})")
     for n in sizes:
-        if args.fresh:
-            import shutil
+        for shape in shapes:
+            name = workspace_name(n, shape)
+            if args.fresh:
+                import shutil
 
-            shutil.rmtree(args.workdir / f"country-{n}", ignore_errors=True)
-        print(f"N = {n:,}", file=sys.stderr)
-        r = bench_size(n, workdir=args.workdir, repeat=args.repeat,
-                       browser_repeat=args.browser_repeat, bound=args.bound,
-                       browser=not args.no_browser, baseline=not args.no_baseline,
-                       only=set(args.steps.split(",")) if args.steps else None,
-                       screenshot=args.out / f"overview-{n}.png" if args.screenshot else None)
-        r["machine"] = machine
-        (args.out / f"results-{n}.json").write_text(json.dumps(r, indent=1, ensure_ascii=False))
-        results.append(r)
+                shutil.rmtree(args.workdir / name, ignore_errors=True)
+            print(f"N = {n:,} ({shape})", file=sys.stderr)
+            r = bench_size(n, workdir=args.workdir, repeat=args.repeat,
+                           browser_repeat=args.browser_repeat, bound=args.bound,
+                           browser=not args.no_browser, baseline=not args.no_baseline,
+                           only=set(args.steps.split(",")) if args.steps else None,
+                           screenshot=(args.out / f"overview-{name[8:]}.png"
+                                       if args.screenshot else None), shape=shape)
+            r["machine"] = machine
+            r["date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+            r["load"] = [round(x, 2) for x in os.getloadavg()]
+            (args.out / f"results-{name[8:]}.json").write_text(
+                json.dumps(r, indent=1, ensure_ascii=False))
+            results.append(r)
     print(markdown_table(results))
-    big = max(results, key=lambda r: r["n"])
-    print(targets_table(big))
+    print(blocks_table(results))
+    for shape in shapes:
+        of_shape = [r for r in results if r.get("shape", "regular") == shape]
+        if of_shape:
+            print(targets_table(max(of_shape, key=lambda r: r["n"])))
     for r in results:
         for k, v in r.get("notes", {}).items():
             print(f"note (N={r['n']}): {k}: {v}")

@@ -57,7 +57,9 @@ from scipy.ndimage import gaussian_filter
 from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import Delaunay, Voronoi
 
-__all__ = ["make_country", "tessellate", "Country", "CRS", "YEARS"]
+__all__ = ["make_country", "tessellate", "Country", "CRS", "YEARS", "SHAPES"]
+
+SHAPES = ("regular", "irregular")
 
 CRS = "EPSG:3405"  # VN-2000 / UTM zone 48N: one projected CRS for the whole country
 CENTRE_LONLAT = (105.8, 16.5)
@@ -446,7 +448,7 @@ met = "ket_qua\""""
 def make_country(n: int, folder: str | Path, *, seed: int = 20251231, levels: int = 6,
                  villages_per_commune: float = 8.0, projects_per_commune: float = 15.0,
                  village_status_form: str = "wide", elevation_cell_m: float = 1000.0,
-                 overwrite: bool = False) -> Country:
+                 overwrite: bool = False, shape: str = "regular") -> Country:
     """Write a synthetic country of ``n`` communes as an ntmgis workspace in ``folder``.
 
     Parameters
@@ -467,12 +469,28 @@ def make_country(n: int, folder: str | Path, *, seed: int = 20251231, levels: in
         Cell size of the elevation raster.
     overwrite : bool
         Replace an existing folder.
+    shape : {"regular", "irregular"}
+        ``"regular"`` (this module: equal communes, exact tiling, short names,
+        whole-million amounts) or ``"irregular"`` (``synth_irregular.py``:
+        uneven communes, gaps and overlaps, copies of the real Mường Tè
+        units, names of real length, amounts with three decimals, surveyed
+        roads). ``levels`` applies to the regular shape only.
 
     Returns
     -------
     Country
         Counts of what was written.
     """
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {SHAPES}, got {shape!r}")
+    if shape == "irregular":
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from synth_irregular import make_irregular_country
+
+        return make_irregular_country(
+            n, folder, seed=seed, villages_per_commune=villages_per_commune,
+            projects_per_commune=projects_per_commune, village_status_form=village_status_form,
+            elevation_cell_m=elevation_cell_m, overwrite=overwrite)
     t0 = time.perf_counter()
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
@@ -782,10 +800,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--levels", type=int, default=6, help="boundary wiggle levels (6: ~380 "
                     "vertices per commune)")
     ap.add_argument("--village-status", choices=("wide", "long"), default="wide")
+    ap.add_argument("--shape", choices=SHAPES, default="regular",
+                    help="regular (exact tiling, short names) or irregular (real-data "
+                         "irregularity: see synth_irregular.py)")
     ap.add_argument("--overwrite", action="store_true")
     args = ap.parse_args(argv)
     c = make_country(args.n, args.folder, seed=args.seed, levels=args.levels,
-                     village_status_form=args.village_status, overwrite=args.overwrite)
+                     village_status_form=args.village_status, overwrite=args.overwrite,
+                     shape=args.shape)
     print(json.dumps(asdict(c), ensure_ascii=False, indent=1))
     return 0
 

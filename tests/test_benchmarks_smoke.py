@@ -156,8 +156,111 @@ def test_record_rewrites_only_the_table(tmp_path: Path) -> None:
     run.record([result], readme)
     text = readme.read_text(encoding="utf-8")
     assert text.startswith("# Benchmarks\n\nintro\n") and text.endswith("\nafter\n")
-    assert "old" not in text and "| 13 | 99 | 150 |" in text and "5,00 s (cpu 4,0) / 300 MB" in text
+    assert "old" not in text and "| 13 | regular | 99 | 150 |" in text
+    assert "5,00 s (cpu 4,0) / 300 MB" in text
     assert "1,6×" in text  # render ratio 0.8 / 0.5
+
+
+# --------------------------------------------------------------------------- irregular shape
+
+IRREGULAR_N = 120
+
+
+@pytest.fixture(scope="module")
+def irregular(tmp_path_factory: pytest.TempPathFactory) -> synth.Country:
+    return synth.make_country(IRREGULAR_N, tmp_path_factory.mktemp("irr") / "a",
+                              shape="irregular")
+
+
+def test_irregular_is_deterministic(irregular: synth.Country, tmp_path: Path) -> None:
+    again = synth.make_country(IRREGULAR_N, tmp_path / "b", shape="irregular")
+    a, b = Path(irregular.folder), Path(again.folder)
+    names = sorted(str(p.relative_to(a)) for p in a.rglob("*") if p.is_file())
+    assert "layers/communes.gpkg" in names and "layers/roads.gpkg" in names
+    assert names == sorted(str(p.relative_to(b)) for p in b.rglob("*") if p.is_file())
+    for name in names:  # the same seed gives the same bytes, GeoPackages included
+        assert _sha(a / name) == _sha(b / name), name
+
+
+def test_irregular_has_the_irregularity_of_real_data(irregular: synth.Country) -> None:
+    import re
+    import unicodedata
+
+    layers = Path(irregular.folder) / "layers"
+    com = pyogrio.read_dataframe(layers / "communes.gpkg")
+    assert len(com) == IRREGULAR_N and com.crs.to_epsg() == 3405
+    geom = com.geometry.to_numpy()
+    assert shapely.is_valid(geom).all()
+    area = shapely.area(geom)
+    # uneven communes: a mountain commune is ~100 times a delta commune (the degenerate
+    # wards are left out of the ratio: they would make it meaningless)
+    real_size = area[area > 0.1e6]
+    assert real_size.max() / real_size.min() >= 50
+    # a few degenerate wards: 0,003 km² triangles lying on a neighbour
+    tiny = com[area < 0.01e6]
+    assert len(tiny) >= 1 and (shapely.get_num_coordinates(tiny.geometry.to_numpy()) == 4).all()
+    assert (tiny["unit_type"] == "phường").all()
+    # the 14 real Mường Tè units are in, with their real names
+    assert {"Xã Nậm Khao", "Xã Mù Cả", "Xã Tà Tổng", "Thị trấn Mường Tè"} <= set(com["name"])
+    # a coverage with gaps and overlaps between neighbours
+    assert not shapely.coverage_is_valid(geom)
+    tree = shapely.STRtree(geom)
+    i, j = tree.query(geom, predicate="intersects")
+    pair = i < j
+    overlap = shapely.area(shapely.intersection(geom[i[pair]], geom[j[pair]]))
+    assert (overlap > 100.0).sum() >= 1
+    union = shapely.union_all(geom)
+    holes = [shapely.Polygon(r) for p in shapely.get_parts(union) for r in p.interiors]
+    assert sum(h.area > 100.0 for h in holes) >= 1
+    # surveyed boundaries: ~60 m between vertices, so a big commune has many
+    nv = shapely.get_num_coordinates(geom)
+    big = area > np.quantile(area, 0.9)
+    assert np.median(nv[big]) > 2 * np.median(nv)
+
+    def accented(s: str) -> bool:
+        return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", s)) \
+            or "đ" in s.lower()
+
+    # names of real length with diacritics, in NFC
+    pr = pd.read_csv(layers / "projects.csv", dtype=str, keep_default_na=False)
+    names = pd.concat([com["name"], pr["ten_du_an"]])
+    assert all(unicodedata.is_normalized("NFC", s) for s in names)
+    long_acc = [s for s in names if len(s) >= 25 and accented(s)]
+    assert len(long_acc) >= 0.5 * len(pr)
+    assert pr["ten_du_an"].str.len().median() >= 45
+    vil = pyogrio.read_dataframe(layers / "villages.gpkg")
+    assert vil["ten_ban"].str.startswith(("Bản ", "Thôn ", "Ấp ", "Tổ dân phố ")).all()
+    # amounts in million VND with three decimals ("19.868,437"), exact totals
+    cols = ["ns_trung_uong", "ns_dia_phuong", "von_long_ghep", "von_tin_dung", "von_huy_dong",
+            "cong_dong"]
+    amount = re.compile(r"0|\d{1,3}(\.\d{3})*,\d{3}")
+    for c in [*cols, "da_giai_ngan"]:
+        assert pr[c].str.fullmatch(amount).all(), c
+    assert (pr["von_long_ghep"].str.fullmatch(r".*,\d{3}")).all()
+    assert (~pr["von_long_ghep"].str.endswith(",000")).mean() > 0.9
+
+    def thousand(v: pd.Series) -> pd.Series:
+        return v.str.replace(".", "", regex=False).str.replace(",", "", regex=False).astype(int)
+
+    fund = pd.read_csv(layers / "plan_funding.csv", dtype=str)
+    assert [int(thousand(pd.Series([v]))[0]) for v in fund["ke_hoach"]] == [
+        int(thousand(pr[c]).sum()) for c in cols]
+    # roads with surveyed vertex density: a vertex every 10-30 m
+    roads = pyogrio.read_dataframe(layers / "roads.gpkg").geometry.to_numpy()
+    spacing = shapely.length(roads) / (shapely.get_num_coordinates(roads) - 1)
+    assert 10 <= np.median(spacing) <= 30
+    lines = pyogrio.read_dataframe(layers / "project_lines.gpkg")
+    assert set(lines["ma_du_an"]) == set(pr.loc[pr["loai"] == "road", "ma_du_an"])
+
+
+def test_irregular_validates_without_errors(irregular: synth.Country) -> None:
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.checks import validate
+
+    log = validate(load_workspace(irregular.folder))
+    assert not log.errors, [i.format("en") for i in log.errors[:5]]
+    # the overlaps are reported as warnings, as with the real sample
+    assert log.warnings
 
 
 @pytest.mark.slow
@@ -174,8 +277,22 @@ def test_reduced_benchmark_end_to_end(tmp_path: Path) -> None:
     has_baseline = importlib.util.find_spec("mapclassify") is not None
     out = tmp_path / "out"
     rc = run.main(["--sizes", "13,150", "--repeat", "1", "--browser-repeat", "1",
+                   "--shapes", "regular",
                    "--workdir", str(tmp_path / "work"), "--out", str(out), "--bound", "90"])
     assert rc == 0
+    # the irregular shape end to end at 150 communes: builds, maps, renders, and the
+    # overview's bytes are broken down by block
+    rc = run.main(["--sizes", "150", "--repeat", "1", "--browser-repeat", "1",
+                   "--shapes", "irregular", "--steps", "build,map", "--no-baseline",
+                   "--workdir", str(tmp_path / "work"), "--out", str(out), "--bound", "90"])
+    assert rc == 0
+    irr = json.loads((out / "results-irregular-150.json").read_text())
+    assert irr["shape"] == "irregular" and sorted(irr["steps"]) == ["build", "map"]
+    assert all(x["rc"] == 0 for st in irr["steps"].values() for x in st["runs"])
+    assert irr["render"]["finished"] and [x["blocked"] for x in irr["render"]["runs"]] == [0]
+    blocks = irr["html_blocks"]["blocks"]
+    assert {"commune boundaries", "names", "amounts", "project lines", "roads"} <= set(blocks)
+    assert sum(v["json"] for v in blocks.values()) > 0.5 * irr["html_bytes"]
     for n in (13, 150):
         r = json.loads((out / f"results-{n}.json").read_text())
         assert r["country"]["communes"] == n
@@ -213,7 +330,7 @@ def test_reduced_benchmark_at_1000(tmp_path: Path) -> None:
     pytest.importorskip("playwright")
     out = tmp_path / "out"
     rc = run.main(["--sizes", "1000", "--repeat", "1", "--browser-repeat", "1",
-                   "--steps", "build,map,gaps,access", "--no-baseline",
+                   "--shapes", "regular", "--steps", "build,map,gaps,access", "--no-baseline",
                    "--workdir", str(tmp_path / "work"), "--out", str(out), "--bound", "90"])
     assert rc == 0
     r = json.loads((out / "results-1000.json").read_text())
