@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from pathlib import Path
 
@@ -38,10 +39,20 @@ DECLARE = ('\n[tables.offices]\npath = "layers/offices.csv"\n'
 VHTT = "Phòng Văn hóa - Thông tin"
 
 
+def _undeclare(root: Path) -> None:
+    """Drop the root ntmgis.toml's own [tables.offices] / [tables.roadmap] from a copy, so
+    that each test declares them its own way."""
+    path = root / "ntmgis.toml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"(?ms)^\[tables\.(?:offices|roadmap)\]\n.*?(?=^\[)", "", text)
+    path.write_text(text, encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory, copy_sample):
     """The repository's sample with the two tables declared, read once."""
     root = copy_sample(tmp_path_factory.mktemp("offices") / "ws")
+    _undeclare(root)
     with open(root / "ntmgis.toml", "a", encoding="utf-8") as f:
         f.write(DECLARE)
     ws = load_workspace(root)
@@ -55,6 +66,7 @@ def sample(tmp_path_factory, copy_sample):
 def _ws(tmp_path: Path, copy_sample, name: str, text: str, *, fields: str = "") -> tuple:
     """A sample copy whose table ``name`` is ``text`` (a CSV); its ws and an empty log."""
     root = copy_sample(tmp_path / "ws")
+    _undeclare(root)
     (root / "layers" / f"{name}.csv").write_text(text, encoding="utf-8")
     with open(root / "ntmgis.toml", "a", encoding="utf-8") as f:
         f.write(f'\n[tables.{name}]\npath = "layers/{name}.csv"\n{fields}')
@@ -98,9 +110,10 @@ def test_the_sample_roadmap_quotes_the_plans_milestones(sample):
             row.target_communes
 
 
-def test_the_root_workspace_does_not_declare_them():
+def test_the_root_workspace_declares_them():
     ws = load_workspace(Path(__file__).resolve().parents[1])
-    assert ws.table("offices") is None and ws.table("roadmap") is None
+    assert ws.table("offices").path.name == "offices.csv"
+    assert ws.table("roadmap").path.name == "roadmap.csv"
 
 
 # ---- the office filter ----
@@ -209,6 +222,7 @@ def test_an_offices_table_without_its_columns(tmp_path, copy_sample):
 
 def test_configured_fields_and_excel(tmp_path, copy_sample):
     root = copy_sample(tmp_path / "ws")
+    _undeclare(root)
     pd.DataFrame({"TC": [1, 2], "Đơn vị chủ trì": ["Phòng Kinh tế - Hạ tầng"] * 2}).to_excel(
         root / "layers" / "offices.xlsx", index=False, sheet_name="Biểu 06")
     with open(root / "ntmgis.toml", "a", encoding="utf-8") as f:

@@ -49,7 +49,7 @@ def test_files_markdown_and_csv(built_sample, tmp_path):
     rep = plan_report(ws, layers=layers)
     paths = write_report(rep, tmp_path / "reports")
     assert [p.name for p in paths] == ["plan_vs_actual.md", "criteria.csv", "targets.csv",
-                                       "funding.csv"]
+                                       "funding.csv", "milestones.csv"]  # + the roadmap
     md = paths[0].read_text(encoding="utf-8")
     for figure in ("4/13 = 30,8%", "16,38", "18/101 = 17,8%", "608.989", "76,9%", "53,8%"):
         assert figure in md

@@ -46,9 +46,14 @@ def written(built_sample, tmp_path_factory):
 
 
 def _tables(document) -> dict[str, list[list[str]]]:
-    """Each table of the document by its first header cell, cells as plain text."""
-    return {_norm(t.rows[0].cells[0].text): [[_norm(c.text) for c in r.cells] for r in t.rows]
-            for t in document.tables}
+    """Each table of the document by its first header cell (the first table of that
+    header: the roadmap's table after the criteria's also starts "Tiêu chí"), cells as
+    plain text."""
+    out: dict[str, list[list[str]]] = {}
+    for t in document.tables:
+        out.setdefault(_norm(t.rows[0].cells[0].text),
+                       [[_norm(c.text) for c in r.cells] for r in t.rows])
+    return out
 
 
 def _row(table: list[list[str]], first: str) -> dict[str, str]:
@@ -82,7 +87,8 @@ def test_word_layout_as_an_administrative_report(written):
     assert any("minh họa" in t for t in body)  # the sample's illustrative-data sentence
     h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     h2 = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
-    assert [h.split(".")[0] for h in h1] == ["I", "II", "III"]
+    # IV: the roadmap's milestones (the sample declares [tables.roadmap]).
+    assert [h.split(".")[0] for h in h1] == ["I", "II", "III", "IV"]
     assert h1[0] == "I. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CHỦ YẾU"
     assert [h.split(".")[0] for h in h2] == ["1", "2"]
     assert "2025" in h2[1]
@@ -117,7 +123,7 @@ def test_word_tables_hold_the_plan_figures(written):
     caps = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
     assert any(c.startswith("Hình 1. ") and "2025" in c for c in caps)
     assert [c.split(".")[0] for c in caps if c.startswith("Bảng")] == [
-        "Bảng 1", "Bảng 2", "Bảng 3"]
+        "Bảng 1", "Bảng 2", "Bảng 3", "Bảng 4"]
 
 
 def test_excel_cells_are_typed(written):
@@ -125,7 +131,8 @@ def test_excel_cells_are_typed(written):
 
     d, _ = written["vi"]
     wb = openpyxl.load_workbook(d / XLSX_NAME)
-    assert wb.sheetnames == ["Thông tin", "Chỉ tiêu chủ yếu", "Tiêu chí", "Nguồn vốn"]
+    assert wb.sheetnames == ["Thông tin", "Chỉ tiêu chủ yếu", "Tiêu chí", "Nguồn vốn",
+                             "Lộ trình"]
     info = [c.value for c in wb["Thông tin"]["B"]]
     assert any(v and "minh họa" in v for v in info)
     crit = wb["Tiêu chí"]
@@ -197,14 +204,15 @@ def test_english(written):
     text = _norm(" ".join(c.text for c in doc.tables[0]._cells))
     assert "SOCIALIST REPUBLIC OF VIETNAM" in text and "No.: …/BC-…" in text
     h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert h1 == ["I. HEADLINE TARGETS", "II. RESULTS BY CRITERION", "III. FUNDING"]
+    assert h1 == ["I. HEADLINE TARGETS", "II. RESULTS BY CRITERION", "III. FUNDING",
+                  "IV. PROGRESS AGAINST THE ROADMAP"]
     tables = _tables(doc)
     assert _row(tables["Indicator"], "Communes recognised NTM")["Target 2025"] == "4/13 = 30.8%"
     assert _row(tables["Source"], "Total")["Plan (million VND)"] == "608,989"
     assert any("illustrative" in p.text for p in doc.paragraphs)
     assert any(p.text.startswith("Figure 1. ") for p in doc.paragraphs)
     wb = openpyxl.load_workbook(d / XLSX_NAME)
-    assert wb.sheetnames == ["About", "Headline targets", "Criteria", "Funding"]
+    assert wb.sheetnames == ["About", "Headline targets", "Criteria", "Funding", "Roadmap"]
     rows = {r[0].value: r for r in wb["Funding"].iter_rows(min_row=2)}
     assert rows["Total"][1].value == 608989
     crit = {r[0].value: r for r in wb["Criteria"].iter_rows(min_row=2)}
@@ -243,7 +251,7 @@ def test_cli_formats_and_refusal_to_overwrite(built_sample, tmp_path):
     res = runner.invoke(main, args)
     assert res.exit_code == 0, res.output
     assert sorted(p.name for p in out.iterdir()) == [
-        "criteria.csv", "funding.csv", "plan_vs_actual.md", "targets.csv"]
+        "criteria.csv", "funding.csv", "milestones.csv", "plan_vs_actual.md", "targets.csv"]
     res = runner.invoke(main, [*args, "--format", "docx,xlsx"])
     assert res.exit_code == 0, res.output
     assert (out / DOCX_NAME).is_file() and (out / XLSX_NAME).is_file()

@@ -18,10 +18,11 @@ import pandas as pd
 
 from ntmgis.analysis.query_data import QueryData, grouped_join, load_data, message
 from ntmgis.core.criteria import CriteriaSet, Criterion
-from ntmgis.core.errors import CriteriaError, DataError
+from ntmgis.core.errors import CriteriaError, DataError, OptionError
 from ntmgis.core.i18n import catalog
 from ntmgis.core.text import fold, is_missing
 from ntmgis.monitoring.gpkg import metadata_criteria_set
+from ntmgis.outputs.report_programme import workspace_office
 
 __all__ = ["gaps", "gap_summary"]
 
@@ -36,6 +37,8 @@ _MSG: dict[str, tuple[str, str]] = {
         "không có số liệu năm {value}; các năm có: {expected}",
         "no data for year {value}; years present: {expected}",
     ),
+    "no_workspace_office": ("--office cần một vùng làm việc (bảng phân công cơ quan)",
+                            "--office needs a workspace (its offices table)"),
     "no_village_set": (
         "vùng làm việc không có bộ tiêu chí bản (bảng village_status không có cột vcNN)",
         "the workspace has no village criteria set (village_status has no vcNN columns)",
@@ -151,7 +154,8 @@ def _join_finished(g: pd.DataFrame, done: pd.DataFrame, keys: list[str]) -> pd.D
 
 # --------------------------------------------------------------------------------------
 def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
-         level: str = "commune", lang: str = "vi") -> gpd.GeoDataFrame:
+         level: str = "commune", office: str | None = None,
+         lang: str = "vi") -> gpd.GeoDataFrame:
     """Communes (or villages) failing a criterion in a year, and the projects addressing it.
 
     A gap is a commune (village) whose criterion is recorded as not met (0)
@@ -176,6 +180,10 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
         criteria linked to it (the village criteria table's
         ``commune_criteria`` column, or the commune criterion of the same
         name).
+    office : str, optional
+        An office's name or code in the workspace's ``[tables.offices]``: only the
+        criteria it leads or supports (for villages, the village criteria linked to
+        those). ``attrs["office"]`` names it.
     lang : {"vi", "en"}
         Language of the criterion names and of error messages.
 
@@ -198,6 +206,9 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
         For a criterion number not in the set.
     DataError
         For a year without data.
+    OptionError
+        For an unknown office (the message lists them), or a workspace without an
+        offices table.
     """
     q = load_data(data, lang=lang)
     if level not in ("commune", "village"):
@@ -211,6 +222,14 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
         cset = _village_set(q, status)
         code_col = "code"
     numbers = list(cset.numbers) if criterion is None else [cset.get(int(criterion)).number]
+    office_name = None
+    if office is not None:
+        office_name, mine = _office_criteria(q, office)
+        if level == "village":
+            links = _village_links(q, cset)
+            numbers = [n for n in numbers if set(links.get(n, ())) & set(mine)]
+        else:
+            numbers = [n for n in numbers if n in mine]
     year = _check_year(status["year"], year, lang)
     st = status[pd.to_numeric(status["year"], errors="coerce") == year]
     long = _criteria_long(st, cset, numbers)
@@ -274,7 +293,16 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
     out = out.sort_values(sort, kind="stable").reset_index(drop=True)
     out.attrs.update(query="gaps", level=level, year=year, criteria=numbers,
                      criteria_names={n: cset.get(n).name(lang) for n in numbers})
+    if office_name is not None:
+        out.attrs["office"] = office_name
     return out
+
+
+def _office_criteria(q: QueryData, office: str) -> tuple[str, tuple[int, ...]]:
+    """The office ``office`` names in the workspace's offices table, and its criteria."""
+    if q.workspace is None:
+        raise OptionError(_m("no_workspace_office", q.lang))
+    return workspace_office(q.workspace, office, _commune_set(q), lang=q.lang)
 
 
 def _village_set(q: QueryData, status: pd.DataFrame) -> CriteriaSet:

@@ -155,11 +155,15 @@ _YEAR = click.IntRange(1900, 2100)
 @click.option("--indicator", "-i", default=None, metavar="KEY",
               help="Xã chưa đạt một chỉ tiêu (10, 17.1) và còn thiếu bao nhiêu / communes "
                    "missing an indicator and by how much (needs indicator values).")
+@click.option("--office", default=None, metavar="TÊN|MÃ",
+              help="Chỉ các tiêu chí cơ quan chủ trì hoặc phối hợp / only the criteria an "
+                   "office leads or supports (name or code in [tables.offices]).")
 @_common
 @_handle
 def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: Path | None,
-             indicator: str | None, workspace: str, lang: str | None, csv_path, geojson_path,
-             gpkg_layer, map_path, overwrite: bool, limit: int) -> None:
+             indicator: str | None, office: str | None, workspace: str, lang: str | None,
+             csv_path, geojson_path, gpkg_layer, map_path, overwrite: bool,
+             limit: int) -> None:
     """Xã / bản chưa đạt tiêu chí và dự án xử lý / gaps and the projects addressing them.
 
     Với --indicator: xã chưa đạt một chỉ tiêu / with --indicator: communes missing an
@@ -174,7 +178,8 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
     if indicator is not None:
         for option, given in (("--criterion", criterion is not None),
                               ("--level village", level != "commune"),
-                              ("--summary-csv", summary_csv is not None)):
+                              ("--summary-csv", summary_csv is not None),
+                              ("--office", office is not None)):
             if given:
                 raise OptionError(f"--indicator không dùng cùng {option}" if lang != "en"
                                   else f"--indicator cannot be used with {option}")
@@ -190,7 +195,7 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
         check_criterion("--criterion", criterion, ws, lang)
     if summary_csv is not None:
         require_writable(summary_csv, overwrite, lang, ws=ws)
-    result = gaps(ws, criterion=criterion, year=year, level=level, lang=lang)
+    result = gaps(ws, criterion=criterion, year=year, level=level, office=office, lang=lang)
     summary = gap_summary(result, lang=lang)
     _print(result, lang, describe(result, lang=lang), limit)
     _print(summary, lang, "Tổng hợp toàn huyện" if lang != "en" else "District summary")

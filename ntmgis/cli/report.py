@@ -23,17 +23,26 @@ __all__ = ["command"]
 @click.option("--format", "formats", default="md", show_default=True,
               help="Định dạng, cách nhau bởi dấu phẩy / comma-separated formats: "
                    f"{', '.join(FORMATS)} (md: Markdown + CSV; docx: Word; xlsx: Excel).")
+@click.option("--period", default=None, metavar="KỲ",
+              help="Kỳ báo cáo / reporting period: 2025, 2025-Q3, 2025-6T, 2025-9T, "
+                   "2025-T10 (số liệu biết đến cuối kỳ, so với kỳ trước / figures known at "
+                   "its end, against the period before).")
+@click.option("--office", default=None, metavar="TÊN|MÃ",
+              help="Chỉ các tiêu chí cơ quan chủ trì hoặc phối hợp / only the criteria an "
+                   "office leads or supports (name or code in [tables.offices]).")
+@click.option("--by-office", is_flag=True, default=False,
+              help="Thêm một mục cho mỗi cơ quan / add one section per office.")
 @overwrite_option
 @lang_option
 @handle_errors
-def command(workspace: str, output_dir: Path | None, formats: str, overwrite: bool,
-            lang: str | None) -> None:
+def command(workspace: str, output_dir: Path | None, formats: str, period: str | None,
+            office: str | None, by_office: bool, overwrite: bool, lang: str | None) -> None:
     """Kết quả so với kế hoạch / plan against actual (terminal, CSV, Markdown, Word, Excel)."""
     ws, lang = open_workspace(workspace, lang)
     fmts = parse_formats(formats, lang)  # a wrong --format fails before any work
     if output_dir is None:  # the configured folder must lie in the workspace; -o is the user's own
         check_output_paths(ws, lang)
-    rep = plan_report(ws, lang=lang)
+    rep = plan_report(ws, lang=lang, period=period, office=office, by_office=by_office)
     _print_report(rep)
     for p in write_report_formats(ws, rep, output_dir or ws.reports_dir, fmts,
                                   overwrite=overwrite):
@@ -50,7 +59,9 @@ def _print_report(rep) -> None:
     # markup early (an error) and "[link=…]" would become a live link, so escape them.
     console = Console(width=160)
     console.print(f"[bold]{escape(str(rep.title))}[/bold]")
-    for frame in (rep.headline, rep.criteria, rep.funding):
+    for frame in (rep.headline, rep.criteria, rep.funding, *(s.frame for s in rep.sections)):
+        if not len(frame.columns):
+            continue
         table = Table(show_lines=False)
         for c in frame.columns:
             table.add_column(escape(str(c)), overflow="fold")

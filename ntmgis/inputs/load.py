@@ -47,7 +47,9 @@ from ntmgis.inputs.columns import (
 )
 from ntmgis.inputs.columns import input_text as t_input
 from ntmgis.inputs.legacy_text import per_unique
+from ntmgis.inputs.offices import read_workspace_offices
 from ntmgis.inputs.projects import read_projects
+from ntmgis.inputs.roadmap import read_workspace_roadmap
 from ntmgis.inputs.status import read_status
 from ntmgis.inputs.tables import read_table
 from ntmgis.inputs.vector import read_vector
@@ -223,6 +225,12 @@ class Inputs:
     located: dict[str, pd.DataFrame] = field(default_factory=dict)
     # The commune criteria set the status was read with (``[criteria] commune_set``).
     commune_set: CriteriaSet = COMMUNE_CRITERIA
+    # Who leads and who supports each criterion (``[tables.offices]``,
+    # :func:`ntmgis.inputs.offices.read_offices`); None when not declared.
+    offices: pd.DataFrame | None = None
+    # Targets per year (``[tables.roadmap]``, :func:`ntmgis.inputs.roadmap.read_roadmap`);
+    # None when not declared.
+    roadmap: pd.DataFrame | None = None
 
 
 
@@ -392,4 +400,6 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
         plan_funding=_read_funding(ws, log),
         commune_targets=_read_commune_targets(ws, log, width, len(cset)),
         commune_set=cset,
+        offices=read_workspace_offices(ws, log, cset),
+        roadmap=read_workspace_roadmap(ws, log, cset),
     )

@@ -22,12 +22,25 @@ from ntmgis.core.i18n import fmt_money, fmt_number, label
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import atomic_output
 from ntmgis.core.text import fold
+from ntmgis.core.vocabulary import is_urban_unit
 from ntmgis.core.workspace import Workspace
-from ntmgis.inputs.columns import ROW, add_messages, report
+from ntmgis.inputs.columns import ROW, add_messages, find_column, report
 from ntmgis.inputs.load import Inputs, load_inputs
+from ntmgis.inputs.roadmap import ALIASES as ROADMAP_ALIASES
+from ntmgis.inputs.tables import read_table
 from ntmgis.monitoring.crosswalk import aggregate
 
 add_messages({
+    "roadmap_too_many": ("mục tiêu {value} xã nhiều hơn số xã trong chương trình ({total})",
+                         "a target of {value} communes is more than the communes in the "
+                         "programme ({total})"),
+    "roadmap_too_many.expected": ("tối đa {total} xã", "at most {total} communes"),
+    "roadmap_not_in_programme": ("xã {value} không thuộc chương trình (thị trấn, hoặc không "
+                                 "có trong bảng kết quả tiêu chí)",
+                                 "commune {value} is not in the programme (a township, or "
+                                 "not in the criteria status table)"),
+    "roadmap_not_in_programme.expected": ("mã một xã trong chương trình",
+                                          "the code of a commune in the programme"),
     "crosswalk": ("{reason}", "{reason}"),
     "crosswalk.expected": (
         "mỗi đơn vị của lớp xã có đúng một dòng trong bảng chuyển đổi, và ngược lại",
@@ -253,6 +266,8 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
                                   ws.village_distance_m, ppath, log)
         if inp.plan_funding is not None:
             _funding_totals(pr, inp.plan_funding, ppath, log)
+    if inp.roadmap is not None and communes is not None:
+        _check_roadmap(inp, ccodes, log)
     if communes is not None:
         _check_crosswalk(ws, communes, log)
     if ws.elevation is not None:
@@ -328,6 +343,46 @@ def _unknown_codes(df: pd.DataFrame, col: str, known: set[str], path: Path | Non
     for code, row in zip(bad[col], bad[ROW], strict=True):
         log.error("unknown_code", "unknown_code", file=path, row=int(row),
                   column=_src(df, col), value=code, where=what)
+
+
+def _roadmap_column(ws: Workspace, canon: str) -> str:
+    """The roadmap file's own name of a column (the reader keeps only canonical names)."""
+    cfg = ws.table("roadmap")
+    cands = (cfg.fields[canon],) if canon in cfg.fields else ROADMAP_ALIASES[canon]
+    df = read_table(cfg, ws, IssueLog())
+    return (find_column([c for c in df.columns if c != ROW], cands) if df is not None
+            else None) or cands[0]
+
+
+def _check_roadmap(inp: Inputs, ccodes: set[str], log: IssueLog) -> None:
+    """Roadmap targets against the communes: known codes, counts within the programme."""
+    ws, rm = inp.workspace, inp.roadmap
+    path = _path(ws, table="roadmap")
+    communes = inp.communes
+    if inp.commune_status is not None and len(inp.commune_status):
+        programme = set(inp.commune_status["code"].dropna()) & ccodes
+    else:
+        urban = ({c for c, u in zip(communes["code"], communes["unit_type"], strict=True)
+                  if is_urban_unit(u)} if "unit_type" in communes else set())
+        programme = ccodes - urban
+    own = rm[(rm["scope"] == "commune").to_numpy(dtype=bool)]
+    if len(own):
+        col = _roadmap_column(ws, "code")
+        for code, row in zip(own["code"], own[ROW], strict=True):
+            if code not in ccodes:
+                log.error("unknown_code", "unknown_code", file=path, row=int(row), column=col,
+                          value=code, where="lớp ranh giới xã" if log.lang != "en"
+                          else "the communes layer")
+            elif programme and code not in programme:
+                report(log, "warning", "roadmap_target", "roadmap_not_in_programme",
+                       file=path, row=int(row), column=col, value=code)
+    counts = rm[rm["target_communes"].notna().to_numpy(dtype=bool)]
+    too_many = counts[(counts["target_communes"] > len(programme)).to_numpy(dtype=bool)]
+    if programme and len(too_many):
+        col = _roadmap_column(ws, "target_communes")
+        for n, row in zip(too_many["target_communes"], too_many[ROW], strict=True):
+            report(log, "error", "roadmap_target", "roadmap_too_many", file=path, row=int(row),
+                   column=col, value=int(n), total=len(programme))
 
 
 def _duplicate_status(df: pd.DataFrame, path: Path | None, log: IssueLog) -> None:

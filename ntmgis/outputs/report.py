@@ -5,6 +5,12 @@ Tables: each criterion's communes met per year against the plan's target
 30,8%, 16,38 criteria per commune = 213/13, no commune below 10, 18 NTM bản =
 17,8%); funding by source against the plan (608.989 million VND). Written to
 the terminal, to CSV (UTF-8 with BOM, for Excel) and to Markdown.
+
+How the programme is run (:mod:`ntmgis.outputs.report_programme`): a reporting
+period (``period``: the figures known at its end, the change since the period
+before, the day they were reported), an office's criteria (``office``), one
+section per office (``by_office``) and, when the workspace has a roadmap, the
+milestones ("Tiến độ so với lộ trình"). Without these the report is what it was.
 """
 
 from __future__ import annotations
@@ -16,12 +22,22 @@ import pandas as pd
 
 from ntmgis.core.i18n import catalog, fmt_money, fmt_number, fmt_percent, label
 from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.periods import Period, parse_period
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.core.spreadsheet import csv_frame
 from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.compute import compute_layers
 from ntmgis.monitoring.gpkg import MonitoringLayers, layers_criteria_set, read_layers
+from ntmgis.outputs.report_programme import (
+    ReportSection,
+    funding_section,
+    milestone_section,
+    office_sections,
+    period_tables,
+    read_programme,
+    report_moments,
+)
 
 __all__ = ["PlanReport", "plan_report", "write_report"]
 
@@ -52,6 +68,9 @@ _H = {
         "The sample workspace's actual figures are illustrative; targets and funding are the "
         "plan's.",
     ),
+    "period_note": ("Kỳ báo cáo: {label}, số liệu biết đến ngày {end}; so sánh với {prev}.",
+                    "Reporting period: {label}, figures known on {end}; compared with "
+                    "{prev}."),
     "illustrative_no_plan": (
         "Số liệu thực hiện của vùng làm việc mẫu là minh họa; vùng làm việc không có mục tiêu "
         "và nguồn vốn của kế hoạch.",
@@ -75,6 +94,16 @@ class PlanReport:
     lang: str = "vi"
     notes: list[str] = field(default_factory=list)
     paths: list[Path] = field(default_factory=list)
+    #: Tables after the three (milestones, offices, funding by criterion).
+    sections: list[ReportSection] = field(default_factory=list)
+    #: Plain machine values for a table's CSV instead of its cells (``criteria``...).
+    csv_data: dict[str, pd.DataFrame] = field(default_factory=dict)
+    #: The reporting period's key (``2025-Q3``) and the office, when asked for.
+    period: str | None = None
+    office: str | None = None
+    #: The day the figures stand for ("30/09/2025"), and the year the map shows.
+    as_of: str | None = None
+    map_year: int | None = None
 
 
 def _count_share(n: int | None, total: int | None, lang: str) -> str:
@@ -84,12 +113,39 @@ def _count_share(n: int | None, total: int | None, lang: str) -> str:
 
 
 def plan_report(ws: Workspace, *, lang: str = "vi",
-                layers: MonitoringLayers | None = None) -> PlanReport:
+                layers: MonitoringLayers | None = None, period: str | Period | None = None,
+                office: str | None = None, by_office: bool = False) -> PlanReport:
     """Compute the plan-against-actual tables.
 
     Uses the built GeoPackage when it exists, otherwise joins the inputs in
     memory (nothing is written).
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    lang : {"vi", "en"}
+        Language of the cells.
+    layers : MonitoringLayers, optional
+        The layers (default: the built GeoPackage, else computed in memory).
+    period : str or Period, optional
+        ``2025``, ``2025-Q3``, ``2025-6T``, ``2025-9T``, ``2025-T10``: the criteria and
+        headline tables at the end of the period (a year of yearly data is its 31/12),
+        against the previous period of the same kind, with the day reported.
+    office : str, optional
+        An office's name or code in ``[tables.offices]``: only the criteria it leads or
+        supports (the headline and source tables, which are not per criterion, give way
+        to the funding of those criteria).
+    by_office : bool
+        Add one section per office (only ``office``'s when given).
+
+    Raises
+    ------
+    OptionError
+        A period that cannot be read (the message lists the accepted forms), an unknown
+        office (the message lists the offices) or no offices table (exit 2).
     """
+    p = parse_period(period, lang=lang) if period is not None else None
     if layers is None:
         if ws.output_gpkg.exists():
             layers = read_layers(ws, lang=lang)
@@ -98,6 +154,7 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
                                     lang=lang)
     years = list(ws.years)
     cset = layers_criteria_set(layers, ws, lang=lang)
+    prog = read_programme(ws, cset, office=office, lang=lang)
     py = ws.plan.year
     ds = layers.district_summary
     total = int(ds["communes_total"].iloc[0]) if len(ds) else 0
@@ -185,8 +242,58 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
     if "illustrative" in ws.village_set_name.lower() or "minh họa" in ws.village_set_name:
         notes.append(_h("illustrative" if pt is not None or fs is not None
                         else "illustrative_no_plan", lang))
-    return PlanReport(title=title, criteria=criteria, headline=headline, funding=funding,
-                      lang=lang, notes=notes)
+    rep = PlanReport(title=title, criteria=criteria, headline=headline, funding=funding,
+                     lang=lang, notes=notes)
+    _programme(rep, ws, layers, cset, prog, p, by_office)
+    return rep
+
+
+def _programme(rep: PlanReport, ws: Workspace, layers: MonitoringLayers, cset, prog,
+               p: Period | None, by_office: bool) -> None:
+    """The period, office and milestone parts of the report (none unless asked or declared)."""
+    from ntmgis.outputs.report_programme import date_text
+
+    lang = rep.lang
+    pt = layers.plan_targets
+    targets = {}
+    if pt is not None:
+        targets = {int(c): (None if pd.isna(n) else int(n), txt) for c, n, txt in zip(
+            pt["criterion"], pt["target_communes"], pt["target_share_text"], strict=True)}
+    if p is not None:
+        tables = period_tables(ws, layers, cset, p, targets, lang)
+        rep.criteria, rep.headline = tables["criteria"], tables["headline"]
+        rep.csv_data.update(criteria=tables["criteria_data"], headline=tables["headline_data"])
+        rep.period, rep.as_of = p.key, date_text(p.end, lang)
+        known = [y for y in ws.years if pd.Timestamp(int(y), 12, 31) <= pd.Timestamp(p.end)]
+        rep.map_year = max(known) if known else None
+        rep.title = f"{_h('title', lang)}: {ws.name}, {ws.province} ({p.label(lang)})"
+        rep.notes.insert(0, _h("period_note", lang, label=p.label(lang),
+                               end=date_text(p.end, lang), prev=p.previous().label(lang)))
+    moments = report_moments(ws, p)
+    miles = None
+    if prog.roadmap is not None and len(prog.roadmap):
+        miles = milestone_section(ws, layers, cset, prog.roadmap, moments,
+                                  criteria=prog.criteria, lang=lang)
+    if prog.office is not None:
+        crit_col = rep.criteria.columns[0]
+        keep = rep.criteria[crit_col].isin(list(prog.criteria)).to_numpy(dtype=bool)
+        rep.criteria = rep.criteria[keep].reset_index(drop=True)
+        if "criteria" in rep.csv_data:
+            d = rep.csv_data["criteria"]
+            rep.csv_data["criteria"] = d[d["criterion"].isin(list(prog.criteria))]
+        rep.headline = rep.funding = pd.DataFrame()
+        rep.office = prog.office
+        rep.title += f" – {prog.office}"
+        rep.notes[:0] = prog.notes
+        fund = funding_section(layers, cset, prog.criteria, lang=lang)
+        if fund is not None:
+            rep.sections.append(fund)
+    if miles is not None:
+        rep.sections.append(miles)
+    if (by_office or prog.office is not None) and prog.offices is not None:
+        rep.sections += office_sections(ws, layers, cset, prog.offices, moments[-1],
+                                        targets=targets, milestones=miles,
+                                        only=prog.office, lang=lang)
 
 
 def _markdown_table(df: pd.DataFrame) -> str:
@@ -205,21 +312,33 @@ def write_report(rep: PlanReport, out_dir: Path, *, overwrite: bool = False) -> 
     Text cells of the CSVs that would open as a formula get a leading ``'``
     (:func:`ntmgis.core.spreadsheet.csv_frame`); no output may be an input.
     """
-    names = {"criteria": "criteria.csv", "headline": "targets.csv", "funding": "funding.csv"}
+    names = {attr: name for attr, name in (("criteria", "criteria.csv"),
+                                           ("headline", "targets.csv"),
+                                           ("funding", "funding.csv"))
+             if len(getattr(rep, attr).columns)}  # an office's report has no headline
+    extra: dict[str, list[pd.DataFrame]] = {}
+    for sec in rep.sections:  # sections sharing a file (offices.csv) follow each other
+        extra.setdefault(sec.csv, []).append(sec.data)
     md_path = out_dir / "plan_vs_actual.md"
-    for p in [md_path, *(out_dir / n for n in names.values())]:
+    for p in [md_path, *(out_dir / n for n in [*names.values(), *extra])]:
         require_writable(p, overwrite, rep.lang)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for attr, name in names.items():
+    frames = [(name, rep.csv_data.get(attr, getattr(rep, attr)))
+              for attr, name in names.items()]
+    frames += [(name, pd.concat(parts, ignore_index=True)) for name, parts in extra.items()]
+    for name, frame in frames:
         with atomic_output(out_dir / name, overwrite=overwrite, lang=rep.lang) as tmp:
             # names come from the inputs: none may open as a formula in Excel
-            csv_frame(getattr(rep, attr)).to_csv(tmp, index=False, encoding="utf-8-sig")
+            csv_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig")
         paths.append(out_dir / name)
     md = [f"# {rep.title}", ""]
     for key, frame in (("t_head", rep.headline), ("t_criteria", rep.criteria),
                        ("t_fund", rep.funding)):
-        md += [f"## {_h(key, rep.lang)}", "", _markdown_table(frame), ""]
+        if len(frame.columns):
+            md += [f"## {_h(key, rep.lang)}", "", _markdown_table(frame), ""]
+    for sec in rep.sections:
+        md += [f"## {sec.title}", "", _markdown_table(sec.frame), ""]
     md += [f"_{n}_" for n in rep.notes]
     with atomic_output(md_path, overwrite=overwrite, lang=rep.lang) as tmp:
         tmp.write_text("\n".join(md) + "\n", encoding="utf-8")

@@ -484,8 +484,8 @@ def docx_bytes(ws: Workspace, rep: PlanReport, *, extra: Sequence[ReportTable] =
     _title(doc, rep)
     if ws.plan.name:
         _para(doc, _T("plan", lang, plan=ws.plan.name), indent=True)
-    if ws.data_date:
-        _para(doc, _T("data_date", lang, date=_date_text(ws, lang)), indent=True)
+    if rep.as_of or ws.data_date:  # a period's end, else the workspace's data date
+        _para(doc, _T("data_date", lang, date=rep.as_of or _date_text(ws, lang)), indent=True)
     for note in rep.notes:  # the sample's figures are illustrative: said before any table
         _para(doc, note, italic=True, indent=True)
     tables = report_tables(rep, extra)
@@ -562,6 +562,7 @@ def write_report_formats(ws: Workspace, rep: PlanReport, out_dir: Path,
         An output exists and ``overwrite`` is false (exit 4).
     """
     fmts = parse_formats(formats, rep.lang)
+    year = year if year is not None else rep.map_year  # a period's: the last year known
     out_dir = Path(out_dir)
     targets = {"docx": out_dir / DOCX_NAME, "xlsx": out_dir / XLSX_NAME}
     for f in fmts:

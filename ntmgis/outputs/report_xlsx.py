@@ -106,7 +106,11 @@ class ReportTable:
 
 
 def report_tables(rep: PlanReport, extra: Sequence[ReportTable] = ()) -> list[ReportTable]:
-    """The tables of ``rep`` in the report's order, then ``extra`` (periods, offices…)."""
+    """The tables of ``rep`` in the report's order, its sections, then ``extra``.
+
+    The sections are milestones, offices and funding by criterion. A table without
+    columns (an office's report has no headline) is left out.
+    """
     lang = rep.lang
     tables = [
         ReportTable("headline", _T("t_head", lang), _T("s_head", lang), rep.headline, 1),
@@ -114,7 +118,9 @@ def report_tables(rep: PlanReport, extra: Sequence[ReportTable] = ()) -> list[Re
                     2),
         ReportTable("funding", _T("t_fund", lang), _T("s_fund", lang), rep.funding, 1),
     ]
-    return tables + list(extra)
+    tables += [ReportTable(s.key, s.title, s.sheet, s.frame, s.key_columns)
+               for s in getattr(rep, "sections", ())]
+    return [t for t in tables + list(extra) if len(t.frame.columns)]
 
 
 def parse_formats(formats: str | Sequence[str] | None, lang: str = "vi") -> tuple[str, ...]:
