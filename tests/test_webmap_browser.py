@@ -339,6 +339,9 @@ def test_english_map(tmp_path: Path, open_page: object, build_sample: object) ->
     labels = page.locator(".ntm-legend-label").all_text_contents()
     assert "Recognised NTM (19 criteria)" in labels
     assert page.locator(".ntm-title h1").text_content() == "New rural development overview map"
+    # an earlier year is that year's data, not the workspace's data date (issue 11)
+    assert page.locator(".ntm-year").text_content() == "Year 2023 · Data for 2023"
+    page.evaluate("window.ntmgis.setYear(2025)")
     assert "2025-12-31" in page.locator(".ntm-year").text_content()
     assert errors == [] and failed == []
 
@@ -490,10 +493,12 @@ def test_level_of_detail(tmp_path: Path, open_page: object) -> None:
     st = st.merge(layers.communes[["code", "district_code", "province_code"]], on="code")
 
     def expect(level_col: str) -> Counter:
-        # a unit's class is that of its communes' average number of criteria met
+        # a unit's class is the share of its communes that are NTM (issue 11: the
+        # average number of criteria met gave every province nearly the same colour)
         met = st[[f"tc{k:02d}" for k in range(1, 20)]].sum(axis=1)
-        avg = met.groupby(st[level_col]).mean()
-        return Counter(commune_class(int(np.floor(a))) for a in avg)
+        share = (met == 19).groupby(st[level_col]).mean()
+        return Counter("share75" if x >= 0.75 else "share50" if x >= 0.5 else
+                       "share25" if x >= 0.25 else "share0" for x in share)
 
     for level, col, z in (("province", "province_code", zoom["district"] - 1),
                           ("district", "district_code", (zoom["district"] + zoom["commune"]) / 2)):

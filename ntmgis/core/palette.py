@@ -20,9 +20,11 @@ __all__ = [
 ]
 
 CLASS_COLORS = {"ntm": "#2c7bb6", "15-18": "#abd9e9", "10-14": "#fdae61", "lt10": "#d7191c"}
-MET_COLORS = {"1": "#2c7bb6", "0": "#d7191c", "": "#bdbdbd", "partial": "#abd9e9"}
-CHANGE_COLORS = {"gained": "#0072B2", "lost": "#D55E00", "both": "#CC79A7", "none": "#e8e8e8"}
-STATUS_COLORS = {"preparing": "#E69F00", "under_way": "#56B4E9", "finished": "#009E73"}
+MET_COLORS = {"1": "#2c7bb6", "0": "#d7191c", "": "#787878", "partial": "#abd9e9"}
+CHANGE_COLORS = {"gained": "#0072B2", "lost": "#D55E00", "both": "#F0E442", "none": "#c6c6c6"}
+# status symbols and lines sit on the commune classes: none of them is a light blue or an
+# orange (tests/test_webmap_cartography.py checks the distances, also for colour-blind eyes)
+STATUS_COLORS = {"preparing": "#F0E442", "under_way": "#CC79A7", "finished": "#009E73"}
 # villages sit on top of the choropleth: black / white / grey read on every class colour
 VILLAGE_COLORS = {"1": "#1a1a1a", "0": "#ffffff", "": "#9e9e9e"}
 OUTSIDE_COLOR = "#f7f7f7"  # communes not in the programme
@@ -54,7 +56,7 @@ FACILITY_LETTERS = {
 # road class -> (colour, weight)
 ROAD_STYLES = {
     "provincial": ("#7f2704", 3.0),
-    "district": ("#a63603", 2.2),
+    "district": ("#e6550d", 2.2),
     "commune": ("#6b6b6b", 1.5),
     "village_track": ("#8c8c8c", 1.0),
 }

@@ -405,8 +405,9 @@
     communePolys[i] = poly;
     if (C.code.length <= 400) {
       labPts = labPts || decodeLine(C.lab);
-      L.tooltip({ permanent: true, direction: 'center', className: 'ntm-label', pane: 'labels', interactive: false })
+      var tip = L.tooltip({ permanent: true, direction: 'center', className: 'ntm-label ntm-label-' + i, pane: 'labels', interactive: false })
         .setLatLng(labPts[i]).setContent(el('span', null, C.name[i])).addTo(labelLayer);
+      labelTips.push({ tip: tip, i: i, size: ringArea(poly.getLatLngs()), names: labelNames(C.name[i]) });
     }
   }, function (fresh) {
     if (!communeLayer.hasLayer(labelLayer)) { labelLayer.addTo(communeLayer); }
@@ -432,19 +433,213 @@
       };
     });
   }
+  // Units outside the programme and units without data are hatched, not only grey: a
+  // grey at 0.35-0.62 opacity over the grey hillshade reads as the terrain or as
+  // "no change" (SVG patterns; the canvas renderer of very large areas keeps the greys)
+  var HATCH = { outside: ['#f7f7f7', '#8c8c8c', false], nodata: ['#bdbdbd', '#4d4d4d', true] };
+  (function () {
+    var svg = document.createElementNS(SVGNS, 'svg');
+    svg.setAttribute('width', '0');
+    svg.setAttribute('height', '0');
+    svg.setAttribute('aria-hidden', 'true');
+    svg.style.position = 'absolute';
+    var defs = document.createElementNS(SVGNS, 'defs');
+    Object.keys(HATCH).forEach(function (k) {
+      var h = HATCH[k];
+      var pat = document.createElementNS(SVGNS, 'pattern');
+      pat.setAttribute('id', 'ntm-hatch-' + k);
+      pat.setAttribute('patternUnits', 'userSpaceOnUse');
+      pat.setAttribute('width', '7');
+      pat.setAttribute('height', '7');
+      pat.setAttribute('patternTransform', 'rotate(45)');
+      var bg = document.createElementNS(SVGNS, 'rect');
+      bg.setAttribute('width', '7');
+      bg.setAttribute('height', '7');
+      bg.setAttribute('fill', h[0]);
+      pat.appendChild(bg);
+      [[0, 0, 0, 7]].concat(h[2] ? [[0, 0, 7, 0]] : []).forEach(function (c) {
+        var ln = document.createElementNS(SVGNS, 'line');
+        ln.setAttribute('x1', c[0]); ln.setAttribute('y1', c[1]); ln.setAttribute('x2', c[2]); ln.setAttribute('y2', c[3]);
+        ln.setAttribute('stroke', h[1]);
+        ln.setAttribute('stroke-width', '2');
+        pat.appendChild(ln);
+      });
+      defs.appendChild(pat);
+    });
+    svg.appendChild(defs);
+    document.body.appendChild(svg);
+  })();
+  function hatch(layer, k) {
+    var p = layer.getElement && layer.getElement();
+    if (!p) { return; }
+    p.setAttribute('data-key', k);
+    if (HATCH[k]) { p.setAttribute('fill', 'url(#ntm-hatch-' + k + ')'); }
+  }
   function styleCommune(i, entries) {
     var k = communeKey(i);
     communePolys[i].setStyle({
       fillColor: colorOf(entries, k),
-      fillOpacity: k === 'outside' ? 0.35 : 0.62
+      fillOpacity: k === 'outside' ? 0.55 : 0.62
     });
-    var p = communePolys[i].getElement && communePolys[i].getElement();
-    if (p) { p.setAttribute('data-key', k); }
+    hatch(communePolys[i], k);
   }
   function styleCommunes() {
     if (!communePolys.length) { return; }
     var entries = communeEntries();
     communePolys.forEach(function (poly, i) { styleCommune(i, entries); });
+  }
+
+  // ---------------------------------------------------------------- label placement
+  // Commune names are placed in order of priority (the selected commune, then the
+  // largest): each takes the first of a few positions inside its commune that overlaps
+  // neither a name already placed nor a project cluster marker (the selected commune's
+  // name may cover a cluster); a name with no free position is hidden until the view
+  // changes.
+  var labelTips = [];  // {tip, i, size}
+  var selectedCommune = -1;
+  function ringArea(lls) {
+    // the area of the outer rings in square degrees of longitude at the equator (for the order only)
+    var a = 0;
+    (function walk(x) {
+      if (!x.length) { return; }
+      if (x[0] instanceof L.LatLng) {
+        var k = Math.cos(x[0].lat * Math.PI / 180);
+        for (var q = 0, n = x.length; q < n; q++) {
+          var p1 = x[q];
+          var p2 = x[(q + 1) % n];
+          a += (p1.lng * p2.lat - p2.lng * p1.lat) * k;
+        }
+        return;
+      }
+      if (x[0] && x[0].length && x[0][0] instanceof L.LatLng) { walk(x[0]); return; }
+      x.forEach(walk);
+    })(lls);
+    return Math.abs(a) / 2;
+  }
+  // the name as written, then without the unit's word where that is room enough
+  // ("Xã Nậm Khao" -> "Nậm Khao", "Thị trấn Mường Tè" -> "TT. Mường Tè")
+  var SHORT = [[/^X\u00e3\s+/, ''], [/^Th\u1ecb tr\u1ea5n\s+/, 'TT. '], [/^Ph\u01b0\u1eddng\s+/, 'P. '],
+    [/^Commune\s+/i, ''], [/^Township\s+/i, 'TT. ']];
+  function labelNames(name) {
+    var out = [name];
+    SHORT.forEach(function (r) { if (r[0].test(name)) { out.push(name.replace(r[0], r[1])); } });
+    return out;
+  }
+  function boxesOverlap(a, b, pad) {
+    return a.left < b.right + pad && b.left < a.right + pad && a.top < b.bottom + pad && b.top < a.bottom + pad;
+  }
+  function insideRing(pt, ring) {
+    var inside = false;
+    for (var q = 0, r = ring.length - 1; q < ring.length; r = q++) {
+      var a = ring[q];
+      var b = ring[r];
+      if ((a.y > pt.y) !== (b.y > pt.y) && pt.x < (b.x - a.x) * (pt.y - a.y) / (b.y - a.y) + a.x) { inside = !inside; }
+    }
+    return inside;
+  }
+  function insideCommune(i, pt) {
+    var poly = communePolys[i];
+    if (!poly || !poly._parts) { return true; }
+    // _parts: the rings as drawn, in layer pixels, clipped to the view
+    var lp = map.containerPointToLayerPoint(L.point(pt.x, pt.y));
+    var n = 0;
+    poly._parts.forEach(function (ring) { if (insideRing(lp, ring)) { n++; } });
+    return n % 2 === 1;
+  }
+  function obstacleBoxes() {
+    var out = [];
+    // project clusters (a single project symbol, 13 px, may sit under a name)
+    // and the panels over the map (title, legend, layers, notes): no name under them
+    document.querySelectorAll('.leaflet-marker-pane .marker-cluster, .leaflet-control-container .ntm-panel').forEach(function (e) {
+      if (e.style.opacity === '0' || e.style.display === 'none') { return; }
+      var r = e.getBoundingClientRect();
+      if (r.width && r.height) { out.push(r); }
+    });
+    return out;
+  }
+  var labelsQueued = false;
+  // Reads (sizes, positions) and writes (text, margins) are done in batches: one layout
+  // for all names, not one per name (400 names: a few milliseconds).
+  function measureNames(todo) {
+    var fresh = todo.filter(function (t) { return !t.wv; });
+    if (!fresh.length) { return; }
+    var most = 0;
+    fresh.forEach(function (t) { t.wv = []; most = Math.max(most, t.names.length); });
+    for (var v = 0; v < most; v++) {
+      fresh.forEach(function (t) { var n = t.names[Math.min(v, t.names.length - 1)]; if (t.span.textContent !== n) { t.span.textContent = n; } });
+      fresh.forEach(function (t) {
+        if (v < t.names.length) { var r = t.el.getBoundingClientRect(); t.wv.push([r.width, r.height]); }
+      });
+    }
+  }
+  function placeLabels() {
+    labelsQueued = false;
+    if (!labelTips.length) { return; }
+    var todo = labelTips.filter(function (t) { return t.tip._map && t.tip.getElement(); });
+    todo.forEach(function (t) { t.el = t.tip.getElement(); t.span = t.el.firstChild; });
+    measureNames(todo);
+    // read: where each element sits without its margin, the markers, the view
+    var mr = map.getContainer().getBoundingClientRect();
+    var obstacles = obstacleBoxes();
+    todo.forEach(function (t) {
+      var r = t.el.getBoundingClientRect();
+      t.left0 = r.left - (parseFloat(t.el.style.marginLeft) || 0);
+      t.top0 = r.top - (parseFloat(t.el.style.marginTop) || 0);
+      var a = map.latLngToContainerPoint(t.tip.getLatLng());
+      t.ax = mr.left + a.x;
+      t.ay = mr.top + a.y;
+    });
+    todo.sort(function (a, b) { return (b.i === selectedCommune) - (a.i === selectedCommune) || b.size - a.size || a.i - b.i; });
+    var placed = [];
+    todo.forEach(function (t) {
+      t.put = null;
+      for (var v = 0; v < t.names.length && !t.put; v++) { t.put = tryPlace(t, v); }
+    });
+    // write
+    todo.forEach(function (t) {
+      var v = t.put ? t.put[0] : 0;
+      if (t.span.textContent !== t.names[v]) { t.span.textContent = t.names[v]; }
+      if (t.put) {
+        t.el.style.marginLeft = (t.put[1] - t.left0) + 'px';
+        t.el.style.marginTop = (t.put[2] - t.top0) + 'px';
+        t.el.classList.remove('ntm-label-hidden');
+      } else {
+        t.el.style.marginLeft = '0px';
+        t.el.style.marginTop = '0px';
+        t.el.classList.add('ntm-label-hidden');
+      }
+    });
+    function tryPlace(t, v) {
+      var w = t.wv[v][0];
+      var h = t.wv[v][1];
+      var cands = [[0, 0], [0, -h - 2], [0, h + 2], [-w / 2 - 4, 0], [w / 2 + 4, 0], [0, -2 * h - 4], [0, 2 * h + 4],
+        [-w / 2 - 4, -h - 2], [w / 2 + 4, -h - 2], [-w / 2 - 4, h + 2], [w / 2 + 4, h + 2],
+        // shifted, still over its own label point (a commune smaller than its name)
+        [0, 1 - h / 2], [0, h / 2 - 1], [8 - w / 2, 0], [w / 2 - 8, 0],
+        [8 - w / 2, 1 - h / 2], [w / 2 - 8, 1 - h / 2], [8 - w / 2, h / 2 - 1], [w / 2 - 8, h / 2 - 1]];
+      for (var c = 0; c < cands.length; c++) {
+        var dx = cands[c][0];
+        var dy = cands[c][1];
+        var left = t.ax + dx - w / 2;
+        var top = t.ay + dy - h / 2;
+        var box = { left: left, right: left + w, top: top, bottom: top + h };
+        if (box.left < mr.left || box.right > mr.right || box.top < mr.top || box.bottom > mr.bottom) { continue; }
+        var overAnchor = Math.abs(dx) < w / 2 && Math.abs(dy) < h / 2;
+        if (c && !overAnchor && !insideCommune(t.i, { x: t.ax + dx - mr.left, y: t.ay + dy - mr.top })) { continue; }
+        var free = placed.every(function (p) { return !boxesOverlap(p, box, 2); }) &&
+          (t.i === selectedCommune || obstacles.every(function (o) { return !boxesOverlap(o, box, 1); }));
+        if (free) {
+          placed.push(box);
+          return [v, left, top];
+        }
+      }
+      return null;
+    }
+  }
+  function queueLabels() {
+    if (labelsQueued || !labelTips.length) { return; }
+    labelsQueued = true;
+    requestAnimationFrame(placeLabels);
   }
 
   // ---------------------------------------------------------------- level of detail
@@ -481,9 +676,14 @@
       var mk = y.mk ? y.mk[u] : 0;
       return mk === y.has[u] ? 'met' : (mk === 0 ? 'notmet' : 'partial');
     }
-    var c = y.c.charAt(u);
-    return c === '-' ? 'nodata' : Object.keys(D.styles['class'])[Number(c)];
+    // what a province or district view compares: the share of its communes that are NTM
+    // (the average number of criteria met is nearly the same everywhere)
+    var share = y.has[u] ? (y.ntm ? y.ntm[u] : 0) / y.has[u] : 0;
+    for (var q = 0; q < SHARE.length; q++) { if (share >= SHARE[q][1]) { return SHARE[q][0]; } }
+    return SHARE[SHARE.length - 1][0];
   }
+  // share of NTM communes: the four class colours, best first
+  var SHARE = [['share75', 0.75, 'share_75'], ['share50', 0.5, 'share_50'], ['share25', 0.25, 'share_25'], ['share0', 0, 'share_0']];
   function unitEntries() {
     var St = D.styles;
     var e;
@@ -492,7 +692,8 @@
     } else if (state.view === 'change') {
       e = communeEntries().filter(function (x) { return x[0] !== 'outside' && x[0] !== 'nodata'; });
     } else {
-      e = Object.keys(St['class']).map(function (k) { return [k, lab('class', k), St['class'][k]]; });
+      var cols = Object.keys(St['class']).map(function (k) { return St['class'][k]; });
+      e = SHARE.map(function (sh, q) { return [sh[0], T[sh[2]], cols[Math.min(q, cols.length - 1)]]; });
     }
     e.push(['nodata', T.no_data, St.met['']]);
     return e;
@@ -525,8 +726,7 @@
       ug.polys.forEach(function (p, u) {
         var k = unitKey(li, u);
         p.setStyle({ fillColor: colorOf(entries, k) });
-        var e = p.getElement && p.getElement();
-        if (e) { e.setAttribute('data-key', k); }
+        hatch(p, k);
       });
     });
   }
@@ -537,7 +737,7 @@
     var counts = {};
     for (var u = 0; u < A.levels[li].code.length; u++) { var k = unitKey(li, u); counts[k] = (counts[k] || 0) + 1; }
     var what = state.view === 'change' ? T.view_change :
-      (state.view === 'met' ? fill(T.criterion_title, { n: D.criterion, name: critName[D.criterion] }) : T.by_average);
+      (state.view === 'met' ? fill(T.criterion_title, { n: D.criterion, name: critName[D.criterion] }) : T.by_share);
     return {
       title: T['level_' + level] + ': ' + what, kind: 'fill',
       items: entries.filter(function (e) { return counts[e[0]] || ['nodata', 'first', 'partial'].indexOf(e[0]) < 0; })
@@ -560,6 +760,7 @@
     var has = y.has ? y.has[u] : 0;
     row(T.unit_communes, fmt(has) + '/' + fmt(lv.n[u]));
     row(T.unit_ntm, fmt(y.ntm ? y.ntm[u] : 0), 'ntm-unit-ntm');
+    row(T.unit_share, has ? fmt(100 * (y.ntm ? y.ntm[u] : 0) / has, 1) + '%' : '\u2013', 'ntm-unit-share');
     row(T.unit_avg, has ? fmt(y.avg[u] / 100, 2) : '\u2013', 'ntm-unit-avg');
     if (D.kind === 'criterion' && y.mk) {
       row(fill(T.unit_met, { n: D.criterion }), fmt(y.mk[u]) + '/' + fmt(has));
@@ -1069,6 +1270,21 @@
     return new Ctl().addTo(map);
   }
 
+  // the map's foot: data source, boundaries' attribution (and the illustrative notice
+  // in the title block); printed with the map
+  // (a small screen has no room for a box of its own: they end the legend there)
+  var notes = D.notes || {};
+  function addNotes(d) {
+    if (notes.source) { add(d, 'div', 'ntm-source', notes.source); }
+    if (notes.attribution) { add(d, 'div', 'ntm-attribution', notes.attribution); }
+  }
+  if ((notes.source || notes.attribution) && wide) {
+    ctrl('bottomright', function (d) {
+      d.className += ' ntm-notes';
+      addNotes(d);
+    });
+  }
+
   // title block
   var titleSummary;
   var titleYear;
@@ -1078,6 +1294,9 @@
     add(d, 'div', 'ntm-area', [D.area, D.province].filter(Boolean).join(', '));
     titleYear = add(d, 'div', 'ntm-year');
     titleSummary = add(d, 'div', 'ntm-summary');
+    if (notes.illustrative && (D.subtitle || '').indexOf(notes.illustrative) < 0) {
+      add(d, 'div', 'ntm-illustrative', notes.illustrative);
+    }
     if (D.kind !== 'result') {
       var a = add(d, 'a', 'ntm-link', T.all_maps);
       a.href = D.kind === 'criterion' ? '../list.html' : 'list.html';
@@ -1086,7 +1305,13 @@
   function updateTitle() {
     var parts = [];
     if (D.years) { parts.push(T.year + ' ' + state.year); }
-    if (D.data_date) { parts.push(T.data_date + ' ' + fmtDate(D.data_date)); }
+    // the workspace's data date belongs to its latest year; an earlier year is that year's data
+    var last = D.years && D.years.length ? String(D.years[D.years.length - 1]) : state.year;
+    if (D.data_date && state.year === last) {
+      parts.push(T.data_date + ' ' + fmtDate(D.data_date));
+    } else if (D.years && D.years.length && T.data_year) {
+      parts.push(fill(T.data_year, { year: state.year }));
+    }
     titleYear.textContent = parts.join(' \u00b7 ');
     // the figures are computed in Python (the same rounding as the list page)
     titleSummary.textContent = D.kind === 'result' ? (D.subtitle || '') : ((D.summary || {})[state.year] || '');
@@ -1145,6 +1370,7 @@
 
   // full screen
   ctrl('topleft', function (d) {
+    d.className += ' ntm-fullscreen-box';
     var b = add(d, 'a', 'ntm-fullscreen');
     var ic = document.createElementNS(SVGNS, 'svg');
     ic.setAttribute('width', '16');
@@ -1184,6 +1410,7 @@
     if (box) { box.checked = on; }
     if (name === 'communes') { styleCommunes(); styleUnits(); }
     buildLegend();
+    queueLabels();
   }
   ctrl('topright', function (d) {
     d.className += ' ntm-layers';
@@ -1243,23 +1470,32 @@
   // legend
   var legendBox;
   ctrl('bottomleft', function (d) {
-    d.className += ' ntm-legend';
+    d.className += ' ntm-legend' + (wide ? ' ntm-legend-wide' : '');
     legendBox = d;
     // on a small screen the legend folds to its heading; a tap opens it
     if (!wide) { d.classList.add('ntm-collapsed'); }
     d.addEventListener('click', function (ev) {
-      if (ev.target.classList.contains('ntm-panel-head')) { d.classList.toggle('ntm-collapsed'); }
+      var t = ev.target;
+      if (t.classList.contains('ntm-panel-head')) { d.classList.toggle('ntm-collapsed'); }
+      // a section folds to its title on a click (kept when the legend is rebuilt)
+      if (t.classList.contains('ntm-legend-title') && t.parentNode.dataset.layer) {
+        var n = t.parentNode.dataset.layer;
+        foldedSections[n] = !foldedSections[n];
+        t.parentNode.classList.toggle('ntm-folded', foldedSections[n]);
+      }
     });
   });
+  var foldedSections = {};
   function buildLegend() {
     while (legendBox.firstChild) { legendBox.removeChild(legendBox.firstChild); }
     add(legendBox, 'div', 'ntm-panel-head', T.legend);
+    var body = add(legendBox, 'div', 'ntm-legend-body');
     var all = [];
     order.forEach(function (n) {
       var e = layers[n];
       if (!e.on || !e.legend || !allowed(n)) { return; }
       var spec = e.legend();
-      var sec = add(legendBox, 'div', 'ntm-legend-section');
+      var sec = add(body, 'div', 'ntm-legend-section' + (foldedSections[n] ? ' ntm-folded' : ''));
       sec.setAttribute('data-layer', n);
       add(sec, 'div', 'ntm-legend-title', spec.title);
       function item(it, kind) {
@@ -1272,7 +1508,8 @@
         } else if (it.shape) {
           row.appendChild(swatch('symbol', it.color, it.shape));
         } else {
-          row.appendChild(swatch(kind, it.color));
+          var sw = row.appendChild(swatch(kind, it.color));
+          if (kind === 'fill' && HATCH[it.key]) { sw.className += ' ntm-sw-hatch-' + it.key; }
         }
         add(row, 'span', 'ntm-legend-label', it.label);
         add(row, 'span', 'ntm-legend-count', fmt(it.count));
@@ -1288,6 +1525,7 @@
       }
     });
     if (A && currentLevel() !== 'commune') { add(legendBox, 'div', 'ntm-legend-note', T.zoom_in); }
+    if (!wide && (notes.source || notes.attribution)) { addNotes(add(legendBox, 'div', 'ntm-notes ntm-notes-in-legend')); }
     api.legend = all;
   }
 
@@ -1299,6 +1537,7 @@
     styleProjects();
     updateTitle();
     buildLegend();
+    queueLabels();
   }
   api.setYear = function (y) {
     y = String(y);
@@ -1348,6 +1587,35 @@
     return lz ? lz.built() : [];
   };
   restyle();
+  map.on('zoomend moveend resize', queueLabels);
+  map.on('popupopen', function (ev) {
+    var c = ev.popup.getContent && ev.popup._source;
+    selectedCommune = c ? communePolys.indexOf(c) : -1;
+    queueLabels();
+  });
+  map.on('popupclose', function () { selectedCommune = -1; queueLabels(); });
+  if (cluster) { cluster.on('animationend', queueLabels); }
+  placeLabels();
+  api.placeLabels = placeLabels;
+  // printing (an A4 page, see app.css): the map takes the page's size and shows the area whole
+  var printed = false;
+  function toPrint(on) {
+    if (on === printed) { return; }
+    printed = on;
+    map.invalidateSize({ animate: false });
+    if (on) {
+      map.fitBounds(D.bounds, { paddingTopLeft: [320, 20], paddingBottomRight: [10, 50], animate: false });
+    }
+    placeLabels();
+  }
+  api.toPrint = toPrint;
+  window.addEventListener('beforeprint', function () { toPrint(true); });
+  window.addEventListener('afterprint', function () { toPrint(false); });
+  if (window.matchMedia) {
+    var pm = window.matchMedia('print');
+    var onPm = function (ev) { toPrint(ev.matches); };
+    if (pm.addEventListener) { pm.addEventListener('change', onPm); } else if (pm.addListener) { pm.addListener(onPm); }
+  }
   api.counts.communes = communesLazy ? communesLazy.count() : 0;
   api.counts.villages = villagesLazy ? villagesLazy.count() : 0;
   api.counts.projects = cluster ? cluster.getLayers().length : 0;

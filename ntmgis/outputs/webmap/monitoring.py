@@ -39,6 +39,7 @@ from ntmgis.outputs.webmap.blocks import (
 )
 from ntmgis.outputs.webmap.encode import encode_lines, encode_points, latlon_bounds, to_wgs84
 from ntmgis.outputs.webmap.page import assemble_page
+from ntmgis.outputs.webmap.provenance import map_notes
 from ntmgis.outputs.webmap.strings import map_strings
 
 __all__ = ["render_maps", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
@@ -192,6 +193,8 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         "data_date": _s(getattr(ws, "data_date", "")),
         "years": years,
         "plan_year": int(getattr(ws, "plan_year", years[-1])),
+        "plan_ntm": _num(getattr(getattr(ws, "plan", None), "ntm_communes", None), 0),
+        "notes": map_notes(ws, lang),
         "bounds": latlon_bounds(to_wgs84(communes)),
         "hill": hill,
         "tiles": TILES if online_tiles else None,
@@ -317,15 +320,27 @@ def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
     T = base.common["T"]
     lang = base.common["lang"]
     out = {}
+
+    def vs_plan(x: str) -> str:
+        return "(" + T["vs_plan"].format(year=base.common["plan_year"], x=x) + ")"
+
     for y in base.years:
         rows = _met_rows(base, y)
         n = len(rows)
         if criterion is None:
             ntm = sum(1 for r in rows if r.count("1") == len(r))
             text = T["ntm_communes"].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang))
+            plan_ntm = base.common.get("plan_ntm")
+            if plan_ntm is not None and n:
+                text += " " + vs_plan(f"{fmt_number(plan_ntm, lang)}/{fmt_number(n, lang)}")
             if n:
                 avg = sum(r.count("1") for r in rows) / n
                 text += " · " + T["avg_criteria"].format(x=fmt_number(avg, lang, 2))
+                tg = base.common["targets"]
+                if all(str(c) in tg for c in base.cset.numbers):
+                    # the plan's criteria met per commune: its targets summed over the criteria
+                    text += " " + vs_plan(fmt_number(
+                        sum(tg[str(c)] for c in base.cset.numbers) / n, lang, 2))
         else:
             pos = base.cset.numbers.index(criterion)
             met = sum(1 for r in rows if r[pos] == "1")

@@ -23,6 +23,7 @@ from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.outputs.webmap.encode import encode_geometries, latlon_bounds, to_wgs84
 from ntmgis.outputs.webmap.monitoring import TILES
 from ntmgis.outputs.webmap.page import assemble_page
+from ntmgis.outputs.webmap.provenance import map_notes
 from ntmgis.outputs.webmap.strings import map_strings
 
 __all__ = ["ResultLayer", "render_result_map"]
@@ -228,6 +229,7 @@ def render_result_map(
         "area": area,
         "province": province,
         "data_date": data_date,
+        "notes": map_notes(workspace, lang),
         "bounds": latlon_bounds(allgeo),
         "hill": hill,
         "tiles": {**TILES} if online_tiles else None,
