@@ -307,13 +307,13 @@ def test_province_locator_and_source_from_config(mini):
     ws = load_workspace(mini.root)
     paths = render_appendix(ws, pages="overview", formats="pdf")
     text = _page_texts(paths[0])[0]
-    assert "Vị trí" in text
+    assert "Sơ đồ vị trí" in text
     assert "Nguồn: Phòng Nông nghiệp huyện Thử. Số liệu đến ngày 31/12/2025." in " ".join(
         text.split())
     # without it, district pages have no locator (commune pages always have one)
     plain = render_appendix(mini, pages="overview,communes", formats="pdf", overwrite=True)
     texts = _page_texts(plain[0])
-    assert "Vị trí" not in texts[0] and "Vị trí" in texts[1]
+    assert "Sơ đồ vị trí" not in texts[0] and "Sơ đồ vị trí" in texts[1]
 
 
 def test_bare_workspace_without_villages_projects_or_plan(tmp_path: Path):

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["nfc", "fold", "parse_number", "normalise_code", "is_missing"]
+__all__ = ["nfc", "fold", "parse_number", "normalise_code", "is_missing", "is_iso_date"]
 
 _SPACES = re.compile(r"\s+")
 # Prefixes that offices write or omit at will before a unit's name.
@@ -129,3 +129,15 @@ def normalise_code(value: Any, width: int | None = None) -> str | None:
     if width and s.isdigit() and len(s) < width:
         s = s.zfill(width)
     return s
+
+
+def is_iso_date(value: Any) -> bool:
+    """Whether ``value`` is a real calendar date written as YYYY-MM-DD ("2025-12-20")."""
+    import datetime
+
+    text = str(value)
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10

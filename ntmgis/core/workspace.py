@@ -18,6 +18,7 @@ from typing import Any
 
 from ntmgis.core.errors import WorkspaceError
 from ntmgis.core.i18n import LANGUAGES, catalog, t
+from ntmgis.core.text import is_iso_date
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,18 +35,9 @@ CONFIG_NAME = "ntmgis.toml"
 
 LAYER_NAMES = ("communes", "villages", "facilities", "roads", "project_geometry")
 TABLE_NAMES = (
-    "commune_status",
-    "village_status",
-    "projects",
-    "plan_targets",
-    "plan_funding",
-    "commune_targets",
-    "village_criteria",
-    "crosswalk_2025",
-    "indicator_values",
-    "indicator_thresholds",
-    "offices",
-    "roadmap",
+    "commune_status", "village_status", "projects", "plan_targets", "plan_funding",
+    "commune_targets", "village_criteria", "crosswalk_2025", "indicator_values",
+    "indicator_thresholds", "offices", "roadmap",
 )
 #: The canonical fields of the tables whose readers keep their own column aliases
 #: (ntmgis.inputs.offices, ntmgis.inputs.roadmap): ``[tables.X.fields]`` may map these.
@@ -247,7 +239,7 @@ _SECTION_KEYS: dict[str, frozenset[str]] = {
     "layers": frozenset(LAYER_NAMES),
     "tables": frozenset(TABLE_NAMES),
     "terrain": frozenset({"elevation", "road_speeds_kmh"}),
-    "appendix": frozenset({"source", "province_outline"}),
+    "appendix": frozenset({"source", "province_outline", "report_ref", "report_date", "issuer"}),
     "checks": frozenset({"village_distance_m"}),
     "output": frozenset({"gpkg", "maps", "reports", "outside_workspace"}),
 }
@@ -272,6 +264,7 @@ _MSG = {
     "want_positive": ("cần một số lớn hơn 0", "expected a number above 0"),
     "want_count": ("cần một số nguyên không âm", "expected a whole number, 0 or more"),
     "want_bool": ("cần true hoặc false", "expected true or false"),
+    "want_date": ("cần một ngày dạng \"2025-12-20\"", "expected a date such as \"2025-12-20\""),
     "want_table": ("cần một bảng, ví dụ [{section}.{key}] hoặc {key} = {{ ... }}",
                    "expected a table, e.g. [{section}.{key}] or {key} = {{ ... }}"),
     "want_choice": ("cần một trong: {choices}", "expected one of: {choices}"),
@@ -566,8 +559,10 @@ def load_workspace(path: str | Path = ".", *, lang: str | None = None) -> Worksp
         r.number("terrain.road_speeds_kmh", speeds, cls, positive=True)
     if not isinstance(outside := out.get("outside_workspace", False), bool):
         raise r.fail("output", "outside_workspace", outside, "want_bool")
-    for key in ("source", "province_outline"):
+    for key in ("source", "province_outline", "report_ref", "report_date", "issuer"):
         r.text("appendix", sects["appendix"], key)
+    if (when := sects["appendix"].get("report_date")) is not None and not is_iso_date(when):
+        raise r.fail("appendix", "report_date", when, "want_date")
     return Workspace(
         root=root, config_path=cfg,
         name=r.text("area", area, "name", name),
@@ -596,3 +591,4 @@ def load_workspace(path: str | Path = ".", *, lang: str | None = None) -> Worksp
                                           3000.0, positive=True)),
         raw=raw,
     )
+

@@ -259,16 +259,24 @@ class Page:
                                     linewidth=self.pt(lw), **kw))
 
     # -- the sheet -----------------------------------------------------------------------
-    def frame(self, *, title: str, subtitle: str, page_label: str, source: str) -> None:
-        """Neat line, title band, footer with source and page number."""
+    def frame(self, *, title: str, subtitle: str, page_label: str, source: str,
+              note: str = "", ref: str = "") -> None:
+        """Neat line, title band (``ref`` at its right), footer: source, ``note``, page no."""
         self.box(8, 8, DESIGN_W - 16, DESIGN_H - 16, lw=0.9)
         size = self.fit_size(title, DESIGN_W - 24, 12.5, minimum=8, weight="bold")
         self.text(12, 194.5, title, size=size, weight="bold", va="baseline")
         self.text(12, 188.5, subtitle, size=8.5, va="baseline", color="#444444")
+        if ref:
+            room = DESIGN_W - 24 - self.text_width_mm(subtitle, 8.5) - 8
+            self.text(DESIGN_W - 12, 188.5, ref, size=self.fit_size(ref, room, 7.2, 4.5),
+                      va="baseline", ha="right", style="italic", color="#333333")
         self.line([8, DESIGN_W - 8], [185, 185], lw=0.5)
         self.line([8, DESIGN_W - 8], [15, 15], lw=0.5)
-        fs = self.fit_size(source, DESIGN_W - 80, 6.0, minimum=4.5)
-        self.text(12, 11.0, source, size=fs, va="center", color="#444444")
+        fs = self.fit_size(source, DESIGN_W - 80, 6.0 if not note else 5.6, minimum=4.5)
+        self.text(12, 12.8 if note else 11.0, source, size=fs, va="center", color="#444444")
+        if note:
+            self.text(12, 9.9, note, size=self.fit_size(note, DESIGN_W - 80, 5.6, 4.5),
+                      va="center", color="#444444")
         self.text(DESIGN_W - 12, 11.0, page_label, size=8, weight="bold", va="center",
                   ha="right")
 

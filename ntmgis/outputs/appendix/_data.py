@@ -179,6 +179,8 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
         vs = pd.DataFrame({"code": [], "year": [], "ntm": []})
         ntm_now = {}
     villages["ntm"] = villages["code"].map(lambda c: bool(ntm_now.get(c, False)))
+    # a village without a status row for the year is not "not NTM": its status is unknown
+    villages["ntm_known"] = villages["code"].map(lambda c: c in ntm_now).astype(bool)
     villages = villages.sort_values("code", kind="stable").reset_index(drop=True)
 
     projects = _as_gdf(rd["projects"], crs, "projects")

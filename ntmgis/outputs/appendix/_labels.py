@@ -62,6 +62,15 @@ class LabelPlacer:
         for px, py in d:
             self._push(px - r, py - r, px + r, py + r)
 
+    def obstacle_circles(self, xy: np.ndarray, radii_mm: np.ndarray) -> None:
+        """Keep labels off circles centred at ``xy`` (map units), radii in design mm."""
+        if len(xy) == 0:
+            return
+        d = self.ax.transData.transform(np.asarray(xy, dtype=float))
+        px = np.asarray(radii_mm, dtype=float) * self.page.s / 25.4 * self.page.fig.dpi
+        for (cx, cy), r in zip(d, px, strict=True):
+            self._push(cx - r, cy - r, cx + r, cy + r)
+
     def obstacle_rect_mm(self, x: float, y: float, w: float, h: float) -> None:
         """Keep labels off a design-mm rectangle of the page (scale bar, north arrow)."""
         t = self.page.ov.transData

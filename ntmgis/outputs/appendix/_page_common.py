@@ -7,6 +7,7 @@ commune labels.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ from ntmgis.core.version import __version__
 from ntmgis.outputs.appendix._carto import Hillshade, MapFrame, Page
 from ntmgis.outputs.appendix._data import AppendixData
 from ntmgis.outputs.appendix._labels import LabelPlacer
+from ntmgis.outputs.appendix._notes import area_kind, crs_note, report_line
 from ntmgis.outputs.appendix._text import fmt_date, tr
 
 __all__ = ["Context", "short_name", "MAP", "PX", "PW", "PTOP", "MAX_TABLE_ROWS",
@@ -61,11 +63,25 @@ class Context:
         return tr("source", self.lang, source=src, date=fmt_date(self.ws.data_date, self.lang))
 
     def new_page(self, n: int, title: str, subtitle: str | None = None) -> Page:
-        """A page with its frame drawn."""
+        """A page with its frame drawn: the report it is attached to, source, CRS."""
         page = Page(self.size, self.lang)
         page.frame(title=title, subtitle=subtitle or self.subtitle(),
-                   page_label=tr("page_no", self.lang, n=n), source=self.source())
+                   page_label=tr("page_no", self.lang, n=n), source=self.source(),
+                   note=crs_note(self.ws.crs, self.lang), ref=report_line(self.ws, self.lang))
         return page
+
+    def boundary_label(self) -> str:
+        """"Ranh giới huyện" for a district, else the area's own kind ("Ranh giới khu vực")."""
+        vi, en, district = area_kind(self.ws)
+        if district and vi == "huyện":
+            return tr("district_boundary", self.lang)
+        kind = vi if self.lang != "en" else en.capitalize()
+        return tr("area_boundary", self.lang, kind=kind)
+
+    def summary_title(self) -> str:
+        """"TỔNG HỢP TOÀN HUYỆN", or the area's own kind ("TỔNG HỢP TOÀN KHU VỰC")."""
+        vi, en, _ = area_kind(self.ws)
+        return tr("summary", self.lang, kind=(en if self.lang == "en" else vi).upper())
 
 
 def short_name(name: str) -> str:
@@ -114,7 +130,7 @@ def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[
                    zorder=3)
     frame.polygons([d.district], ec=st.BOUNDARY_DISTRICT["ec"],
                    lw=st.BOUNDARY_DISTRICT["lw"], zorder=3.2, ls=(0, (6, 1.5, 1, 1.5)))
-    entries.append(("line", tr("district_boundary", lang),
+    entries.append(("line", ctx.boundary_label(),
                     dict(color=st.BOUNDARY_DISTRICT["ec"], lw=st.BOUNDARY_DISTRICT["lw"],
                          ls=(0, (6, 1.5, 1, 1.5)))))
     entries.append(("line", tr("commune_boundary", lang),
@@ -202,6 +218,8 @@ def _commune_labels(ctx: Context, frame: MapFrame, placer: LabelPlacer, *,
     com = ctx.data.communes
     xy = _rep_points(com.geometry)
     force = len(com) <= MAX_FORCED_LABELS
+    if not force:  # a province: smaller names, so that most units keep theirs
+        size = max(4.6, size * math.sqrt(MAX_FORCED_LABELS / len(com)))
     # biggest units first: they have the most room to move their label
     order = np.argsort(-com.geometry.area.to_numpy(), kind="stable")
     for i in order:
@@ -213,10 +231,23 @@ def _commune_labels(ctx: Context, frame: MapFrame, placer: LabelPlacer, *,
         if code in avoid_star:
             placer.place(xy[i, 0], xy[i, 1], text, size=size, weight="bold", force=force,
                          offset=1.8)
-        else:
-            placer.place(xy[i, 0], xy[i, 1], text, size=size if inprog else size * 0.9,
-                         area=True, force=force, weight="bold" if inprog else "normal",
-                         style="normal" if inprog else "italic")
+        else:  # inside the unit: at its point, else the nearest free place within it
+            anchors = _inner_anchors(com.geometry.iloc[i], 7)
+            kw = dict(size=size if inprog else size * 0.9, weight="bold" if inprog else "normal",
+                      style="normal" if inprog else "italic")
+            if not placer.place_inside(anchors, text, force=force, **kw) and "\n" in text:
+                placer.place_inside(anchors, short_name(name), force=False, **kw)  # name only
+
+
+def _inner_anchors(geom, n: int = 9) -> np.ndarray:
+    """Points inside ``geom`` on an n x n grid, nearest its representative point first."""
+    cx, cy = _rep_points([geom])[0]
+    x0, y0, x1, y1 = shapely.bounds(geom)
+    gx, gy = np.meshgrid(np.linspace(x0, x1, n + 2)[1:-1], np.linspace(y0, y1, n + 2)[1:-1])
+    pts = np.column_stack([gx.ravel(), gy.ravel()])
+    inside = pts[shapely.contains_xy(geom, pts[:, 0], pts[:, 1])]
+    order = np.argsort(np.hypot(inside[:, 0] - cx, inside[:, 1] - cy), kind="stable")
+    return np.vstack([[cx, cy], inside[order]])
 
 
 def _district_frame(ctx: Context, page: Page) -> MapFrame:

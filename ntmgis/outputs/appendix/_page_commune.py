@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import shapely
 
 import ntmgis.outputs.appendix._style as st
@@ -14,14 +15,16 @@ from ntmgis.outputs.appendix._page_common import (
     PTOP,
     Context,
     _furniture,
+    _inner_anchors,
     _locator,
     _project_symbols,
     _rep_points,
     short_name,
 )
+from ntmgis.outputs.appendix._symbols import TRUE_PLACE, spread_symbols
 from ntmgis.outputs.appendix._text import tr
 
-__all__ = ["page_commune"]
+__all__ = ["page_commune", "missed_text"]
 
 
 def page_commune(ctx: Context, n: int, code: str) -> Page:
@@ -54,7 +57,7 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
                    zorder=3.25)
     frame.polygons([geom], ec=fl["color"], lw=fl["lw"], zorder=3.3)
     entries.append(("line", tr("this_commune", lang), dict(fl)))
-    entries.append(("line", tr("district_boundary", lang),
+    entries.append(("line", ctx.boundary_label(),
                     dict(color=st.BOUNDARY_DISTRICT["ec"], lw=st.BOUNDARY_DISTRICT["lw"],
                          ls=(0, (6, 1.5, 1, 1.5)))))
     entries.append(("patch", tr("neighbour", lang), dict(fc="#f8f8f6", ec="#8a8a8a")))
@@ -80,6 +83,9 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
         d.facilities
     prj = d.projects[d.projects["commune_code"] == code]
     lines = d.project_lines[d.project_lines["project_id"].isin(set(prj["project_id"]))]
+    # symbols at one place (a school, a project and a village at the village's point)
+    # are moved apart, each on a thin leader from a dot at the true place
+    prj, fac, vil, moved = spread_symbols(frame, [prj, fac, vil])
     entries += _project_symbols(ctx, frame, prj, lines)
     fac_entries = []
     if len(fac):
@@ -96,14 +102,16 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     if fac_entries:
         entries += [("heading", tr("facilities", lang))] + fac_entries
     vil_entries = []
-    for ntm in (True, False):
-        sel = vil[vil["ntm"] == ntm]
+    known = vil["ntm_known"].to_numpy(bool) if "ntm_known" in vil else np.ones(len(vil), bool)
+    for ntm, key in ((True, "village_ntm"), (False, "village_not"), (None, "village_unknown")):
+        sel = vil[~known] if ntm is None else vil[known & (vil["ntm"] == ntm).to_numpy(bool)]
         if len(sel):
             frame.points(sel.geometry, **st.VILLAGE_STYLE[ntm], zorder=7)
-            vil_entries.append(("marker", tr("village_ntm" if ntm else "village_not", lang),
-                                st.VILLAGE_STYLE[ntm]))
+            vil_entries.append(("marker", tr(key, lang), st.VILLAGE_STYLE[ntm]))
     if vil_entries:
         entries += [("heading", tr("villages", lang))] + vil_entries
+    if moved:
+        entries.append(("marker", tr("symbol_true_place", lang), TRUE_PLACE))
     # labels: furniture, symbols, then villages, then the commune and its neighbours
     placer = LabelPlacer(frame)
     _furniture(ctx, frame, placer)
@@ -112,8 +120,10 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
                                radius_pt=3.6)
     vxy = shapely.get_coordinates(np.asarray(list(vil.geometry), dtype=object))
     for (vx, vy), vname, ntm in zip(vxy, vil["name"], vil["ntm"], strict=True):
-        placer.place(vx, vy, str(vname), size=6.0, weight="bold" if ntm else "normal",
-                     color="#1a1a1a")
+        for offset in (1.0, 2.2, 3.4):  # further out where symbols crowd the place
+            if placer.place(vx, vy, str(vname), size=6.0, weight="bold" if ntm else "normal",
+                            color="#1a1a1a", offset=offset):
+                break
     placer.place_inside(_inner_anchors(geom), short_name(name).upper(), size=9.0,
                         weight="bold", color="#7a1f5c", halo=2.2)
     others = com[com["code"] != code]
@@ -131,7 +141,7 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     top = PTOP
     loc_w = 44.0
     _locator(ctx, page, px, top - 38, loc_w, 38, highlight=geom)
-    facts = []
+    facts, flag = [], ""
     if len(srow):
         r = srow.iloc[0]
         met = int(r["criteria_met"])
@@ -141,7 +151,11 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
         tgt = _target_text(r, lang)
         if tgt:
             facts.append(tr("com_target", lang, year=ws.plan_year, target=tgt))
-    facts.append(tr("com_villages", lang, n=int(vil["ntm"].sum()), total=len(vil)))
+        flag = missed_text(r, d.year, ws.plan_year, lang)
+    if len(vil) and not known.any():
+        facts.append(tr("com_villages_unknown", lang, total=len(vil)))
+    else:
+        facts.append(tr("com_villages", lang, n=int(vil["ntm"].sum()), total=len(vil)))
     facts.append(tr("com_projects", lang, n=len(prj),
                     cap=fmt_money(float(prj["cap_total"].sum()), lang)))
     fx = px + loc_w + 3.0
@@ -155,7 +169,10 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     wrapped = []
     for f in facts:
         wrapped += _wrap(page, f, pw - loc_w - 3.0, 6.6)
-    page.lines_of_text(fx, fy, wrapped, size=6.6)
+    fy = page.lines_of_text(fx, fy, wrapped, size=6.6)
+    if len(srow) and flag:
+        page.lines_of_text(fx, fy + 0.6, _wrap(page, flag, pw - loc_w - 3.0, 6.6), size=6.6,
+                           weight="bold", color=st.MISSED_COLOR)
     # scorecard
     y = page.heading(px, top - 41.0, tr("scorecard", lang, year=d.year, n=len(d.cset)))
     rows, fills = [], []
@@ -177,15 +194,26 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     return page
 
 
-def _inner_anchors(geom, n: int = 9) -> np.ndarray:
-    """Points inside ``geom`` on an n x n grid, nearest its representative point first."""
-    cx, cy = _rep_points([geom])[0]
-    x0, y0, x1, y1 = shapely.bounds(geom)
-    gx, gy = np.meshgrid(np.linspace(x0, x1, n + 2)[1:-1], np.linspace(y0, y1, n + 2)[1:-1])
-    pts = np.column_stack([gx.ravel(), gy.ravel()])
-    inside = pts[shapely.contains_xy(geom, pts[:, 0], pts[:, 1])]
-    order = np.argsort(np.hypot(inside[:, 0] - cx, inside[:, 1] - cy), kind="stable")
-    return np.vstack([[cx, cy], inside[order]])
+def missed_text(r, year: int, plan_year: int | None, lang: str) -> str:
+    """The flag of a commune short of its target: missed in or after the plan year, else behind.
+
+    Empty when the commune has no target or meets it.
+    """
+    def get(k):
+        v = r.get(k) if hasattr(r, "get") else None
+        return None if v is None or bool(pd.isna(v)) else v
+
+    parts = []
+    if get("target_ntm") is not None and bool(get("target_ntm")) and not bool(r["ntm"]):
+        parts.append(tr("gap_ntm", lang))
+    tc = get("target_criteria")
+    met = int(r["criteria_met"])
+    if tc is not None and met < int(tc):
+        parts.append(tr("gap_criteria", lang, n=int(tc) - met))
+    if not parts:
+        return ""
+    key = "com_missed" if plan_year is None or year >= int(plan_year) else "com_behind"
+    return tr(key, lang, year=plan_year or year, gap=", ".join(parts))
 
 
 def _target_text(r, lang: str) -> str:

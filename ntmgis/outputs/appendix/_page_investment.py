@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import shapely
 from matplotlib.patches import Circle
 
 import ntmgis.outputs.appendix._style as st
@@ -27,9 +28,10 @@ from ntmgis.outputs.appendix._page_common import (
     _rep_points,
     short_name,
 )
+from ntmgis.outputs.appendix._spread import relax
 from ntmgis.outputs.appendix._text import tr
 
-__all__ = ["page_investment"]
+__all__ = ["page_investment", "key_values"]
 
 
 def page_investment(ctx: Context, n: int) -> Page:
@@ -44,40 +46,44 @@ def page_investment(ctx: Context, n: int) -> Page:
     xy = _rep_points(com.geometry)
     caps = np.array([float(by_c["sum"].get(c, 0.0)) for c in com["code"]])
     vmax = float(caps.max()) if len(caps) and caps.max() > 0 else 1.0
-    rmax = 8.0  # design mm for the largest commune
-    radii = rmax * np.sqrt(caps / vmax)
     has = caps > 0
+    rmax, cxy = _place_circles(frame, xy, caps, vmax, d.district)
+    radii = rmax * np.sqrt(caps / vmax)
     placer = LabelPlacer(frame)
     _furniture(ctx, frame, placer)
     if has.any():
-        circles(frame, xy[has], radii[has], fc=st.INVEST_CIRCLE["fc"], ec="white", lw=0.8,
+        circles(frame, cxy[has], radii[has], fc=st.INVEST_CIRCLE["fc"], ec="white", lw=0.8,
                 alpha=0.85, zorder=6)
+        placer.obstacle_circles(cxy[has], radii[has] + 0.4)
     for i in np.argsort(-caps, kind="stable"):
         text = short_name(com["name"].iloc[i])
         if caps[i] > 0:
             text += "\n" + fmt_number(caps[i], lang)
-        # labels go beside the circle when there is room, else on it
-        r_pt = radii[i] / MM_PER_PT / 1.0 + 2
+        # labels go beside the circle (never on another one), else inside the commune
+        r_pt = radii[i] / MM_PER_PT + 3.0
         placed = False
-        for dx, dy, ha, va in ((r_pt, 0, "left", "center"), (-r_pt, 0, "right", "center"),
-                               (0, r_pt, "center", "bottom"), (0, -r_pt, "center", "top")):
-            t, bb, kw = placer._make(xy[i, 0], xy[i, 1], text, dx, dy, ha, va, dict(
-                fontsize=page.pt(6.2), fontweight="bold", fontstyle="normal", color="#222222"),
-                1.6)
-            if placer._fits(bb):
-                placer._add(xy[i, 0], xy[i, 1], text, bb, kw, 1.6)
-                placed = True
+        for k in (1.0, 1.7):
+            for dx, dy, ha, va in _AROUND:
+                ex, ey = dx * (r_pt * k), dy * (r_pt * k)
+                t, bb, kw = placer._make(cxy[i, 0], cxy[i, 1], text, ex, ey, ha, va, dict(
+                    fontsize=page.pt(6.2), fontweight="bold", fontstyle="normal",
+                    color="#222222"), 1.6)
+                if placer._fits(bb):
+                    placer._add(cxy[i, 0], cxy[i, 1], text, bb, kw, 1.6)
+                    placed = True
+                    break
+            if placed:
                 break
         if not placed:
             placer.place(xy[i, 0], xy[i, 1], text, size=6.2, area=True,
-                         force=len(com) <= MAX_FORCED_LABELS,
+                         force=len(com) <= MAX_FORCED_LABELS and caps[i] <= 0,
                          weight="bold")
     # panel
     y = _locator(ctx, page, PX, PTOP - 42, 60, 42)
     y = page.heading(PX, y, tr("legend", lang))
     if has.any():  # the circles' key only when circles are drawn
         y = page.lines_of_text(PX, y, [tr("cap_by_commune", lang)], size=6.8)
-        y = _circle_legend(page, PX, y, vmax, rmax, lang)
+        y = _circle_legend(page, PX, y, vmax, rmax, lang, vmin=float(caps[has].min()))
     y = page.legend(PX, y, base_entries, width=PW)
     # by source
     y = page.heading(PX, y - 1, tr("cap_by_source", lang))
@@ -132,6 +138,65 @@ def _num(v) -> float | None:
     return None if math.isnan(f) else f
 
 
+# Label positions around a circle: right, left, above, below, then the diagonals.
+_AROUND = ((1, 0, "left", "center"), (-1, 0, "right", "center"), (0, 1, "center", "bottom"),
+           (0, -1, "center", "top"), (0.72, 0.72, "left", "bottom"),
+           (-0.72, 0.72, "right", "bottom"), (0.72, -0.72, "left", "top"),
+           (-0.72, -0.72, "right", "top"))
+RMAX = 8.0  # design mm of the largest circle, before it is scaled down to fit
+
+
+def _place_circles(frame, xy: np.ndarray, caps: np.ndarray, vmax: float,
+                   area) -> tuple[float, np.ndarray]:
+    """(largest radius in design mm, centres): no two circles overlap, all in ``area``.
+
+    Circles are pushed apart from their communes' points; when they cannot all fit,
+    every one is scaled down by a tenth and the push starts again.
+    """
+    has = caps > 0
+    out = np.asarray(xy, dtype=float).copy()
+    if not has.any():
+        return RMAX, out
+    unit = frame.mm(1.0)
+    # the circles together cover at most a quarter of the area (a province: smaller)
+    area = shapely.simplify(area, 0.25 * unit)
+    total = float(np.sum(caps[has] / vmax)) * math.pi * unit**2
+    rmax = min(RMAX, math.sqrt(0.25 * shapely.area(area) / total)) if total > 0 else RMAX
+    best = None
+    for _ in range(14):
+        radii = rmax * np.sqrt(caps[has] / vmax) * unit
+        pos, ok = relax(out[has], radii, gap=0.5 * unit, area=area)
+        best = (rmax, pos)
+        if ok:
+            break
+        rmax *= 0.9
+    rmax, pos = best
+    out[has] = pos
+    return rmax, out
+
+
+def key_values(vmin: float, vmax: float) -> list[float]:
+    """Round values for the size key between ``vmin`` and ``vmax`` (three or four).
+
+    19 098 - 61 321 -> 20 000, 40 000, 60 000: the largest 1-2-2.5-5 step giving three.
+    """
+    if vmax <= 0:
+        return [1.0]
+    vmin = max(min(vmin, vmax), 0.0)
+    k = math.floor(math.log10(vmax))
+    if vmax - vmin < vmax * 0.25:  # one size, or nearly: one round value below the largest
+        return [_nice_below(vmax)]
+    for kk in range(k, k - 4, -1):
+        for m in (5, 2.5, 2, 1):
+            step = m * 10**kk
+            lo = math.ceil(vmin / step - 1e-9) * step
+            vals = [lo + i * step for i in range(int((vmax - lo) / step + 1e-9) + 1)]
+            vals = [v for v in vals if v > 0]
+            if len(vals) >= 3:
+                return vals if len(vals) <= 4 else vals[len(vals) % 2::2]
+    return [_nice_below(vmax)]
+
+
 def _nice_below(v: float) -> float:
     """The largest 1-2-5 x 10^k number not above ``v``."""
     k = 10 ** math.floor(math.log10(v))
@@ -142,18 +207,24 @@ def _nice_below(v: float) -> float:
 
 
 def _circle_legend(page: Page, x: float, y: float, vmax: float, rmax: float,
-                   lang: str) -> float:
-    """Nested reference circles for round values; returns the y below them."""
-    big = _nice_below(vmax) if vmax > 0 else 1.0
-    values = [big, _nice_below(big / 3.5), _nice_below(big / 12)]
-    cx = x + rmax + 1
-    base = y - 2 * rmax - 1
+                   lang: str, vmin: float | None = None) -> float:
+    """Nested reference circles for round values spanning the data; returns the y below."""
+    values = sorted(key_values(vmax if vmin is None else vmin, vmax), reverse=True)
+    big = max(rmax * math.sqrt(values[0] / vmax), 2.0)
+    cx = x + big + 1
+    base = y - 2 * big - 1
+    last_ty = None
     for v in values:
         r = rmax * math.sqrt(v / vmax)
         page.ov.add_artist(Circle((cx, base + r), r, facecolor=st.INVEST_CIRCLE["fc"],
                                   edgecolor="white", alpha=0.85, linewidth=page.pt(0.8)))
         page.ov.add_artist(Circle((cx, base + r), r, facecolor="none",
                                   edgecolor="#7f2704", linewidth=page.pt(0.3)))
-        page.line([cx, cx + rmax + 4], [base + 2 * r, base + 2 * r], lw=0.3, color="#555555")
-        page.text(cx + rmax + 5, base + 2 * r, fmt_number(v, lang), size=6.0, va="center")
-    return base - 3.0
+        ty = base + 2 * r
+        if last_ty is not None:  # keep the values' labels apart on small circles
+            ty = min(ty, last_ty - 2.6)
+        page.line([cx, cx + big + 3, cx + big + 4], [base + 2 * r, base + 2 * r, ty],
+                  lw=0.3, color="#555555")
+        page.text(cx + big + 5, ty, fmt_number(v, lang), size=6.0, va="center")
+        last_ty = ty
+    return min(base, (last_ty or base) - 1.5) - 3.0

@@ -68,12 +68,13 @@ def page_overview(ctx: Context, n: int) -> Page:
     y = page.legend(PX, y, entries, width=PW)
 
     # panel: summary against the plan
-    y = page.heading(PX, y - 1, tr("summary", lang))
+    y = page.heading(PX, y - 1, ctx.summary_title())
     rows, fills = _summary_rows(ctx)
     y = page.table(PX, y, [(tr("tbl_indicator", lang), 44, "left"),
                            (tr("tbl_result", lang, year=d.year), 24, "right"),
                            (tr("tbl_plan", lang, year=ws.plan_year), 30, "right")],
                    rows, fills=fills, size=6.4, row_h=3.9)
+    y = plan_key(page, PX, y, fills, lang)
     # panel: communes, criteria met, class
     if len(d.status) > MAX_TABLE_ROWS:  # a province or country: no room for the table
         page.lines_of_text(PX, y - 1, [tr("too_many_rows", lang, n=len(d.status))], size=6.6)
@@ -127,12 +128,30 @@ def _summary_rows(ctx: Context) -> tuple[list[list[str]], list[list[str | None]]
           f"{share(plan.ntm_villages, plan.villages_total or v_total)}"
           if plan.ntm_villages is not None else "–")],
     ]
-    ok, bad = "#d9f0d3", "#fde0d0"
+    ok, bad = st.PLAN_MET, st.PLAN_SHORT
+
+    def judge(target, reached: bool) -> str | None:  # no plan figure: nothing to judge
+        return None if target is None else (ok if reached else bad)
+
+    v_known = bool(len(vil)) and bool(vil["ntm_known"].any()) if "ntm_known" in vil else True
+    if not v_known:  # no village status at all: not "0 villages", but no data
+        rows[3][1] = tr("no_data", lang)
     fills = [
-        [None, ok if plan.ntm_communes is not None and n_ntm >= plan.ntm_communes else bad, None],
-        [None, ok if plan_avg is not None and avg >= plan_avg - 1e-9 else bad, None],
-        [None, ok if below == 0 else bad, None],
-        [None, ok if plan.ntm_villages is not None and v_ntm >= plan.ntm_villages else bad,
-         None],
+        [None, judge(plan.ntm_communes, n_ntm >= (plan.ntm_communes or 0)), None],
+        [None, judge(plan_avg, plan_avg is not None and avg >= plan_avg - 1e-9), None],
+        [None, judge(plan.min_criteria, below == 0), None],
+        [None, judge(plan.ntm_villages if v_known else None,
+                     v_ntm >= (plan.ntm_villages or 0)), None],
     ]
     return rows, fills
+
+
+def plan_key(page, x: float, y: float, fills, lang: str) -> float:
+    """The key of the summary's cell colours (only those used); returns the y below it."""
+    used = {c for row in fills for c in row if c}
+    entries = [("patch", tr(key, lang), dict(fc=color, ec="#8a8a8a", lw=0.3))
+               for color, key in ((st.PLAN_MET, "plan_reached"), (st.PLAN_SHORT, "plan_short"))
+               if color in used]
+    if not entries:
+        return y
+    return page.legend(x, y + 1.0, entries, width=98, size=6.0, columns=2)

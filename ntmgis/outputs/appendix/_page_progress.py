@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
 import shapely
 
 import ntmgis.outputs.appendix._style as st
 from ntmgis.core.i18n import fmt_number
 from ntmgis.outputs.appendix._carto import Page, _true_north_angle, nice_scale
 from ntmgis.outputs.appendix._data import AppendixData
-from ntmgis.outputs.appendix._page_common import Context, _rep_points
+from ntmgis.outputs.appendix._labels import LabelPlacer
+from ntmgis.outputs.appendix._page_common import Context, _rep_points, short_name
 from ntmgis.outputs.appendix._text import tr
 
 __all__ = ["page_progress"]
@@ -55,12 +57,14 @@ def page_progress(ctx: Context, n: int) -> Page:
             fr.ax.plot(xy[:, 0], xy[:, 1], linestyle="none", marker="*",
                        markersize=page.pt(7), markerfacecolor="#ffd700",
                        markeredgecolor="#5a4a00", markeredgewidth=page.pt(0.5), zorder=7)
+        _small_labels(fr, com, inprog, _rep_points(com[com["code"].isin(ntm_codes)].geometry)
+                      if ntm_codes else None)
         n_ntm = len(ntm_codes)
         avg = float(st_y["criteria_met"].mean()) if len(st_y) else float("nan")
-        below = int((st_y["criteria_met"] < (ws.plan.min_criteria or 10)).sum())
+        below = int((st_y["criteria_met"] < (ws.plan.min_criteria or d.cset.bands[-1])).sum())
         vs = d.village_status
-        v_ntm = int(vs.loc[vs["year"] == year, "ntm"].sum()) if len(vs) else 0
-        summary.append((year, n_ntm, len(st_y), avg, below, v_ntm))
+        v_ntm = int(vs.loc[vs["year"] == year, "ntm"].sum()) if len(vs) else None
+        summary.append((str(year), n_ntm, len(st_y), avg, below, v_ntm))
         page.text(x, ytop - 1.5, str(year), size=10, weight="bold", va="top")
         page.text(x + 14, ytop - 2.1, tr("prog_year", lang, ntm=n_ntm,
                                           avg=fmt_number(avg, lang, 2)), size=6.8, va="top")
@@ -80,15 +84,22 @@ def page_progress(ctx: Context, n: int) -> Page:
     page.north_arrow(x + cw - 10.0, y - 9.0, tr("north", lang),
                      angle=_true_north_angle(ws.crs, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2),
                      size=8.0)
-    min_c = ws.plan.min_criteria or 10
-    rows = [[str(yr), f"{a}/{t}", fmt_number(avg, lang, 2), str(bl), str(v)]
-            for yr, a, t, avg, bl, v in summary]
-    y = page.table(x, y_leg - 1.0, [(tr("col_year", lang), 11, "left"),
+    min_c = ws.plan.min_criteria or d.cset.bands[-1]
+    v_total = int(d.villages["commune_code"].isin(set(d.status["code"])).sum())
+    rows = [[yr, f"{a}/{t}", fmt_number(avg, lang, 2), str(bl),
+             "–" if v is None else f"{v}/{v_total}"] for yr, a, t, avg, bl, v in summary]
+    plan_row = _plan_row(ctx, len(d.status), v_total)
+    if plan_row:
+        rows.append(plan_row)
+    y = page.table(x, y_leg - 1.0, [(tr("col_year", lang), 13, "left"),
                                      (tr("col_ntm", lang), 14, "right"),
-                                     (tr("col_avg", lang), 20, "right"),
-                                     (tr("col_below", lang, n=min_c), 21, "right"),
-                                     (tr("col_ntm_villages", lang), 19, "right")],
-                   rows, size=6.2, row_h=3.6)
+                                     (tr("col_avg", lang), 18, "right"),
+                                     (tr("col_below", lang, n=min_c), 19, "right"),
+                                     (tr("col_ntm_villages", lang), 22, "right")],
+                   rows, size=6.2, row_h=3.6, bold_rows=[len(rows) - 1] if plan_row else [])
+    if plan_row:
+        y = page.lines_of_text(x, y + 0.8, [tr("plan_row_note", lang, year=ws.plan_year)],
+                               size=5.6, style="italic", color="#444444")
     page.scale_bar(x + 2.0, y - 6.0, scale, cw * 0.45, lang,
                    scale_text=tr("same_scale", lang, d=fmt_number(scale, lang)),
                    background=False)
@@ -102,3 +113,34 @@ def _progress_years(d: AppendixData) -> list[int]:
 
 def _period(years: list[int]) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}-{years[-1]}"
+
+
+def _plan_row(ctx: Context, n: int, v_total: int) -> list[str] | None:
+    """The plan's row ("KH 2025"): what the plan asks for by its year; None without a plan."""
+    d, lang, plan = ctx.data, ctx.lang, ctx.ws.plan
+    if ctx.ws.plan_year is None or (plan.ntm_communes is None and plan.ntm_villages is None
+                                    and not plan.min_criteria and not d.targets):
+        return None
+    avg = (sum(d.targets.values()) / n) if (n and len(d.targets) == len(d.cset)) else None
+    return [tr("plan_row", lang, year=ctx.ws.plan_year),
+            f"{plan.ntm_communes}/{n}" if plan.ntm_communes is not None else "–",
+            fmt_number(avg, lang, 2) if avg is not None else "–",
+            "0" if plan.min_criteria else "–",
+            (f"{plan.ntm_villages}/{plan.villages_total or v_total}"
+             if plan.ntm_villages is not None else "–")]
+
+
+def _small_labels(fr, com, inprog, stars=None) -> int:
+    """Commune names on a small map, off one another and the stars; returns how many."""
+    placer = LabelPlacer(fr)
+    if stars is not None:
+        placer.obstacle_points(stars, radius_pt=3.2)
+    xy = _rep_points(com.geometry)
+    order = np.argsort(-com.geometry.area.to_numpy(), kind="stable")
+    placed = 0
+    for i in order:
+        placed += placer.place(xy[i, 0], xy[i, 1], short_name(com["name"].iloc[i]), size=4.4,
+                               area=True, weight="normal",
+                               style="normal" if inprog[i] else "italic", color="#222222",
+                               halo=1.2)
+    return placed

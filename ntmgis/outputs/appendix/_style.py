@@ -6,16 +6,18 @@ the same classes in the same colours.
 
 from __future__ import annotations
 
+from ntmgis.core import palette as _palette
+
 __all__ = ["CLASS_COLORS", "MET_COLORS", "STATUS_COLORS", "OUT_OF_PROGRAMME", "STATUS_STYLE",
            "FACILITY_STYLE", "ROAD_STYLE", "PROJECT_LINE", "VILLAGE_STYLE", "tint", "fill"]
 
 # Commune class and criterion result: the web map's colour-blind-safe palettes
 # (ColorBrewer RdYlBu; ntmgis.core.palette), so that the printed appendix and the
 # HTML maps show the same classes in the same colours. A test keeps them equal.
-CLASS_COLORS = {"ntm": "#2c7bb6", "15-18": "#abd9e9", "10-14": "#fdae61", "lt10": "#d7191c"}
-MET_COLORS = {"1": "#2c7bb6", "0": "#d7191c", "": "#bdbdbd"}
+CLASS_COLORS = dict(_palette.CLASS_COLORS)
+MET_COLORS = {k: _palette.MET_COLORS[k] for k in ("1", "0", "")}
 # Project status: Okabe-Ito, as on the web map.
-STATUS_COLORS = {"preparing": "#E69F00", "under_way": "#56B4E9", "finished": "#009E73"}
+STATUS_COLORS = dict(_palette.STATUS_COLORS)
 # Units outside the programme (the township): light grey with hatching.
 OUT_OF_PROGRAMME = {"fc": "#eeeeee", "ec": "#9a9a9a", "hatch": "/////"}
 BOUNDARY_COMMUNE = {"ec": "#4d4d4d", "lw": 0.45}
@@ -50,7 +52,15 @@ MAIN_ROAD_STYLE = {
 VILLAGE_STYLE = {
     True: {"marker": "o", "mfc": "#1a1a1a", "mec": "white", "ms": 5.6, "mew": 0.6},
     False: {"marker": "o", "mfc": "white", "mec": "#1a1a1a", "ms": 5.2, "mew": 0.9},
+    None: {"marker": "o", "mfc": _palette.VILLAGE_COLORS[""], "mec": "#4d4d4d", "ms": 5.2,
+           "mew": 0.6},  # no data
 }
+# A commune that missed (or is behind) its target: dark orange, bold, with a warning sign.
+MISSED_COLOR = "#a63603"
+# Result against the plan in summary tables: blue (reached) / orange (short), apart under
+# every colour-vision deficiency (no red-green pair), each named in a key under the table.
+PLAN_MET = "#b5d1e5"
+PLAN_SHORT = "#f5c099"
 INVEST_CIRCLE = {"fc": "#de7b2c", "ec": "#7f2704"}
 # The commune a page is about: a dark line on a translucent amber ribbon.
 FOCUS_LINE = {"color": "#3a3a3a", "lw": 1.1, "casing": "#f5a300", "casing_lw": 4.5,
