@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -26,12 +25,11 @@ import pandas as pd
 
 from ntmgis.core.criteria import (
     COMMUNE_CRITERIA,
+    DEFAULT_SET,
     CriteriaSet,
-    available_sets,
-    criteria_set_from_dict,
     load_criteria_set,
 )
-from ntmgis.core.errors import CriteriaError, ValidationFailed, WorkspaceError
+from ntmgis.core.errors import CriteriaError, ValidationFailed
 from ntmgis.core.i18n import catalog, fmt_number, label, t
 from ntmgis.core.issue_log import WARNING, Issue, IssueLog
 from ntmgis.core.text import fold, is_missing
@@ -41,11 +39,12 @@ from ntmgis.inputs.indicators import (
     read_indicator_thresholds,
     read_indicator_values,
 )
+from ntmgis.inputs.load import workspace_criteria_set
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover
-    import tomli as tomllib
+    pass
 
 __all__ = ["STATUS_COLUMNS", "IndicatorResult", "criteria_set_for", "commune_classes",
            "evaluate_indicators", "criteria_from_indicators", "merge_criteria",
@@ -72,16 +71,9 @@ _MSG: dict[str, tuple[str, str]] = {
     "unknown_group": (
         "nhóm/vùng '{value}' của xã {code} không có trong bộ {set}; dùng '{default}'",
         "class '{value}' of commune {code} is not in the set {set}; '{default}' is used"),
-    "unknown_set": (
-        "{path}: [criteria] commune_set = \"{key}\" không phải bộ tiêu chí có sẵn ({sets}) "
-        "hay tệp .toml",
-        "{path}: [criteria] commune_set = \"{key}\" is neither a shipped criteria set "
-        "({sets}) nor a .toml file"),
     "bad_commune_group": (
         "[criteria] commune_group = \"{value}\" không có trong bộ {set}; dùng '{default}'",
         "[criteria] commune_group = \"{value}\" is not in the set {set}; '{default}' is used"),
-    "set_file": ("không đọc được bộ tiêu chí {path}: {reason}",
-                 "cannot read the criteria set {path}: {reason}"),
     "exp_agree": ("bảng tiêu chí khớp với các chỉ tiêu",
                   "a criteria table that agrees with the indicators"),
     "exp_value": ("giá trị và kết quả khớp nhau", "a value and a result that agree"),
@@ -100,20 +92,14 @@ def criteria_set_for(ws: Workspace, *, lang: str = "vi") -> CriteriaSet:
 
     A key (``qd318-2022``, ``qd51-2025``) names a set shipped with ntmgis; a path
     ending in ``.toml`` (relative to the workspace) a province's own file in the
-    same format (``docs/CRITERIA_SETS.md``).
+    same format (``docs/CRITERIA_SETS.md``). The one rule is
+    :func:`ntmgis.inputs.load.workspace_criteria_set`; only the default key differs:
+    here the shipped file is read (with its indicators, to judge values), where the
+    layers take the built-in 19 criteria.
     """
-    key = ws.commune_set
-    if not key.lower().endswith(".toml"):
-        if key not in available_sets():  # a configuration problem, not a data one
-            raise WorkspaceError(_m("unknown_set", lang, path=ws.config_path, key=key,
-                                    sets=", ".join(available_sets())), path=ws.config_path)
-        return load_criteria_set(key, lang=lang)
-    path = (ws.root / key) if not Path(key).is_absolute() else Path(key)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise WorkspaceError(_m("set_file", lang, path=path, reason=exc), path=path) from exc
-    return criteria_set_from_dict(raw, lang=lang)
+    if ws.commune_set == DEFAULT_SET:
+        return load_criteria_set(DEFAULT_SET, lang=lang)
+    return workspace_criteria_set(ws, lang=lang)
 
 
 def commune_classes(communes: pd.DataFrame, ws: Workspace, cset: CriteriaSet,
