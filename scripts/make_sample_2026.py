@@ -25,6 +25,7 @@ import pandas as pd
 import shapely
 
 from ntmgis.core.gdal_env import pinned_gpkg_date
+from ntmgis.monitoring.crosswalk import dissolve_units
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "layers"
@@ -64,11 +65,6 @@ STATUS_YEAR = 2026
 BASE_YEAR = 2025
 MET, UNMET = "Đạt", "Chưa đạt"
 
-# Holes left inside a dissolved commune by gaps between the coarse old boundaries are
-# not real enclaves; real ones are villages' worth of land at least.
-MAX_FALSE_HOLE_M2 = 2_000_000.0
-
-
 def crosswalk() -> dict[str, str]:
     """Old GSO code -> new GSO code, through the merger table's names."""
     old = gpd.read_file(SRC / "communes.geojson")
@@ -83,16 +79,6 @@ def crosswalk() -> dict[str, str]:
     return out
 
 
-def drop_false_holes(geom: shapely.Geometry) -> shapely.Geometry:
-    """The geometry without interior rings smaller than MAX_FALSE_HOLE_M2."""
-    parts = shapely.get_parts(geom)
-    kept = []
-    for poly in parts:
-        holes = [r for r in poly.interiors if shapely.Polygon(r).area > MAX_FALSE_HOLE_M2]
-        kept.append(shapely.Polygon(poly.exterior, holes))
-    return shapely.MultiPolygon(kept)
-
-
 def communes(xwalk: dict[str, str]) -> gpd.GeoDataFrame:
     """The 8 new communes, dissolved in the working CRS."""
     old = gpd.read_file(SRC / "communes.geojson").to_crs(CRS)
@@ -100,7 +86,9 @@ def communes(xwalk: dict[str, str]) -> gpd.GeoDataFrame:
     names = {v: k for k, v in NEW_CODES.items()}
     rows = []
     for code, group in old.groupby("new_code", sort=True):
-        geom = drop_false_holes(shapely.union_all(group.geometry.values))
+        # gaps between the old units wholly inside a new commune are closed, real holes kept
+        geom = dissolve_units(group.geometry.values,
+                              others=old[old["new_code"] != code].geometry.values)
         rows.append({
             "ma_xa": code,
             "ten_xa": names[code],

@@ -11,7 +11,7 @@ import pytest
 
 from ntmgis.core.criteria import COMMUNE_CRITERIA, village_set_from_rows
 from ntmgis.core.errors import DataError, OutputExistsError
-from ntmgis.inputs.forms import FILE_NAMES, form_kind, read_form
+from ntmgis.inputs.forms import FILE_NAMES, HELP_SHEET, SHEET_NAMES, form_kind, read_form
 from ntmgis.outputs.forms import write_templates
 
 COMMUNES = pd.DataFrame({
@@ -347,3 +347,61 @@ def test_cli_forms_for_the_sample_and_a_full_round_trip(tmp_path):
     vil = read_form(ws_dir / "templates" / FILE_NAMES["village_status"], "village_status")
     assert vil["code"].nunique() == 101 and len(vil) == 505
     assert vil["code"].str.len().eq(7).all()
+
+
+def test_forms_print_on_a4_landscape(templates):
+    """Print area, A4 landscape fitted to width, repeated headings and key columns, a font,
+    rows tall enough for stacked accents, and years the check allows (issue 14)."""
+    for kind, path in templates.items():
+        wb = openpyxl.load_workbook(path)
+        for ws in (wb[SHEET_NAMES[kind]], wb[HELP_SHEET]):
+            ps = ws.page_setup
+            assert ws.print_area, (kind, ws.title)
+            assert ps.orientation == "landscape" and int(ps.paperSize) == 9  # A4
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ps.fitToWidth) == 1
+            assert ws["A1"].font.name == "Times New Roman"
+            assert ws.row_dimensions[1].height >= 24  # "BIỂU", not "BIÊU"
+        main = wb[SHEET_NAMES[kind]]
+        assert main.print_title_rows == "$2:$3"
+        keys = "$A:$B" if kind == "projects" else ("$A:$C" if kind == "commune_status"
+                                                   else "$A:$E")
+        assert main.print_title_cols == keys, (kind, main.print_title_cols)
+        assert main.cell(row=4, column=1).font.name == "Times New Roman"
+        assert main.cell(row=4, column=2).font.name == "Times New Roman"
+        assert main.row_dimensions[4].height >= 18
+        assert main.cell(row=2, column=1).font.name == "Times New Roman"
+        # the instructions' years are the years the sheet's check allows
+        years = [dv for dv in main.data_validations.dataValidation if dv.type == "whole"]
+        assert years and (years[0].formula1, years[0].formula2) == ("2024", "2025")
+        help_text = " ".join(str(c.value) for row in wb[HELP_SHEET].iter_rows() for c in row
+                             if c.value is not None)
+        assert "2024 đến 2025" in help_text
+
+
+def test_forms_print_with_libreoffice(templates, tmp_path):
+    """LibreOffice prints each workbook on A4 landscape: instructions on one page, the form
+    fitted to the width on one page (two pages in all), the title whole."""
+    import shutil
+    import subprocess
+
+    soffice, pdfinfo = shutil.which("soffice"), shutil.which("pdfinfo")
+    if not soffice or not pdfinfo:
+        pytest.skip("LibreOffice (soffice) and poppler (pdfinfo) are not installed")
+    out = tmp_path / "pdf"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "pdf", "--outdir", str(out),
+                    *(str(p) for p in templates.values())],
+                   check=True, capture_output=True, timeout=240)
+    for path in templates.values():
+        pdf = out / (path.stem + ".pdf")
+        info = subprocess.run([pdfinfo, str(pdf)], check=True, capture_output=True,
+                              text=True).stdout
+        pages = int(next(ln.split()[-1] for ln in info.splitlines()
+                         if ln.startswith("Pages:")))
+        size = next(ln for ln in info.splitlines() if ln.startswith("Page size:")).split()
+        assert float(size[2]) > float(size[4]), (path.name, size)  # landscape
+        assert pages == 2, (path.name, pages)
+        if shutil.which("pdftotext"):
+            text = subprocess.run(["pdftotext", str(pdf), "-"], check=True,
+                                  capture_output=True, text=True).stdout
+            assert "HƯỚNG DẪN ĐIỀN BIỂU" in text

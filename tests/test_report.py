@@ -10,7 +10,7 @@ def test_targets_as_the_plan_writes_them(built_sample, tmp_path):
     rep = plan_report(ws, layers=layers)
     crit = rep.criteria.set_index("Tiêu chí")
     assert crit["Mục tiêu 2025"].sum() == 213
-    shares = dict(zip(crit.index, crit["Tỷ lệ mục tiêu"], strict=True))
+    shares = dict(zip(crit.index, crit["Tỷ lệ so với kế hoạch (%)"], strict=True))
     assert shares[5] == shares[14] == "76,9%"
     assert shares[6] == shares[13] == "92,3%"
     assert shares[15] == "84,6%"
@@ -23,10 +23,11 @@ def test_targets_as_the_plan_writes_them(built_sample, tmp_path):
     assert head["Số xã dưới 10 tiêu chí"] == "0"
     assert head["Bản đạt chuẩn NTM"] == "18/101 = 17,8%"
     fund = rep.funding.set_index("Nguồn vốn")
-    assert fund.loc["Tổng", "Kế hoạch (triệu đồng)"] == "608.989"
-    assert fund.loc["Ngân sách Trung ương", "Kế hoạch (triệu đồng)"] == "30.614"
+    assert fund.loc["Tổng", "Kế hoạch: dự kiến nhu cầu vốn (triệu đồng)"] == "608.989"
+    assert fund.loc["Ngân sách Trung ương",
+                    "Kế hoạch: dự kiến nhu cầu vốn (triệu đồng)"] == "30.614"
     assert fund.loc["Vốn lồng ghép", "Danh mục dự án (triệu đồng)"] == "567.945"
-    assert fund.loc["Vốn huy động", "Kế hoạch (triệu đồng)"] == "2.258"
+    assert fund.loc["Vốn huy động", "Kế hoạch: dự kiến nhu cầu vốn (triệu đồng)"] == "2.258"
 
 
 def test_actual_figures_follow_the_layers(built_sample):
@@ -64,5 +65,32 @@ def test_english(built_sample):
     head = rep.headline.set_index("Indicator")["Target 2025"]
     assert head["Communes recognised NTM"] == "4/13 = 30.8%"
     assert head["Average criteria per commune"] == "16.38"
-    assert rep.funding.set_index("Source").loc["Total", "Plan (million VND)"] == "608,989"
-    assert rep.criteria.set_index("Criterion").loc[5, "Target share"] == "76.9%"
+    fund = rep.funding.set_index("Source")
+    assert fund.loc["Total", "Plan: expected funding need (million VND)"] == "608,989"
+    assert rep.criteria.set_index("Criterion").loc[5, "Share of the plan's target (%)"] == "76.9%"
+
+
+def test_csv_carries_machine_numbers(built_sample, tmp_path):
+    """A computer set to English must read 30614 million VND, not thirty (issue 14)."""
+    import pandas as pd
+
+    ws, layers = built_sample
+    paths = write_report(plan_report(ws, layers=layers), tmp_path / "r")
+    by = {p.name: p for p in paths}
+    raw = by["funding.csv"].read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    text = raw.decode("utf-8-sig")
+    assert "30614" in text and "608989" in text and "30.614" not in text
+    fund = pd.read_csv(by["funding.csv"], encoding="utf-8-sig").set_index("Nguồn vốn")
+    assert fund.loc["Ngân sách Trung ương",
+                    "Kế hoạch: dự kiến nhu cầu vốn (triệu đồng)"] == 30614
+    crit = pd.read_csv(by["criteria.csv"], encoding="utf-8-sig").set_index("Tiêu chí")
+    assert crit.loc[5, "Tỷ lệ so với kế hoạch (%)"] == 76.9
+    assert "76,9" not in by["criteria.csv"].read_text(encoding="utf-8-sig")
+    head = pd.read_csv(by["targets.csv"], encoding="utf-8-sig").set_index("Chỉ tiêu")
+    assert head.loc["Bình quân tiêu chí/xã", "Mục tiêu 2025"] == 16.38
+    assert head.loc["Xã đạt chuẩn NTM", "Mục tiêu 2025"] == 4
+    assert head.loc["Xã đạt chuẩn NTM", "Trên tổng số"] == 13
+    # the formatted figures stay in the Markdown
+    md = by["plan_vs_actual.md"].read_text(encoding="utf-8")
+    assert "30.614" in md and "76,9%" in md

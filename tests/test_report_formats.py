@@ -105,11 +105,12 @@ def test_word_tables_hold_the_plan_figures(written):
     assert _row(tables["Chỉ tiêu"], "Bình quân tiêu chí/xã")["Mục tiêu 2025"] == "16,38"
     assert _row(tables["Chỉ tiêu"], "Bản đạt chuẩn NTM")["Mục tiêu 2025"] == "18/101 = 17,8%"
     crit = _row(tables["Tiêu chí"], "5")
-    assert (crit["Tên tiêu chí"], crit["Tỷ lệ mục tiêu"], crit["Mục tiêu 2025"]) == (
+    assert (crit["Tên tiêu chí"], crit["Tỷ lệ so với kế hoạch (%)"], crit["Mục tiêu 2025"]) == (
         "Trường học", "76,9%", "10")
     total = _row(tables["Nguồn vốn"], "Tổng")
-    assert total["Kế hoạch (triệu đồng)"] == "608.989"
-    assert _row(tables["Nguồn vốn"], "Ngân sách Trung ương")["Kế hoạch (triệu đồng)"] == "30.614"
+    assert total["Kế hoạch: dự kiến nhu cầu vốn (triệu đồng)"] == "608.989"
+    central = _row(tables["Nguồn vốn"], "Ngân sách Trung ương")
+    assert central["Kế hoạch: dự kiến nhu cầu vốn (triệu đồng)"] == "30.614"
     # Each data table's header row repeats on every page; no row splits across pages.
     for t in doc.tables[1:4]:
         tr = t.rows[0]._tr
@@ -142,8 +143,8 @@ def test_excel_cells_are_typed(written):
     row5 = {h: c for h, c in zip(head, crit[6], strict=True)}
     assert row5["Tiêu chí"].value == 5 and row5["Tên tiêu chí"].value == "Trường học"
     assert row5["Mục tiêu 2025"].value == 10 and row5["Mục tiêu 2025"].data_type == "n"
-    assert row5["Tỷ lệ mục tiêu"].value == pytest.approx(0.769)
-    assert row5["Tỷ lệ mục tiêu"].number_format == "0.0%"
+    assert row5["Tỷ lệ so với kế hoạch (%)"].value == pytest.approx(0.769)
+    assert row5["Tỷ lệ so với kế hoạch (%)"].number_format == "0.0%"
     assert row5["Mục tiêu 2025"].number_format == "#,##0"
     fund = wb["Nguồn vốn"]
     rows = {r[0].value: r for r in fund.iter_rows(min_row=2)}
@@ -208,7 +209,7 @@ def test_english(written):
                   "IV. PROGRESS AGAINST THE ROADMAP"]
     tables = _tables(doc)
     assert _row(tables["Indicator"], "Communes recognised NTM")["Target 2025"] == "4/13 = 30.8%"
-    assert _row(tables["Source"], "Total")["Plan (million VND)"] == "608,989"
+    assert _row(tables["Source"], "Total")["Plan: expected funding need (million VND)"] == "608,989"
     assert any("illustrative" in p.text for p in doc.paragraphs)
     assert any(p.text.startswith("Figure 1. ") for p in doc.paragraphs)
     wb = openpyxl.load_workbook(d / XLSX_NAME)

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 
 from ntmgis.core.criteria import COMMUNE_CRITERIA, DEFAULT_SET, CriteriaSet
+from ntmgis.core.errors import OptionError
 from ntmgis.core.i18n import fmt_percent, label, t
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import sha256_files
@@ -27,7 +28,98 @@ from ntmgis.monitoring.checks import Located, locate_points
 from ntmgis.monitoring.gpkg import MonitoringLayers
 from ntmgis.monitoring.indicators import indicator_layers, merge_criteria
 
-__all__ = ["compute_layers"]
+__all__ = ["commune_groups", "compute_layers"]
+
+
+def commune_groups(communes: pd.DataFrame, group_by: str | None = None,
+                   default_code: str | None = None, default_name: str | None = None
+                   ) -> dict[str, tuple[str, str]]:
+    """Each commune's group above the commune: code -> (group code, group name).
+
+    ``group_by`` names a column of the communes layer (a former district, a cluster);
+    without it the district (``district_code``, named by ``district_name``). A commune
+    without a value gets an empty group.
+    """
+    codes = list(communes["code"])
+
+    def col(name: str) -> list[str]:
+        if name not in communes:
+            return [""] * len(codes)
+        return ["" if v is None or v != v else str(v).strip() for v in communes[name]]
+
+    if group_by is not None and group_by not in ("district_code", "district_name"):
+        if group_by not in communes:
+            raise OptionError(f"group_by: the communes layer has no column '{group_by}' "
+                              f"(columns: {', '.join(map(str, communes.columns))})")
+        vals = col(group_by)
+        return {k: (v, v) for k, v in zip(codes, vals, strict=True)}
+    gc, gn = col("district_code"), col("district_name")
+    if not any(gc):
+        gc = [default_code or ""] * len(codes)
+    if not any(gn):
+        gn = [default_name or ""] * len(codes)
+    return {k: (a, b or a) for k, a, b in zip(codes, gc, gn, strict=True)}
+
+
+def _summaries(wide: pd.DataFrame, village_status: pd.DataFrame | None,
+               villages: pd.DataFrame | None, cset: CriteriaSet, years: tuple[int, ...],
+               targets: dict, groups: dict[str, tuple[str, str]]
+               ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``district_summary`` and ``district_overview``: the total's rows, then each group's.
+
+    One group: its rows are the total's, named by the group. More than one: the total's
+    rows have an empty group, each group follows (plan targets are the area's: a group's
+    ``target`` is empty).
+    """
+    distinct = sorted(set(groups.values())) or [(None, None)]
+    parts: list[tuple[tuple[str, str] | None, list[str]]] = [
+        (distinct[0] if len(distinct) == 1 else None, list(groups))]
+    if len(distinct) > 1:
+        parts += [(g, [k for k, v in groups.items() if v == g]) for g in distinct]
+    vill_commune = (dict(zip(villages["code"], villages["commune_code"], strict=True))
+                    if villages is not None else {})
+    rows, over = [], []
+    for grp, codes in parts:
+        gcode, gname = grp if grp is not None else (None, None)
+        whole = grp is None or len(distinct) == 1
+        keep = set(codes)
+        sub = wide[wide["code"].isin(keep)]
+        n_prog = len(codes)
+        vs = village_status
+        vtotal = len(villages) if villages is not None else None
+        if not whole and villages is not None:
+            vtotal = int(villages["commune_code"].isin(keep).sum())
+            if vs is not None:
+                vs = vs[vs["code"].map(vill_commune).isin(keep)]  # the village's commune
+        for year in years:
+            w = sub[sub["year"] == year]
+            for cr in cset:
+                met = int((w[cr.key] == 1).sum())
+                tg = targets.get(cr.number) if whole else None
+                tg = None if tg is None or tg is pd.NA else int(tg)
+                rows.append({"year": year, "criterion": cr.number, "name_vi": cr.name_vi,
+                             "name_en": cr.name_en, "group": cr.group, "communes_met": met,
+                             "communes_total": n_prog,
+                             "share": met / n_prog if n_prog else None, "target": tg,
+                             "target_share": (tg / n_prog if tg is not None and n_prog
+                                              else None),
+                             "gap": (tg - met) if tg is not None else None,
+                             "group_code": gcode, "group_name": gname})
+            vrow = vs[vs["year"] == year] if vs is not None else None
+            over.append({
+                "year": year, "communes_total": n_prog, "ntm_communes": int(w["ntm"].sum()),
+                "criteria_sum": int(w["criteria_met"].sum()),
+                "avg_criteria": float(w["criteria_met"].mean()) if len(w) else None,
+                # The lowest band's bound (10 of 19, 5 of 10); the column keeps its name.
+                "below_10": int((w["criteria_met"] < cset.bands[-1]).sum()),
+                "villages_total": vtotal,
+                "ntm_villages": int(vrow["ntm"].sum()) if vrow is not None else None,
+                "group_code": gcode, "group_name": gname})
+    summary = pd.DataFrame(rows).astype({"target": "Int64", "gap": "Int64",
+                                         "group_code": object, "group_name": object})
+    overview = pd.DataFrame(over).astype({"villages_total": "Int64", "ntm_villages": "Int64",
+                                          "group_code": object, "group_name": object})
+    return summary, overview
 
 
 
@@ -107,7 +199,8 @@ def _located(inp: Inputs, name: str, ids: pd.Series, geoms: gpd.GeoSeries,
 
 def compute_layers(inp: Inputs, *, lang: str = "vi",
                    progress: Callable[[str], None] | None = None,
-                   log: IssueLog | None = None) -> MonitoringLayers:
+                   log: IssueLog | None = None, group_by: str | None = None
+                   ) -> MonitoringLayers:
     """Join the inputs into the monitoring layers (no I/O but the indicator tables).
 
     Parameters
@@ -121,6 +214,12 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     log : IssueLog, optional
         Receives the indicators' warnings (a reported met its value contradicts,
         a criterion the indicators decide otherwise than the criteria table).
+    group_by : str, optional
+        The communes layer's column that groups communes above the commune (default: the
+        district, ``district_code`` named by ``district_name``; after 2025 a former
+        district or a cluster column). ``district_summary`` and ``district_overview``
+        get a row per group (``group_code``, ``group_name``) after the total's rows
+        (group empty) when there is more than one group.
 
     Raises
     ------
@@ -298,36 +397,10 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
             if row.criterion is not pd.NA:
                 targets[int(row.criterion)] = row.target_communes
                 share_text[int(row.criterion)] = getattr(row, "target_share_text", None)
-    rows = []
-    for year in years:
-        w = wide[wide["year"] == year]
-        for cr in cset:
-            met = int((w[cr.key] == 1).sum())
-            tg = targets.get(cr.number)
-            tg = None if tg is None or tg is pd.NA else int(tg)
-            rows.append({"year": year, "criterion": cr.number, "name_vi": cr.name_vi,
-                         "name_en": cr.name_en, "group": cr.group, "communes_met": met,
-                         "communes_total": n_prog, "share": met / n_prog if n_prog else None,
-                         "target": tg,
-                         "target_share": (tg / n_prog if tg is not None and n_prog else None),
-                         "gap": (tg - met) if tg is not None else None})
-    district_summary = pd.DataFrame(rows).astype({"target": "Int64", "gap": "Int64"})
-    over = []
-    for year in years:
-        w = wide[wide["year"] == year]
-        vrow = village_status[village_status["year"] == year] if village_status is not None \
-            else None
-        over.append({
-            "year": year, "communes_total": n_prog, "ntm_communes": int(w["ntm"].sum()),
-            "criteria_sum": int(w["criteria_met"].sum()),
-            "avg_criteria": float(w["criteria_met"].mean()) if len(w) else None,
-            # The lowest band's bound (10 of 19, 5 of 10); the column keeps its contract name.
-            "below_10": int((w["criteria_met"] < cset.bands[-1]).sum()),
-            "villages_total": len(villages) if villages is not None else None,
-            "ntm_villages": int(vrow["ntm"].sum()) if vrow is not None else None,
-        })
-    district_overview = pd.DataFrame(over).astype({"villages_total": "Int64",
-                                                   "ntm_villages": "Int64"})
+    groups = commune_groups(c, group_by, ws.district_code, ws.name)
+    prog_groups = {k: groups[k] for k in prog["code"]}
+    district_summary, district_overview = _summaries(
+        wide, village_status, villages, cset, years, targets, prog_groups)
     plan_targets = None
     if targets:
         plan_targets = pd.DataFrame({

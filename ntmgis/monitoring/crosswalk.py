@@ -48,6 +48,7 @@ __all__ = [
     "STATUS_2025",
     "aggregate",
     "aggregate_workspace",
+    "dissolve_units",
     "read_crosswalk",
     "status_label",
     "match_units",
@@ -284,6 +285,43 @@ def _multi(geoms: np.ndarray) -> np.ndarray:
     return out
 
 
+def _source_holes(geoms: np.ndarray) -> shapely.Geometry | None:
+    rings = [shapely.Polygon(r) for g in geoms for p in shapely.get_parts(g)
+             if p.geom_type == "Polygon" for r in p.interiors]
+    return shapely.union_all(rings) if rings else None
+
+
+def dissolve_units(geoms: Any, *, others: Any = None) -> shapely.Geometry:
+    """The union of old units without the false holes left by gaps between them.
+
+    A hole is kept when the old units' own holes explain half its area or more, or another
+    unit (``others``: those of other new communes) reaches into it; any other hole is a gap
+    between the old boundaries wholly inside the new unit, and is closed.
+    """
+    geoms = np.asarray(list(geoms), dtype=object)
+    merged = shapely.union_all(geoms)
+    real = _source_holes(geoms)
+    other = np.asarray(list(others), dtype=object) if others is not None else None
+    tree = shapely.STRtree(other) if other is not None and len(other) else None
+    parts = []
+    for poly in shapely.get_parts(merged):
+        if poly.geom_type != "Polygon":
+            continue
+        keep = []
+        for ring in poly.interiors:
+            hole = shapely.Polygon(ring)
+            explained = real is not None and (
+                shapely.area(shapely.intersection(hole, real)) >= 0.5 * hole.area)
+            if not explained and tree is not None:
+                hits = tree.query(hole, predicate="intersects")
+                explained = any(shapely.area(shapely.intersection(hole, other[i])) > 0
+                                for i in hits)
+            if explained:
+                keep.append(ring)
+        parts.append(shapely.Polygon(poly.exterior, keep))
+    return shapely.MultiPolygon(parts)
+
+
 def aggregate(
     layers: Any,
     crosswalk: pd.DataFrame | str | Path,
@@ -380,8 +418,16 @@ def aggregate(
     # one union per new commune, over index groups (no scan of the layer per commune)
     all_geoms = np.asarray(units.geometry.values, dtype=object)
     positions = grouped.indices
-    geom = _multi(np.array([shapely.union_all(all_geoms[positions[c]]) for c in new_codes],
-                           dtype=object))
+    # gaps between the old units wholly inside a new one are closed (no false holes)
+    tree = shapely.STRtree(all_geoms)
+
+    def near(pos: np.ndarray) -> np.ndarray:  # the other units within the group's extent
+        box = shapely.box(*shapely.total_bounds(all_geoms[pos]))
+        return all_geoms[np.setdiff1d(tree.query(box), pos)]
+
+    geom = _multi(np.array([dissolve_units(all_geoms[positions[c]],
+                                           others=near(positions[c]))
+                            for c in new_codes], dtype=object))
     agg = grouped.agg(
         units=("code", "size"),
         units_in_programme=("in_prog", "sum"),

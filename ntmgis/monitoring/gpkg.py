@@ -31,7 +31,7 @@ from ntmgis.inputs.load import layer_criteria_set, workspace_criteria_set
 
 __all__ = ["MonitoringLayers", "LAYER_ORDER", "LEGACY_COLUMNS", "write_gpkg", "list_layers",
            "read_layer", "read_layers", "layers_criteria_set", "metadata_criteria_set",
-           "criteria_set_named"]
+           "criteria_set_named", "summary_total", "summary_groups"]
 
 _m = catalog({
     "other_set": (
@@ -149,6 +149,26 @@ def write_gpkg(layers: MonitoringLayers, path: Path, *, data_date: str = "") -> 
                 kw["dataset_options"] = {"VERSION": "1.2"}
             pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG",
                                     append=path.exists(), **kw)
+
+
+def summary_total(frame: pd.DataFrame) -> pd.DataFrame:
+    """The area's rows of ``district_summary`` or ``district_overview`` (not a group's).
+
+    With more than one group the total's rows have an empty ``group_code``; with one
+    (or in files built before the grouping) every row is the total's.
+    """
+    if "group_code" not in frame.columns:
+        return frame
+    empty = frame["group_code"].isna() | (frame["group_code"].astype(str) == "")
+    return frame[empty].reset_index(drop=True) if empty.any() else frame
+
+
+def summary_groups(frame: pd.DataFrame) -> pd.DataFrame:
+    """The groups' rows of ``district_summary`` or ``district_overview`` (empty with one)."""
+    if "group_code" not in frame.columns:
+        return frame.iloc[0:0]
+    empty = frame["group_code"].isna() | (frame["group_code"].astype(str) == "")
+    return frame[~empty].reset_index(drop=True) if empty.any() else frame.iloc[0:0]
 
 
 #: Columns renamed since earlier versions of the contract, per layer: old name -> new name.

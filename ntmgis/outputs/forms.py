@@ -63,14 +63,30 @@ from ntmgis.inputs.forms import (
 from ntmgis.inputs.load import commune_criteria_set, load_inputs
 from ntmgis.monitoring.gpkg import read_layer
 
-__all__ = ["FILE_NAMES", "write_templates", "write_template", "write_workspace_templates"]
+__all__ = ["FILE_NAMES", "write_templates", "write_template", "write_workspace_templates",
+           "year_range"]
 
 BLANK_ROWS = 200  # validated empty rows below the pre-filled ones
 DEFAULT_YEARS = tuple(range(2021, 2026))
 # Million VND: always a decimal part, so that "772,0" (vi) cannot be read as 772 000.
 MONEY_FORMAT = "#,##0.0##"
+#: The font offices use, set on every cell (no serif fallback on another computer).
+FONT_NAME = "Times New Roman"
+FONT_SIZE = 11
+#: Row heights (points) that leave room for stacked Vietnamese accents ("BIỂU", "Ữ").
+TITLE_HEIGHT, KEY_HEIGHT, ROW_HEIGHT, HELP_LINE = 27.0, 15.0, 19.5, 16.5
+#: Blank rows printed below the pre-filled ones (the form may be filled in by hand).
+PRINTED_BLANK_ROWS = 20
 # A fixed date for the workbook properties and zip entries: same input, same bytes.
 _FIXED_DATE = _dt.datetime(2025, 1, 1, 0, 0, 0)
+
+
+def year_range(years: Sequence[int]) -> tuple[int, int]:
+    """The years the form accepts (the instructions, the sheet's check and the reader).
+
+    :func:`ntmgis.inputs.forms.read_form` with the workspace's years accepts the same.
+    """
+    return min(years), max(years)
 
 
 def _met_labels(lang: str) -> tuple[str, str]:
@@ -218,6 +234,8 @@ def write_template(
     last = FIRST_ROW + len(rows) + BLANK_ROWS - 1
     _write_rows(sheet, cols, rows, clean)
     _add_validation(sheet, cols, kind, lang, criteria_set, years, len(cm), last)
+    _print_setup(sheet, cols, kind, last_row=FIRST_ROW + len(rows) + PRINTED_BLANK_ROWS - 1,
+                 font_to=last)
     help_ws = wb.create_sheet(HELP_SHEET, 0)
     _write_help(help_ws, kind, lang, criteria_set, years, clean)
     wb.active = 1
@@ -253,26 +271,66 @@ def _write_header(ws: Any, kind: str, cols: list[FormColumn], lang: str,
     from openpyxl.utils import get_column_letter
 
     ws["A1"] = form_text(f"title_{kind}", lang)
-    ws["A1"].font = Font(bold=True, size=13)
+    ws["A1"].font = Font(name=FONT_NAME, bold=True, size=13)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=min(len(cols), 12))
     thin = Side(style="thin", color="808080")
     fill = PatternFill("solid", fgColor="DDEBF7")
     for j, c in enumerate(cols, start=1):
         h = set_text(ws.cell(row=2, column=j), c.heading, clean)
-        h.font = Font(bold=True)
+        h.font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
         h.fill = fill
         h.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         h.border = Border(top=thin, bottom=thin, left=thin, right=thin)
         k = ws.cell(row=3, column=j, value=c.key)
-        k.font = Font(italic=True, size=8, color="808080")
+        k.font = Font(name=FONT_NAME, italic=True, size=8, color="808080")
         k.alignment = Alignment(horizontal="center")
         ws.column_dimensions[get_column_letter(j)].width = c.width
+    ws.row_dimensions[1].height = TITLE_HEIGHT
     ws.row_dimensions[2].height = 60
+    ws.row_dimensions[3].height = KEY_HEIGHT
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=_key_columns(cols, kind) + 1)
+    ws.sheet_view.zoomScale = 100
+
+
+def _key_columns(cols: list[FormColumn], kind: str) -> int:
+    """How many columns on the left identify a row (codes, names, year): frozen, reprinted."""
     first_data = next(j for j, c in enumerate(cols, start=1) if c.kind != "code"
                       and c.key not in ("name", "village_name", "commune_name", "year"))
-    n_frozen = 2 if kind == "projects" else first_data - 1
-    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=n_frozen + 1)
-    ws.sheet_view.zoomScale = 100
+    return 2 if kind == "projects" else first_data - 1
+
+
+def _landscape(ws: Any, print_area: str) -> None:
+    """A4 landscape, fitted to the page's width (as many pages down as needed)."""
+    ws.print_area = print_area
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.3
+
+
+def _print_setup(ws: Any, cols: list[FormColumn], kind: str, *, last_row: int,
+                 font_to: int) -> None:
+    """Print area, A4 landscape fitted to width, heading rows and key columns on each page.
+
+    Also the font on every cell of the form and rows tall enough for stacked accents.
+    """
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    last_col = get_column_letter(len(cols))
+    _landscape(ws, f"A1:{last_col}{last_row}")
+    ws.print_title_rows = f"2:{FIRST_ROW - 1}"
+    ws.print_title_cols = f"A:{get_column_letter(_key_columns(cols, kind))}"
+    font = Font(name=FONT_NAME, size=FONT_SIZE)
+    for r in range(FIRST_ROW, font_to + 1):
+        ws.row_dimensions[r].height = ROW_HEIGHT
+        for j in range(1, len(cols) + 1):
+            ws.cell(row=r, column=j).font = font
 
 
 def _write_rows(ws: Any, cols: list[FormColumn], rows: list[dict[str, Any]],
@@ -318,7 +376,7 @@ def _add_validation(ws: Any, cols: list[FormColumn], kind: str, lang: str, cset:
                          showErrorMessage=True, errorStyle="stop",
                          errorTitle="Not met / met" if en else "Đạt / Chưa đạt",
                          error="Pick Đạt or Chưa đạt" if en else "Chọn Đạt hoặc Chưa đạt")
-    lo, hi = min(years) - 10, max(years) + 10
+    lo, hi = year_range(years)
     year = DataValidation(type="whole", operator="between", formula1=str(lo), formula2=str(hi),
                           allow_blank=True, showErrorMessage=True,
                           error=form_text("help_years", lang, lo=lo, hi=hi))
@@ -388,26 +446,38 @@ def _write_help(ws: Any, kind: str, lang: str, cset: CriteriaSet,
                   form_text("help_money", lang), form_text("help_coords", lang)]
     else:
         lines.append(form_text("help_status", lang))
-    lines += [form_text("help_years", lang, lo=min(years), hi=max(years)),
+    lines += [form_text("help_years", lang, lo=year_range(years)[0], hi=year_range(years)[1]),
               form_text("help_errors", lang, sheet=sheet)]
+    font, bold = Font(name=FONT_NAME, size=FONT_SIZE), Font(name=FONT_NAME, size=FONT_SIZE,
+                                                            bold=True)
     ws["A1"] = form_text("help_title", lang)
-    ws["A1"].font = Font(bold=True, size=13)
-    ws.column_dimensions["A"].width = 6
-    ws.column_dimensions["B"].width = 100
+    ws["A1"].font = Font(name=FONT_NAME, bold=True, size=13)
+    ws.merge_cells("A1:B1")  # the title never cut at the first column's edge
+    ws.row_dimensions[1].height = TITLE_HEIGHT
+    ws.column_dimensions["A"].width = 8
+    ws.column_dimensions["B"].width = 110
+    chars = 100  # characters of a line of column B (Times New Roman 11, width 110)
+
+    def put(r: int, key: object, text: str, f: Any = font) -> None:
+        a = ws.cell(row=r, column=1, value=key)
+        a.font, a.alignment = font, Alignment(vertical="top")
+        cell = set_text(ws.cell(row=r, column=2), text, clean)
+        cell.font, cell.alignment = f, Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[r].height = HELP_LINE * max(1, -(-len(text) // chars)) + 3
+
     r = 3
     for i, line in enumerate(lines, start=1):
-        ws.cell(row=r, column=1, value=i)
-        cell = set_text(ws.cell(row=r, column=2), line, clean)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        put(r, i, line)
         r += 1
     r += 1
-    set_text(ws.cell(row=r, column=2), f"{form_text('help_criteria_list', lang)}: "
-             f"{cset.name_en if lang == 'en' else cset.name_vi}", clean).font = Font(bold=True)
+    put(r, None, f"{form_text('help_criteria_list', lang)}: "
+        f"{cset.name_en if lang == 'en' else cset.name_vi}", bold)
     r += 1
     for c in cset:
-        ws.cell(row=r, column=1, value=f"TC{c.number}")
-        set_text(ws.cell(row=r, column=2), c.name(lang), clean)
+        put(r, f"TC{c.number}", c.name(lang))
         r += 1
+    _landscape(ws, f"A1:B{r - 1}")
+    ws.page_setup.fitToHeight = 1  # the instructions on one page
 
 
 def _save_deterministic(wb: Any, path: Path) -> None:

@@ -70,7 +70,7 @@ LAYER_KEYS: dict[str, tuple[str, ...]] = {
     "facilities": ("facility_id",),
     "roads": ("road_id",),
     "commune_criteria": ("code", "year", "criterion"),
-    "district_summary": ("year", "criterion"),
+    "district_summary": ("year", "criterion", "group_code"),
     "plan_targets": ("criterion",),
     "funding_by_source": ("source",),
     "funding_by_commune": ("commune_code",),

@@ -28,7 +28,13 @@ from ntmgis.core.spreadsheet import csv_frame
 from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.compute import compute_layers
-from ntmgis.monitoring.gpkg import MonitoringLayers, layers_criteria_set, read_layers
+from ntmgis.monitoring.gpkg import (
+    MonitoringLayers,
+    layers_criteria_set,
+    read_layers,
+    summary_groups,
+    summary_total,
+)
 from ntmgis.outputs.report_programme import (
     ReportSection,
     funding_section,
@@ -45,11 +51,13 @@ _H = {
     "criterion": ("Tiêu chí", "Criterion"),
     "name": ("Tên tiêu chí", "Name"),
     "target": ("Mục tiêu {y}", "Target {y}"),
-    "target_share": ("Tỷ lệ mục tiêu", "Target share"),
-    "gap": ("Còn thiếu ({y})", "Short of target ({y})"),
+    "target_share": ("Tỷ lệ so với kế hoạch (%)", "Share of the plan's target (%)"),
+    "gap": ("Số xã còn thiếu so với KH", "Communes short of the plan"),
+    "of": ("Trên tổng số", "Out of"),
     "indicator": ("Chỉ tiêu", "Indicator"),
     "source": ("Nguồn vốn", "Source"),
-    "plan": ("Kế hoạch (triệu đồng)", "Plan (million VND)"),
+    "plan": ("Kế hoạch: dự kiến nhu cầu vốn (triệu đồng)",
+             "Plan: expected funding need (million VND)"),
     "list": ("Danh mục dự án (triệu đồng)", "Investment list (million VND)"),
     "diff": ("Chênh lệch", "Difference"),
     "disbursed": ("Đã giải ngân", "Disbursed"),
@@ -59,6 +67,10 @@ _H = {
     "below10": ("Số xã dưới {n} tiêu chí", "Communes below {n} criteria"),
     "ntm_villages": ("Bản đạt chuẩn NTM", "Villages recognised NTM"),
     "total": ("Tổng", "Total"),
+    "all_groups": ("Toàn {area}", "Whole of {area}"),
+    "district": ("Huyện", "District"),
+    "communes": ("Số xã", "Communes"),
+    "t_groups": ("Kết quả theo {group} năm {y}", "Results by {group}, {y}"),
     "title": ("Kết quả thực hiện so với kế hoạch", "Plan against actual"),
     "t_criteria": ("Số xã đạt từng tiêu chí", "Communes meeting each criterion"),
     "t_head": ("Chỉ tiêu chủ yếu", "Headline targets"),
@@ -106,6 +118,25 @@ class PlanReport:
     map_year: int | None = None
 
 
+def _plain(x: object) -> object:
+    """A machine number for a CSV: 30614 (not "30.614"), 1234.5; None when missing."""
+    if x is None:
+        return None
+    try:
+        f = float(x)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return x
+    if pd.isna(f):
+        return None
+    f = round(f, 3)
+    return int(f) if f.is_integer() else f
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    """Plain values as objects: integers stay integers (no 30614.0), missing stays empty."""
+    return pd.DataFrame([{k: _plain(v) for k, v in r.items()} for r in rows], dtype=object)
+
+
 def _count_share(n: int | None, total: int | None, lang: str) -> str:
     if n is None or total in (None, 0):
         return "–"
@@ -114,7 +145,8 @@ def _count_share(n: int | None, total: int | None, lang: str) -> str:
 
 def plan_report(ws: Workspace, *, lang: str = "vi",
                 layers: MonitoringLayers | None = None, period: str | Period | None = None,
-                office: str | None = None, by_office: bool = False) -> PlanReport:
+                office: str | None = None, by_office: bool = False,
+                group_by: str | None = None, group_label: str | None = None) -> PlanReport:
     """Compute the plan-against-actual tables.
 
     Uses the built GeoPackage when it exists, otherwise joins the inputs in
@@ -138,6 +170,12 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
         to the funding of those criteria).
     by_office : bool
         Add one section per office (only ``office``'s when given).
+    group_by : str, optional
+        The communes layer's column grouping communes (default: the district), used when
+        the layers are computed in memory; a built GeoPackage has its groups already.
+    group_label : str, optional
+        The groups' heading ("Cụm xã"; default "Huyện"). With more than one group the
+        report adds a table with a row per group and the total.
 
     Raises
     ------
@@ -151,18 +189,18 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
             layers = read_layers(ws, lang=lang)
         else:
             layers = compute_layers(load_inputs(ws, IssueLog(lang=lang, root=ws.root)),
-                                    lang=lang)
+                                    lang=lang, group_by=group_by)
     years = list(ws.years)
     cset = layers_criteria_set(layers, ws, lang=lang)
     prog = read_programme(ws, cset, office=office, lang=lang)
     py = ws.plan.year
-    ds = layers.district_summary
+    ds = summary_total(layers.district_summary)
     total = int(ds["communes_total"].iloc[0]) if len(ds) else 0
     pt = layers.plan_targets
     share_text = {}
     if pt is not None:
         share_text = dict(zip(pt["criterion"], pt["target_share_text"], strict=True))
-    rows = []
+    rows, crit_data = [], []
     for crit, grp in ds.groupby("criterion", sort=True):
         g = grp.set_index("year")
         tgt = g["target"].iloc[0]
@@ -178,42 +216,61 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
         row[_h("target_share", lang)] = txt or (
             fmt_percent(tgt / total, lang) if tgt is not None and total else "–")
         last = row[str(years[-1])]
-        row[_h("gap", lang, y=years[-1])] = (max(tgt - last, 0) if tgt is not None
+        row[_h("gap", lang)] = (max(tgt - last, 0) if tgt is not None
                                               and last is not None else None)
         rows.append(row)
+        plain = dict(row)
+        plain[_h("target_share", lang)] = (round(tgt / total * 100, 1)
+                                            if tgt is not None and total else None)
+        crit_data.append(plain)
     criteria = pd.DataFrame(rows)
 
-    ov = layers.district_overview.set_index("year")
+    ov = summary_total(layers.district_overview).set_index("year")
     targets = [int(v) for v in pt["target_communes"]] if pt is not None else []
     t_sum = sum(targets) if targets else None
     plan = ws.plan
     vt = plan.villages_total or (int(ov["villages_total"].iloc[-1])
                                  if "villages_total" in ov and not ov["villages_total"].isna().all()
                                  else None)
-    head = []
+    head, head_data = [], []
 
-    def add(key: str, per_year: dict[int, str], target: str, **kw: object) -> None:
-        head.append({_h("indicator", lang): _h(key, lang, **kw),
+    def add(key: str, per_year: dict[int, str], target: str, values: dict[int, object],
+            target_value: object, of: int | None = None, **kw: object) -> None:
+        name = _h(key, lang, **kw)
+        head.append({_h("indicator", lang): name,
                      **{str(y): per_year.get(y, "–") for y in years},
                      _h("target", lang, y=py): target})
+        head_data.append({_h("indicator", lang): name,
+                          **{str(y): values.get(y) for y in years},
+                          _h("target", lang, y=py): target_value, _h("of", lang): of})
 
-    add("ntm_communes", {y: _count_share(int(ov.loc[y, "ntm_communes"]), total, lang)
-                         for y in ov.index},
-        _count_share(plan.ntm_communes, total, lang) if plan.ntm_communes is not None else "–")
-    add("sum", {y: fmt_number(int(ov.loc[y, "criteria_sum"]), lang) for y in ov.index},
-        fmt_number(t_sum, lang) if t_sum is not None else "–")
-    add("avg", {y: fmt_number(float(ov.loc[y, "avg_criteria"]), lang, 2) for y in ov.index},
-        fmt_number(t_sum / total, lang, 2) if t_sum is not None and total else "–")
+    def col(name: str, cast: type = int) -> dict[int, object]:
+        return {y: cast(ov.loc[y, name]) for y in ov.index}
+
+    ntm = col("ntm_communes")
+    add("ntm_communes", {y: _count_share(v, total, lang) for y, v in ntm.items()},
+        _count_share(plan.ntm_communes, total, lang) if plan.ntm_communes is not None else "–",
+        ntm, plan.ntm_communes, total)
+    sums = col("criteria_sum")
+    add("sum", {y: fmt_number(v, lang) for y, v in sums.items()},
+        fmt_number(t_sum, lang) if t_sum is not None else "–", sums, t_sum)
+    avgs = {y: round(v, 2) for y, v in col("avg_criteria", float).items()}
+    t_avg = round(t_sum / total, 2) if t_sum is not None and total else None
+    add("avg", {y: fmt_number(v, lang, 2) for y, v in avgs.items()},
+        fmt_number(t_avg, lang, 2) if t_avg is not None else "–", avgs, t_avg)
     # below the lowest band's bound: 10 of 19 criteria (the plan's "no commune below 10")
-    add("below10", {y: str(int(ov.loc[y, "below_10"])) for y in ov.index},
-        "0" if plan.min_criteria else "–", n=cset.bands[-1])
+    below = col("below_10")
+    add("below10", {y: str(v) for y, v in below.items()},
+        "0" if plan.min_criteria else "–", below, 0 if plan.min_criteria else None,
+        n=cset.bands[-1])
     if "ntm_villages" in ov and not ov["ntm_villages"].isna().all():
-        add("ntm_villages", {y: _count_share(int(ov.loc[y, "ntm_villages"]), vt, lang)
-                             for y in ov.index},
-            _count_share(plan.ntm_villages, vt, lang) if plan.ntm_villages is not None else "–")
+        nv = col("ntm_villages")
+        add("ntm_villages", {y: _count_share(v, vt, lang) for y, v in nv.items()},
+            _count_share(plan.ntm_villages, vt, lang) if plan.ntm_villages is not None else "–",
+            nv, plan.ntm_villages, vt)
     headline = pd.DataFrame(head)
 
-    fund_rows = []
+    fund_rows, fund_data = [], []
     fs = layers.funding_by_source
     if fs is not None:
         fbc = layers.funding_by_commune
@@ -225,6 +282,10 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
                 _h("diff", lang): fmt_money(None if pd.isna(r.difference) else r.difference,
                                             lang),
             })
+            fund_data.append({_h("source", lang): fund_rows[-1][_h("source", lang)],
+                              _h("plan", lang): _plain(r.plan),
+                              _h("list", lang): _plain(r.projects_total),
+                              _h("diff", lang): _plain(r.difference)})
         plan_total = fs["plan"].sum(min_count=1)
         fund_rows.append({
             _h("source", lang): _h("total", lang),
@@ -233,19 +294,80 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
             _h("diff", lang): fmt_money(None if pd.isna(plan_total)
                                         else fs["projects_total"].sum() - plan_total, lang),
         })
+        fund_data.append({_h("source", lang): _h("total", lang),
+                          _h("plan", lang): _plain(plan_total),
+                          _h("list", lang): _plain(fs["projects_total"].sum()),
+                          _h("diff", lang): _plain(None if pd.isna(plan_total) else
+                                                   fs["projects_total"].sum() - plan_total)})
         if fbc is not None:
             fund_rows[-1][_h("disbursed", lang)] = fmt_money(fbc["disbursed"].sum(), lang)
+            fund_data[-1][_h("disbursed", lang)] = _plain(fbc["disbursed"].sum())
     funding = pd.DataFrame(fund_rows)
     span = f"{years[0]}-{years[-1]}" if years[-1] != years[0] else str(years[0])
-    title = f"{_h('title', lang)}: {ws.name}, {ws.province} ({span})"
+    title = f"{_h('title', lang)}: {area_name(ws)} ({span})"
     notes = []
     if "illustrative" in ws.village_set_name.lower() or "minh họa" in ws.village_set_name:
         notes.append(_h("illustrative" if pt is not None or fs is not None
                         else "illustrative_no_plan", lang))
     rep = PlanReport(title=title, criteria=criteria, headline=headline, funding=funding,
-                     lang=lang, notes=notes)
+                     lang=lang, notes=notes,
+                     csv_data={"criteria": _frame(crit_data), "headline": _frame(head_data),
+                               "funding": _frame(fund_data)})
+    groups = group_section(ws, layers, lang=lang, label=group_label)
+    if groups is not None:
+        rep.sections.append(groups)
     _programme(rep, ws, layers, cset, prog, p, by_office)
     return rep
+
+
+def area_name(ws: Workspace) -> str:
+    """"Huyện Mường Tè, Tỉnh Lai Châu"; a province's workspace names itself once."""
+    parts = [ws.name]
+    if ws.province and ws.province.strip().casefold() != (ws.name or "").strip().casefold():
+        parts.append(ws.province)
+    return ", ".join(p for p in parts if p)
+
+
+def _lower_first(name: str) -> str:
+    """"Tỉnh Lai Châu" inside a line: "tỉnh Lai Châu" (Nghị định 30/2020/NĐ-CP)."""
+    return name[:1].lower() + name[1:] if name else name
+
+
+def group_section(ws: Workspace, layers: MonitoringLayers, *, lang: str = "vi",
+                  label: str | None = None, year: int | None = None) -> ReportSection | None:
+    """One row per group of communes (district, former district, cluster) and the total.
+
+    None when the workspace has one group. ``year``: the workspace's last by default.
+    """
+    og = summary_groups(layers.district_overview)
+    if not len(og):
+        return None
+    ov = summary_total(layers.district_overview)
+    year = year if year is not None else int(ov["year"].max())
+    glabel = label or _h("district", lang)
+    cset = layers_criteria_set(layers, ws, lang=lang)
+    low = cset.bands[-1]
+    rows, data = [], []
+    parts = [(r, False) for r in og[og["year"] == year].itertuples(index=False)]
+    parts += [(r, True) for r in ov[ov["year"] == year].itertuples(index=False)]
+    for r, total in parts:
+        name = _h("all_groups", lang, area=_lower_first(ws.name)) if total else r.group_name
+        n, ntm, crit = int(r.communes_total), int(r.ntm_communes), int(r.criteria_sum)
+        avg = crit / n if n else None
+        rows.append({glabel: name, _h("communes", lang): n,
+                     _h("ntm_communes", lang): _count_share(ntm, n, lang),
+                     _h("sum", lang): fmt_number(crit, lang),
+                     _h("avg", lang): fmt_number(avg, lang, 2) if avg is not None else "–",
+                     _h("below10", lang, n=low): int(r.below_10)})
+        data.append({"year": year, "group_code": None if total else r.group_code,
+                     "group_name": name, "communes_total": n, "ntm_communes": ntm,
+                     "ntm_share": round(ntm / n, 4) if n else None, "criteria_sum": crit,
+                     "avg_criteria": round(avg, 2) if avg is not None else None,
+                     "below_10": int(r.below_10)})
+    title = _h("t_groups", lang, group=glabel.lower(), y=year)
+    return ReportSection("groups", title, pd.DataFrame(rows, dtype=object),
+                         pd.DataFrame(data, dtype=object), "groups.csv", glabel[:31],
+                         key_columns=1)
 
 
 def _programme(rep: PlanReport, ws: Workspace, layers: MonitoringLayers, cset, prog,
@@ -266,7 +388,7 @@ def _programme(rep: PlanReport, ws: Workspace, layers: MonitoringLayers, cset, p
         rep.period, rep.as_of = p.key, date_text(p.end, lang)
         known = [y for y in ws.years if pd.Timestamp(int(y), 12, 31) <= pd.Timestamp(p.end)]
         rep.map_year = max(known) if known else None
-        rep.title = f"{_h('title', lang)}: {ws.name}, {ws.province} ({p.label(lang)})"
+        rep.title = f"{_h('title', lang)}: {area_name(ws)} ({p.label(lang)})"
         rep.notes.insert(0, _h("period_note", lang, label=p.label(lang),
                                end=date_text(p.end, lang), prev=p.previous().label(lang)))
     moments = report_moments(ws, p)
@@ -280,7 +402,7 @@ def _programme(rep: PlanReport, ws: Workspace, layers: MonitoringLayers, cset, p
         rep.criteria = rep.criteria[keep].reset_index(drop=True)
         if "criteria" in rep.csv_data:
             d = rep.csv_data["criteria"]
-            rep.csv_data["criteria"] = d[d["criterion"].isin(list(prog.criteria))]
+            rep.csv_data["criteria"] = d[d[d.columns[0]].isin(list(prog.criteria))]
         rep.headline = rep.funding = pd.DataFrame()
         rep.office = prog.office
         rep.title += f" – {prog.office}"
