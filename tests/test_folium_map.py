@@ -60,7 +60,7 @@ def test_year_classes(built_sample):
     assert "Chú giải" in html
     for k in CLASS_COLORS:
         assert label("class", k, "vi") in html
-    assert "Không thuộc chương trình" in html
+    assert "Thị trấn (không xét xã NTM)" in html
     assert "Năm 2025" in html
     # names travel in the page's GeoJSON (JSON-escaped, non-ASCII as \\u escapes)
     (f,) = [f for f in communes.data["features"] if f["properties"]["code"] == "03445"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.language import Command, option
 from ntmgis.cli.options import (
     lang_option,
     open_workspace,
@@ -17,27 +18,30 @@ from ntmgis.outputs.appendix import PAGE_KINDS, SIZES, render_appendix, summary_
 __all__ = ["command"]
 
 
-@click.command("appendix")
+@click.command("appendix", cls=Command, help_en="""Render the print-ready map appendix.
+
+    One PDF and one PNG per page, into maps/appendix/ of the workspace.
+    """)
 @workspace_option
 @year_option
-@click.option("--size", type=click.Choice(SIZES, case_sensitive=False), default="A4",
-              show_default=True, help="Khổ giấy (ngang) / paper size (landscape).")
-@click.option("--format", "formats", default="pdf,png", show_default=True,
-              help="pdf, png hoặc cả hai, cách nhau bằng dấu phẩy / comma-separated.")
+@option("--size", type=click.Choice(SIZES, case_sensitive=False), default="A4",
+        show_default=True, help=("Khổ giấy (ngang).", "Paper size (landscape)."))
+@option("--format", "formats", default="pdf,png", show_default=True,
+        help=("pdf, png hoặc cả hai, cách nhau bằng dấu phẩy.",
+              "pdf, png or both, comma-separated."))
 @lang_option
 @overwrite_option
-@click.option("--dpi", type=click.IntRange(20, 1200), default=300, show_default=True,
-              help="Độ phân giải ảnh PNG / resolution of the PNG pages.")
-@click.option("--pages", default=None,
-              help="Chỉ các trang / only these pages: " + ", ".join(PAGE_KINDS)
-              + " (mặc định: tất cả / default: all).")
+@option("--dpi", type=click.IntRange(20, 1200), default=300, show_default=True,
+        help=("Độ phân giải ảnh PNG.", "Resolution of the PNG pages."))
+@option("--pages", default=None,
+        help=("Chỉ các trang: " + ", ".join(PAGE_KINDS) + " (mặc định: tất cả).",
+              "Only these pages: " + ", ".join(PAGE_KINDS) + " (default: all)."))
 @handle_errors
 def command(workspace: str, year: int | None, size: str, formats: str, lang: str | None,
             overwrite: bool, dpi: int, pages: str | None) -> None:
-    """Phụ lục bản đồ in được (PDF + PNG từng trang) vào maps/appendix/.
+    """Phụ lục bản đồ in được.
 
-    Render the print-ready map appendix (one PDF, one PNG per page) into
-    maps/appendix/ of the workspace.
+    Một tệp PDF và một ảnh PNG cho mỗi trang, ghi vào maps/appendix/ của thư mục dữ liệu.
     """
     ws, use_lang = open_workspace(workspace, lang)
     paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,

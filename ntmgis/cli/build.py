@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.language import Command, option
 from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.core.i18n import t
 from ntmgis.core.issue_log import IssueLog
@@ -19,20 +20,24 @@ def _progress(msg: str) -> None:
     click.echo(f"→ {msg}…", err=True)
 
 
-@click.command(name="build")
+@click.command(name="build", cls=Command,
+               help_en="Build the monitoring layers (GeoPackage, optionally PostGIS).")
 @workspace_option
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="Tệp GeoPackage kết quả / output GeoPackage (default layers/monitoring.gpkg).")
-@click.option("--store", default=None, metavar="URL",
-              help="Ghi thêm vào PostGIS / also write into PostGIS: postgresql://user@host/db")
-@click.option("--schema", default=None,
-              help="Schema PostGIS (mặc định theo tên vùng) / PostGIS schema.")
+@option("-o", "--output", type=click.Path(path_type=Path), default=None,
+        help=("Tệp GeoPackage kết quả (mặc định layers/monitoring.gpkg).",
+              "Output GeoPackage (default layers/monitoring.gpkg)."))
+@option("--store", default=None, metavar="URL",
+        help=("Ghi thêm vào PostGIS: postgresql://người_dùng@máy/cơ_sở_dữ_liệu",
+              "Also write into PostGIS: postgresql://user@host/db"))
+@option("--schema", default=None,
+        help=("Schema PostGIS (mặc định theo tên địa bàn).",
+              "PostGIS schema (default: from the area's name)."))
 @overwrite_option
 @lang_option
 @handle_errors
 def command(workspace: str, output: Path | None, store: str | None, schema: str | None,
             overwrite: bool, lang: str | None) -> None:
-    """Tạo các lớp giám sát / build the monitoring layers (GeoPackage, optionally PostGIS)."""
+    """Tạo các lớp giám sát (GeoPackage, có thể ghi thêm vào PostGIS)."""
     ws, lang = open_workspace(workspace, lang)
     log = IssueLog(lang=lang, root=ws.root)
     path, stored = build_and_store(ws, store, schema=schema, lang=lang, overwrite=overwrite,

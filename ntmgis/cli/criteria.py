@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.language import Group, argument, current, option
 from ntmgis.core.criteria import (
     CriteriaSet,
     Criterion,
@@ -62,7 +63,8 @@ def _open(key: str, lang: str) -> CriteriaSet:
     """The set ``key``; an unknown key is a usage error (exit 2) naming the sets."""
     if key not in available_sets():
         raise click.BadParameter(_m("unknown_set", lang, key=key,
-                                    sets=", ".join(available_sets())), param_hint="SET")
+                                    sets=", ".join(available_sets())),
+                                param_hint="SET" if lang == "en" else "BỘ")
     return load_criteria_set(key, lang=lang)
 
 
@@ -70,17 +72,21 @@ def _years(cset: CriteriaSet) -> str:
     return "–".join(str(y) for y in cset.years) if cset.years else "–"
 
 
-@click.group(name="criteria")
-def command() -> None:
-    """Bộ tiêu chí, chỉ tiêu và ngưỡng / criteria sets, indicators and thresholds."""
+@click.group(name="criteria", cls=Group,
+             help_en="Criteria sets, indicators and thresholds.")
+@option("--lang", type=click.Choice(["vi", "en"]), default=None,
+        help=("Ngôn ngữ (mặc định vi).", "Language (default vi)."))
+def command(lang: str | None) -> None:
+    """Bộ tiêu chí, chỉ tiêu và ngưỡng."""
 
 
-@command.command(name="list")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Ngôn ngữ / language.")
+@command.command(name="list", help_en="The criteria sets shipped with ntmgis.")
+@option("--lang", type=click.Choice(["vi", "en"]), default=None,
+        help=("Ngôn ngữ (mặc định vi).", "Language (default vi)."))
 @handle_errors
-def list_sets(lang: str) -> None:
-    """Các bộ tiêu chí có sẵn / the criteria sets shipped with ntmgis."""
+def list_sets(lang: str | None) -> None:
+    """Các bộ tiêu chí có sẵn trong ntmgis."""
+    lang = lang or current()
     for key in available_sets():
         cset = load_criteria_set(key, lang=lang)
         missing = sum(1 for i in cset.indicators if i.missing)
@@ -129,15 +135,16 @@ def _criterion_lines(c: Criterion, cset: CriteriaSet, lang: str) -> list[str]:
     return lines
 
 
-@command.command(name="show")
-@click.argument("set_key", metavar="SET")
-@click.option("--criterion", "criterion", type=int, default=None,
-              help="Chỉ một tiêu chí / only this criterion.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
-              help="Ngôn ngữ / language.")
+@command.command(name="show", help_en="A set's criteria, indicators, thresholds and sources.")
+@argument("set_key", metavar=("BỘ", "SET"))
+@option("--criterion", "criterion", type=int, default=None,
+        help=("Chỉ một tiêu chí.", "Only this criterion."))
+@option("--lang", type=click.Choice(["vi", "en"]), default=None,
+        help=("Ngôn ngữ (mặc định vi).", "Language (default vi)."))
 @handle_errors
-def show(set_key: str, criterion: int | None, lang: str) -> None:
-    """Tiêu chí, chỉ tiêu, ngưỡng và nguồn của một bộ / a set's criteria and thresholds."""
+def show(set_key: str, criterion: int | None, lang: str | None) -> None:
+    """Tiêu chí, chỉ tiêu, ngưỡng và nguồn của một bộ tiêu chí."""
+    lang = lang or current()
     cset = _open(set_key, lang)
     if criterion is not None:
         try:

@@ -23,6 +23,7 @@ from typing import Any
 
 import click
 
+from ntmgis.cli.language import current
 from ntmgis.core.errors import (
     DataError,
     MissingDependencyError,
@@ -114,8 +115,12 @@ def os_message(exc: OSError, lang: str) -> str:
 
 
 def fail(exc: BaseException, lang: str | None) -> None:
-    """Print ``exc`` as an error message in the user's language and exit with its code."""
-    lang = lang or "vi"
+    """Print ``exc`` as an error message in the user's language and exit with its code.
+
+    Without ``--lang`` the language is the command line's (:func:`ntmgis.cli.language.current`:
+    ``NTMGIS_LANG`` or the workspace's ``[area] language``).
+    """
+    lang = lang or current()
     if isinstance(exc, KeyboardInterrupt):
         click.echo(_m("interrupted", lang), err=True)
         sys.exit(EXIT_INTERRUPTED)

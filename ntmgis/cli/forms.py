@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.language import Command, option
 from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.core.i18n import t
 from ntmgis.outputs.forms import write_workspace_templates
@@ -14,20 +15,25 @@ from ntmgis.outputs.forms import write_workspace_templates
 __all__ = ["command"]
 
 
-@click.command(name="forms")
+@click.command(name="forms", cls=Command, help_en="""Write the Excel forms to fill in.
+
+    Forms for commune criteria, village criteria and the investment list (Biểu 04),
+    with the codes and names of the workspace's communes and villages filled in.
+    """)
 @workspace_option
-@click.option("-o", "--output", "output", default=None,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Thư mục ghi biểu (mặc định: templates/) / output folder.")
+@option("-o", "--output", "output", default=None,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=("Thư mục ghi biểu (mặc định: templates/).",
+              "Output folder (default: templates/)."))
 @overwrite_option
 @lang_option
 @handle_errors
 def command(workspace: str, output: Path | None, overwrite: bool,
             lang: str | None) -> None:
-    """Ghi biểu mẫu Excel để điền số liệu / write the Excel forms to fill in.
+    """Ghi biểu mẫu Excel để điền số liệu.
 
     Biểu tiêu chí xã, tiêu chí bản và danh mục dự án (Biểu 04), điền sẵn mã và tên
-    xã, bản của vùng làm việc.
+    xã, bản của thư mục dữ liệu.
     """
     ws, use_lang = open_workspace(workspace, lang)  # messages in the workspace's language
     paths = write_workspace_templates(ws, folder=output, overwrite=overwrite, lang=use_lang)

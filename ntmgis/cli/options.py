@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 import click
 
+from ntmgis.cli.language import explicit, option
 from ntmgis.core.criteria import load_criteria_set
 from ntmgis.core.errors import OptionError
 from ntmgis.core.i18n import catalog, enum_keys, labels
@@ -52,7 +53,12 @@ def _check_crs(ws: Workspace, lang: str) -> None:
 
 
 def open_workspace(path: str, lang: str | None) -> tuple[Workspace, str]:
-    """Load the workspace at ``path``; the language is ``--lang`` or else the workspace's."""
+    """Load the workspace at ``path``; the language is ``--lang`` or else the workspace's.
+
+    ``--lang`` given anywhere on the command line (``ntmgis --lang en validate``) or
+    ``NTMGIS_LANG`` counts as the command's own ``--lang``.
+    """
+    lang = lang or explicit()
     ws = load_workspace(path, lang=lang)
     use_lang = lang or ws.language or "vi"
     _check_crs(ws, use_lang)
@@ -106,20 +112,21 @@ def check_criterion(option: str, number: int | None, ws: Workspace, lang: str) -
                              set=ws.commune_set, lo=numbers[0], hi=numbers[-1]))
 
 
-workspace_option = click.option(
+workspace_option = option(
     "-w", "--workspace", "workspace", default=".", show_default=True,
     type=click.Path(file_okay=True, dir_okay=True, path_type=str),
-    help="Thư mục vùng làm việc (có ntmgis.toml) / workspace folder (holding ntmgis.toml).",
+    help=("Thư mục dữ liệu (có tệp ntmgis.toml).", "Workspace folder (holding ntmgis.toml)."),
 )
-lang_option = click.option(
+lang_option = option(
     "--lang", type=click.Choice(["vi", "en"]), default=None,
-    help="Ngôn ngữ / language (mặc định theo vùng làm việc, thường là vi).",
+    help=("Ngôn ngữ: vi hoặc en (mặc định theo thư mục dữ liệu, thường là vi).",
+          "Language: vi or en (default: the workspace's, usually vi)."),
 )
-overwrite_option = click.option(
+overwrite_option = option(
     "--overwrite", is_flag=True, default=False,
-    help="Ghi đè tệp kết quả đã có / replace existing output files.",
+    help=("Ghi đè tệp kết quả đã có.", "Replace existing output files."),
 )
-year_option = click.option(
+year_option = option(
     "--year", type=click.IntRange(1900, 2100), default=None,
-    help="Năm đánh giá (mặc định: năm cuối) / year (default: the latest).",
+    help=("Năm đánh giá (mặc định: năm cuối).", "Year assessed (default: the latest)."),
 )

@@ -24,9 +24,16 @@ from typing import Any
 import click
 
 from ntmgis.cli.exits import handle_errors
-from ntmgis.cli.options import check_criterion, check_enum, open_workspace
+from ntmgis.cli.language import Group, option
+from ntmgis.cli.options import (
+    check_criterion,
+    check_enum,
+    lang_option,
+    open_workspace,
+    workspace_option,
+)
 from ntmgis.core.errors import OptionError
-from ntmgis.core.i18n import enum_keys, t
+from ntmgis.core.i18n import enum_keys, labels, t
 
 __all__ = ["command"]
 
@@ -58,28 +65,27 @@ def _handle(func: Callable[..., Any]) -> Callable[..., Any]:
 def _options(*, with_map: bool = True) -> list[Callable[..., Any]]:
     """Options every query shares: workspace, language, outputs, overwrite."""
     opts = [
-        click.option("-w", "--workspace", default=".", show_default=True,
-                     type=click.Path(file_okay=True, dir_okay=True, path_type=str),
-                     help="Thư mục vùng làm việc / workspace folder (holding ntmgis.toml)."),
-        click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
-                     help="Ngôn ngữ / language (default: the workspace's, usually vi)."),
-        click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
-                     help="Ghi kết quả ra CSV / write the result as CSV."),
-        click.option("--geojson", "geojson_path", type=click.Path(path_type=Path), default=None,
-                     help="Ghi kết quả ra GeoJSON / write the result as GeoJSON (WGS 84)."),
-        click.option("--gpkg", "gpkg_layer", is_flag=False, flag_value="", default=None,
-                     metavar="[LAYER]",
-                     help="Thêm lớp vào monitoring.gpkg / add the result as a layer of the "
-                          "monitoring GeoPackage (default name: query_...)."),
-        *([click.option("--map", "map_path", is_flag=False, flag_value="", default=None,
-                        metavar="[PATH]",
-                        help="Bản đồ HTML ngoại tuyến / offline HTML map (default in maps/).")]
+        workspace_option,
+        lang_option,
+        option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
+               help=("Ghi kết quả ra tệp CSV.", "Write the result as CSV.")),
+        option("--geojson", "geojson_path", type=click.Path(path_type=Path), default=None,
+               help=("Ghi kết quả ra GeoJSON (WGS 84).", "Write the result as GeoJSON (WGS 84).")),
+        option("--gpkg", "gpkg_layer", is_flag=False, flag_value="", default=None,
+               metavar=("[LỚP]", "[LAYER]"),
+               help=("Thêm kết quả thành một lớp của monitoring.gpkg (tên mặc định: query_...).",
+                     "Add the result as a layer of the monitoring GeoPackage (default name: "
+                     "query_...).")),
+        *([option("--map", "map_path", is_flag=False, flag_value="", default=None,
+                  metavar=("[ĐƯỜNG_DẪN]", "[PATH]"),
+                  help=("Bản đồ HTML ngoại tuyến (mặc định trong maps/).",
+                        "Offline HTML map (default in maps/)."))]
           if with_map else []),
-        click.option("--overwrite", is_flag=True, default=False,
-                     help="Ghi đè tệp / lớp đã có / replace existing outputs."),
-        click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
-                     help="Số dòng tối đa in ra màn hình (0: tất cả) / rows printed "
-                          "(0: all); files always get every row."),
+        option("--overwrite", is_flag=True, default=False,
+               help=("Ghi đè tệp hoặc lớp đã có.", "Replace existing outputs.")),
+        option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+               help=("Số dòng tối đa in ra màn hình (0: tất cả); tệp luôn có đủ mọi dòng.",
+                     "Rows printed (0: all); files always get every row.")),
     ]
     return opts
 
@@ -100,6 +106,23 @@ def _common_no_map(func: Callable[..., Any]) -> Callable[..., Any]:
     return _common(func, with_map=False)
 
 
+#: Columns holding place names from the data, shown with :func:`~ntmgis.core.text.display_name`.
+_NAME_COLUMNS = ("commune_name", "village_name", "located_commune_name")
+
+
+def _display_names(frame):
+    """The frame with its place names as displayed ("Pa ủ" -> "Pa Ủ"); keys untouched."""
+    from ntmgis.core.text import display_name
+
+    present = [c for c in _NAME_COLUMNS if c in frame.columns]
+    if not present:
+        return frame
+    out = frame.copy()
+    for c in present:
+        out[c] = out[c].map(display_name)
+    return out
+
+
 def _print(frame, lang: str, title: str = "", limit: int = 0) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -109,7 +132,7 @@ def _print(frame, lang: str, title: str = "", limit: int = 0) -> None:
     from ntmgis.core.i18n import fmt_number
 
     more = len(frame) - limit if limit and len(frame) > limit else 0
-    shown = result_table(frame.iloc[:limit] if more else frame, lang=lang)
+    shown = result_table(_display_names(frame.iloc[:limit] if more else frame), lang=lang)
     console = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
     table = Table(title=Text(title) if title else None, show_lines=False)
     for c in shown.columns:
@@ -123,51 +146,105 @@ def _print(frame, lang: str, title: str = "", limit: int = 0) -> None:
                            else f"… and {n} more rows (--limit 0 prints all, or use --csv)"))
 
 
+#: Columns holding enumeration keys (a machine contract) -> the enumeration of their labels.
+_KEYED = {"status": "status", "project_status": "status", "category": "category",
+          "gap_status": "gap_status"}
+
+
+def _with_labels(result, lang: str):
+    """The result with a ``<column>_label`` beside each column of keys (``under_way``).
+
+    The keys stay for programs; the labels are the words people read in the files.
+    """
+    from ntmgis.core.i18n import label
+    from ntmgis.core.text import is_missing
+
+    def words(value, kind: str):
+        if is_missing(value):
+            return value
+        return ", ".join(label(kind, part.strip(), lang) for part in str(value).split(","))
+
+    out = result
+    for column, kind in _KEYED.items():
+        if column in result.columns and f"{column}_label" not in result.columns:
+            if out is result:
+                out = result.copy()
+            out.insert(out.columns.get_loc(column) + 1, f"{column}_label",
+                       out[column].map(lambda v, k=kind: words(v, k)))
+    return out
+
+
 def _outputs(result, ws, lang: str, name: str, *, csv_path, geojson_path, gpkg_layer,
              map_path, overwrite: bool, data=None) -> None:
     """Write the outputs asked for (all checked first) and say where."""
     from ntmgis.analysis.results import write_outputs
 
+    if csv_path is not None or geojson_path is not None or gpkg_layer is not None:
+        result = _with_labels(result, lang)
     for p in write_outputs(result, ws, name, csv=csv_path, geojson=geojson_path,
                            gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite,
                            data=data, lang=lang):
         click.echo(t("written", lang, path=p))
 
 
-@click.group(name="query", context_settings={"help_option_names": ["-h", "--help"]})
-def command() -> None:
-    """Truy vấn / queries: gaps, access, misplaced, projects, closest, income."""
+@click.group(name="query", cls=Group, context_settings={"help_option_names": ["-h", "--help"]},
+             help_en="""Queries on gaps, access, locations, projects, income.
+
+             gaps: communes and villages missing criteria; access: distance to
+             facilities; misplaced: projects out of place; projects: filter the
+             investment list; closest: communes closest to recognition; income: the
+             income target.""")
+@lang_option
+def command(lang: str | None) -> None:
+    """Truy vấn về những chỗ còn thiếu, khoảng cách, vị trí, dự án, thu nhập.
+
+    gaps: xã, bản chưa đạt; access: khoảng cách đến cơ sở; misplaced: dự án sai vị trí;
+    projects: lọc dự án; closest: xã gần đạt chuẩn; income: mục tiêu thu nhập.
+    """
 
 
 _DISTANCE = click.FloatRange(min=0)
 _YEAR = click.IntRange(1900, 2100)
+_YEAR_HELP = ("Năm (mặc định: năm cuối trong số liệu).", "Year (default: the latest in the data).")
 
 
-@command.command("gaps")
-@click.option("--criterion", "-c", type=click.IntRange(min=1), default=None,
-              help="Số tiêu chí / criterion number (default: all).")
-@click.option("--year", type=_YEAR, default=None,
-              help="Năm / year (default: the latest in the data).")
-@click.option("--level", type=click.Choice(["commune", "village"]), default="commune",
-              show_default=True, help="Xã hoặc bản / communes or villages.")
-@click.option("--summary-csv", type=click.Path(path_type=Path), default=None,
-              help="Ghi bảng tổng hợp toàn huyện ra CSV / write the district summary as CSV.")
-@click.option("--indicator", "-i", default=None, metavar="KEY",
-              help="Xã chưa đạt một chỉ tiêu (10, 17.1) và còn thiếu bao nhiêu / communes "
-                   "missing an indicator and by how much (needs indicator values).")
-@click.option("--office", default=None, metavar="TÊN|MÃ",
-              help="Chỉ các tiêu chí cơ quan chủ trì hoặc phối hợp / only the criteria an "
-                   "office leads or supports (name or code in [tables.offices]).")
+def _choices(kind: str, lang: str) -> str:
+    """The keys of an enumeration with their labels, for an option's help."""
+    names = labels(kind, lang)
+    return ", ".join(f"{k} ({names[k]})" for k in enum_keys(kind))
+
+
+@command.command("gaps", help_en="""Gaps: communes or villages missing criteria, and the
+    projects addressing them.
+
+    With --indicator: communes missing an indicator, with the value, threshold, unit,
+    distance and the threshold's source.""")
+@option("--criterion", "-c", type=click.IntRange(min=1), default=None,
+        help=("Số tiêu chí (mặc định: tất cả).", "Criterion number (default: all)."))
+@option("--year", type=_YEAR, default=None, help=_YEAR_HELP)
+@option("--level", type=click.Choice(["commune", "village"]), default="commune",
+        show_default=True, help=("Cấp xã (commune) hoặc bản (village).",
+                                 "Communes or villages."))
+@option("--summary-csv", type=click.Path(path_type=Path), default=None,
+        help=("Ghi bảng tổng hợp toàn huyện ra CSV.", "Write the district summary as CSV."))
+@option("--indicator", "-i", default=None, metavar=("MÃ", "KEY"),
+        help=("Xã chưa đạt một chỉ tiêu (10, 17.1) và còn thiếu bao nhiêu (cần số liệu chỉ "
+              "tiêu).", "Communes missing an indicator and by how much (needs indicator "
+              "values)."))
+@option("--office", default=None, metavar=("TÊN|MÃ", "NAME|CODE"),
+        help=("Chỉ các tiêu chí cơ quan chủ trì hoặc phối hợp (tên hoặc mã trong "
+              "[tables.offices]).", "Only the criteria an office leads or supports (name "
+              "or code in [tables.offices])."))
 @_common
 @_handle
 def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: Path | None,
              indicator: str | None, office: str | None, workspace: str, lang: str | None,
              csv_path, geojson_path, gpkg_layer, map_path, overwrite: bool,
              limit: int) -> None:
-    """Xã / bản chưa đạt tiêu chí và dự án xử lý / gaps and the projects addressing them.
+    """Xã, bản chưa đạt tiêu chí và các dự án đang xử lý.
 
-    Với --indicator: xã chưa đạt một chỉ tiêu / with --indicator: communes missing an
-    indicator, with the value, threshold, unit, distance and the threshold's source.
+    Với --indicator: xã chưa đạt một chỉ tiêu, kèm giá trị, ngưỡng, đơn vị, mức còn
+    thiếu và nguồn của ngưỡng.
     """
     from ntmgis.analysis.formatting import describe
     from ntmgis.analysis.gaps import gap_summary, gaps
@@ -208,23 +285,27 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
                                                      lang=lang, ws=ws)))
 
 
-@command.command("access")
-@click.option("--to", "to", default="health_station", show_default=True,
-              help="Loại cơ sở / facility type: " + ", ".join(enum_keys("facility")) + ".")
-@click.option("--by", "by", type=click.Choice(["straight", "road", "terrain"]),
-              default="straight", show_default=True,
-              help="Đường chim bay, đường bộ, địa hình / straight line, roads, terrain.")
-@click.option("--max-km", type=_DISTANCE, default=None, help="Ngưỡng km / threshold in km.")
-@click.option("--max-minutes", type=_DISTANCE, default=None,
-              help="Ngưỡng phút / threshold in minutes.")
-@click.option("--raster", "raster_path", type=click.Path(path_type=Path), default=None,
-              help="GeoTIFF số phút (terrain; default maps/query_access_<to>_terrain.tif).")
+@command.command("access", help_en="Distance or time from villages to the nearest facility.")
+@option("--to", "to", default="health_station", show_default=True,
+        help=("Loại cơ sở: " + _choices("facility", "vi") + ".",
+              "Facility type: " + _choices("facility", "en") + "."))
+@option("--by", "by", type=click.Choice(["straight", "road", "terrain"]),
+        default="straight", show_default=True,
+        help=("Đường chim bay (straight), đường bộ (road), theo địa hình (terrain).",
+              "Straight line, roads, terrain."))
+@option("--max-km", type=_DISTANCE, default=None,
+        help=("Ngưỡng khoảng cách (km).", "Threshold in km."))
+@option("--max-minutes", type=_DISTANCE, default=None,
+        help=("Ngưỡng thời gian (phút).", "Threshold in minutes."))
+@option("--raster", "raster_path", type=click.Path(path_type=Path), default=None,
+        help=("Ảnh GeoTIFF số phút (terrain; mặc định maps/query_access_<loại>_terrain.tif).",
+              "GeoTIFF of minutes (terrain; default maps/query_access_<to>_terrain.tif)."))
 @_common
 @_handle
 def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None,
                raster_path: Path | None, workspace: str, lang: str | None, csv_path,
                geojson_path, gpkg_layer, map_path, overwrite: bool, limit: int) -> None:
-    """Khoảng cách / thời gian từ bản đến cơ sở gần nhất / access to the nearest facility."""
+    """Khoảng cách hoặc thời gian từ bản đến cơ sở gần nhất."""
     from ntmgis.analysis.access import access
     from ntmgis.analysis.formatting import describe
     from ntmgis.core.safe_write import require_writable
@@ -248,15 +329,17 @@ def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None
              gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
 
 
-@command.command("misplaced")
-@click.option("--max-village-m", type=_DISTANCE, default=None,
-              help="Khoảng cách tối đa đến bản (m) / max distance from the declared village "
-                   "(default: [checks] village_distance_m).")
+@command.command("misplaced",
+                 help_en="Projects outside their commune or far from their village.")
+@option("--max-village-m", type=_DISTANCE, default=None,
+        help=("Khoảng cách tối đa đến bản đã kê khai (m; mặc định: [checks] "
+              "village_distance_m).", "Max distance from the declared village in m "
+              "(default: [checks] village_distance_m)."))
 @_common
 @_handle
 def misplaced_cmd(max_village_m: float | None, workspace: str, lang: str | None, csv_path,
                   geojson_path, gpkg_layer, map_path, overwrite: bool, limit: int) -> None:
-    """Dự án nằm sai vị trí / projects outside their commune or far from their village."""
+    """Dự án nằm ngoài xã hoặc xa bản đã kê khai."""
     from ntmgis.analysis.formatting import describe
     from ntmgis.analysis.misplaced import misplaced
 
@@ -267,28 +350,33 @@ def misplaced_cmd(max_village_m: float | None, workspace: str, lang: str | None,
              gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
 
 
-@command.command("projects")
-@click.option("--criterion", "-c", type=click.IntRange(min=1), default=None,
-              help="Phục vụ tiêu chí / criterion.")
-@click.option("--commune", default=None, help="Xã (mã hoặc tên) / commune (code or name).")
-@click.option("--village", default=None, help="Bản (mã hoặc tên) / village (code or name).")
-@click.option("--status", multiple=True,
-              help="preparing, under_way, finished (or the label); repeatable.")
-@click.option("--category", multiple=True, help="road, school, health, ... ; repeatable.")
-@click.option("--year", type=_YEAR, default=None,
-              help="Đang triển khai trong năm / running in.")
-@click.option("--source", multiple=True,
-              help="Nguồn vốn / funding source: central, local, integrated, credit, mobilised, "
-                   "community; repeatable.")
-@click.option("--near", default=None, help="Gần nơi (xã, bản, cơ sở) / near a named place.")
-@click.option("--within-km", type=_DISTANCE, default=None,
-              help="Trong bán kính km / within km.")
+@command.command("projects", help_en="Filter the investment list.")
+@option("--criterion", "-c", type=click.IntRange(min=1), default=None,
+        help=("Phục vụ tiêu chí số.", "Serving this criterion."))
+@option("--commune", default=None, help=("Xã (mã hoặc tên).", "Commune (code or name)."))
+@option("--village", default=None, help=("Bản (mã hoặc tên).", "Village (code or name)."))
+@option("--status", multiple=True,
+        help=("Tình trạng: " + _choices("status", "vi") + "; dùng nhiều lần được.",
+              "Status: " + _choices("status", "en") + "; repeatable."))
+@option("--category", multiple=True,
+        help=("Loại công trình: " + _choices("category", "vi") + "; dùng nhiều lần được.",
+              "Category: " + _choices("category", "en") + "; repeatable."))
+@option("--year", type=_YEAR, default=None,
+        help=("Đang triển khai trong năm.", "Running in this year."))
+@option("--source", multiple=True,
+        help=("Nguồn vốn: " + _choices("source", "vi") + "; dùng nhiều lần được.",
+              "Funding source: " + _choices("source", "en") + "; repeatable."))
+@option("--near", default=None,
+        help=("Gần nơi có tên (xã, bản, cơ sở).", "Near a named place (commune, village, "
+              "facility)."))
+@option("--within-km", type=_DISTANCE, default=None,
+        help=("Trong bán kính (km).", "Within this many km."))
 @_common
 @_handle
 def projects_cmd(criterion, commune, village, status, category, year, source, near, within_km,
                  workspace: str, lang: str | None, csv_path, geojson_path, gpkg_layer, map_path,
                  overwrite: bool, limit: int) -> None:
-    """Lọc danh mục dự án / filter the investment list."""
+    """Lọc danh mục dự án."""
     from ntmgis.analysis.formatting import describe
     from ntmgis.analysis.project_search import find_projects
 
@@ -325,18 +413,19 @@ def _indicator_gaps(ws, lang: str, indicator: str, year: int | None, limit: int,
     _outputs(result, ws, lang, name, **outputs)
 
 
-@command.command("closest")
-@click.option("--year", type=_YEAR, default=None,
-              help="Năm / year (default: the latest in the data).")
+@command.command("closest", help_en="""Communes closest to recognition.
+
+    Ranks the communes not yet recognised by the criteria they miss, then the
+    indicators and by how much (where indicator values exist).""")
+@option("--year", type=_YEAR, default=None, help=_YEAR_HELP)
 @_common_no_map
 @_handle
 def closest_cmd(year: int | None, workspace: str, lang: str | None, csv_path, geojson_path,
                 gpkg_layer, overwrite: bool, limit: int) -> None:
-    """Xã gần đạt chuẩn NTM nhất / communes closest to recognition.
+    """Xã gần đạt chuẩn NTM nhất.
 
     Xếp hạng xã chưa đạt chuẩn theo số tiêu chí còn thiếu, rồi các chỉ tiêu còn thiếu
-    và còn thiếu bao nhiêu (nếu có số liệu chỉ tiêu) / ranks the communes not yet
-    recognised by the criteria they miss, then the indicators and by how much.
+    và còn thiếu bao nhiêu (nếu có số liệu chỉ tiêu).
     """
     from ntmgis.analysis.indicators import (
         closest_to_recognition,
@@ -353,20 +442,24 @@ def closest_cmd(year: int | None, workspace: str, lang: str | None, csv_path, ge
              overwrite=overwrite)
 
 
-@command.command("income")
-@click.option("--year", type=_YEAR, default=None,
-              help="Năm so với mục tiêu / year compared (default: the latest with values).")
-@click.option("--factor", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Hệ số so với năm gốc / factor over the base year (default: "
-                   "[plan] income_factor).")
+@command.command("income", help_en="""The plan's income target per commune.
+
+    Target = factor × the income per head of the base year (the year before the plan's
+    period, 2020 for 2021-2025).""")
+@option("--year", type=_YEAR, default=None,
+        help=("Năm so với mục tiêu (mặc định: năm cuối có số liệu).",
+              "Year compared (default: the latest with values)."))
+@option("--factor", type=click.FloatRange(min=0, min_open=True), default=None,
+        help=("Hệ số so với năm gốc (mặc định: [plan] income_factor).",
+              "Factor over the base year (default: [plan] income_factor)."))
 @_common_no_map
 @_handle
 def income_cmd(year: int | None, factor: float | None, workspace: str, lang: str | None,
                csv_path, geojson_path, gpkg_layer, overwrite: bool, limit: int) -> None:
-    """Mục tiêu thu nhập của kế hoạch / the plan's income target per commune.
+    """Mục tiêu thu nhập của kế hoạch cho từng xã.
 
     Mục tiêu = hệ số × thu nhập bình quân đầu người năm gốc (năm trước kỳ kế hoạch,
-    2020 cho 2021-2025) / target = factor × the income per head of the base year.
+    2020 cho 2021-2025).
     """
     from ntmgis.analysis.indicators import describe_indicators, income_target, indicator_table
 

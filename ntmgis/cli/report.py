@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.language import Command, option
 from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
 from ntmgis.core.i18n import t
 from ntmgis.core.safe_write import check_output_paths
@@ -16,28 +17,34 @@ from ntmgis.outputs.report_docx import FORMATS, parse_formats, write_report_form
 __all__ = ["command"]
 
 
-@click.command(name="report")
+@click.command(name="report", cls=Command,
+               help_en="Plan against actual (terminal, CSV, Markdown, Word, Excel).")
 @workspace_option
-@click.option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
-              help="Thư mục báo cáo / report folder (default reports/).")
-@click.option("--format", "formats", default="md", show_default=True,
-              help="Định dạng, cách nhau bởi dấu phẩy / comma-separated formats: "
-                   f"{', '.join(FORMATS)} (md: Markdown + CSV; docx: Word; xlsx: Excel).")
-@click.option("--period", default=None, metavar="KỲ",
-              help="Kỳ báo cáo / reporting period: 2025, 2025-Q3, 2025-6T, 2025-9T, "
-                   "2025-T10 (số liệu biết đến cuối kỳ, so với kỳ trước / figures known at "
-                   "its end, against the period before).")
-@click.option("--office", default=None, metavar="TÊN|MÃ",
-              help="Chỉ các tiêu chí cơ quan chủ trì hoặc phối hợp / only the criteria an "
-                   "office leads or supports (name or code in [tables.offices]).")
-@click.option("--by-office", is_flag=True, default=False,
-              help="Thêm một mục cho mỗi cơ quan / add one section per office.")
+@option("-o", "--output-dir", type=click.Path(path_type=Path), default=None,
+        help=("Thư mục báo cáo (mặc định reports/).", "Report folder (default reports/)."))
+@option("--format", "formats", default="md", show_default=True,
+        help=(f"Định dạng, cách nhau bởi dấu phẩy: {', '.join(FORMATS)} (md: Markdown + CSV; "
+              "docx: Word; xlsx: Excel).",
+              f"Comma-separated formats: {', '.join(FORMATS)} (md: Markdown + CSV; "
+              "docx: Word; xlsx: Excel)."))
+@option("--period", default=None, metavar=("KỲ", "PERIOD"),
+        help=("Kỳ báo cáo: 2025, 2025-Q3, 2025-6T, 2025-9T, 2025-T10 (số liệu biết đến cuối "
+              "kỳ, so với kỳ trước).",
+              "Reporting period: 2025, 2025-Q3, 2025-6T, 2025-9T, 2025-T10 (figures known "
+              "at its end, against the period before)."))
+@option("--office", default=None, metavar=("TÊN|MÃ", "NAME|CODE"),
+        help=("Chỉ các tiêu chí cơ quan chủ trì hoặc phối hợp (tên hoặc mã trong "
+              "[tables.offices]).",
+              "Only the criteria an office leads or supports (name or code in "
+              "[tables.offices])."))
+@option("--by-office", is_flag=True, default=False,
+        help=("Thêm một mục cho mỗi cơ quan.", "Add one section per office."))
 @overwrite_option
 @lang_option
 @handle_errors
 def command(workspace: str, output_dir: Path | None, formats: str, period: str | None,
             office: str | None, by_office: bool, overwrite: bool, lang: str | None) -> None:
-    """Kết quả so với kế hoạch / plan against actual (terminal, CSV, Markdown, Word, Excel)."""
+    """Kết quả so với kế hoạch (màn hình, CSV, Markdown, Word, Excel)."""
     ws, lang = open_workspace(workspace, lang)
     fmts = parse_formats(formats, lang)  # a wrong --format fails before any work
     if output_dir is None:  # the configured folder must lie in the workspace; -o is the user's own

@@ -9,26 +9,30 @@ from pathlib import Path
 import click
 
 from ntmgis.cli.exits import EXIT_DATA, handle_errors
+from ntmgis.cli.language import Command, option
 from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
-from ntmgis.core.i18n import label, t
+from ntmgis.core.i18n import check_label, label, t
 from ntmgis.core.safe_write import require_writable
 from ntmgis.monitoring.checks import validate
 
 __all__ = ["command"]
 
 
-@click.command(name="validate")
+@click.command(name="validate", cls=Command,
+               help_en="Check the workspace's data; exit 1 if it has errors.")
 @workspace_option
-@click.option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
-              help="Tệp CSV danh sách lỗi (mặc định validation.csv) / issues CSV.")
-@click.option("--brief", is_flag=True,
-              help="Chỉ in lỗi; cảnh báo in gộp theo loại / errors in full, warnings counted.")
+@option("--csv", "csv_path", type=click.Path(path_type=Path), default=None,
+        help=("Tệp CSV danh sách lỗi (mặc định validation.csv).",
+              "CSV file of the issues (default validation.csv)."))
+@option("--brief", is_flag=True,
+        help=("Chỉ in lỗi; cảnh báo in gộp theo loại.",
+              "Errors in full; warnings counted by kind."))
 @overwrite_option
 @lang_option
 @handle_errors
 def command(workspace: str, csv_path: Path | None, brief: bool, overwrite: bool,
             lang: str | None) -> None:
-    """Kiểm tra dữ liệu / check the workspace's data; exit 1 if it has errors."""
+    """Kiểm tra dữ liệu; thoát với mã 1 nếu dữ liệu có lỗi."""
     ws, lang = open_workspace(workspace, lang)
     out = csv_path or (ws.root / "validation.csv")
     require_writable(out, overwrite, lang)
@@ -44,7 +48,8 @@ def command(workspace: str, csv_path: Path | None, brief: bool, overwrite: bool,
         for check, n in sorted(Counter(i.check for i in log.warnings).items()):
             example = first[check]
             eg = "e.g." if lang == "en" else "ví dụ"
-            click.echo(f"{label('severity', 'warning', lang)} {n} × {check} ({eg} "
+            name = check_label(check, lang)
+            click.echo(f"{label('severity', 'warning', lang)} {n} × {name} ({eg} "
                        f"{example.file}: {example.message})")
     click.echo(t("validation_summary", lang, errors=len(log.errors),
                  warnings=len(log.warnings)))

@@ -17,6 +17,7 @@ __all__ = [
     "t",
     "label",
     "labels",
+    "check_label",
     "fmt_number",
     "fmt_percent",
     "fmt_money",
@@ -78,6 +79,95 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "0": ("Chưa đạt", "Not met"),
         "": ("Chưa có số liệu", "No data"),
     },
+    # Checks of ``ntmgis validate`` (the ``check`` column of validation.csv keeps the key).
+    "check": {
+        "file_missing": ("thiếu tệp", "missing file"),
+        "file_unreadable": ("tệp không đọc được", "unreadable file"),
+        "format": ("định dạng tệp", "file format"),
+        "form": ("biểu mẫu Excel", "Excel form"),
+        "missing_column": ("thiếu cột", "missing column"),
+        "duplicate_column": ("cột trùng tên", "duplicate column"),
+        "missing_value": ("ô trống ở cột bắt buộc", "empty required cell"),
+        "blank_cells": ("ô trống", "blank cells"),
+        "bad_blank": ("cách hiểu ô trống", "meaning of blank cells"),
+        "empty_table": ("bảng trống", "empty table"),
+        "nul_byte": ("ký tự rỗng trong tệp", "NUL byte in file"),
+        "too_large": ("tệp quá lớn", "file too large"),
+        "duplicate_code": ("mã trùng", "duplicate code"),
+        "unknown_code": ("mã không có trong danh mục", "unknown code"),
+        "code_lost_zero": ("mã mất số 0 ở đầu", "code lost its leading zero"),
+        "name_mismatch": ("tên khác với mã", "name differs from code"),
+        "no_name": ("thiếu tên", "missing name"),
+        "invalid_geometry": ("hình học không hợp lệ", "invalid geometry"),
+        "empty_geometry": ("hình học trống", "empty geometry"),
+        "geometry_type": ("kiểu hình học", "geometry type"),
+        "no_geometry": ("thiếu hình học", "no geometry"),
+        "overlap": ("ranh giới xã chồng lấn", "overlapping communes"),
+        "gap": ("khoảng hở giữa các xã", "gap between communes"),
+        "outside_commune": ("điểm nằm ngoài xã đã kê khai", "point outside its commune"),
+        "village_far": ("dự án xa bản đã kê khai", "project far from its village"),
+        "latlon_swapped": ("kinh độ, vĩ độ bị đảo", "longitude and latitude swapped"),
+        "xy_swapped": ("tọa độ X, Y bị đảo", "X and Y swapped"),
+        "out_of_area": ("tọa độ ngoài địa bàn", "coordinates outside the area"),
+        "xy_out_of_area": ("tọa độ ngoài địa bàn", "coordinates outside the area"),
+        "no_crs": ("thiếu hệ tọa độ", "no CRS"),
+        "crs_mismatch": ("tọa độ không khớp hệ tọa độ", "coordinates do not fit the CRS"),
+        "crs_geographic": ("hệ tọa độ địa lý", "geographic CRS"),
+        "crs_unknown": ("hệ tọa độ không xác định", "unknown CRS"),
+        "year_range": ("năm ngoài khoảng", "year out of range"),
+        "year_order": ("năm bắt đầu sau năm kết thúc", "start year after end year"),
+        "criterion_range": ("số tiêu chí không có trong bộ", "criterion not in the set"),
+        "criteria_set": ("bộ tiêu chí", "criteria set"),
+        "missing_criterion": ("thiếu tiêu chí", "missing criterion"),
+        "bad_status_value": ("giá trị đạt/chưa đạt không hiểu được", "unreadable met value"),
+        "not_a_number": ("không phải là số", "not a number"),
+        "negative": ("số âm", "negative value"),
+        "bad_enum": ("giá trị ngoài danh mục", "value not in the list"),
+        "funding_total": ("tổng vốn khác kế hoạch", "funding total differs from the plan"),
+        "ntm_inconsistent": ("đạt chuẩn nhưng thiếu tiêu chí", "NTM with criteria not met"),
+        "no_location": ("dự án không có vị trí", "project without location"),
+        "no_location_hard": ("dự án không có vị trí", "project without location"),
+        "no_location_soft": ("dự án không có vị trí", "project without location"),
+        "project_points": ("vị trí dự án", "project locations"),
+        "legacy_encoding": ("bảng mã cũ (TCVN3/VNI)", "legacy encoding (TCVN3/VNI)"),
+        "encoding_mismatch": ("bảng mã không khớp", "encoding mismatch"),
+        "crosswalk": ("bảng chuyển đổi xã 2025", "2025 commune crosswalk"),
+        "indicator_disagrees": ("chỉ tiêu trái với kết quả tiêu chí",
+                                "indicator disagrees with the criterion"),
+        "office_bad_criterion": ("phân công: tiêu chí không có", "offices: unknown criterion"),
+        "office_bad_indicator": ("phân công: chỉ tiêu không có", "offices: unknown indicator"),
+        "office_code_clash": ("phân công: mã cơ quan trùng", "offices: code clash"),
+        "office_codes": ("phân công: mã cơ quan", "offices: codes"),
+        "office_lead_support": ("phân công: vừa chủ trì vừa phối hợp",
+                                "offices: both lead and support"),
+        "office_no_lead": ("phân công: chưa có cơ quan chủ trì", "offices: no lead"),
+        "office_two_leads": ("phân công: hai cơ quan chủ trì", "offices: two leads"),
+        "office_uncovered": ("phân công: tiêu chí chưa có cơ quan", "offices: criterion uncovered"),
+        "roadmap_bad_count": ("lộ trình: số lượng sai", "roadmap: bad count"),
+        "roadmap_bad_due": ("lộ trình: thời hạn sai", "roadmap: bad due date"),
+        "roadmap_bad_kind": ("lộ trình: loại sai", "roadmap: bad kind"),
+        "roadmap_bad_share": ("lộ trình: tỷ lệ sai", "roadmap: bad share"),
+        "roadmap_both": ("lộ trình: vừa số lượng vừa tỷ lệ", "roadmap: both count and share"),
+        "roadmap_duplicate": ("lộ trình: dòng trùng", "roadmap: duplicate row"),
+        "roadmap_from_after": ("lộ trình: năm bắt đầu sau hạn", "roadmap: start after due"),
+        "roadmap_no_target": ("lộ trình: thiếu mục tiêu", "roadmap: no target"),
+        "roadmap_not_in_programme": ("lộ trình: thị trấn không xét NTM",
+                                     "roadmap: township not assessed"),
+        "roadmap_too_many": ("lộ trình: vượt số xã", "roadmap: more than the communes"),
+        "lvml": ("chỉ tiêu chưa có ngưỡng", "indicator without threshold"),
+    },
+    # The workspace's layers ([layers.<key>] in ntmgis.toml), as messages name them.
+    "layer": {
+        "communes": ("ranh giới xã", "communes"),
+        "villages": ("bản", "villages"),
+        "facilities": ("cơ sở (trường, trạm y tế, chợ, nhà văn hóa)", "facilities"),
+        "roads": ("đường giao thông", "roads"),
+        "project_geometry": ("hình học dự án", "project geometry"),
+    },
+    "gap_status": {
+        "addressed": ("Đã có dự án", "Addressed"),
+        "unaddressed": ("Chưa có dự án", "Unaddressed"),
+    },
     "severity": {
         "error": ("LỖI", "ERROR"),
         "warning": ("CẢNH BÁO", "WARNING"),
@@ -98,7 +188,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "{path} exists; add --overwrite to replace it",
     ),
     "workspace_missing": (
-        "Không tìm thấy ntmgis.toml trong {path}; chạy 'ntmgis init {path}' để tạo vùng làm việc",
+        "Không tìm thấy ntmgis.toml trong {path}; chạy 'ntmgis init {path}' để tạo thư mục dữ liệu",
         "No ntmgis.toml in {path}; run 'ntmgis init {path}' to create a workspace",
     ),
     "workspace_bad": (
@@ -145,7 +235,8 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "a gap of {area} km² between communes (near {where})",
     ),
     "outside_commune": (
-        "điểm nằm ngoài xã đã khai ({declared}), cách ranh giới {distance} m; nằm trong {located}",
+        "điểm nằm ngoài xã đã kê khai ({declared}), cách ranh giới {distance} m; "
+        "nằm trong {located}",
         "point lies outside its declared commune ({declared}), {distance} m from its edge; "
         "it lies in {located}",
     ),
@@ -154,7 +245,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "longitude/latitude look swapped ({lon}, {lat}); swapped back they fall in the area",
     ),
     "out_of_area": (
-        "tọa độ ({x}, {y}) nằm ngoài vùng làm việc",
+        "tọa độ ({x}, {y}) nằm ngoài địa bàn",
         "coordinates ({x}, {y}) lie outside the workspace area",
     ),
     "no_crs": (
@@ -197,7 +288,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "year_order": ("năm bắt đầu {start} sau năm kết thúc {end}",
                    "start year {start} is after end year {end}"),
     "village_far": (
-        "dự án cách bản đã khai {distance} m (ngưỡng {limit} m)",
+        "dự án cách bản đã kê khai {distance} m (ngưỡng {limit} m)",
         "project is {distance} m from its declared village (threshold {limit} m)",
     ),
     "legacy_encoding": (
@@ -222,9 +313,9 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "built": ("Đã ghi các lớp giám sát vào {path}", "Monitoring layers written to {path}"),
     "written": ("Đã ghi {path}", "Wrote {path}"),
-    "sample_copied": ("Đã sao chép vùng làm việc mẫu vào {path}",
+    "sample_copied": ("Đã sao chép bộ dữ liệu mẫu vào {path}",
                       "Sample workspace copied to {path}"),
-    "workspace_created": ("Đã tạo vùng làm việc trống ở {path}",
+    "workspace_created": ("Đã tạo thư mục dữ liệu trống ở {path}",
                           "Created an empty workspace in {path}"),
     "dir_not_empty": ("Thư mục {path} không trống; thêm --overwrite",
                       "{path} is not empty; add --overwrite"),
@@ -296,11 +387,23 @@ t = Catalog(_MESSAGES)
 def label(kind: str, key: object, lang: str = "vi") -> str:
     """Label of an enumeration value, e.g. ``label("status", "finished") == "Hoàn thành"``.
 
-    Unknown keys are returned as they are, so that a user's own category still shows.
+    Unknown keys are returned as they are, so that a user's own category still shows
+    (except a check name, an internal key: see :func:`check_label`).
     """
     pair = _LABELS.get(kind, {}).get(str(key) if key is not None else "")
     if pair is None:
         return "" if key is None else str(key)
+    return pair[1] if lang == "en" else pair[0]
+
+
+def check_label(check: str, lang: str = "vi") -> str:
+    """A validation check's name for people (``"gap"`` -> ``"khoảng hở giữa các xã"``).
+
+    A check without a label reads as its key with spaces, never with underscores.
+    """
+    pair = _LABELS["check"].get(check)
+    if pair is None:
+        return check.replace("_", " ")
     return pair[1] if lang == "en" else pair[0]
 
 

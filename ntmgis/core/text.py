@@ -7,7 +7,8 @@ import re
 import unicodedata
 from typing import Any
 
-__all__ = ["nfc", "fold", "parse_number", "normalise_code", "is_missing", "is_iso_date"]
+__all__ = ["nfc", "fold", "parse_number", "normalise_code", "is_missing", "is_iso_date",
+           "display_name"]
 
 _SPACES = re.compile(r"\s+")
 # Prefixes that offices write or omit at will before a unit's name.
@@ -141,3 +142,37 @@ def is_iso_date(value: Any) -> bool:
     except ValueError:
         return False
     return len(text) == 10
+
+
+# Unit words written before a place's name, kept as written ("Thị trấn", not "Thị Trấn").
+_DISPLAY_UNITS = ("thành phố", "thị trấn", "thị xã", "tổ dân phố", "tiểu khu", "xã", "phường",
+                  "huyện", "quận", "tỉnh", "bản", "thôn", "xóm", "làng", "ấp", "khu", "khối",
+                  "tổ", "tt.", "tt")
+
+
+def display_name(value: Any) -> Any:
+    """A place name as it is displayed: each syllable of the name itself capitalised.
+
+    The GSO list writes some names with a lower-case syllable ("Xã Pa ủ"); the source
+    spelling stays the key (codes, matching), and this is how the name is shown:
+    ``"Xã Pa ủ" -> "Xã Pa Ủ"``, ``"Pa ủ" -> "Pa Ủ"``. A leading unit word ("Xã",
+    "Thị trấn", "Bản") keeps its own case; numbers and non-strings pass through.
+
+    Examples
+    --------
+    >>> display_name("Thị trấn Mường Tè")
+    'Thị trấn Mường Tè'
+    >>> display_name("Bản Nậm ngà 2")
+    'Bản Nậm Ngà 2'
+    """
+    if not isinstance(value, str) or not value.strip():
+        return value
+    text = nfc(value)
+    low = text.lower()
+    head = ""
+    for unit in _DISPLAY_UNITS:
+        if low.startswith(unit + " "):
+            head, text = text[: len(unit) + 1], text[len(unit) + 1 :]
+            break
+    words = [w[:1].upper() + w[1:] if w[:1].islower() else w for w in text.split(" ")]
+    return head + " ".join(words)

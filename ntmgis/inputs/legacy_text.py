@@ -42,7 +42,7 @@ _MSG = {
         "text read as {declared} does not look like Vietnamese (e.g. '{value}'); the file "
         "seems to be {guess} (it would read '{fixed}'): set encoding = \"{guess}\" {where}",
     ),
-    "encoding_mismatch.expected": ("văn bản tiếng Việt đọc được theo bảng mã đã khai",
+    "encoding_mismatch.expected": ("văn bản tiếng Việt đọc được theo bảng mã đã kê khai",
                                    "Vietnamese text in the declared encoding"),
     "not_utf8": (
         "tệp không phải UTF-8 (byte {byte} không hợp lệ); có vẻ là bảng mã {guess} (đọc ra "

@@ -59,12 +59,12 @@ add_messages({
     "xy_swapped.expected": ("X là tọa độ Đông (easting), Y là tọa độ Bắc (northing)",
                             "X the easting, Y the northing"),
     "xy_out_of_area": (
-        "tọa độ X/Y ({x}, {y}) trong hệ {crs} nằm ngoài vùng làm việc; dự án không được "
+        "tọa độ X/Y ({x}, {y}) trong hệ {crs} nằm ngoài địa bàn; dự án không được "
         "định vị",
         "X/Y coordinates ({x}, {y}) in {crs} lie outside the workspace area; the project is "
         "not located",
     ),
-    "xy_out_of_area.expected": ("tọa độ trong vùng làm việc",
+    "xy_out_of_area.expected": ("tọa độ trong địa bàn",
                                 "coordinates inside the workspace's area"),
     "no_location_soft": (
         "dự án loại '{category}' không có vị trí (thiếu tọa độ và hình học); loại này thường "

@@ -17,6 +17,7 @@ import pyogrio
 import shapely
 from pyproj import Transformer
 
+from ntmgis.core.i18n import label
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.workspace import (
     LayerConfig,
@@ -76,10 +77,12 @@ add_messages({
     ),
     "geometry_type.expected": ("{wanted}", "{wanted}"),
     "project_points": (
-        "lớp project_geometry có {count} điểm (dòng {rows}), không phải đường hay vùng: các "
-        "dự án này được định vị bằng điểm và không có trong lớp project_lines của bản đồ",
-        "the project_geometry layer holds {count} points (rows {rows}), not lines or areas: "
-        "these projects are located by the point and are not in the map's project_lines layer",
+        "lớp hình học dự án ([layers.project_geometry]) có {count} điểm (dòng {rows}), không "
+        "phải đường hay vùng: các dự án này được định vị bằng điểm và không có trong lớp "
+        "\"Tuyến công trình\" của bản đồ",
+        "the project geometry layer ([layers.project_geometry]) holds {count} points (rows "
+        "{rows}), not lines or areas: these projects are located by the point and are not in "
+        "the map's \"Project lines\" layer",
     ),
     "project_points.expected": ("đường (tuyến đường, kênh) hoặc vùng",
                                 "lines (roads, canals) or areas"),
@@ -93,6 +96,11 @@ _WANTED = {_AREA: "want_area", _LINE: "want_line", _POINT + _AREA: "want_point_a
            _LINE + _AREA: "want_line_area"}
 
 
+
+
+def _layer_name(name: str, lang: str) -> str:
+    """A configured layer as users read it: its name in words, then its key in ntmgis.toml."""
+    return f"{label('layer', name, lang)} ([layers.{name}])"
 
 def resolve_crs(gdf: gpd.GeoDataFrame, cfg_crs: str | None, ws: Workspace, path: Path,
                  log: IssueLog) -> gpd.GeoDataFrame:
@@ -277,8 +285,8 @@ def check_geometries(gdf: gpd.GeoDataFrame, cfg: LayerConfig, log: IssueLog
     found = ", ".join(sorted({_TYPE_NAMES.get(int(k), str(k)) for k in kinds[idx]}))
     wanted = input_text(_WANTED[allowed], lang)
     report(log, "error", "geometry_type", "geometry_type", file=path, row=int(rows[idx[0]]),
-           column="geometry", value=found, layer=cfg.name, wanted=wanted, count=len(idx),
-           total=n, found=found, rows=row_ranges(rows[idx]))
+           column="geometry", value=found, layer=_layer_name(cfg.name, lang), wanted=wanted,
+           count=len(idx), total=n, found=found, rows=row_ranges(rows[idx]))
     geoms = geoms.copy()
     geoms[idx] = None
     return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))

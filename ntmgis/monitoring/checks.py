@@ -21,7 +21,7 @@ from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import fmt_money, fmt_number, label
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import atomic_output
-from ntmgis.core.text import fold
+from ntmgis.core.text import display_name, fold
 from ntmgis.core.vocabulary import is_urban_unit
 from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.columns import ROW, add_messages, find_column, report
@@ -78,11 +78,14 @@ def _duplicates(df: pd.DataFrame, col: str, path: Path | None, log: IssueLog,
 
 
 def _unit(code: object, names: dict) -> str:
-    """``"Xã Một (00001)"``, or the code alone for a unit without a name (never ``nan (…)``)."""
+    """``"Xã Một (00001)"``, or the code alone for a unit without a name (never ``nan (…)``).
+
+    The name as displayed (``"Xã Pa ủ"`` reads ``"Xã Pa Ủ"``); the code is the key.
+    """
     name = names.get(code)
     if name is None or (isinstance(name, float) and np.isnan(name)) or not str(name).strip():
         return str(code)
-    return f"{name} ({code})"
+    return f"{display_name(name)} ({code})"
 
 
 def _src(df: pd.DataFrame, canon: str) -> str:
