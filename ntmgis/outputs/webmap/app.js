@@ -47,6 +47,52 @@
     box.appendChild(msg);
     if (err) { setTimeout(function () { throw err; }, 0); }
   }
+  // every page carries all the projects (one block shared by the overview and the
+  // criterion maps); a criterion map keeps those serving its criterion, in order
+  function keepProjects(D, n) {
+    var P = D.projects;
+    var keep = [];
+    var at = {};
+    for (var k = 0; k < P.id.length; k++) {
+      if (P.crit[k].indexOf(n) >= 0) { at[k] = keep.length; keep.push(k); }
+    }
+    function pick(a) { return keep.map(function (k) { return a[k]; }); }
+    function chars(s) { return keep.map(function (k) { return s.charAt(k); }).join(''); }
+    var Q = {};
+    Object.keys(P).forEach(function (key) {
+      var v = P[key];
+      if (key === 'xy') {
+        var xy = [];
+        var x = 0, y = 0, px = 0, py = 0, j = 0;
+        for (var q = 0; q < P.id.length && j < keep.length && 2 * q < v.length; q++) {
+          x += v[2 * q]; y += v[2 * q + 1];
+          if (q === keep[j]) { xy.push(x - px, y - py); px = x; py = y; j++; }
+        }
+        Q.xy = xy;
+      } else if (key === 'st') {
+        Q.st = {};
+        Object.keys(v).forEach(function (yr) { Q.st[yr] = v[yr] ? chars(v[yr]) : v[yr]; });
+      } else if (key === 'vname') {
+        Q.vname = {};
+        Object.keys(v).forEach(function (i) { if (at[i] !== undefined) { Q.vname[String(at[i])] = v[i]; } });
+      } else if (v && !Array.isArray(v) && typeof v.s === 'string') {
+        Q[key] = { k: v.k, s: chars(v.s) };
+      } else if (Array.isArray(v) && v.length === P.id.length) {
+        Q[key] = pick(v);
+      } else {
+        Q[key] = v;
+      }
+    });
+    D.projects = Q;
+    var PL = D.plines;
+    if (PL && PL.p) {
+      var p = [], geom = [];
+      for (var i = 0; i < PL.p.length; i++) {
+        if (at[PL.p[i]] !== undefined) { p.push(at[PL.p[i]]); geom.push(PL.geom[i]); }
+      }
+      D.plines = { p: p, geom: geom };
+    }
+  }
   var node = document.getElementById('ntmgis-data');
   if (node.type === 'application/json') {
     start(JSON.parse(node.textContent));
@@ -61,6 +107,13 @@
   }
 
   function start(D) {
+  if (D.pfilter && D.projects) { keepProjects(D, D.pfilter); }
+  // a criterion map: the communes meeting it per unit and year, apart from the shared block
+  if (D.admk && D.admin) {
+    D.admin.levels.forEach(function (lv, li) {
+      Object.keys(lv.y).forEach(function (yr) { lv.y[yr].mk = (D.admk[li] || {})[yr]; });
+    });
+  }
   var T = D.T;
   var LANG = D.lang;
   var S = 100000;

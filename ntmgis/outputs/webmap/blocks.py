@@ -23,7 +23,7 @@ from ntmgis.outputs.webmap.encode import (
     encode_points,
     encode_polygon_arcs,
     encode_polygons,
-    simplify_coverage,
+    simplify_coverage_parts,
     to_wgs84,
 )
 
@@ -128,8 +128,8 @@ def _parse_list(v: object) -> list[int]:
 def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
                    years: list[int], tolerance: float,
                    cset: CriteriaSet = COMMUNE_CRITERIA
-                   ) -> tuple[dict, dict, bool, gpd.GeoSeries]:
-    geo, valid = simplify_coverage(communes.geometry, tolerance)
+                   ) -> tuple[dict, dict, bool, gpd.GeoSeries, np.ndarray]:
+    geo, valid, alone = simplify_coverage_parts(communes.geometry, tolerance)
     geo84 = to_wgs84(geo)
     labels_pt = to_wgs84(gpd.GeoSeries(shapely.point_on_surface(communes.geometry.values),
                                        crs=communes.crs))
@@ -187,7 +187,7 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
             none = "." * len(keys)
             cstat[str(y)] = {"m": "".join(x if x is not None else none for x in m),
                              "c": "".join(c), "g": g, "l": lo}
-    return block, cstat, valid, geo
+    return block, cstat, valid, geo, alone
 
 
 def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | None,
@@ -241,9 +241,28 @@ def _status_by_year(projects: pd.DataFrame, years: list[int]) -> dict[str, str]:
     return out
 
 
+# capital and disbursement in million VND, to 0,1 million (100.000 VND): the
+# precision of the plans' tables (one decimal of a million); more digits cost
+# bytes and are not read on a map
+CAPITAL_DECIMALS = 1
+
+
+def simplify_lines(geoms: gpd.GeoSeries, tolerance: float) -> gpd.GeoSeries:
+    """Lines simplified for the web (Douglas-Peucker in the metric CRS, no topology kept).
+
+    ``preserve_topology=False`` is 2-3 times faster and keeps the ends of
+    every line; a line that would vanish keeps its input shape.
+    """
+    vals = geoms.values
+    simple = shapely.simplify(vals, tolerance, preserve_topology=False)
+    bad = shapely.is_empty(simple) | shapely.is_missing(simple)
+    return gpd.GeoSeries(np.where(bad, vals, simple), index=geoms.index, crs=geoms.crs)
+
+
 def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFrame | None,
                    commune_index: dict[str, int], years: list[int],
-                   village_index: dict[str, int]) -> tuple[dict, dict]:
+                   village_index: dict[str, int], *, metric: Any = None,
+                   line_tolerance: float = 0.0) -> tuple[dict, dict]:
     # the village as an index into the village layer; its name only where it has none there
     vcodes = projects.get("village_code", pd.Series("", projects.index))
     vnames = projects.get("village_name", pd.Series("", projects.index))
@@ -251,7 +270,8 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
     vname = {str(k): _s(n) for k, (i, n) in enumerate(zip(vi, vnames, strict=True))
              if i < 0 and _s(n)}
     capcols = projects[[f"cap_{s}" for s in FUNDING_SOURCES]]
-    caps = [list(row) for row in zip(*(_nums(capcols[c]) for c in capcols.columns),
+    caps = [list(row) for row in zip(*(_nums(capcols[c], CAPITAL_DECIMALS)
+                                       for c in capcols.columns),
                                      strict=True)] if len(projects) else []
     block = {
         "id": [_s(v) for v in projects["project_id"]],
@@ -265,7 +285,8 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
         "ye": _nums(projects["year_end"], 0),
         "status": _enum(projects["status"]),
         "cap": caps,
-        "disb": _nums(projects.get("disbursed", pd.Series(None, projects.index))),
+        "disb": _nums(projects.get("disbursed", pd.Series(None, projects.index)),
+                      CAPITAL_DECIMALS),
         "xy": encode_points(xy) if len(xy) else [],
         "st": _status_by_year(projects, years) if len(projects) else {str(y): "" for y in years},
     }
@@ -275,6 +296,10 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
         pl = plines[plines["project_id"].astype(str).isin(pos)]
         pl = pl[pl.geometry.notna() & ~pl.geometry.is_empty]
         if len(pl):
+            geo = pl.geometry
+            if line_tolerance > 0 and pl.crs is not None:
+                geo = simplify_lines(geo.to_crs(metric) if metric is not None else geo,
+                                     line_tolerance)
             lines = {"p": [pos[str(p)] for p in pl["project_id"]],
-                     "geom": encode_lines(to_wgs84(pl).values)}
+                     "geom": encode_lines(to_wgs84(geo).values)}
     return block, lines

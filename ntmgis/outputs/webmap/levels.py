@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from ntmgis.core import palette as styles
-from ntmgis.outputs.webmap.encode import encode_polygons, simplify_coverage, to_wgs84
+from ntmgis.outputs.webmap.encode import encode_polygons, simplify_coverage_parts, to_wgs84
 
 __all__ = ["LEVELS", "admin_levels", "readable_zoom"]
 
@@ -56,8 +56,8 @@ def _class_of_average(avg: np.ndarray, has: np.ndarray, total: int,
 
 def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[str, dict],
                  n_criteria: int, villages: dict, project_commune: np.ndarray,
-                 project_capital: np.ndarray, *, bands: tuple[int, ...] | None = None
-                 ) -> dict:
+                 project_capital: np.ndarray, *, bands: tuple[int, ...] | None = None,
+                 alone: np.ndarray | None = None) -> dict:
     """Provinces and districts with per-year aggregates, and the zooms that switch levels.
 
     Parameters
@@ -76,6 +76,11 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
         Commune index and total capital of every project.
     bands : tuple of int, optional
         The set's band bounds, best first (default: those of the 19 criteria).
+    alone : numpy.ndarray of bool, optional
+        Given when ``geoms`` are a valid coverage once the communes marked
+        here (drawn on their own: emptied by cleaning) are left out: the
+        units are then merged from the others and simplified without being
+        checked or cleaned again. Without it they are checked (and cleaned).
 
     Returns
     -------
@@ -122,14 +127,20 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
         uniq, unit_of = np.unique(codes.to_numpy(dtype=str), return_inverse=True)
         m = len(uniq)
         polys = []
+        in_cov = np.ones(n, dtype=bool) if alone is None else ~np.asarray(alone, dtype=bool)
+        order = np.argsort(unit_of, kind="stable")
+        bounds = np.searchsorted(unit_of[order], np.arange(m + 1))
+        gvals = geoms.values
         for u in range(m):
-            parts = geoms.values[unit_of == u]
+            idx = order[bounds[u]:bounds[u + 1]]
+            parts = gvals[idx[in_cov[idx]]] if in_cov[idx].any() else gvals[idx]
             try:
                 polys.append(shapely.coverage_union_all(parts))
             except shapely.errors.GEOSException:  # pragma: no cover - invalid coverage
                 polys.append(shapely.union_all(parts))
         unit_geo = gpd.GeoSeries(polys, crs=geoms.crs)
-        unit_geo, _valid = simplify_coverage(unit_geo, tol)
+        unit_geo, _valid, _alone = simplify_coverage_parts(unit_geo, tol,
+                                                           assume_valid=alone is not None)
         areas.append(shapely.area(unit_geo.values))
         first = np.zeros(m, dtype=np.int64)
         first[unit_of[::-1]] = np.arange(n)[::-1]
@@ -146,7 +157,7 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
                                minlength=m).tolist() if len(project_commune) else [0] * m,
             "cap": np.round(np.bincount(unit_of[project_commune[project_commune >= 0]],
                                         weights=project_capital[project_commune >= 0],
-                                        minlength=m), 3).tolist()
+                                        minlength=m), 1).tolist()
             if len(project_commune) else [0.0] * m,
             "y": {},
         }

@@ -36,6 +36,7 @@ from ntmgis.outputs.webmap.blocks import (
     _project_block,
     _s,
     _village_block,
+    simplify_lines,
 )
 from ntmgis.outputs.webmap.encode import encode_lines, encode_points, latlon_bounds, to_wgs84
 from ntmgis.outputs.webmap.page import assemble_page
@@ -108,7 +109,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     communes = communes.to_crs(metric)
     years = [int(y) for y in ws.years]
     cset = layers_criteria_set(layers, ws, lang=lang)
-    cblock, cstat, valid, cgeo = _commune_block(communes, _get(layers, "commune_status"),
+    cblock, cstat, valid, cgeo, alone = _commune_block(communes, _get(layers, "commune_status"),
                                                 years, SIMPLIFY_TOLERANCE_M, cset)
     cindex = {c: i for i, c in enumerate(cblock["code"])}
     vnames = _village_criteria_names(ws, layers, lang)
@@ -140,7 +141,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         pcap = projects[[f"cap_{s}" for s in FUNDING_SOURCES]].apply(
             pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1).to_numpy(dtype="float64")
         admin = admin_levels(communes, cgeo, cstat, len(cset), vblock, pcom, pcap,
-                             bands=tuple(cset.bands))
+                             bands=tuple(cset.bands), alone=alone if valid else None)
 
     facilities = _get(layers, "facilities")
     fblock: dict = {"name": [], "type": [], "xy": []}
@@ -154,7 +155,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     rblock: dict = {"cls": [], "geom": []}
     if roads is not None and len(roads):
         r = roads[roads.geometry.notna() & ~roads.geometry.is_empty].to_crs(metric)
-        simple = gpd.GeoSeries(shapely.simplify(r.geometry.values, ROAD_SIMPLIFY_M), crs=r.crs)
+        simple = simplify_lines(r.geometry, ROAD_SIMPLIFY_M)
         rblock = {"cls": _enum(r.get("road_class", pd.Series("", r.index))),
                   "geom": encode_lines(to_wgs84(simple).values)}
 
@@ -162,7 +163,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     if getattr(ws, "elevation", None) is not None and Path(ws.elevation).exists():
         from ntmgis.outputs.webmap.hillshade import render_hillshade
 
-        mask = gpd.GeoSeries(communes.geometry.values, crs=communes.crs).to_crs(3857)
+        mask = gpd.GeoSeries(cgeo.values, crs=communes.crs).to_crs(3857)
         hs = render_hillshade(ws.elevation, mask_geoms=mask.values)
         hill = {"src": hs.data_uri, "bounds": hs.bounds}
 
@@ -195,7 +196,10 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         "plan_year": int(getattr(ws, "plan_year", years[-1])),
         "plan_ntm": _num(getattr(getattr(ws, "plan", None), "ntm_communes", None), 0),
         "notes": map_notes(ws, lang),
-        "bounds": latlon_bounds(to_wgs84(communes)),
+        # the extreme vertices of the communes are among those of their convex
+        # hulls (a few per commune: not the whole boundaries reprojected)
+        "bounds": latlon_bounds(to_wgs84(gpd.GeoSeries(
+            shapely.convex_hull(communes.geometry.values), crs=communes.crs))),
         "hill": hill,
         "tiles": TILES if online_tiles else None,
         "criteria": [[c.number, c.name(lang), c.group] for c in cset],
@@ -219,13 +223,23 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     # what the pages carry: the per-year criteria strings packed (the raw ones stay
     # in `common` for the summaries computed here)
     n_c, k_c = len(cblock["code"]), len(cset)
+    # every project once, shared by all pages: a criterion map keeps those serving
+    # its criterion in the browser (app.js, ``pfilter``), so the block is built,
+    # serialised and compressed once instead of once per page
+    pxy_arr = np.asarray(pxy, dtype=object)
+    pblock, plines_block = _project_block(projects, pxy_arr, _get(layers, "project_lines"),
+                                          cindex, years, {c: i for i, c in enumerate(
+                                              vblock["code"])}, metric=metric,
+                                          line_tolerance=ROAD_SIMPLIFY_M)
     packed = {
         "cstat": {y: {**v, "m": _pack_flags(v["m"], n_c, k_c)} for y, v in cstat.items()},
         "villages": {**vblock, "st": {y: _pack_flags(v, len(vblock["code"]), vblock["k"])
                                       for y, v in vblock["st"].items()}},
+        "projects": pblock,
+        "plines": plines_block,
     }
     return _Base(common=common, packed=packed, projects=projects,
-                 project_xy=np.asarray(pxy, dtype=object),
+                 project_xy=pxy_arr,
                  project_criteria=pcrit,
                  plines=_get(layers, "project_lines"), commune_index=cindex,
                  village_index={c: i for i, c in enumerate(vblock["code"])}, years=years,
@@ -256,28 +270,25 @@ def _village_criteria_names(ws: Any, layers: Any, lang: str) -> list[str]:
 
 def _page_model(base: _Base, *, year: int, criterion: int | None = None,
                 title: str) -> dict:
-    """The data of one page: the shared model plus the projects the page shows."""
-    projects = base.projects
-    xy = base.project_xy
-    if criterion is not None and len(projects):
-        mask = base.project_criteria == criterion
-        mask = mask.any(axis=1) if mask.ndim == 2 else mask
-        projects = projects[mask].reset_index(drop=True)
-        xy = xy[mask]
-    pblock, lines = _project_block(projects, xy, base.plines, base.commune_index, base.years,
-                                   base.village_index)
+    """The data of one page: the shared model (projects included) and the page's own keys.
+
+    Every page carries all the projects (shared, compressed once); a criterion
+    page names its criterion in ``pfilter`` and app.js keeps the projects that
+    serve it.
+    """
     data = dict(base.common)
     data.update(base.packed)
     data["summary"] = _summaries(base, criterion)
     if criterion is not None and data.get("admin"):
-        data["admin"] = _admin_for_criterion(base, data["admin"], criterion)
+        # per unit and year the communes meeting the criterion, apart from the
+        # shared admin block (app.js puts them back as ``mk``)
+        data["admk"] = _admin_for_criterion(base, data["admin"], criterion)
     data.update({
         "kind": "criterion" if criterion else "overview",
         "criterion": criterion,
         "title": title,
         "year": year,
-        "projects": pblock,
-        "plines": lines,
+        "pfilter": criterion,
     })
     return data
 
@@ -290,29 +301,26 @@ def _met_rows(base: _Base, year: int) -> list[str]:
     return [r for r in rows if not r.startswith(".")]
 
 
-def _admin_for_criterion(base: _Base, admin: dict, criterion: int) -> dict:
-    """Add per unit and year the number of communes meeting ``criterion`` (key ``mk``)."""
+def _admin_for_criterion(base: _Base, admin: dict, criterion: int) -> list[dict]:
+    """Per level, per year: the number of communes of each unit meeting ``criterion``."""
     k = len(base.cset)
     pos = base.cset.numbers.index(criterion)
     n = len(base.commune_index)
     levels = []
     for lv in admin["levels"]:
-        lv = dict(lv)
         unit_of = np.asarray(lv["cu"], dtype=np.int64)
         per_year = {}
-        for y, block in lv["y"].items():
+        for y in lv["y"]:
             m = base.common["cstat"].get(y, {"m": ""})["m"]
             if len(m) == n * k:
                 arr = np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
                 met = arr[:, pos] == b"1"
             else:
                 met = np.zeros(n, dtype=bool)
-            per_year[y] = {**block, "mk": np.bincount(unit_of, weights=met,
-                                                      minlength=len(lv["code"])).astype(
-                int).tolist()}
-        lv["y"] = per_year
-        levels.append(lv)
-    return {**admin, "levels": levels}
+            per_year[y] = np.bincount(unit_of, weights=met,
+                                      minlength=len(lv["code"])).astype(int).tolist()
+        levels.append(per_year)
+    return levels
 
 
 def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
@@ -424,7 +432,7 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         pages.append((path, f"{ctitle} – {base.common['area']}",
                       _page_model(base, year=year, criterion=c.number, title=ctitle)))
     # the pages share most of their data: serialise it once
-    shared = (set(base.common) | set(base.packed)) - {"admin"}
+    shared = set(base.common) | set(base.packed)
     cache: dict[str, str] = {}
     # The set is written into a temporary folder and swapped in when every page is
     # there: an interrupted run leaves the previous set whole, never a mix of two
