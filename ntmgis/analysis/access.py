@@ -30,13 +30,13 @@ FACILITY_TYPES = tuple(enum_keys("facility"))
 # Messages of this module: key -> (Vietnamese, English).
 _MSG: dict[str, tuple[str, str]] = {
     "no_roads": (
-        "vùng làm việc không có lớp đường giao thông ([layers.roads] trong ntmgis.toml); "
+        "thư mục dữ liệu không có lớp đường giao thông ([layers.roads] trong ntmgis.toml); "
         "cần đường để tính theo đường bộ (--by road)",
         "the workspace has no roads layer ([layers.roads] in ntmgis.toml); "
         "'--by road' needs roads",
     ),
     "no_elevation": (
-        "vùng làm việc không có bản đồ độ cao ([terrain] elevation trong ntmgis.toml); "
+        "thư mục dữ liệu không có bản đồ độ cao ([terrain] elevation trong ntmgis.toml); "
         "cần độ cao để tính theo địa hình (--by terrain)",
         "the workspace has no elevation raster ([terrain] elevation in ntmgis.toml); "
         "'--by terrain' needs one",

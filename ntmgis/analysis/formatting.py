@@ -170,7 +170,7 @@ def describe(result: pd.DataFrame, *, lang: str = "vi") -> str:
         if en:
             return (f"{len(result)} of {result.attrs.get('checked')} projects outside their "
                     f"commune or over {lim} m from their village")
-        return (f"{len(result)}/{result.attrs.get('checked')} dự án nằm ngoài xã đã khai "
+        return (f"{len(result)}/{result.attrs.get('checked')} dự án nằm ngoài xã đã kê khai "
                 f"hoặc cách bản quá {lim} m")
     if kind == "projects":
         return f"{len(result)} projects" if en else f"{len(result)} dự án"

@@ -9,18 +9,17 @@ holes between communes that :mod:`ntmgis.monitoring.checks` looks for.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ntmgis.analysis.query_data import QueryData, grouped_join, load_data, message
+from ntmgis.analysis.query_data import QueryData, grouped_join, load_data, message, pick_year
 from ntmgis.core.criteria import CriteriaSet, Criterion
 from ntmgis.core.errors import CriteriaError, DataError, OptionError
 from ntmgis.core.i18n import catalog
-from ntmgis.core.text import fold, is_missing
+from ntmgis.core.text import fold
 from ntmgis.monitoring.gpkg import metadata_criteria_set
 from ntmgis.outputs.report_programme import workspace_office
 
@@ -33,31 +32,15 @@ _OPEN_STATUS = ("preparing", "under_way")
 _MSG: dict[str, tuple[str, str]] = {
     "bad_level": ("cấp '{value}' không có; dùng commune (xã) hoặc village (bản)",
                   "level '{value}' is unknown; use commune or village"),
-    "bad_year": (
-        "không có số liệu năm {value}; các năm có: {expected}",
-        "no data for year {value}; years present: {expected}",
-    ),
-    "no_workspace_office": ("--office cần một vùng làm việc (bảng phân công cơ quan)",
+    "no_workspace_office": ("--office cần một thư mục dữ liệu (bảng phân công cơ quan)",
                             "--office needs a workspace (its offices table)"),
     "no_village_set": (
-        "vùng làm việc không có bộ tiêu chí bản (bảng village_status không có cột vcNN)",
+        "thư mục dữ liệu không có bộ tiêu chí bản (bảng village_status không có cột vcNN)",
         "the workspace has no village criteria set (village_status has no vcNN columns)",
     ),
 }
 
 _m = catalog(_MSG, message)
-
-
-def _check_year(years: Iterable[int], year: int | None, lang: str) -> int:
-    ys = sorted({int(y) for y in years if not is_missing(y)})
-    if not ys:
-        raise DataError(_m("bad_year", lang, value=year, expected="–"))
-    if year is None:
-        return ys[-1]
-    if int(year) not in ys:
-        raise DataError(_m("bad_year", lang, value=year, expected=", ".join(map(str, ys))),
-                        value=year, expected=", ".join(map(str, ys)))
-    return int(year)
 
 
 def _criteria_long(status: pd.DataFrame, cset: CriteriaSet,
@@ -230,7 +213,7 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
             numbers = [n for n in numbers if set(links.get(n, ())) & set(mine)]
         else:
             numbers = [n for n in numbers if n in mine]
-    year = _check_year(status["year"], year, lang)
+    year = pick_year(status["year"], year, lang)
     st = status[pd.to_numeric(status["year"], errors="coerce") == year]
     long = _criteria_long(st, cset, numbers)
     long = long[long["met"] == 0]

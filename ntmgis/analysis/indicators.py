@@ -26,7 +26,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from ntmgis.analysis.query_data import QueryData, load_data, message
+from ntmgis.analysis.query_data import QueryData, load_data, message, pick_year
 from ntmgis.core.criteria import (
     COMMUNE_CRITERIA,
     CriteriaSet,
@@ -43,17 +43,15 @@ __all__ = ["indicator_gaps", "closest_to_recognition", "income_target", "check_i
 
 _MSG: dict[str, tuple[str, str]] = {
     "no_indicators": (
-        "chưa có số liệu chỉ tiêu (lớp indicator_status); khai [tables.indicator_values] "
+        "chưa có số liệu chỉ tiêu (lớp indicator_status); khai báo [tables.indicator_values] "
         "rồi chạy lại 'ntmgis build --overwrite'",
         "there are no indicator values (layer indicator_status); declare "
         "[tables.indicator_values] and run 'ntmgis build --overwrite' again"),
     "bad_indicator": ("chỉ tiêu '{value}' không có số liệu; các chỉ tiêu có: {expected}",
                       "indicator '{value}' has no values; indicators present: {expected}"),
-    "bad_year": ("không có số liệu năm {value}; các năm có: {expected}",
-                 "no data for year {value}; years present: {expected}"),
     "no_income": ("không tìm thấy chỉ tiêu thu nhập bình quân đầu người trong số liệu",
                   "no indicator of income per head among the values"),
-    "no_factor": ("chưa khai [plan] income_factor (ví dụ 1.5) và chưa cho hệ số (--factor)",
+    "no_factor": ("chưa kê khai [plan] income_factor (ví dụ 1.5) và chưa cho hệ số (--factor)",
                   "[plan] income_factor is not set (e.g. 1.5) and no factor was given "
                   "(--factor)"),
     "unknown_indicator": ("--indicator {value}: chỉ tiêu '{value}' không có số liệu; các chỉ "
@@ -160,18 +158,6 @@ def _num(x: Any, lang: str) -> str:
     return text.rstrip("0").rstrip(",.")
 
 
-def _pick_year(years: pd.Series, year: int | None, lang: str) -> int:
-    ys = sorted({int(y) for y in years if not is_missing(y)})
-    if not ys:
-        raise DataError(_m("bad_year", lang, value=year, expected="–"))
-    if year is None:
-        return ys[-1]
-    if int(year) not in ys:
-        raise DataError(_m("bad_year", lang, value=year, expected=", ".join(map(str, ys))),
-                        value=year, expected=", ".join(map(str, ys)))
-    return int(year)
-
-
 def _geometry(q: QueryData, codes: pd.Series) -> gpd.GeoSeries:
     units = q.get("communes", required=False)
     if units is None:
@@ -253,7 +239,7 @@ def indicator_gaps(data: Any, /, indicator: str, year: int | None = None, *,
         present = ", ".join(dict.fromkeys(st["indicator"].astype(str)))
         raise DataError(_m("bad_indicator", lang, value=key, expected=present or "–"),
                         value=key, expected=present)
-    year = _pick_year(rows["year"], year, lang)
+    year = pick_year(rows["year"], year, lang)
     g = rows[(pd.to_numeric(rows["year"]) == year) & (pd.to_numeric(rows["met"]) == 0)]
     g = g.assign(_d=pd.to_numeric(g["distance"]).fillna(np.inf))
     g = g.sort_values(["_d", "code"], kind="stable").drop(columns="_d").reset_index(drop=True)
@@ -305,7 +291,7 @@ def closest_to_recognition(data: Any, /, year: int | None = None, *,
     """
     q = load_data(data, lang=lang)
     status = q.get("commune_status", geometry=False)
-    year = _pick_year(status["year"], year, lang)
+    year = pick_year(status["year"], year, lang)
     cset = _criteria_set(q, criteria_set, data)
     keys = _criteria_keys(status, cset)
     st = status[pd.to_numeric(status["year"]) == year].copy()
@@ -427,7 +413,7 @@ def income_target(data: Any, /, year: int | None = None, *, factor: float | None
     base = rows[yrs == base_year].drop_duplicates("code").set_index("code")
     if base.empty:
         raise DataError(_m("no_base", lang, base=base_year))
-    year = _pick_year(yrs[yrs > base_year], year, lang)
+    year = pick_year(yrs[yrs > base_year], year, lang)
     now = rows[yrs == year].drop_duplicates("code").set_index("code")
     codes = sorted(set(base.index) | set(now.index))
     b = pd.to_numeric(base["value"]).reindex(codes).to_numpy(dtype=float)

@@ -32,7 +32,7 @@ from ntmgis.core.text import fold, is_missing, nfc
 from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.monitoring.gpkg import read_layer
 
-__all__ = ["QueryData", "load_data", "message", "parse_numbers", "grouped_join"]
+__all__ = ["QueryData", "load_data", "message", "parse_numbers", "grouped_join", "pick_year"]
 
 # Messages shared by the query modules: key -> (Vietnamese, English). Each
 # query module's own catalog falls back on this one.
@@ -51,6 +51,8 @@ _MSG: dict[str, tuple[str, str]] = {
         "{what} '{value}' không có; dùng một trong: {expected}",
         "{what} '{value}' is unknown; use one of: {expected}",
     ),
+    "bad_year": ("không có số liệu năm {value}; các năm có: {expected}",
+                 "no data for year {value}; years present: {expected}"),
 }
 
 
@@ -270,3 +272,22 @@ def grouped_join(frame: pd.DataFrame, keys: list[str],
     out["_n"] = np.diff(np.r_[starts, len(frame)])
     return out
 
+
+def pick_year(years: Any, year: int | None, lang: str = "vi") -> int:
+    """``year`` if the data have it, else the latest year present when ``year`` is None.
+
+    Raises
+    ------
+    DataError
+        When there are no years, or ``year`` is not among them (the message lists them).
+    """
+    ys = sorted({int(y) for y in years if not is_missing(y)})
+    if not ys:
+        raise DataError(message("bad_year", lang, value=year, expected="–"))
+    if year is None:
+        return ys[-1]
+    if int(year) not in ys:
+        present = ", ".join(map(str, ys))
+        raise DataError(message("bad_year", lang, value=year, expected=present),
+                        value=year, expected=present)
+    return int(year)

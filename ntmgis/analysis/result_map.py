@@ -238,8 +238,8 @@ def result_map(result: pd.DataFrame, path: str | Path, *, data: Any = None,
         layers.append(ResultLayer(
             shown, "Dự án sai vị trí" if not en else "Misplaced projects", category="_class",
             colors={"outside": "#D55E00", "far": "#E69F00", "unknown": "#CC79A7"},
-            labels={"outside": "Ngoài xã đã khai" if not en else "Outside its commune",
-                    "far": "Xa bản đã khai" if not en else "Far from its village",
+            labels={"outside": "Ngoài xã đã kê khai" if not en else "Outside its commune",
+                    "far": "Xa bản đã kê khai" if not en else "Far from its village",
                     "unknown": "Mã xã lạ" if not en else "Unknown commune"},
             fields=fields, field_labels=labels_of, title_field="name", radius=7))
     else:

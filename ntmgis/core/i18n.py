@@ -253,7 +253,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "file has no CRS (.prj); assumed {crs} from ntmgis.toml",
     ),
     "no_crs_error": (
-        "tệp không có hệ tọa độ và ntmgis.toml không khai [area] assume_crs",
+        "tệp không có hệ tọa độ và ntmgis.toml không khai báo [area] assume_crs",
         "file has no CRS and ntmgis.toml sets no [area] assume_crs",
     ),
     "crs_mismatch": (
@@ -292,7 +292,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "project is {distance} m from its declared village (threshold {limit} m)",
     ),
     "legacy_encoding": (
-        "văn bản có vẻ ở bảng mã {guess} (ví dụ '{value}'); khai [area] encoding = \"{guess}\"",
+        "văn bản có vẻ ở bảng mã {guess} (ví dụ '{value}'); khai báo [area] encoding = \"{guess}\"",
         "text looks like {guess} (e.g. '{value}'); set [area] encoding = \"{guess}\"",
     ),
     "validation_summary": (

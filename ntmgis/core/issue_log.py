@@ -24,7 +24,7 @@ WARNING = "warning"
 # What a check expected, when the reporter does not say it more precisely
 # (the "expected" column of validation.csv): (Vietnamese, English).
 _EXPECTED: dict[str, tuple[str, str]] = {
-    "file_missing": ("tệp có ở đường dẫn đã khai", "the file at the configured path"),
+    "file_missing": ("tệp có ở đường dẫn đã kê khai", "the file at the configured path"),
     "file_unreadable": ("tệp đọc được bằng GDAL / pandas", "a file GDAL or pandas can read"),
     "format": ("GeoPackage, Shapefile, TAB, GeoJSON, CSV, Excel",
                "GeoPackage, Shapefile, TAB, GeoJSON, CSV, Excel"),
@@ -38,15 +38,15 @@ _EXPECTED: dict[str, tuple[str, str]] = {
     "empty_geometry": ("hình học không trống", "a non-empty geometry"),
     "overlap": ("các xã không chồng lấn", "communes that do not overlap"),
     "gap": ("các xã khít nhau, không hở", "communes without gaps between them"),
-    "outside_commune": ("điểm nằm trong xã đã khai", "a point inside its declared commune"),
-    "village_far": ("dự án gần bản đã khai", "a project near its declared village"),
+    "outside_commune": ("điểm nằm trong xã đã kê khai", "a point inside its declared commune"),
+    "village_far": ("dự án gần bản đã kê khai", "a project near its declared village"),
     "latlon_swapped": ("kinh độ ở cột kinh độ, vĩ độ ở cột vĩ độ",
                        "longitude in the lon column, latitude in the lat column"),
-    "out_of_area": ("tọa độ trong vùng làm việc", "coordinates inside the workspace's area"),
+    "out_of_area": ("tọa độ trong địa bàn", "coordinates inside the workspace's area"),
     "no_crs": ("tệp .prj, hoặc [area] assume_crs", "a .prj file, or [area] assume_crs"),
     "crs_mismatch": ("tọa độ khớp với hệ tọa độ khai báo",
                      "coordinates that fit the declared CRS"),
-    "year_range": ("năm trong khoảng của vùng làm việc", "a year within the workspace's years"),
+    "year_range": ("năm trong khoảng năm của bộ dữ liệu", "a year within the workspace's years"),
     "criterion_range": ("số tiêu chí có trong bộ tiêu chí", "a criterion number of the set"),
     "bad_status_value": ("Đạt / Chưa đạt / x / 1 / 0", "Đạt / Chưa đạt / x / 1 / 0"),
     "not_a_number": ("một số (608.989 hoặc 608989)", "a number (608.989 or 608989)"),

@@ -55,7 +55,7 @@ _SIDECARS = {
 
 _m = catalog({
     "output_is_input": (
-        "Không ghi vào {path}: đó là dữ liệu đầu vào của vùng làm việc (theo {config}); "
+        "Không ghi vào {path}: đó là dữ liệu đầu vào của thư mục dữ liệu (theo {config}); "
         "--overwrite không áp dụng cho dữ liệu đầu vào, hãy chọn đường dẫn khác",
         "Will not write {path}: it is an input of the workspace (see {config}); "
         "--overwrite never applies to inputs, choose another path",

@@ -51,7 +51,7 @@ add_messages({
     "xy_swapped": (
         "X và Y có vẻ bị đổi chỗ ({x}, {y}): X đang là tọa độ Bắc (northing), Y là tọa độ "
         "Đông (easting), như cách ghi của trắc địa; đổi lại thì nằm trong vùng. Đổi tên hai "
-        "cột, hoặc khai [tables.projects.fields] x = \"{ycol}\", y = \"{xcol}\"",
+        "cột, hoặc khai báo [tables.projects.fields] x = \"{ycol}\", y = \"{xcol}\"",
         "X and Y look swapped ({x}, {y}): X holds the northing and Y the easting, as "
         "surveyors write them; swapped back they fall in the area. Rename the two columns, "
         "or declare [tables.projects.fields] x = \"{ycol}\", y = \"{xcol}\"",

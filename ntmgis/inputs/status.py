@@ -53,8 +53,8 @@ add_messages({
     "blank_cells": (
         "{count} trong {total} ô tiêu chí để trống (dòng {rows}); ô trống đang được hiểu là "
         "“chưa có số liệu”. Nếu đơn vị chỉ đánh dấu tiêu chí đạt và để trống tiêu chí chưa "
-        "đạt, khai blank = \"not_met\" trong [tables.{table}] của ntmgis.toml; nếu ô trống "
-        "đúng là chưa có số liệu, khai blank = \"unknown\" để tắt cảnh báo này",
+        "đạt, khai báo blank = \"not_met\" trong [tables.{table}] của ntmgis.toml; nếu ô trống "
+        "đúng là chưa có số liệu, khai báo blank = \"unknown\" để tắt cảnh báo này",
         "{count} of {total} criterion cells are blank (rows {rows}); blanks are read as "
         "“no data”. If the office ticks met criteria and leaves not-met ones blank, declare "
         "blank = \"not_met\" in [tables.{table}] of ntmgis.toml; if blanks really are no data, "

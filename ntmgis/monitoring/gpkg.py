@@ -35,7 +35,7 @@ __all__ = ["MonitoringLayers", "LAYER_ORDER", "LEGACY_COLUMNS", "write_gpkg", "l
 
 _m = catalog({
     "other_set": (
-        "tệp giám sát được lập với bộ tiêu chí '{key}', vùng làm việc dùng '{ws_key}'; hãy "
+        "tệp giám sát được lập với bộ tiêu chí '{key}', thư mục dữ liệu dùng '{ws_key}'; hãy "
         "chạy lại ntmgis build",
         "the monitoring file was built with the criteria set '{key}', the workspace uses "
         "'{ws_key}'; run ntmgis build again"),

@@ -76,7 +76,7 @@ _H = {
     "t_head": ("Chỉ tiêu chủ yếu", "Headline targets"),
     "t_fund": ("Nguồn vốn", "Funding by source"),
     "illustrative": (
-        "Số liệu thực hiện của vùng làm việc mẫu là minh họa; mục tiêu và nguồn vốn theo kế hoạch.",
+        "Số liệu thực hiện của bộ dữ liệu mẫu là minh họa; mục tiêu và nguồn vốn theo kế hoạch.",
         "The sample workspace's actual figures are illustrative; targets and funding are the "
         "plan's.",
     ),
@@ -84,7 +84,7 @@ _H = {
                     "Reporting period: {label}, figures known on {end}; compared with "
                     "{prev}."),
     "illustrative_no_plan": (
-        "Số liệu thực hiện của vùng làm việc mẫu là minh họa; vùng làm việc không có mục tiêu "
+        "Số liệu thực hiện của bộ dữ liệu mẫu là minh họa; bộ dữ liệu không có mục tiêu "
         "và nguồn vốn của kế hoạch.",
         "The sample workspace's actual figures are illustrative; the workspace has no plan "
         "targets or funding.",

@@ -45,7 +45,7 @@ __all__ = ["ReportSection", "Programme", "read_programme", "workspace_office",
            "funding_section", "date_text"]
 
 _T = catalog({
-    "no_offices": ("vùng làm việc chưa khai bảng phân công cơ quan ([tables.offices] trong "
+    "no_offices": ("thư mục dữ liệu chưa kê khai bảng phân công cơ quan ([tables.offices] trong "
                    "{path}); --office cần bảng này",
                    "the workspace declares no offices table ([tables.offices] in {path}); "
                    "--office needs it"),

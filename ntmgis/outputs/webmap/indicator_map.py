@@ -54,7 +54,7 @@ MAX_SIDE_CLASSES = 3
 
 _MSG: dict[str, tuple[str, str]] = {
     "no_layer": (
-        "chưa có số liệu chỉ tiêu (lớp indicator_status trong {path}); khai "
+        "chưa có số liệu chỉ tiêu (lớp indicator_status trong {path}); khai báo "
         "[tables.indicator_values] trong ntmgis.toml rồi chạy lại 'ntmgis build --overwrite'",
         "there are no indicator values (layer indicator_status in {path}); declare "
         "[tables.indicator_values] in ntmgis.toml and run 'ntmgis build --overwrite' again"),
