@@ -99,3 +99,43 @@ def build_sample() -> Callable[..., object]:
         return ws
 
     return _build
+
+
+PSEUDO_DISTRICTS = (("901", "Huyện Một"), ("902", "Huyện Hai"), ("903", "Huyện Ba"))
+
+
+@pytest.fixture(scope="session")
+def province(tmp_path_factory: pytest.TempPathFactory):
+    """A province-wide workspace of several districts, built once: ``(workspace, layers)``.
+
+    The sample's real boundaries, its communes split by code into the three
+    ``PSEUDO_DISTRICTS`` (``district_gso_code``/``district_name``) and into two clusters
+    (column ``cluster``: "Cụm A", "Cụm B"); the area is renamed "Tỉnh Lai Châu" and the
+    2025 crosswalk (which names the real district) is left out.
+    """
+    import json
+    import re
+
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.build import build
+    from ntmgis.monitoring.gpkg import read_layers
+
+    root = _copy_repo_sample(tmp_path_factory.mktemp("province") / "lai_chau")
+    path = root / "layers" / "communes.geojson"
+    gj = json.loads(path.read_text(encoding="utf-8"))
+    feats = sorted(gj["features"], key=lambda f: f["properties"]["gso_code"])
+    for i, f in enumerate(feats):
+        code, name = PSEUDO_DISTRICTS[i * len(PSEUDO_DISTRICTS) // len(feats)]
+        f["properties"].update(district_gso_code=code, district_name=name,
+                               cluster="Cụm " + ("A" if i % 2 else "B"))
+    path.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
+    toml = root / "ntmgis.toml"
+    text = toml.read_text(encoding="utf-8")
+    text = re.sub(r'(?m)^name = "Huyện Mường Tè"$', 'name = "Tỉnh Lai Châu"', text, count=1)
+    text = text.replace('[tables.crosswalk_2025]', '[tables.crosswalk_unused]')
+    text = text.replace('path = "layers/merger_2025.csv"\n', '')
+    text = text.replace('[tables.crosswalk_unused]\n', '')
+    toml.write_text(text, encoding="utf-8")
+    ws = load_workspace(root)
+    build(ws, overwrite=True)
+    return ws, read_layers(ws)

@@ -5,45 +5,17 @@ Built from the sample's real boundaries, its communes split into three pseudo-di
 
 from __future__ import annotations
 
-import json
-import re
-
 import pandas as pd
 import pytest
 
 from ntmgis.core.issue_log import IssueLog
-from ntmgis.core.workspace import load_workspace
 from ntmgis.inputs.load import load_inputs
-from ntmgis.monitoring.build import build
 from ntmgis.monitoring.compute import compute_layers
-from ntmgis.monitoring.gpkg import read_layers, summary_groups, summary_total
+from ntmgis.monitoring.gpkg import summary_groups, summary_total
 from ntmgis.outputs.report import plan_report, write_report
 
+# the province fixture (tests/conftest.py) splits the sample into these districts
 PSEUDO = (("901", "Huyện Một"), ("902", "Huyện Hai"), ("903", "Huyện Ba"))
-
-
-@pytest.fixture(scope="module")
-def province(tmp_path_factory, copy_sample):
-    root = copy_sample(tmp_path_factory.mktemp("province") / "lai_chau")
-    path = root / "layers" / "communes.geojson"
-    gj = json.loads(path.read_text(encoding="utf-8"))
-    feats = sorted(gj["features"], key=lambda f: f["properties"]["gso_code"])
-    for i, f in enumerate(feats):
-        code, name = PSEUDO[i * len(PSEUDO) // len(feats)]
-        f["properties"].update(district_gso_code=code, district_name=name,
-                               cluster="Cụm " + ("A" if i % 2 else "B"))
-    path.write_text(json.dumps(gj, ensure_ascii=False), encoding="utf-8")
-    toml = root / "ntmgis.toml"
-    text = toml.read_text(encoding="utf-8")
-    text = re.sub(r'(?m)^name = "Huyện Mường Tè"$', 'name = "Tỉnh Lai Châu"', text, count=1)
-    # the 2025 crosswalk names the real district: not this test's subject
-    text = text.replace('[tables.crosswalk_2025]', '[tables.crosswalk_unused]')
-    text = text.replace('path = "layers/merger_2025.csv"\n', '')
-    text = text.replace('[tables.crosswalk_unused]\n', '')
-    toml.write_text(text, encoding="utf-8")
-    ws = load_workspace(root)
-    build(ws, overwrite=True)
-    return ws, read_layers(ws)
 
 
 def test_summaries_have_a_row_per_group_and_the_total(province):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from ntmgis.cli.exits import handle_errors
 from ntmgis.cli.language import Command, option
-from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
+from ntmgis.cli.options import (
+    group_by_option,
+    lang_option,
+    open_workspace,
+    overwrite_option,
+    workspace_option,
+)
 from ntmgis.core.i18n import t
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.outputs.postgis_store import build_and_store
@@ -32,13 +39,16 @@ def _progress(msg: str) -> None:
 @option("--schema", default=None,
         help=("Schema PostGIS (mặc định theo tên địa bàn).",
               "PostGIS schema (default: from the area's name)."))
+@group_by_option
 @overwrite_option
 @lang_option
 @handle_errors
 def command(workspace: str, output: Path | None, store: str | None, schema: str | None,
-            overwrite: bool, lang: str | None) -> None:
+            group_by: str | None, overwrite: bool, lang: str | None) -> None:
     """Tạo các lớp giám sát (GeoPackage, có thể ghi thêm vào PostGIS)."""
     ws, lang = open_workspace(workspace, lang)
+    if group_by is not None:  # the option stands in for [area] group_by
+        ws = replace(ws, group_by=group_by)
     log = IssueLog(lang=lang, root=ws.root)
     path, stored = build_and_store(ws, store, schema=schema, lang=lang, overwrite=overwrite,
                                    output=output, progress=_progress, log=log)

@@ -130,3 +130,15 @@ year_option = option(
     "--year", type=click.IntRange(1900, 2100), default=None,
     help=("Năm đánh giá (mặc định: năm cuối).", "Year assessed (default: the latest)."),
 )
+group_by_option = option(
+    "--group-by", "group_by", default=None, metavar=("CỘT", "COLUMN"),
+    help=("Cột của lớp xã dùng để nhóm xã (huyện cũ, cụm xã; mặc định [area] group_by, "
+          "không có thì theo huyện).",
+          "Column of the communes layer grouping communes (former district, cluster; "
+          "default [area] group_by, else the district)."),
+)
+group_label_option = option(
+    "--group-label", "group_label", default=None, metavar=("TÊN", "NAME"),
+    help=("Tên gọi của nhóm trong bảng (ví dụ \"Cụm xã\").",
+          "The groups' heading in tables (e.g. \"Cluster\")."),
+)

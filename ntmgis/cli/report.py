@@ -8,7 +8,14 @@ import click
 
 from ntmgis.cli.exits import handle_errors
 from ntmgis.cli.language import Command, option
-from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
+from ntmgis.cli.options import (
+    group_by_option,
+    group_label_option,
+    lang_option,
+    open_workspace,
+    overwrite_option,
+    workspace_option,
+)
 from ntmgis.core.i18n import t
 from ntmgis.core.safe_write import check_output_paths
 from ntmgis.outputs.report import plan_report
@@ -39,17 +46,21 @@ __all__ = ["command"]
               "[tables.offices])."))
 @option("--by-office", is_flag=True, default=False,
         help=("Thêm một mục cho mỗi cơ quan.", "Add one section per office."))
+@group_by_option
+@group_label_option
 @overwrite_option
 @lang_option
 @handle_errors
 def command(workspace: str, output_dir: Path | None, formats: str, period: str | None,
-            office: str | None, by_office: bool, overwrite: bool, lang: str | None) -> None:
+            office: str | None, by_office: bool, group_by: str | None, group_label: str | None,
+            overwrite: bool, lang: str | None) -> None:
     """Kết quả so với kế hoạch (màn hình, CSV, Markdown, Word, Excel)."""
     ws, lang = open_workspace(workspace, lang)
     fmts = parse_formats(formats, lang)  # a wrong --format fails before any work
     if output_dir is None:  # the configured folder must lie in the workspace; -o is the user's own
         check_output_paths(ws, lang)
-    rep = plan_report(ws, lang=lang, period=period, office=office, by_office=by_office)
+    rep = plan_report(ws, lang=lang, period=period, office=office, by_office=by_office,
+                      group_by=group_by, group_label=group_label)
     _print_report(rep)
     for p in write_report_formats(ws, rep, output_dir or ws.reports_dir, fmts,
                                   overwrite=overwrite):

@@ -177,6 +177,8 @@ class Workspace:
     data_date: str = ""
     years: tuple[int, ...] = (2021, 2022, 2023, 2024, 2025)
     code_width: int | None = None
+    group_by: str | None = None  # communes layer column grouping communes (default district)
+    group_label: str | None = None  # the groups' heading ("Cụm xã"; default "Huyện")
     layers: dict[str, LayerConfig] = field(default_factory=dict)
     tables: dict[str, TableConfig] = field(default_factory=dict)
     plan: PlanConfig = field(default_factory=PlanConfig)
@@ -231,7 +233,7 @@ YEAR_RANGE = (2010, 2035)
 _SECTION_KEYS: dict[str, frozenset[str]] = {
     "area": frozenset({"name", "province", "province_code", "district_code", "crs",
                        "assume_crs", "encoding", "decimal", "language", "data_date", "years",
-                       "code_width"}),
+                       "code_width", "group_by", "group_label"}),
     "plan": frozenset({"name", "year", "ntm_communes", "ntm_villages", "villages_total",
                        "min_criteria", "income_factor"}),
     "criteria": frozenset({"commune_set", "commune_group", "village_set_name",
@@ -576,6 +578,7 @@ def load_workspace(path: str | Path = ".", *, lang: str | None = None) -> Worksp
         data_date=r.text("area", area, "data_date", ""),
         years=tuple(range(lo, hi + 1)),
         code_width=code_width,
+        group_by=r.text("area", area, "group_by"), group_label=r.text("area", area, "group_label"),
         layers=layers, tables=tables, plan=plan,
         commune_set=r.text("criteria", crit, "commune_set", "qd318-2022"),
         commune_group=r.text("criteria", crit, "commune_group"),

@@ -348,10 +348,13 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
               key="path"), path=ws.config_path)
     width = ws.code_width
     check_working_crs(ws, log)
-    communes = _read_layer_checked(
-        ws, "communes", log, ("code", "name"),
-        ("unit_type", "district_code", "district_name", "province_code", "province_name",
-         "population", "in_programme", "group"), width)
+    optional = ("unit_type", "district_code", "district_name", "province_code",
+                "province_name", "population", "in_programme", "group")
+    # the column grouping communes ([area] group_by: a former district, a cluster) is kept
+    # under its own name; a column ntmgis already knows is kept anyway
+    extra = (ws.group_by,) if ws.group_by and ws.group_by not in optional else ()
+    communes = _read_layer_checked(ws, "communes", log, ("code", "name"), optional + extra,
+                                   width)
     area = None
     placed = (communes[communes.geometry.notna() & ~communes.geometry.is_empty]
               if communes is not None else None)

@@ -16,7 +16,7 @@ import shapely
 
 from ntmgis.core.criteria import COMMUNE_CRITERIA, DEFAULT_SET, CriteriaSet
 from ntmgis.core.errors import OptionError
-from ntmgis.core.i18n import fmt_percent, label, t
+from ntmgis.core.i18n import catalog, fmt_percent, label, t
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import sha256_files
 from ntmgis.core.version import __version__
@@ -30,10 +30,16 @@ from ntmgis.monitoring.indicators import indicator_layers, merge_criteria
 
 __all__ = ["commune_groups", "compute_layers"]
 
+_m = catalog({
+    "no_group_column": ("nhóm xã theo '{column}': lớp xã không có cột này (các cột: {columns})",
+                        "grouping by '{column}': the communes layer has no such column "
+                        "(columns: {columns})"),
+})
+
 
 def commune_groups(communes: pd.DataFrame, group_by: str | None = None,
-                   default_code: str | None = None, default_name: str | None = None
-                   ) -> dict[str, tuple[str, str]]:
+                   default_code: str | None = None, default_name: str | None = None,
+                   lang: str = "vi") -> dict[str, tuple[str, str]]:
     """Each commune's group above the commune: code -> (group code, group name).
 
     ``group_by`` names a column of the communes layer (a former district, a cluster);
@@ -49,8 +55,9 @@ def commune_groups(communes: pd.DataFrame, group_by: str | None = None,
 
     if group_by is not None and group_by not in ("district_code", "district_name"):
         if group_by not in communes:
-            raise OptionError(f"group_by: the communes layer has no column '{group_by}' "
-                              f"(columns: {', '.join(map(str, communes.columns))})")
+            cols = ", ".join(str(c) for c in communes.columns
+                             if c != "geometry" and not str(c).startswith("_"))
+            raise OptionError(_m("no_group_column", lang, column=group_by, columns=cols))
         vals = col(group_by)
         return {k: (v, v) for k, v in zip(codes, vals, strict=True)}
     gc, gn = col("district_code"), col("district_name")
@@ -217,9 +224,10 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     group_by : str, optional
         The communes layer's column that groups communes above the commune (default: the
         district, ``district_code`` named by ``district_name``; after 2025 a former
-        district or a cluster column). ``district_summary`` and ``district_overview``
-        get a row per group (``group_code``, ``group_name``) after the total's rows
-        (group empty) when there is more than one group.
+        district or a cluster column; else the workspace's ``[area] group_by``).
+        ``district_summary`` and ``district_overview`` get a row per group
+        (``group_code``, ``group_name``) after the total's rows (group empty)
+        when there is more than one group.
 
     Raises
     ------
@@ -397,7 +405,14 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
             if row.criterion is not pd.NA:
                 targets[int(row.criterion)] = row.target_communes
                 share_text[int(row.criterion)] = getattr(row, "target_share_text", None)
-    groups = commune_groups(c, group_by, ws.district_code, ws.name)
+    # the command's --group-by, else the workspace's [area] group_by, else the district
+    by = group_by if group_by is not None else ws.group_by
+    groups = commune_groups(c, by, ws.district_code, ws.name, lang)
+    if by not in (None, "district_code", "district_name"):
+        # a grouping of the user's own (a cluster) travels with the communes, so that
+        # the maps can draw its lines; grouped by district the layer is as it was
+        communes["group_code"] = [groups[k][0] for k in communes["code"]]
+        communes["group_name"] = [groups[k][1] for k in communes["code"]]
     prog_groups = {k: groups[k] for k in prog["code"]}
     district_summary, district_overview = _summaries(
         wide, village_status, villages, cset, years, targets, prog_groups)

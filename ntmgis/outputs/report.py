@@ -15,7 +15,7 @@ milestones ("Tiến độ so với lộ trình"). Without these the report is wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -69,6 +69,7 @@ _H = {
     "total": ("Tổng", "Total"),
     "all_groups": ("Toàn {area}", "Whole of {area}"),
     "district": ("Huyện", "District"),
+    "group": ("Nhóm xã", "Group"),
     "communes": ("Số xã", "Communes"),
     "t_groups": ("Kết quả theo {group} năm {y}", "Results by {group}, {y}"),
     "title": ("Kết quả thực hiện so với kế hoạch", "Plan against actual"),
@@ -171,10 +172,12 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
     by_office : bool
         Add one section per office (only ``office``'s when given).
     group_by : str, optional
-        The communes layer's column grouping communes (default: the district), used when
-        the layers are computed in memory; a built GeoPackage has its groups already.
+        The communes layer's column grouping communes (default: the workspace's
+        ``[area] group_by``, else the district). Given, the layers are computed in memory
+        with that grouping even when a GeoPackage is built (nothing is written).
     group_label : str, optional
-        The groups' heading ("Cụm xã"; default "Huyện"). With more than one group the
+        The groups' heading ("Cụm xã"; default ``[area] group_label``, else "Huyện" for
+        districts and "Nhóm xã" for another column). With more than one group the
         report adds a table with a row per group and the total.
 
     Raises
@@ -185,10 +188,13 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
     """
     p = parse_period(period, lang=lang) if period is not None else None
     if layers is None:
-        if ws.output_gpkg.exists():
+        # a grouping other than the built one is computed afresh (nothing is written)
+        if ws.output_gpkg.exists() and group_by is None:
             layers = read_layers(ws, lang=lang)
         else:
-            layers = compute_layers(load_inputs(ws, IssueLog(lang=lang, root=ws.root)),
+            # the grouping column must be read along with the communes
+            wsg = ws if group_by is None else replace(ws, group_by=group_by)
+            layers = compute_layers(load_inputs(wsg, IssueLog(lang=lang, root=ws.root)),
                                     lang=lang, group_by=group_by)
     years = list(ws.years)
     cset = layers_criteria_set(layers, ws, lang=lang)
@@ -313,7 +319,7 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
                      lang=lang, notes=notes,
                      csv_data={"criteria": _frame(crit_data), "headline": _frame(head_data),
                                "funding": _frame(fund_data)})
-    groups = group_section(ws, layers, lang=lang, label=group_label)
+    groups = group_section(ws, layers, lang=lang, label=group_label, group_by=group_by)
     if groups is not None:
         rep.sections.append(groups)
     _programme(rep, ws, layers, cset, prog, p, by_office)
@@ -334,17 +340,22 @@ def _lower_first(name: str) -> str:
 
 
 def group_section(ws: Workspace, layers: MonitoringLayers, *, lang: str = "vi",
-                  label: str | None = None, year: int | None = None) -> ReportSection | None:
+                  label: str | None = None, year: int | None = None,
+                  group_by: str | None = None) -> ReportSection | None:
     """One row per group of communes (district, former district, cluster) and the total.
 
     None when the workspace has one group. ``year``: the workspace's last by default.
+    ``group_by``: the column the layers were grouped by, when not the workspace's.
     """
     og = summary_groups(layers.district_overview)
     if not len(og):
         return None
     ov = summary_total(layers.district_overview)
     year = year if year is not None else int(ov["year"].max())
-    glabel = label or _h("district", lang)
+    # a heading the workspace names, else "Huyện" for districts, else the neutral "Nhóm xã"
+    by = group_by if group_by is not None else ws.group_by
+    glabel = label or ws.group_label or _h(
+        "district" if by in (None, "district_code", "district_name") else "group", lang)
     cset = layers_criteria_set(layers, ws, lang=lang)
     low = cset.bands[-1]
     rows, data = [], []
