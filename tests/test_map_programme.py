@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import shutil
 
+import browser
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from ntmgis.cli import main
 from ntmgis.monitoring.gpkg import read_layers, summary_groups
+
+# the shared headless-Chromium fixtures (tests/browser.py)
+chromium_browser = browser.chromium_browser
+open_page = browser.open_page
 
 
 @pytest.fixture
@@ -72,3 +77,127 @@ def test_unknown_group_column_is_a_clear_error(province_copy, lang, words):
         assert r.exit_code == 2, r.output
         assert "cum_xa" in r.output and words in r.output and "Traceback" not in r.output
         assert "_row" not in r.output  # internal columns are not offered
+
+
+# --------------------------------------------------------------- milestones on the maps
+@pytest.fixture(scope="module")
+def sample_maps(tmp_path_factory, build_sample):
+    """The sample built in a private copy, with its maps in Vietnamese and English."""
+    from ntmgis.outputs.webmap import render_maps
+
+    ws = build_sample(tmp_path_factory.mktemp("maps") / "muong_te")
+    vi = render_maps(ws, overwrite=True)
+    en_ws = build_sample(tmp_path_factory.mktemp("maps_en") / "muong_te")
+    en = render_maps(en_ws, overwrite=True, lang="en")
+    return ws, read_layers(ws), vi, en
+
+
+def _data(path):
+    from ntmgis.outputs.webmap.page import read_data_block
+
+    return read_data_block(path.read_text(encoding="utf-8"))
+
+
+def test_criterion_1_is_late_in_2023_on_its_map(sample_maps):
+    ws, layers, vi, en = sample_maps
+    tc01 = next(p for p in vi if p.name == "tc01.html")
+    summary = _data(tc01)["summary"]
+    # the plan: "năm 2023 … 100% quy hoạch chung"; the sample has 9 of 13 that year
+    assert summary["2023"].endswith("Lộ trình đến 2023: 13/13 xã – Chậm tiến độ (đạt 9/13)")
+    assert "Lộ trình đến 2022: 3/13 xã – Đúng tiến độ" in summary["2022"]
+    assert "Đạt muộn" in summary["2025"]
+    overview = _data(vi[0])["summary"]
+    assert overview["2023"].endswith("Chậm so với lộ trình: tiêu chí 1")
+    assert "lộ trình" not in overview["2021"]
+    en_sum = _data(next(p for p in en if p.name == "tc01.html"))["summary"]
+    assert en_sum["2023"].endswith("Roadmap to 2023: 13/13 communes – Late (9/13 met)")
+
+
+def test_the_late_communes_are_those_not_meeting_it(sample_maps):
+    ws, layers, vi, _ = sample_maps
+    d = _data(vi[0])
+    late = d["milestones"]["late"]["2023"]
+    codes = d["communes"]["code"]
+    with_1 = {codes[int(i)] for i, crits in late.items() if 1 in crits}
+    st = layers.commune_status
+    st = st[(st["year"] == 2023).to_numpy()]
+    assert with_1 == set(st.loc[(st["tc01"] == 0).to_numpy(), "code"]) and len(with_1) == 4
+    assert "2021" not in late or not any(1 in c for c in late["2021"].values())
+
+
+def test_no_roadmap_no_milestones(tmp_path, build_sample):
+    from ntmgis.outputs.webmap import render_maps
+
+    ws = build_sample(tmp_path / "ws")
+    toml = ws.config_path
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        '[tables.roadmap]', '[tables.unused_roadmap]').replace(
+        'path = "layers/roadmap.csv"\n', '').replace('[tables.unused_roadmap]\n', ''),
+        encoding="utf-8")
+    from ntmgis.core.workspace import load_workspace
+
+    paths = render_maps(load_workspace(ws.root), overwrite=True)
+    d = _data(paths[1])
+    assert "milestones" not in d and "Lộ trình" not in d["summary"]["2023"]
+
+
+@pytest.mark.browser
+def test_commune_card_says_which_criteria_are_late(sample_maps, open_page):
+    ws, layers, vi, _ = sample_maps
+    tc01 = next(p for p in vi if p.name == "tc01.html")
+    page, errors, failed = open_page(tc01)
+    page.select_option(".ntm-year-select", "2023")
+    assert page.locator(".ntm-summary").text_content().endswith("Chậm tiến độ (đạt 9/13)")
+    late = page.evaluate("window.ntmgis.data.milestones.late['2023']")
+    i = int(next(k for k, v in late.items() if 1 in v))
+    pt = page.evaluate(f"window.ntmgis.communePoint({i})")
+    page.locator(f"path.ntm-commune-{i}").dispatch_event(
+        "click", {"clientX": pt["x"], "clientY": pt["y"], "bubbles": True})
+    line = page.locator(".ntm-scorecard .ntm-late")
+    line.wait_for()
+    assert line.text_content().startswith("Chậm so với lộ trình: tiêu chí 1")
+    assert line.get_attribute("data-late").split(",")[0] == "1"
+    page.evaluate("window.ntmgis.map.closePopup()")
+    page.select_option(".ntm-year-select", "2021")  # not yet due in 2021: no line
+    page.locator(f"path.ntm-commune-{i}").dispatch_event(
+        "click", {"clientX": pt["x"], "clientY": pt["y"], "bubbles": True})
+    page.locator(".ntm-scorecard").wait_for()
+    assert page.locator(".ntm-scorecard .ntm-late").count() == 0
+    assert errors == [] and failed == []
+
+
+@pytest.mark.browser
+def test_district_lines_on_a_province_map(province_copy, open_page):
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.outputs.webmap import render_maps
+
+    paths = render_maps(load_workspace(province_copy), overwrite=True)
+    d = _data(paths[0])
+    assert d["glines"]["names"] == ["Huyện Một", "Huyện Hai", "Huyện Ba"]
+    page, errors, failed = open_page(paths[0], width=1366)
+    assert page.locator("path.ntm-glines").count() == 1
+    dash = page.eval_on_selector("path.ntm-glines", "e => e.getAttribute('stroke-dasharray')")
+    assert dash and dash.replace(",", " ").split()[:2] == ["10", "4"]
+    items = page.evaluate("window.ntmgis.legend")
+    assert {"layer": "group_lines", "key": "group", "label": "Ranh giới huyện",
+            "count": 3} in items
+    assert errors == [] and failed == []
+
+
+def test_one_district_draws_no_group_lines(sample_maps):
+    _, _, vi, _ = sample_maps
+    assert "glines" not in _data(vi[0])
+
+
+def test_cluster_lines_take_the_groups_name(province_copy):
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.outputs.webmap import render_maps
+
+    toml = province_copy / "ntmgis.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace(
+        "[area]\n", '[area]\ngroup_by = "cluster"\ngroup_label = "Cụm xã"\n', 1),
+        encoding="utf-8")
+    assert _run("build", "-w", str(province_copy), "--overwrite").exit_code == 0
+    paths = render_maps(load_workspace(province_copy), overwrite=True)
+    g = _data(paths[0])["glines"]
+    assert g["title"] == "Ranh giới cụm xã" and g["names"] == ["Cụm A", "Cụm B"]

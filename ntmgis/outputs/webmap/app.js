@@ -299,6 +299,9 @@
   map.createPane('plines').style.zIndex = 420;
   map.createPane('labels').style.zIndex = 450;
   map.getPane('roads').style.pointerEvents = 'none';
+  // lines between districts (or the user's groups) over the communes, under project lines
+  map.createPane('glines').style.zIndex = 410;
+  map.getPane('glines').style.pointerEvents = 'none';
   map.getPane('labels').style.pointerEvents = 'none';
 
   var state = {
@@ -1120,6 +1123,16 @@
     });
   }
 
+  // ---------------------------------------------------------------- group lines
+  // a province-wide workspace: where one district (former district, cluster) ends
+  var G = D.glines;
+  if (G && G.geom && G.geom.length) {
+    var gLine = L.polyline(decodeLines(G.geom), { pane: 'glines', color: '#222', weight: 2.6, opacity: 1, dashArray: '10 4 2 4', interactive: false, className: 'ntm-glines' });
+    register('group_lines', L.featureGroup([gLine]), G.title, T.g_monitoring, true, function () {
+      return { title: G.title, kind: 'line', items: [{ key: 'group', label: G.title, color: '#222', count: G.n }] };
+    });
+  }
+
   // ---------------------------------------------------------------- result layers (render_result_map)
   (D.result_layers || []).forEach(function (RL, li) {
     var group = L.featureGroup();
@@ -1215,6 +1228,12 @@
       if (C.tntm[i]) { tgt.push(T.target_ntm); }
       if (C.tcrit[i] !== null && C.tcrit[i] !== undefined) { tgt.push(fill(T.target_criteria, { n: C.tcrit[i] })); }
       add(box, 'div', 'ntm-target', fill(T.target, { year: D.plan_year }) + ': ' + (tgt.length ? tgt.join(', ') : T.target_none));
+    }
+    // the roadmap's targets this commune is behind on in the year shown
+    var late = D.milestones && (D.milestones.late[state.year] || {})[String(i)];
+    if (late && late.length) {
+      var ld = add(box, 'div', 'ntm-late', T.late_criteria + ': ' + T.criterion.toLowerCase() + ' ' + late.join(', '));
+      ld.setAttribute('data-late', late.join(','));
     }
     var ks = communeProjects(i);
     var head = T.projects_in_commune + (D.kind === 'criterion' ? ' (' + fill(T.serving, { n: D.criterion }) + ')' : '');

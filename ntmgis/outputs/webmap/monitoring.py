@@ -39,6 +39,8 @@ from ntmgis.outputs.webmap.blocks import (
     simplify_lines,
 )
 from ntmgis.outputs.webmap.encode import encode_lines, encode_points, latlon_bounds, to_wgs84
+from ntmgis.outputs.webmap.group_lines import group_lines
+from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_text
 from ntmgis.outputs.webmap.page import assemble_page
 from ntmgis.outputs.webmap.provenance import map_notes
 from ntmgis.outputs.webmap.strings import map_strings
@@ -175,9 +177,12 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                 targets[str(int(n))] = _num(v, 0)
 
     band_colors, band_labels = band_styles(cset, lang)
+    strings = map_strings(lang)
+    glines = group_lines(communes, cgeo, ws, lang=lang, strings=strings, valid=valid)
+    miles = map_milestones(ws, layers, cset, years, cindex, lang=lang)
     common = {
         "lang": lang,
-        "T": map_strings(lang),
+        "T": strings,
         "labels": {**{k: labels(k, lang) for k in ("status", "category", "facility",
                                                    "road_class", "source")},
                    "class": band_labels},
@@ -215,6 +220,11 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         "facilities": fblock,
         "roads": rblock,
     }
+    # only a workspace of several groups, or with a roadmap, carries these
+    if glines is not None:
+        common["glines"] = glines
+    if miles is not None:
+        common["milestones"] = miles
     lists = [_parse_list(v) for v in projects["criteria"]]
     width = max((len(x) for x in lists), default=0) or 1
     pcrit = np.zeros((len(lists), width), dtype=np.int16)
@@ -358,7 +368,8 @@ def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
             if target is not None:
                 text += " · " + T["communes_target"].format(year=base.common["plan_year"],
                                                             n=fmt_number(target, lang))
-        out[str(y)] = text
+        road = milestone_summary_text(base.common.get("milestones"), y, criterion, T, lang)
+        out[str(y)] = text + (" · " + road if road else "")
     return out
 
 
