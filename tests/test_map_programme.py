@@ -201,3 +201,31 @@ def test_cluster_lines_take_the_groups_name(province_copy):
     paths = render_maps(load_workspace(province_copy), overwrite=True)
     g = _data(paths[0])["glines"]
     assert g["title"] == "Ranh giới cụm xã" and g["names"] == ["Cụm A", "Cụm B"]
+
+
+# --------------------------------------------------------------- map --office
+def test_map_office_draws_only_its_criteria(sample_maps):
+    ws = sample_maps[0]
+    r = _run("map", "-w", str(ws.root), "--office", "Phòng Văn hóa - Thông tin")
+    assert r.exit_code == 0, r.output
+    folder = ws.root / "maps" / "co-quan" / "phong-van-hoa-thong-tin"
+    written = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.html"))
+    # the sample's (illustrative) table: the office leads or supports criteria 6, 8 and 16
+    assert written == ["criteria/tc06.html", "criteria/tc08.html", "criteria/tc16.html",
+                       "list.html"]
+    d = _data(folder / "criteria" / "tc16.html")
+    assert d["title"] == "Tiêu chí 16: Văn hóa · Phòng Văn hóa - Thông tin"
+    listing = (folder / "list.html").read_text(encoding="utf-8")
+    assert "Cơ quan: Phòng Văn hóa - Thông tin" in listing
+    assert listing.count('href="criteria/') == 3 and 'href="index.html"' not in listing
+    # by its code too, and the whole set is still there untouched
+    r = _run("map", "-w", str(ws.root), "--office", "vhtt", "--overwrite")
+    assert r.exit_code == 0 and (ws.root / "maps" / "criteria" / "tc01.html").exists()
+
+
+@pytest.mark.parametrize("lang,words", [("vi", "không có cơ quan"), ("en", "no office")])
+def test_map_unknown_office(sample_maps, lang, words):
+    ws = sample_maps[0]
+    r = _run("map", "-w", str(ws.root), "--office", "Phòng Không Có", "--lang", lang)
+    assert r.exit_code == 2 and words in r.output.lower() and "Traceback" not in r.output
+    assert not (ws.root / "maps" / "co-quan" / "phong-khong-co").exists()

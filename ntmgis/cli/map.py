@@ -25,7 +25,7 @@ __all__ = ["command"]
     maps/index.html (overview), maps/criteria/tc01.html ... tc19.html (one per
     criterion), maps/list.html (list). With --indicator KEY:
     maps/indicator_KEY_YEAR.html only (the indicator's value in classes split at its
-    threshold).
+    threshold). With --office: that office's criterion maps and their list only.
     """)
 @workspace_option
 @lang_option
@@ -42,14 +42,19 @@ __all__ = ["command"]
 @option("--indicator", default=None, metavar=("MÃ", "KEY"),
         help=("Chỉ vẽ bản đồ giá trị của một chỉ tiêu so với ngưỡng (ví dụ 10, 17.1).",
               "Only map one indicator's value against its threshold (e.g. 10, 17.1)."))
+@option("--office", default=None, metavar=("TÊN|MÃ", "NAME|CODE"),
+        help=("Chỉ bản đồ các tiêu chí cơ quan chủ trì hoặc phối hợp, vào maps/co-quan/<tên>/.",
+              "Only the maps of the criteria an office leads or supports, in "
+              "maps/co-quan/<name>/."))
 @handle_errors
 def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
-            online_tiles: bool, lod: str, indicator: str | None) -> None:
+            online_tiles: bool, lod: str, indicator: str | None, office: str | None) -> None:
     """Vẽ bản đồ HTML ngoại tuyến.
 
     maps/index.html (tổng quan), maps/criteria/tc01.html ... tc19.html (từng tiêu
     chí), maps/list.html (danh sách). Với --indicator MÃ: chỉ
-    maps/indicator_MÃ_NĂM.html (giá trị chỉ tiêu theo cấp, tách tại ngưỡng).
+    maps/indicator_MÃ_NĂM.html (giá trị chỉ tiêu theo cấp, tách tại ngưỡng). Với
+    --office: chỉ bản đồ các tiêu chí của cơ quan đó và trang danh sách của chúng.
     """
     ws, use_lang = open_workspace(workspace, lang)
     if indicator is not None:
@@ -59,6 +64,7 @@ def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
         return
     paths = render_maps(ws, lang=use_lang, overwrite=overwrite, year=year,
                         online_tiles=online_tiles,
-                        level_of_detail={"auto": None, "on": True, "off": False}[lod])
+                        level_of_detail={"auto": None, "on": True, "off": False}[lod],
+                        office=office)
     for p in paths:
         click.echo(t("written", use_lang, path=p))

@@ -8,7 +8,7 @@ import unicodedata
 from typing import Any
 
 __all__ = ["nfc", "fold", "parse_number", "normalise_code", "is_missing", "is_iso_date",
-           "display_name"]
+           "display_name", "slug"]
 
 _SPACES = re.compile(r"\s+")
 # Prefixes that offices write or omit at will before a unit's name.
@@ -59,6 +59,16 @@ def fold(value: str, *, strip_unit: bool = False) -> str:
                 s = s[len(prefix) :]
                 break
     return s
+
+
+def slug(value: str) -> str:
+    """A name as a file or folder name: "Phòng Văn hóa - Thông tin" -> ``phong-van-hoa-thong-tin``.
+
+    ASCII letters and digits joined by single hyphens, so that a path works on any
+    machine and USB stick (no accents to be mangled by a FAT file system or a zip tool).
+    """
+    out = "".join(c if c.isascii() and c.isalnum() else "-" for c in fold(value))
+    return re.sub("-{2,}", "-", out).strip("-")
 
 
 _VN_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d+)?$")

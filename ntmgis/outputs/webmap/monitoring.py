@@ -21,12 +21,14 @@ import shapely
 from ntmgis.core import palette as styles
 from ntmgis.core.criteria import CriteriaSet
 from ntmgis.core.errors import OptionError, WorkspaceError
-from ntmgis.core.i18n import check_lang, fmt_number, fmt_percent, labels, t
+from ntmgis.core.i18n import catalog, check_lang, fmt_number, fmt_percent, labels, t
 from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writable
+from ntmgis.core.text import slug
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import load_workspace
 from ntmgis.monitoring.gpkg import layers_criteria_set, read_layers
 from ntmgis.outputs.bands import band_styles
+from ntmgis.outputs.report_programme import workspace_office
 from ntmgis.outputs.webmap.blocks import (
     _commune_block,
     _enum,
@@ -51,6 +53,13 @@ __all__ = ["render_maps", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
 SIMPLIFY_TOLERANCE_M = 35.0
 # above this many communes the map draws provinces, then districts, then communes by zoom
 LOD_MIN_COMMUNES = 300
+#: The folder of ``maps/`` holding one set of maps per office (``map --office``).
+OFFICE_DIR = "co-quan"
+
+_m = catalog({
+    "office_none": ("{office} không chủ trì, phối hợp tiêu chí nào: không có bản đồ để vẽ",
+                    "{office} leads or supports no criterion: there is no map to draw"),
+})
 ROAD_SIMPLIFY_M = 15.0
 TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -381,7 +390,8 @@ def _resolve_workspace(workspace: Any, lang: str) -> Any:
 
 def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
                 year: int | None = None, online_tiles: bool = True,
-                layers: Any = None, level_of_detail: bool | None = None) -> list[Path]:
+                layers: Any = None, level_of_detail: bool | None = None,
+                office: str | None = None) -> list[Path]:
     """Render the overview, one map per criterion and the list page into ``maps/``.
 
     Parameters
@@ -406,12 +416,24 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         with villages and projects from the communes' zoom on (default: when
         there are more than ``LOD_MIN_COMMUNES`` communes).
 
+    office : str, optional
+        An office's name or code in ``[tables.offices]``: only the maps of the criteria
+        it leads or supports, and their list, in ``maps/co-quan/<office>/`` (no
+        overview: it counts every criterion).
+
     Returns
     -------
     list of Path
         ``maps/index.html``, ``maps/criteria/tc01.html`` ... (one per criterion of
         the layers' set: ``tc19.html`` for QĐ 318, ``tc10.html`` for QĐ 51),
-        ``maps/list.html``.
+        ``maps/list.html``; with ``office``, ``maps/co-quan/<office>/criteria/tcNN.html``
+        for its criteria and ``maps/co-quan/<office>/list.html``.
+
+    Raises
+    ------
+    OptionError
+        A year outside the workspace's, an unknown office (the message lists them), no
+        offices table, or an office with no criteria (exit 2).
     """
     check_lang(lang)
     ws = _resolve_workspace(workspace, lang)
@@ -426,8 +448,15 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     if layers is None:  # first: the set it was built on names the criterion maps
         layers = load_monitoring_layers(ws, lang=lang)
     cset = layers_criteria_set(layers, ws, lang=lang)
-    targets = [maps_dir / "index.html"]
-    targets += [maps_dir / "criteria" / f"{c.key}.html" for c in cset]
+    chosen, office_name = list(cset), None
+    if office is not None:  # before anything is drawn: an unknown office is a quick error
+        office_name, numbers = workspace_office(ws, office, cset, lang=lang)
+        if not numbers:
+            raise OptionError(_m("office_none", lang, office=office_name))
+        chosen = [c for c in cset if c.number in numbers]
+        maps_dir = maps_dir / OFFICE_DIR / slug(office_name)
+    targets = [] if office_name else [maps_dir / "index.html"]
+    targets += [maps_dir / "criteria" / f"{c.key}.html" for c in chosen]
     targets.append(maps_dir / "list.html")
     for p in targets:  # refuse before anything is drawn
         require_writable(p, overwrite, lang, ws=ws)
@@ -436,10 +465,13 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     T = base.common["T"]
 
     pages: list[tuple[Path, str, dict]] = []
-    title = f"{T['overview']} – {base.common['area']}"
-    pages.append((targets[0], title, _page_model(base, year=year, title=T["overview"])))
-    for c, path in zip(cset, targets[1:-1], strict=True):
+    if office_name is None:
+        title = f"{T['overview']} – {base.common['area']}"
+        pages.append((targets[0], title, _page_model(base, year=year, title=T["overview"])))
+    for c, path in zip(chosen, targets[-1 - len(chosen):-1], strict=True):
         ctitle = T["criterion_title"].format(n=c.number, name=c.name(lang))
+        if office_name:
+            ctitle += f" · {office_name}"
         pages.append((path, f"{ctitle} – {base.common['area']}",
                       _page_model(base, year=year, criterion=c.number, title=ctitle)))
     # the pages share most of their data: serialise it once
@@ -452,8 +484,9 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         for path, page_title, data in pages:
             text = assemble_page(data, title=page_title, lang=lang, cache=cache, shared=shared)
             staging.path(path).write_text(text, encoding="utf-8")
-        staging.path(targets[-1]).write_text(_list_page(base, year=year, lang=lang),
-                                             encoding="utf-8")
+        staging.path(targets[-1]).write_text(
+            _list_page(base, year=year, lang=lang, office=office_name,
+                       criteria=[c.number for c in chosen]), encoding="utf-8")
     return targets
 
 
@@ -465,8 +498,13 @@ def fmt_date(iso: str, lang: str) -> str:
     return f"{parts[2]}/{parts[1]}/{parts[0]}"
 
 
-def _list_page(base: _Base, *, year: int, lang: str) -> str:
-    """A plain HTML page linking every map, with the district figures of ``year``."""
+def _list_page(base: _Base, *, year: int, lang: str, office: str | None = None,
+               criteria: list[int] | None = None) -> str:
+    """A plain HTML page linking every map, with the district figures of ``year``.
+
+    With ``office``: only its ``criteria``, and a line naming the office instead of the
+    overview's link (an office's set has no overview).
+    """
     T = base.common["T"]
     esc = html.escape
     area = base.common["area"]
@@ -475,6 +513,8 @@ def _list_page(base: _Base, *, year: int, lang: str) -> str:
     rows = []
     plan_year = base.common["plan_year"]
     for pos, (num, name, _g) in enumerate(base.common["criteria"]):
+        if criteria is not None and num not in criteria:
+            continue
         met = sum(1 for m in met_rows if len(m) > pos and m[pos] == "1")
         target = base.common["targets"].get(str(num))
         share = fmt_percent(met / n, lang) if n else "–"
@@ -505,8 +545,11 @@ def _list_page(base: _Base, *, year: int, lang: str) -> str:
         f"<h1>{esc(T['all_maps'])}</h1>\n"
         f"<p>{esc(area)}, {esc(base.common['province'])} · {esc(T['year'])} {year} · "
         f"{esc(T['data_date'])} {esc(fmt_date(base.common['data_date'], lang))}</p>\n"
-        f'<p><a href="index.html"><strong>{esc(T["overview"])}</strong></a> · '
-        f"{esc(T['ntm_communes'].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang)))}"
+        + (f'<p><strong>{esc(T["office"])}: {esc(office)}</strong> '
+           f'({esc(T["office_criteria"].format(criteria=", ".join(map(str, criteria or []))))})'
+           '</p>\n<p>' if office else
+           f'<p><a href="index.html"><strong>{esc(T["overview"])}</strong></a> · ')
+        + f"{esc(T['ntm_communes'].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang)))}"
         + (f" · {esc(T['avg_criteria'].format(x=fmt_number(avg, lang, 2)))}"
            if avg is not None else "")
         + "</p>\n"
