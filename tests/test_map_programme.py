@@ -229,3 +229,11 @@ def test_map_unknown_office(sample_maps, lang, words):
     r = _run("map", "-w", str(ws.root), "--office", "Phòng Không Có", "--lang", lang)
     assert r.exit_code == 2 and words in r.output.lower() and "Traceback" not in r.output
     assert not (ws.root / "maps" / "co-quan" / "phong-khong-co").exists()
+
+
+def test_names_display_capitalised_on_the_map(sample_maps):
+    """Issue 11: the GSO list's "Xã Pa ủ" shows as "Xã Pa Ủ"; the code stays the key."""
+    d = _data(sample_maps[2][0])
+    names = dict(zip(d["communes"]["code"], d["communes"]["name"], strict=True))
+    assert names["03442"] == "Xã Pa Ủ" and "Xã Pa ủ" not in d["communes"]["name"]
+    assert names["03433"] == "Thị trấn Mường Tè"  # the unit word keeps its own case

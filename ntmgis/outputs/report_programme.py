@@ -28,6 +28,7 @@ from ntmgis.core.i18n import catalog, fmt_money, fmt_number, fmt_percent
 from ntmgis.core.i18n import label as enum_label
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.periods import Period, parse_period, values_at
+from ntmgis.core.text import display_name
 from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.offices import (
     criterion_offices,
@@ -366,7 +367,8 @@ def milestone_section(ws: Workspace, layers: MonitoringLayers, cset: CriteriaSet
     if not len(rm) or not codes:
         return None
     judged = judge_milestones(rm, _status(layers), at=list(moments), communes=codes, lang=lang)
-    names = dict(zip(layers.communes["code"].astype(str), layers.communes["name"],
+    names = dict(zip(layers.communes["code"].astype(str),
+                     layers.communes["name"].map(display_name),
                      strict=False))
     total = len(codes)
     cells, data = [], []

@@ -17,6 +17,7 @@ import pandas as pd
 import shapely
 
 from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, band_keys
+from ntmgis.core.text import display_name
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.outputs.webmap.encode import (
     encode_lines,
@@ -138,7 +139,8 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
                                                                                  communes.index)
     block = {
         "code": codes,
-        "name": [_s(n) for n in communes["name"]],
+        # the source's spelling stays the key (code); names show capitalised ("Pa Ủ")
+        "name": [_s(display_name(n)) for n in communes["name"]],
         "prog": [1 if bool(p) else 0 for p in prog.fillna(False)],
         "pop": [_num(p, 0) for p in communes.get("population", pd.Series(None,
                                                                         communes.index))],
@@ -202,7 +204,7 @@ def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | No
     vindex = {c: i for i, c in enumerate(codes)}
     block = {
         "code": codes,
-        "name": [_s(n) for n in v["name"]],
+        "name": [_s(display_name(n)) for n in v["name"]],
         "commune": [commune_index.get(_s(c), -1) for c in v["commune_code"]],
         "pop": _nums(v.get("population", pd.Series(None, v.index)), 0),
         "xy": encode_points(pts.values),
