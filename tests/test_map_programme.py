@@ -7,6 +7,7 @@ the web maps, the roadmap's milestones on the maps, ``map --office``.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 
 import browser
 import pandas as pd
@@ -14,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from ntmgis.cli import main
-from ntmgis.monitoring.gpkg import read_layers, summary_groups
+from ntmgis.monitoring.gpkg import layers_criteria_set, read_layers, summary_groups
 
 # the shared headless-Chromium fixtures (tests/browser.py)
 chromium_browser = browser.chromium_browser
@@ -237,3 +238,81 @@ def test_names_display_capitalised_on_the_map(sample_maps):
     names = dict(zip(d["communes"]["code"], d["communes"]["name"], strict=True))
     assert names["03442"] == "Xã Pa Ủ" and "Xã Pa ủ" not in d["communes"]["name"]
     assert names["03433"] == "Thị trấn Mường Tè"  # the unit word keeps its own case
+
+
+# --------------------------------------------------------------- map --period
+def test_map_period_shows_what_was_known_at_its_end(sample_maps):
+    ws, layers, _, _ = sample_maps
+    r = _run("map", "-w", str(ws.root), "--period", "2025-Q3")
+    assert r.exit_code == 0, r.output
+    folder = ws.root / "maps" / "ky" / "2025-Q3"
+    assert (folder / "index.html").exists() and (folder / "criteria" / "tc19.html").exists()
+    d = _data(folder / "index.html")
+    assert d["period"] == {"slot": "2025", "key": "2025-Q3", "label": "Quý III/2025",
+                           "end": "2025-09-30", "previous": "Quý II/2025",
+                           "reported": "2024-12-31"}
+    # yearly data: a year stands for its 31/12, so on 30/09/2025 the latest is 2024's
+    assert d["cstat"]["2025"]["m"] == d["cstat"]["2024"]["m"]
+    assert d["years"] == [2021, 2022, 2023, 2024, 2025] and d["year"] == 2025
+    assert not any(d["cstat"]["2025"]["g"]) and not any(d["cstat"]["2025"]["l"])
+    # villages and projects, kept by year: the last year ended
+    assert d["villages"]["st"]["2025"] == d["villages"]["st"]["2024"]
+    assert d["projects"]["st"]["2025"] == d["projects"]["st"]["2024"]
+
+
+def test_map_period_a_year_is_the_year(sample_maps):
+    ws = sample_maps[0]
+    r = _run("map", "-w", str(ws.root), "--period", "2024", "--overwrite")
+    assert r.exit_code == 0 and "ky" not in r.output
+    d = _data(ws.root / "maps" / "index.html")
+    assert d["year"] == 2024 and "period" not in d
+    r = _run("map", "-w", str(ws.root), "--period", "2024", "--year", "2024")
+    assert r.exit_code == 2 and "--year" in r.output and "--period" in r.output
+    r = _run("map", "-w", str(ws.root), "--period", "2025-Q5")
+    assert r.exit_code == 2 and "2025-Q3 (quý III)" in r.output
+
+
+def test_period_layers_take_dated_reports(built_sample):
+    """Reports dated within the year: Q3 sees the August report, Q2 does not."""
+    from ntmgis.core.periods import parse_period
+    from ntmgis.outputs.webmap.period import period_info, period_layers
+
+    ws, layers = built_sample
+    cc = pd.DataFrame(layers.commune_criteria).drop(columns="geometry", errors="ignore")
+    cc = cc[cc["year"] <= 2024].copy()
+    cc["date"] = cc["year"].astype(str) + "-12-31"
+    code = "03436"
+    was = cc[(cc["code"] == code) & (cc["year"] == 2024) & (cc["met"] == 0)]
+    crit = int(was["criterion"].iloc[0])
+    extra = pd.DataFrame({"code": [code], "year": [2025], "criterion": [crit], "met": [1],
+                          "date": ["2025-08-15"]})
+    cc = pd.concat([cc, extra], ignore_index=True).drop(columns="year")
+    dated = replace(layers, commune_criteria=cc)
+    cset = layers_criteria_set(dated, ws)
+    q3, vals = period_layers(dated, cset, parse_period("2025-Q3"))
+    row = q3.commune_status[(q3.commune_status["year"] == 2025).to_numpy()
+                            & (q3.commune_status["code"] == code).to_numpy()].iloc[0]
+    key = cset.get(crit).key
+    assert row[key] == 1 and row["gained"] == str(crit) and row["lost"] == ""
+    info = period_info(parse_period("2025-Q3"), vals, "vi")
+    assert info["reported"] == "2025-08-15"
+    q2, _ = period_layers(dated, cset, parse_period("2025-Q2"))
+    row2 = q2.commune_status[(q2.commune_status["year"] == 2025).to_numpy()
+                             & (q2.commune_status["code"] == code).to_numpy()].iloc[0]
+    assert row2[key] == 0 and row2["criteria_met"] == row["criteria_met"] - 1
+
+
+@pytest.mark.browser
+def test_period_map_title_in_the_browser(sample_maps, open_page):
+    ws = sample_maps[0]
+    folder = ws.root / "maps" / "ky" / "2025-9T"
+    assert _run("map", "-w", str(ws.root), "--period", "2025-9T").exit_code == 0
+    page, errors, failed = open_page(folder / "criteria" / "tc01.html")
+    title = page.locator(".ntm-title").text_content()
+    assert "9 tháng năm 2025" in title and "số liệu đến ngày 30/09/2025" in title
+    assert "báo cáo gần nhất 31/12/2024" in title
+    opts = page.eval_on_selector_all(".ntm-year-select option", "os => os.map(o => o.text)")
+    assert opts == ["2021", "2022", "2023", "2024", "9 tháng năm 2025"]
+    page.select_option(".ntm-year-select", "2023")
+    assert "Năm 2023" in page.locator(".ntm-title").text_content()
+    assert errors == [] and failed == []

@@ -13,11 +13,15 @@ from ntmgis.cli.options import (
     workspace_option,
     year_option,
 )
-from ntmgis.core.i18n import t
+from ntmgis.core.errors import OptionError
+from ntmgis.core.i18n import catalog, t
 from ntmgis.outputs.webmap import render_maps
 from ntmgis.outputs.webmap.indicator_map import write_indicator_map
 
 __all__ = ["command"]
+
+_m = catalog({"year_or_period": ("dùng --year hoặc --period, không dùng cả hai",
+                                 "give --year or --period, not both")})
 
 
 @click.command(name="map", cls=Command, help_en="""Write the offline HTML maps.
@@ -46,9 +50,15 @@ __all__ = ["command"]
         help=("Chỉ bản đồ các tiêu chí cơ quan chủ trì hoặc phối hợp, vào maps/co-quan/<tên>/.",
               "Only the maps of the criteria an office leads or supports, in "
               "maps/co-quan/<name>/."))
+@option("--period", default=None, metavar=("KỲ", "PERIOD"),
+        help=("Kỳ báo cáo: 2025-Q3, 2025-6T, 2025-9T, 2025-T10 (số liệu biết đến cuối kỳ, so "
+              "với kỳ trước), vào maps/ky/<kỳ>/; 2025 như --year 2025.",
+              "Reporting period: 2025-Q3, 2025-6T, 2025-9T, 2025-T10 (figures known at its "
+              "end, against the period before), in maps/ky/<period>/; 2025 as --year 2025."))
 @handle_errors
 def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
-            online_tiles: bool, lod: str, indicator: str | None, office: str | None) -> None:
+            online_tiles: bool, lod: str, indicator: str | None, office: str | None,
+            period: str | None) -> None:
     """Vẽ bản đồ HTML ngoại tuyến.
 
     maps/index.html (tổng quan), maps/criteria/tc01.html ... tc19.html (từng tiêu
@@ -57,6 +67,8 @@ def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
     --office: chỉ bản đồ các tiêu chí của cơ quan đó và trang danh sách của chúng.
     """
     ws, use_lang = open_workspace(workspace, lang)
+    if year is not None and period is not None:
+        raise OptionError(_m("year_or_period", use_lang))
     if indicator is not None:
         path = write_indicator_map(ws, indicator, year=year, overwrite=overwrite,
                                    lang=use_lang, online_tiles=online_tiles)
@@ -65,6 +77,6 @@ def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
     paths = render_maps(ws, lang=use_lang, overwrite=overwrite, year=year,
                         online_tiles=online_tiles,
                         level_of_detail={"auto": None, "on": True, "off": False}[lod],
-                        office=office)
+                        office=office, period=period)
     for p in paths:
         click.echo(t("written", use_lang, path=p))

@@ -1376,6 +1376,15 @@
   });
   function updateTitle() {
     var parts = [];
+    if (D.period && state.year === D.period.slot) {
+      // what was known at the period's end, and the day it was last reported
+      parts.push(D.period.label);
+      parts.push(fill(T.period_data, { end: fmtDate(D.period.end), previous: D.period.previous }));
+      if (D.period.reported) { parts.push(T.last_reported + ' ' + fmtDate(D.period.reported)); }
+      titleYear.textContent = parts.join(' \u00b7 ');
+      titleSummary.textContent = (D.summary || {})[state.year] || '';
+      return;
+    }
     if (D.years) { parts.push(T.year + ' ' + state.year); }
     // the workspace's data date belongs to its latest year; an earlier year is that year's data
     var last = D.years && D.years.length ? String(D.years[D.years.length - 1]) : state.year;
@@ -1494,7 +1503,8 @@
       var yl = add(body, 'label', 'ntm-row');
       add(yl, 'span', null, T.year + ' ');
       var sel = add(yl, 'select', 'ntm-year-select');
-      D.years.forEach(function (y) { var o = add(sel, 'option', null, String(y)); o.value = String(y); });
+      // a period's map: the period stands in its year's place (map --period 2025-Q3)
+      D.years.forEach(function (y) { var o = add(sel, 'option', null, D.period && String(y) === D.period.slot ? D.period.label : String(y)); o.value = String(y); });
       sel.value = state.year;
       sel.addEventListener('change', function () { api.setYear(sel.value); });
     }

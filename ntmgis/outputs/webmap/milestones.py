@@ -27,10 +27,14 @@ def _status(layers: MonitoringLayers, codes: list[str]) -> pd.DataFrame:
     return cc[cc["code"].astype(str).isin(set(codes))].reset_index(drop=True)
 
 
-def map_milestones(ws: Any, layers: MonitoringLayers, cset: CriteriaSet, years: list[int],
-                   commune_index: dict[str, int], *, criteria: tuple[int, ...] | None = None,
+def map_milestones(ws: Any, layers: MonitoringLayers, cset: CriteriaSet,
+                   moments: list[Period], commune_index: dict[str, int], *,
+                   criteria: tuple[int, ...] | None = None,
                    lang: str = "vi") -> dict | None:
     """The ``milestones`` block of the maps; None when the workspace has no roadmap.
+
+    ``moments``: one per year of the maps (its end), keyed by its year; a period's map
+    has the period in its year's place.
 
     Returns
     -------
@@ -55,7 +59,7 @@ def map_milestones(ws: Any, layers: MonitoringLayers, cset: CriteriaSet, years: 
     status = _status(layers, codes)
     if not codes or not len(roadmap) or not len(status):
         return None
-    moments = [Period.of_year(y) for y in years]
+    years = [p.year for p in moments]
     late: dict[str, dict[str, list[int]]] = {}
     per = commune_milestones(roadmap, status, at=moments, communes=codes, lang=lang)
     per = per[(per["status"] == "late").to_numpy(dtype=bool)]

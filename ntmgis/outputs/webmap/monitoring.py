@@ -8,7 +8,6 @@ takes the parts it needs; the layers' data blocks are built in
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,8 @@ import shapely
 from ntmgis.core import palette as styles
 from ntmgis.core.criteria import CriteriaSet
 from ntmgis.core.errors import OptionError, WorkspaceError
-from ntmgis.core.i18n import catalog, check_lang, fmt_number, fmt_percent, labels, t
+from ntmgis.core.i18n import catalog, check_lang, fmt_number, labels, t
+from ntmgis.core.periods import Period, parse_period
 from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writable
 from ntmgis.core.text import slug
 from ntmgis.core.vocabulary import FUNDING_SOURCES
@@ -37,13 +37,16 @@ from ntmgis.outputs.webmap.blocks import (
     _parse_list,
     _project_block,
     _s,
+    _status_by_year,
     _village_block,
     simplify_lines,
 )
 from ntmgis.outputs.webmap.encode import encode_lines, encode_points, latlon_bounds, to_wgs84
 from ntmgis.outputs.webmap.group_lines import group_lines
+from ntmgis.outputs.webmap.list_page import list_page
 from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_text
 from ntmgis.outputs.webmap.page import assemble_page
+from ntmgis.outputs.webmap.period import period_info, period_layers
 from ntmgis.outputs.webmap.provenance import map_notes
 from ntmgis.outputs.webmap.strings import map_strings
 
@@ -55,6 +58,8 @@ SIMPLIFY_TOLERANCE_M = 35.0
 LOD_MIN_COMMUNES = 300
 #: The folder of ``maps/`` holding one set of maps per office (``map --office``).
 OFFICE_DIR = "co-quan"
+#: The folder of ``maps/`` holding one set of maps per reporting period (``map --period``).
+PERIOD_DIR = "ky"
 
 _m = catalog({
     "office_none": ("{office} không chủ trì, phối hợp tiêu chí nào: không có bản đồ để vẽ",
@@ -106,7 +111,8 @@ class _Base:
 
 
 def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
-                level_of_detail: bool | None = None) -> _Base:
+                level_of_detail: bool | None = None, years: list[int] | None = None,
+                period: tuple[Period, Any] | None = None) -> _Base:
     communes = _get(layers, "communes")
     if communes is None or not len(communes):
         raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer is empty",
@@ -118,7 +124,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     # simplification tolerances are metres: work in a metric CRS
     metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
     communes = communes.to_crs(metric)
-    years = [int(y) for y in ws.years]
+    years = years or [int(y) for y in ws.years]
     cset = layers_criteria_set(layers, ws, lang=lang)
     cblock, cstat, valid, cgeo, alone = _commune_block(communes, _get(layers, "commune_status"),
                                                 years, SIMPLIFY_TOLERANCE_M, cset)
@@ -188,7 +194,10 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     band_colors, band_labels = band_styles(cset, lang)
     strings = map_strings(lang)
     glines = group_lines(communes, cgeo, ws, lang=lang, strings=strings, valid=valid)
-    miles = map_milestones(ws, layers, cset, years, cindex, lang=lang)
+    moments = [Period.of_year(y) for y in years]
+    if period is not None:  # the period stands in its year's place
+        moments[-1] = period[0]
+    miles = map_milestones(ws, layers, cset, moments, cindex, lang=lang)
     common = {
         "lang": lang,
         "T": strings,
@@ -234,6 +243,8 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         common["glines"] = glines
     if miles is not None:
         common["milestones"] = miles
+    if period is not None:
+        common["period"] = period_info(period[0], period[1], lang)
     lists = [_parse_list(v) for v in projects["criteria"]]
     width = max((len(x) for x in lists), default=0) or 1
     pcrit = np.zeros((len(lists), width), dtype=np.int16)
@@ -250,6 +261,8 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                                           cindex, years, {c: i for i, c in enumerate(
                                               vblock["code"])}, metric=metric,
                                           line_tolerance=ROAD_SIMPLIFY_M)
+    if period is not None:  # villages and projects are kept by year: the last one ended
+        _last_year_ended(vblock, pblock, projects, period[0].year)
     packed = {
         "cstat": {y: {**v, "m": _pack_flags(v["m"], n_c, k_c)} for y, v in cstat.items()},
         "villages": {**vblock, "st": {y: _pack_flags(v, len(vblock["code"]), vblock["k"])
@@ -263,6 +276,15 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                  plines=_get(layers, "project_lines"), commune_index=cindex,
                  village_index={c: i for i, c in enumerate(vblock["code"])}, years=years,
                  coverage_valid=valid, cset=cset)
+
+
+def _last_year_ended(vblock: dict, pblock: dict, projects: Any, year: int) -> None:
+    """Villages' and projects' status in ``year``'s slot: the year before (a period's map)."""
+    slot, prev = str(year), str(year - 1)
+    if vblock["st"]:
+        vblock["st"][slot] = vblock["st"].get(prev, "." * (len(vblock["code"]) * vblock["k"]))
+    if len(projects):
+        pblock["st"][slot] = pblock["st"].get(prev) or _status_by_year(projects, [year - 1])[prev]
 
 
 def _village_criteria_names(ws: Any, layers: Any, lang: str) -> list[str]:
@@ -391,7 +413,7 @@ def _resolve_workspace(workspace: Any, lang: str) -> Any:
 def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
                 year: int | None = None, online_tiles: bool = True,
                 layers: Any = None, level_of_detail: bool | None = None,
-                office: str | None = None) -> list[Path]:
+                office: str | None = None, period: str | Period | None = None) -> list[Path]:
     """Render the overview, one map per criterion and the list page into ``maps/``.
 
     Parameters
@@ -416,6 +438,11 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         with villages and projects from the communes' zoom on (default: when
         there are more than ``LOD_MIN_COMMUNES`` communes).
 
+    period : str or Period, optional
+        ``2025-Q3``, ``2025-6T``, ``2025-9T``, ``2025-T10``: the maps open on the
+        period, shown in its year's place as known at its end (change since the
+        previous period of the same kind, the day last reported); later years are
+        left out (:mod:`ntmgis.outputs.webmap.period`). A year is the same as ``year``.
     office : str, optional
         An office's name or code in ``[tables.offices]``: only the maps of the criteria
         it leads or supports, and their list, in ``maps/co-quan/<office>/`` (no
@@ -427,7 +454,8 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         ``maps/index.html``, ``maps/criteria/tc01.html`` ... (one per criterion of
         the layers' set: ``tc19.html`` for QĐ 318, ``tc10.html`` for QĐ 51),
         ``maps/list.html``; with ``office``, ``maps/co-quan/<office>/criteria/tcNN.html``
-        for its criteria and ``maps/co-quan/<office>/list.html``.
+        for its criteria and ``maps/co-quan/<office>/list.html``. With a ``period``
+        shorter than a year, the same names under ``<maps>/ky/<period>/``.
 
     Raises
     ------
@@ -438,6 +466,11 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     check_lang(lang)
     ws = _resolve_workspace(workspace, lang)
     years = [int(y) for y in ws.years]
+    per = parse_period(period, lang=lang) if period is not None else None
+    if per is not None and per.kind == "year":  # yearly data work as they are
+        year, per = per.year, None
+    if per is not None:
+        year = per.year
     if year is None:
         year = years[-1]
     elif int(year) not in years:
@@ -455,13 +488,19 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
             raise OptionError(_m("office_none", lang, office=office_name))
         chosen = [c for c in cset if c.number in numbers]
         maps_dir = maps_dir / OFFICE_DIR / slug(office_name)
+    if per is not None:
+        maps_dir = maps_dir / PERIOD_DIR / per.key
     targets = [] if office_name else [maps_dir / "index.html"]
     targets += [maps_dir / "criteria" / f"{c.key}.html" for c in chosen]
     targets.append(maps_dir / "list.html")
     for p in targets:  # refuse before anything is drawn
         require_writable(p, overwrite, lang, ws=ws)
+    at = None
+    if per is not None:  # the years before the period, then the period in its year's place
+        layers, vals = period_layers(layers, cset, per, lang=lang)
+        years, at = [y for y in years if y <= per.year], (per, vals)
     base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
-                       level_of_detail=level_of_detail)
+                       level_of_detail=level_of_detail, years=years, period=at)
     T = base.common["T"]
 
     pages: list[tuple[Path, str, dict]] = []
@@ -485,74 +524,6 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
             text = assemble_page(data, title=page_title, lang=lang, cache=cache, shared=shared)
             staging.path(path).write_text(text, encoding="utf-8")
         staging.path(targets[-1]).write_text(
-            _list_page(base, year=year, lang=lang, office=office_name,
+            list_page(base.common, _met_rows(base, year), year=year, lang=lang, office=office_name,
                        criteria=[c.number for c in chosen]), encoding="utf-8")
     return targets
-
-
-def fmt_date(iso: str, lang: str) -> str:
-    """``2025-12-31`` as ``31/12/2025`` in Vietnamese; unchanged in English or if not ISO."""
-    parts = iso.split("-")
-    if lang == "en" or len(parts) != 3 or not all(p.isdigit() for p in parts):
-        return iso
-    return f"{parts[2]}/{parts[1]}/{parts[0]}"
-
-
-def _list_page(base: _Base, *, year: int, lang: str, office: str | None = None,
-               criteria: list[int] | None = None) -> str:
-    """A plain HTML page linking every map, with the district figures of ``year``.
-
-    With ``office``: only its ``criteria``, and a line naming the office instead of the
-    overview's link (an office's set has no overview).
-    """
-    T = base.common["T"]
-    esc = html.escape
-    area = base.common["area"]
-    met_rows = _met_rows(base, year)
-    n = len(met_rows)
-    rows = []
-    plan_year = base.common["plan_year"]
-    for pos, (num, name, _g) in enumerate(base.common["criteria"]):
-        if criteria is not None and num not in criteria:
-            continue
-        met = sum(1 for m in met_rows if len(m) > pos and m[pos] == "1")
-        target = base.common["targets"].get(str(num))
-        share = fmt_percent(met / n, lang) if n else "–"
-        rows.append(
-            f'<tr><td>{num}</td><td><a href="criteria/tc{num:02d}.html">{esc(name)}</a></td>'
-            f'<td class="n">{fmt_number(met, lang)}/{fmt_number(n, lang)}</td>'
-            f'<td class="n">{share}</td>'
-            f'<td class="n">{fmt_number(target, lang) if target is not None else "–"}</td>'
-            f'<td class="n">{fmt_number(max(target - met, 0), lang) if target is not None else "–"}'
-            "</td></tr>")
-    ntm = sum(1 for m in met_rows if m.count("1") == len(m))
-    avg = sum(m.count("1") for m in met_rows) / n if n else None
-    head = (f"<th>#</th><th>{esc(T['criterion'])}</th>"
-            f"<th>{esc(T['communes_meeting'])}</th><th>%</th>"
-            f"<th>{esc(T['target'].format(year=plan_year))}</th><th>{esc(T['gap'])}</th>")
-    title = f"{T['all_maps']} – {area}"
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{esc(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<link rel="icon" href="data:,">\n'
-        f"<title>{esc(title)}</title>\n<style>\n"
-        "body{font-family:system-ui,'Segoe UI',Roboto,'Noto Sans',Arial,sans-serif;"
-        "margin:2em auto;max-width:60em;color:#222;padding:0 1em}"
-        "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;"
-        "padding:.3em .5em;text-align:left}td.n{text-align:right}a{color:#0b5394}"
-        "\n</style>\n</head>\n<body>\n"
-        f"<h1>{esc(T['all_maps'])}</h1>\n"
-        f"<p>{esc(area)}, {esc(base.common['province'])} · {esc(T['year'])} {year} · "
-        f"{esc(T['data_date'])} {esc(fmt_date(base.common['data_date'], lang))}</p>\n"
-        + (f'<p><strong>{esc(T["office"])}: {esc(office)}</strong> '
-           f'({esc(T["office_criteria"].format(criteria=", ".join(map(str, criteria or []))))})'
-           '</p>\n<p>' if office else
-           f'<p><a href="index.html"><strong>{esc(T["overview"])}</strong></a> · ')
-        + f"{esc(T['ntm_communes'].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang)))}"
-        + (f" · {esc(T['avg_criteria'].format(x=fmt_number(avg, lang, 2)))}"
-           if avg is not None else "")
-        + "</p>\n"
-        f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(rows)
-        + "\n</tbody>\n</table>\n</body>\n</html>\n"
-    )
