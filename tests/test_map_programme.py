@@ -316,3 +316,30 @@ def test_period_map_title_in_the_browser(sample_maps, open_page):
     page.select_option(".ntm-year-select", "2023")
     assert "Năm 2023" in page.locator(".ntm-title").text_content()
     assert errors == [] and failed == []
+
+
+# --------------------------------------------------------------- query gaps by group
+def test_query_gaps_summary_per_group(province_copy, tmp_path):
+    out = tmp_path / "gaps.csv"
+    r = _run("query", "gaps", "-w", str(province_copy), "--year", "2025", "--summary-csv",
+             str(out))
+    assert r.exit_code == 0, r.output
+    s = pd.read_csv(out, encoding="utf-8-sig", dtype={"group_code": str})
+    total = s[s["group_code"].isna()]
+    groups = s[s["group_code"].notna()]
+    assert list(groups["group_code"].unique()) == ["901", "902", "903"]
+    assert len(total) == 19 and len(groups) == 3 * 19  # every group, gaps or not
+    per = groups.groupby("criterion")[["gaps", "unaddressed"]].sum()
+    assert (per.to_numpy() == total.set_index("criterion")[["gaps", "unaddressed"]]
+            .loc[per.index].to_numpy()).all()
+    r = _run("query", "gaps", "-w", str(province_copy), "--year", "2025", "--group-by",
+             "cluster", "--summary-csv", str(out), "--overwrite")
+    assert r.exit_code == 2 and "build --group-by cluster" in r.output  # built by district
+
+
+def test_query_gaps_one_district_has_no_group_columns(built_sample):
+    from ntmgis.analysis.gaps import gap_summary, gaps
+
+    ws, _ = built_sample
+    rows = gaps(ws, year=2025)
+    assert "group_code" not in rows and "group_code" not in gap_summary(rows)

@@ -20,6 +20,7 @@ from ntmgis.core.criteria import CriteriaSet, Criterion
 from ntmgis.core.errors import CriteriaError, DataError, OptionError
 from ntmgis.core.i18n import catalog
 from ntmgis.core.text import fold
+from ntmgis.monitoring.compute import commune_groups
 from ntmgis.monitoring.gpkg import metadata_criteria_set
 from ntmgis.outputs.report_programme import workspace_office
 
@@ -30,6 +31,10 @@ _OPEN_STATUS = ("preparing", "under_way")
 
 # Messages of this module: key -> (Vietnamese, English).
 _MSG: dict[str, tuple[str, str]] = {
+    "group_not_built": ("lớp giám sát không có cột '{column}' để nhóm xã; tạo lại với "
+                        "'ntmgis build --group-by {column}'",
+                        "the monitoring layers have no column '{column}' to group communes "
+                        "by; rebuild with 'ntmgis build --group-by {column}'"),
     "bad_level": ("cấp '{value}' không có; dùng commune (xã) hoặc village (bản)",
                   "level '{value}' is unknown; use commune or village"),
     "no_workspace_office": ("--office cần một thư mục dữ liệu (bảng phân công cơ quan)",
@@ -138,7 +143,7 @@ def _join_finished(g: pd.DataFrame, done: pd.DataFrame, keys: list[str]) -> pd.D
 # --------------------------------------------------------------------------------------
 def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
          level: str = "commune", office: str | None = None,
-         lang: str = "vi") -> gpd.GeoDataFrame:
+         group_by: str | None = None, lang: str = "vi") -> gpd.GeoDataFrame:
     """Communes (or villages) failing a criterion in a year, and the projects addressing it.
 
     A gap is a commune (village) whose criterion is recorded as not met (0)
@@ -167,6 +172,11 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
         An office's name or code in the workspace's ``[tables.offices]``: only the
         criteria it leads or supports (for villages, the village criteria linked to
         those). ``attrs["office"]`` names it.
+    group_by : str, optional
+        The communes layer's column grouping communes (default: ``group_code`` when
+        the layers were built with a grouping of the user's own, else the district).
+        With more than one group the rows carry ``group_code`` and ``group_name`` and
+        :func:`gap_summary` counts per group.
     lang : {"vi", "en"}
         Language of the criterion names and of error messages.
 
@@ -278,7 +288,29 @@ def gaps(data: Any, /, *, criterion: int | None = None, year: int | None = None,
                      criteria_names={n: cset.get(n).name(lang) for n in numbers})
     if office_name is not None:
         out.attrs["office"] = office_name
+    groups = _groups(q, group_by, lang)
+    if groups is not None:  # a province: each gap's group, for the summary per group
+        out.attrs["groups"] = sorted({g for g in groups.values() if g[0]})
+        out.insert(0, "group_name", [groups.get(str(c), ("", ""))[1] for c in out["commune_code"]])
+        out.insert(0, "group_code", [groups.get(str(c), ("", ""))[0] for c in out["commune_code"]])
     return out
+
+
+def _groups(q: QueryData, group_by: str | None, lang: str) -> dict | None:
+    """Each commune's group (code -> (code, name)), or None when there is only one."""
+    communes = q.get("communes", required=False, geometry=False)
+    if communes is None or not len(communes):
+        return None
+    ws = q.workspace
+    by = group_by if group_by is not None else (
+        "group_code" if "group_code" in communes else getattr(ws, "group_by", None))
+    if by is not None and by not in communes and by not in ("district_code", "district_name"):
+        if group_by is not None:  # the built layers keep only the grouping they were built by
+            raise OptionError(_m("group_not_built", lang, column=by))
+        by = None  # the workspace names a column the built layers do not carry
+    groups = commune_groups(communes, by, getattr(ws, "district_code", None),
+                            getattr(ws, "name", None), lang)
+    return groups if len({g for g in groups.values() if g[0]}) > 1 else None
 
 
 def _office_criteria(q: QueryData, office: str) -> tuple[str, tuple[int, ...]]:
@@ -344,8 +376,30 @@ def gap_summary(gap_rows: pd.DataFrame, *, lang: str = "vi") -> pd.DataFrame:
     DataFrame
         ``criterion``, ``criterion_name``, ``gaps``, ``addressed``,
         ``unaddressed``, ``capital`` (million VND of the addressing
-        projects) and, for villages, ``population_unaddressed``.
+        projects) and, for villages, ``population_unaddressed``. When the rows
+        carry groups (:func:`gaps` on several groups), ``group_code`` and
+        ``group_name`` come first: the total's rows (group empty), then each
+        group's, sorted by group code.
     """
+    if "group_code" in gap_rows:
+        parts = [_summary(gap_rows, lang).assign(group_code="", group_name="")]
+        # every group, a group without gaps too (its rows of zeros)
+        groups = gap_rows.attrs.get("groups") or sorted(
+            set(zip(gap_rows["group_code"], gap_rows["group_name"], strict=True)))
+        for code, name in groups:
+            rows = gap_rows[(gap_rows["group_code"] == code).to_numpy()]
+            rows.attrs = dict(gap_rows.attrs)
+            parts.append(_summary(rows, lang).assign(group_code=code, group_name=name))
+        out = pd.concat(parts, ignore_index=True)
+        out = out[["group_code", "group_name", *[c for c in out.columns
+                                                  if c not in ("group_code", "group_name")]]]
+        out.attrs.update(parts[0].attrs)
+        return out
+    return _summary(gap_rows, lang)
+
+
+def _summary(gap_rows: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """:func:`gap_summary` of one set of rows."""
     numbers = gap_rows.attrs.get("criteria") or sorted(gap_rows["criterion"].unique())
     names = gap_rows.attrs.get("criteria_names") or dict(
         zip(gap_rows["criterion"], gap_rows["criterion_name"], strict=False))

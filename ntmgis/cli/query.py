@@ -28,6 +28,7 @@ from ntmgis.cli.language import Group, option
 from ntmgis.cli.options import (
     check_criterion,
     check_enum,
+    group_by_option,
     lang_option,
     open_workspace,
     workspace_option,
@@ -235,10 +236,12 @@ def _choices(kind: str, lang: str) -> str:
         help=("Chỉ các tiêu chí cơ quan chủ trì hoặc phối hợp (tên hoặc mã trong "
               "[tables.offices]).", "Only the criteria an office leads or supports (name "
               "or code in [tables.offices])."))
+@group_by_option
 @_common
 @_handle
 def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: Path | None,
-             indicator: str | None, office: str | None, workspace: str, lang: str | None,
+             indicator: str | None, office: str | None, group_by: str | None,
+             workspace: str, lang: str | None,
              csv_path, geojson_path, gpkg_layer, map_path, overwrite: bool,
              limit: int) -> None:
     """Xã, bản chưa đạt tiêu chí và các dự án đang xử lý.
@@ -272,7 +275,8 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
         check_criterion("--criterion", criterion, ws, lang)
     if summary_csv is not None:
         require_writable(summary_csv, overwrite, lang, ws=ws)
-    result = gaps(ws, criterion=criterion, year=year, level=level, office=office, lang=lang)
+    result = gaps(ws, criterion=criterion, year=year, level=level, office=office,
+                  group_by=group_by, lang=lang)
     summary = gap_summary(result, lang=lang)
     _print(result, lang, describe(result, lang=lang), limit)
     _print(summary, lang, "Tổng hợp toàn huyện" if lang != "en" else "District summary")
