@@ -199,3 +199,20 @@ def test_forms_have_the_ten_criteria(built_2026, tmp_path: Path) -> None:
     assert rows[1][3:] == [f"tc{n:02d}" for n in range(1, 11)]
     assert rows[0][-1] == "TC10. Tiếp cận pháp luật và an ninh, quốc phòng"
     assert rows[2][:3] == ["03433", "Xã Bum Tở", 2026]
+
+
+def test_qgis_style_classes_follow_the_set(built_2026) -> None:
+    """The GeoPackage's QGIS style of commune_status has the 10-criteria bands (issue 10)."""
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    ws, _ = built_2026
+    with sqlite3.connect(ws.output_gpkg) as con:
+        qml = con.execute("SELECT styleQML FROM layer_styles WHERE f_table_name = "
+                          "'commune_status'").fetchone()[0]
+    root = ET.fromstring(qml.split("\n", 1)[1])
+    labels = [r.get("label") for r in root.findall("./renderer-v2/rules/rule")]
+    assert labels == ["Đạt chuẩn NTM (10 tiêu chí)", "8 - 9 tiêu chí", "5 - 7 tiêu chí",
+                      "Dưới 5 tiêu chí"]
+    filters = [r.get("filter") for r in root.findall("./renderer-v2/rules/rule")]
+    assert filters[1] == "\"band\" = '8-9' AND \"year\" = maximum(\"year\")"

@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 from ntmgis.core import palette
+from ntmgis.core.bands import band_styles
 from ntmgis.core.criteria import available_sets, load_criteria_set
-from ntmgis.outputs.bands import band_styles
 from ntmgis.outputs.webmap import render_maps, render_result_map
 from ntmgis.outputs.webmap.page import read_data_block
 

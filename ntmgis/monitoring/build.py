@@ -30,7 +30,7 @@ from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.checks import check_inputs
 from ntmgis.monitoring.compute import compute_layers
 from ntmgis.monitoring.crosswalk import aggregate_workspace
-from ntmgis.monitoring.gpkg import write_gpkg
+from ntmgis.monitoring.gpkg import layers_criteria_set, write_gpkg
 from ntmgis.monitoring.qgis_styles import add_qgis_styles
 
 __all__ = ["build"]
@@ -116,5 +116,6 @@ def _build_locked(ws: Workspace, target: Path, *, lang: str, overwrite: bool,
     say(t("step_write", lang))
     with atomic_output(target, overwrite=overwrite, lang=lang, ws=ws) as tmp:
         write_gpkg(layers, tmp, data_date=ws.data_date)
-        add_qgis_styles(tmp, lang=lang)
+        # the set the layers were built on classes commune_status (QĐ 51: 10 criteria)
+        add_qgis_styles(tmp, lang=lang, cset=layers_criteria_set(layers, ws, lang=lang))
     return target

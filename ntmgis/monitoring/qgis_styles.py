@@ -34,6 +34,8 @@ from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from ntmgis.core import palette as styles
+from ntmgis.core.bands import band_styles
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.i18n import catalog, check_lang, label
 
 __all__ = ["add_qgis_styles", "layer_style", "STYLED_LAYERS", "LayerStyle"]
@@ -302,7 +304,8 @@ STYLED_LAYERS = ("communes", "commune_status", "villages", "village_status", "pr
                  "commune_status_2025")
 
 
-def layer_style(layer: str, *, lang: str = "vi") -> LayerStyle | None:
+def layer_style(layer: str, *, lang: str = "vi",
+                cset: CriteriaSet | None = None) -> LayerStyle | None:
     """The style of ``layer`` (see :data:`STYLED_LAYERS`), or None for unstyled layers.
 
     Parameters
@@ -311,6 +314,9 @@ def layer_style(layer: str, *, lang: str = "vi") -> LayerStyle | None:
         A monitoring layer name.
     lang : {"vi", "en"}
         Language of the legend labels.
+    cset : CriteriaSet, optional
+        The commune set the layers were built on: its bands class ``commune_status``
+        (``8-9`` / ``5-7`` / ``lt5`` for the 10 criteria of QĐ 51; default QĐ 318's).
 
     Returns
     -------
@@ -320,10 +326,11 @@ def layer_style(layer: str, *, lang: str = "vi") -> LayerStyle | None:
     check_lang(lang)
     pal = _palette()
     if layer in ("commune_status", "commune_status_2025"):
-        cats = [_Cat(k, label("class", k, lang), pal["class"][k]) for k in pal["class"]]
+        colors, names = band_styles(cset or COMMUNE_CRITERIA, lang)
+        cats = [_Cat(k, names[k], colors[k]) for k in colors]
         if layer == "commune_status_2025":
             cats.append(_Cat("mixed", _t("mixed", lang), _MIXED_COLOR))
-        title = f"{label('class', 'ntm', lang).split(' (')[0]} – {_t('latest', lang)}"
+        title = f"{names['ntm'].split(' (')[0]} – {_t('latest', lang)}"
         qml = _qml(_rules("band", "fill", cats, layer=layer, latest_year=True),
                    _labeling("name"))
         return LayerStyle(layer, "fill", "band", qml, _sld(layer, title, "band", "fill", cats),
@@ -411,7 +418,8 @@ _DDL = (
 )
 
 
-def add_qgis_styles(gpkg_path: str | Path, *, lang: str = "vi") -> list[str]:
+def add_qgis_styles(gpkg_path: str | Path, *, lang: str = "vi",
+                    cset: CriteriaSet | None = None) -> list[str]:
     """Write QGIS default styles for the monitoring layers into a GeoPackage.
 
     Creates (or refreshes the ntmgis rows of) the ``layer_styles`` table with
@@ -425,6 +433,8 @@ def add_qgis_styles(gpkg_path: str | Path, *, lang: str = "vi") -> list[str]:
         The GeoPackage, written by the build.
     lang : {"vi", "en"}
         Language of legend labels.
+    cset : CriteriaSet, optional
+        The commune set the layers were built on (its bands; default QĐ 318's).
 
     Returns
     -------
@@ -480,7 +490,7 @@ def add_qgis_styles(gpkg_path: str | Path, *, lang: str = "vi") -> list[str]:
             for name in STYLED_LAYERS:
                 if name not in layers or layers[name] is None:
                     continue
-                style = layer_style(name, lang=lang)
+                style = layer_style(name, lang=lang, cset=cset)
                 if style is None:  # pragma: no cover - every STYLED_LAYERS entry has one
                     continue
                 con.execute(

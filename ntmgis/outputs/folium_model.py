@@ -18,12 +18,12 @@ import pandas as pd
 import shapely
 
 from ntmgis.core import palette
+from ntmgis.core.bands import band_styles
 from ntmgis.core.criteria import CriteriaSet
 from ntmgis.core.errors import CriteriaError, OptionError, WorkspaceError
 from ntmgis.core.i18n import check_lang, fmt_money, fmt_number, label, t
 from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.monitoring.gpkg import metadata_criteria_set, read_layers
-from ntmgis.outputs.bands import band_styles
 from ntmgis.outputs.webmap.strings import map_strings
 
 # the web map's drawing (ntmgis/outputs/webmap/app.js)

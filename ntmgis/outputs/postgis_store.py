@@ -41,7 +41,7 @@ from ntmgis.inputs.postgis import (
     sqlalchemy_module,
 )
 from ntmgis.monitoring.build import build
-from ntmgis.monitoring.gpkg import list_layers, read_layer
+from ntmgis.monitoring.gpkg import list_layers, metadata_criteria_set, read_layer
 from ntmgis.monitoring.qgis_styles import STYLED_LAYERS, layer_style
 from ntmgis.outputs.postgis_schema import check_schema, drop_own, mark_schema, own_tables
 
@@ -465,8 +465,9 @@ def _store_styles(conn: Any, schema: str, frames: dict[str, pd.DataFrame],
         conn.execute(sa.text(
             "DELETE FROM public.layer_styles WHERE f_table_catalog = :c "
             "AND f_table_schema = :s"), {"c": catalog, "s": schema})
+        cset = metadata_criteria_set(frames.get("metadata"), lang=lang)
         for name in names:
-            style = layer_style(name, lang=lang)
+            style = layer_style(name, lang=lang, cset=cset)
             qml = style.qml.split("\n", 1)[1]  # the xml type refuses the DOCTYPE line
             conn.execute(sa.text(
                 "INSERT INTO public.layer_styles (f_table_catalog, f_table_schema, "

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ntmgis.core.bands import band_colors, band_labels
 from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.errors import DataError, WorkspaceError
 from ntmgis.core.i18n import t
@@ -17,7 +18,6 @@ from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import Workspace
 from ntmgis.monitoring.gpkg import list_layers, metadata_criteria_set, read_layer
 from ntmgis.outputs.appendix._text import tr
-from ntmgis.outputs.bands import band_colors, band_labels
 
 __all__ = ["AppendixData", "load_data"]
 
@@ -64,7 +64,7 @@ class AppendixData:
 
     @property
     def band_colors(self) -> dict[str, str]:
-        """Band key -> colour, best first (:mod:`ntmgis.outputs.bands`)."""
+        """Band key -> colour, best first (:mod:`ntmgis.core.bands`)."""
         return band_colors(self.cset)
 
     def band_label(self, key: str, lang: str) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from ntmgis.core import palette as styles
+from ntmgis.core.bands import band_styles
 from ntmgis.core.criteria import CriteriaSet
 from ntmgis.core.errors import OptionError, WorkspaceError
 from ntmgis.core.i18n import catalog, check_lang, fmt_number, labels, t
@@ -27,7 +28,6 @@ from ntmgis.core.text import slug
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import load_workspace
 from ntmgis.monitoring.gpkg import layers_criteria_set, read_layers
-from ntmgis.outputs.bands import band_styles
 from ntmgis.outputs.report_programme import workspace_office
 from ntmgis.outputs.webmap.blocks import (
     _commune_block,
