@@ -358,6 +358,29 @@ def test_selected_commune_keeps_its_name(sample: tuple, open_page: object) -> No
     assert page.evaluate(OVERLAPS)["ll"] == 0  # it displaced other names, none overlap
 
 
+def test_township_name_is_set_beside_it_not_dropped(sample: tuple, open_page: object) -> None:
+    """Issue 11: at the opening view TT. Mường Tè lies under project clusters; its name is
+    set beside it (italic, with a leader line to it) rather than hidden."""
+    ws, paths = sample
+    page, errors, failed = open_page(paths[0], width=1366, height=800)
+    _settle(page)
+    _check_labels(page, 14)  # every name shown, none over another or over a marker
+    codes = page.evaluate("window.ntmgis.data.communes.code")
+    i = codes.index("03433")
+    label = page.locator(f".ntm-label-{i}")
+    assert label.text_content() == "TT. Mường Tè"
+    assert "ntm-label-beside" in label.get_attribute("class")
+    end = page.evaluate(f"""() => {{ const l = document.querySelector('.ntm-label-{i} line');
+        const r = l.ownerSVGElement.getBoundingClientRect();
+        return {{x: r.left + Number(l.getAttribute('x2')),
+                y: r.top + Number(l.getAttribute('y2'))}}; }}""")
+    # the leader ends in the township itself
+    hit = page.evaluate(f"""() => {{ const els = document.elementsFromPoint({end['x']}, {end['y']});
+        return els.some(e => e.classList && e.classList.contains('ntm-commune-{i}')); }}""")
+    assert hit
+    assert errors == [] and failed == []
+
+
 @pytest.fixture(scope="module")
 def hundred(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     """100 synthetic communes (``benchmarks/synth.py``), built and mapped."""

@@ -649,6 +649,7 @@
     var placed = [];
     todo.forEach(function (t) {
       t.put = null;
+      t.beside = false;
       for (var v = 0; v < t.names.length && !t.put; v++) { t.put = tryPlace(t, v); }
     });
     // write
@@ -656,10 +657,14 @@
       var v = t.put ? t.put[0] : 0;
       if (t.span.textContent !== t.names[v]) { t.span.textContent = t.names[v]; }
       if (t.put) {
+        t.el.classList.toggle('ntm-label-beside', t.beside);
+        leader(t);
         t.el.style.marginLeft = (t.put[1] - t.left0) + 'px';
         t.el.style.marginTop = (t.put[2] - t.top0) + 'px';
         t.el.classList.remove('ntm-label-hidden');
       } else {
+        t.beside = false;
+        leader(t);
         t.el.style.marginLeft = '0px';
         t.el.style.marginTop = '0px';
         t.el.classList.add('ntm-label-hidden');
@@ -686,6 +691,46 @@
           (t.i === selectedCommune || obstacles.every(function (o) { return !boxesOverlap(o, box, 1); }));
         if (free) {
           placed.push(box);
+          return [v, left, top];
+        }
+      }
+      return v === t.names.length - 1 ? tryBeside(t, v, w, h) : null;
+    }
+    // a thin line from a name set beside its commune to the commune's label point
+    function leader(t) {
+      var svg = t.el.querySelector('svg.ntm-leader');
+      if (!t.beside) { if (svg) { svg.remove(); } return; }
+      if (!svg) {
+        svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+        svg.setAttribute('class', 'ntm-leader');
+        svg.appendChild(document.createElementNS('http://www.w3.org/2000/svg', 'line'));
+        t.el.appendChild(svg);
+      }
+      var w = t.wv[t.put[0]][0];
+      var h = t.wv[t.put[0]][1];
+      var x2 = t.ax - t.put[1];
+      var y2 = t.ay - t.put[2];
+      var line = svg.firstChild;
+      line.setAttribute('x1', String(Math.min(Math.max(x2, 0), w)));
+      line.setAttribute('y1', String(Math.min(Math.max(y2, 0), h)));
+      line.setAttribute('x2', String(x2));
+      line.setAttribute('y2', String(y2));
+    }
+    // Last resort for a commune too small for its name under the project clusters (the
+    // township): just beside it, clear of every name and marker, rather than no name.
+    function tryBeside(t, v, w, h) {
+      var far = [[0, h + 16], [0, -h - 16], [w / 2 + 18, 0], [-w / 2 - 18, 0],
+        [w / 2 + 14, h + 10], [-w / 2 - 14, h + 10], [w / 2 + 14, -h - 10], [-w / 2 - 14, -h - 10],
+        [0, 2 * h + 26], [0, -2 * h - 26]];
+      for (var c = 0; c < far.length; c++) {
+        var left = t.ax + far[c][0] - w / 2;
+        var top = t.ay + far[c][1] - h / 2;
+        var box = { left: left, right: left + w, top: top, bottom: top + h };
+        if (box.left < mr.left || box.right > mr.right || box.top < mr.top || box.bottom > mr.bottom) { continue; }
+        if (placed.every(function (p) { return !boxesOverlap(p, box, 2); }) &&
+            obstacles.every(function (o) { return !boxesOverlap(o, box, 1); })) {
+          placed.push(box);
+          t.beside = true;
           return [v, left, top];
         }
       }
