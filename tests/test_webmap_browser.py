@@ -522,10 +522,18 @@ def test_level_of_detail(tmp_path: Path, open_page: object) -> None:
     ntm = int((sub[[f"tc{k:02d}" for k in range(1, 20)]].sum(axis=1) == 19).sum())
     assert card.locator(".ntm-unit-ntm").text_content() == str(ntm)
     page.evaluate("window.ntmgis.map.closePopup()")
-    # zoomed in: communes, villages and projects
+    # zoomed in: communes first, with their names (issue 11), no villages or projects yet
     page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 0.5}, {{animate: false}}); 0")
     assert page.evaluate("window.ntmgis.level()") == "commune"
     assert page.locator("path.ntm-commune").count() == len(layers.communes)
+    legend = _legend(page)
+    assert ("villages", "0") not in legend and ("projects", "finished") not in legend
+    assert page.locator(".ntm-legend-note").text_content().startswith("Phóng to thêm")
+    assert page.locator(".ntm-label").count() == len(layers.communes)
+    # one zoom further: villages and projects
+    page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 1.5}, {{animate: false}}); 0")
+    page.evaluate(f"window.ntmgis.map.fitBounds(window.ntmgis.data.bounds, "
+                  f"{{maxZoom: {zoom['commune'] + 1.5}, animate: false}}); 0")
     legend = _legend(page)
     assert legend[("villages", "1")] + legend[("villages", "0")] == len(layers.villages)
     assert legend[("projects", "finished")] == len(layers.projects)

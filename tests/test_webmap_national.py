@@ -138,7 +138,13 @@ def test_compressed_map_renders_offline(country: tuple, open_page: object) -> No
     # (a statement, not the map: Playwright would serialise the whole map object)
     page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 0.5}, {{animate: false}}); 0")
     assert page.evaluate("window.ntmgis.level()") == "commune"
-    # communes, villages, projects and facilities are built around the view: every one in it
+    # communes first (issue 11): their names, no village dot or cluster over them yet
+    counts = page.evaluate("window.ntmgis.counts")
+    assert counts["communes"] > 0 and counts["villages"] == 0 and counts["projects"] == 0
+    assert page.locator(".ntm-label:not(.ntm-label-hidden)").count() > 0
+    # one zoom further, communes, villages, projects and facilities are built around the
+    # view: every one in it
+    page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 1.5}, {{animate: false}}); 0")
     page.locator('input[data-layer="facilities"]').check()
     seen = _check_view(page)
     # elsewhere: more are built as the map moves there

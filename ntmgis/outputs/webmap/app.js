@@ -459,7 +459,9 @@
     poly.bindTooltip(function () { return el('span', null, C.name[i]); }, { sticky: true, direction: 'top' });
     poly.addTo(communeLayer);
     communePolys[i] = poly;
-    if (C.code.length <= 400) {
+    // names of every commune built: with levels of detail only those around the view are
+    // built, and placement puts the largest first, so a country's map names its communes too
+    if (C.code.length <= 400 || A) {
       labPts = labPts || decodeLine(C.lab);
       var tip = L.tooltip({ permanent: true, direction: 'center', className: 'ntm-label ntm-label-' + i, pane: 'labels', interactive: false })
         .setLatLng(labPts[i]).setContent(el('span', null, C.name[i])).addTo(labelLayer);
@@ -875,8 +877,14 @@
     add(box, 'p', 'ntm-note', T.zoom_in);
     return box;
   }
+  // Communes first: just past the zoom where communes appear, a country's choropleth
+  // would be buried under cluster bubbles and village dots; villages, projects and
+  // facilities come one zoom later (roads with the communes), or when searched for.
+  function detailZoom() { return A ? A.zoom.commune + 1 : 0; }
   function allowed(name) {
-    return !A || currentLevel() === 'commune' || ['hillshade', 'osm', 'communes'].indexOf(name) >= 0;
+    if (!A || ['hillshade', 'osm', 'communes', 'group_lines'].indexOf(name) >= 0) { return true; }
+    if (currentLevel() !== 'commune') { return false; }
+    return name === 'roads' || map.getZoom() >= detailZoom();
   }
   function applyVisibility() {
     var level = currentLevel();
@@ -911,7 +919,7 @@
   }
   // before showing one commune, village or project: zoom in to where it is drawn
   function ensureDetail(latlng) {
-    if (A && currentLevel() !== 'commune') { map.setView(latlng, Math.ceil(A.zoom.commune), { animate: false }); }
+    if (A && map.getZoom() < detailZoom()) { map.setView(latlng, Math.ceil(detailZoom()), { animate: false }); }
   }
 
   // ---------------------------------------------------------------- built by area
@@ -1450,7 +1458,7 @@
   searchIndex = [];
   if (C) { C.name.forEach(function (n, i) { searchIndex.push([fold(n), n, T.commune, function () { communesLazy.one(i); var p = communePolys[i]; map.fitBounds(p.getBounds(), { animate: false }); ensureDetail(p.getBounds().getCenter()); p.openPopup(p.getBounds().getCenter()); }]); }); }
   if (V) { V.name.forEach(function (n, j) { searchIndex.push([fold(n), n, T.village, function () { villagesLazy.one(j); var m = villageMarkers[j]; ensureDetail(m.getLatLng()); if (!map.hasLayer(layers.villages.layer)) { toggle('villages', true); } map.setView(m.getLatLng(), Math.max(map.getZoom(), 13)); m.openPopup(); }]); }); }
-  if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { projectsLazy.one(k); var m = projectMarkers[k]; ensureDetail(m.getLatLng()); if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
+  if (P) { P.name.forEach(function (n, k) { searchIndex.push([fold(n), n, T.project, function () { projectsLazy.one(k); var m = projectMarkers[k]; map.setView(m.getLatLng(), Math.max(map.getZoom(), Math.ceil(detailZoom())), { animate: false }); if (!map.hasLayer(cluster)) { toggle('projects', true); } cluster.zoomToShowLayer(m, function () { m.openPopup(); }); }]); }); }
   (D.result_layers || []).forEach(function (RL, li) {
     if (!RL.title) { return; }
     var group = layers['result' + li].layer;
@@ -1652,6 +1660,7 @@
       }
     });
     if (A && currentLevel() !== 'commune') { add(legendBox, 'div', 'ntm-legend-note', T.zoom_in); }
+    else if (A && map.getZoom() < detailZoom()) { add(legendBox, 'div', 'ntm-legend-note', T.zoom_in_detail); }
     if (!wide && (notes.source || notes.attribution)) { addNotes(add(legendBox, 'div', 'ntm-notes ntm-notes-in-legend')); }
     api.legend = all;
   }

@@ -130,6 +130,8 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "share_25": ("Từ 25% đến dưới 50%", "25% to under 50%"),
     "share_0": ("Dưới 25%", "Under 25%"),
     "unit_share": ("Tỷ lệ xã đạt chuẩn NTM", "Share of NTM communes"),
+    "zoom_in_detail": ("Phóng to thêm để xem bản, dự án và cơ sở hạ tầng",
+                       "Zoom in further for villages, projects and facilities"),
     "zoom_in": ("Phóng to để xem từng xã, bản và dự án",
                 "Zoom in to see communes, villages and projects"),
     "partial": ("Một phần số xã đạt", "Some communes meet it"),
