@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import sys
+from concurrent.futures.process import BrokenProcessPool
+
 import click
 
-from ntmgis.cli.exits import handle_errors
+from ntmgis.cli.exits import EXIT_WORKSPACE, handle_errors
 from ntmgis.cli.language import Command, option
 from ntmgis.cli.options import (
     lang_option,
@@ -13,6 +16,7 @@ from ntmgis.cli.options import (
     workspace_option,
     year_option,
 )
+from ntmgis.core.i18n import t
 from ntmgis.outputs.appendix import PAGE_KINDS, SIZES, render_appendix, summary_lines
 
 __all__ = ["command"]
@@ -20,7 +24,8 @@ __all__ = ["command"]
 
 @click.command("appendix", cls=Command, help_en="""Render the print-ready map appendix.
 
-    One PDF and one PNG per page, into maps/appendix/ of the workspace.
+    One PDF and one PNG per page, into maps/appendix/ of the workspace. Pages are
+    rendered on every CPU core at once; a progress bar names each page on a terminal.
     """)
 @workspace_option
 @year_option
@@ -36,15 +41,27 @@ __all__ = ["command"]
 @option("--pages", default=None,
         help=("Chỉ các trang: " + ", ".join(PAGE_KINDS) + " (mặc định: tất cả).",
               "Only these pages: " + ", ".join(PAGE_KINDS) + " (default: all)."))
+@option("--workers", "-j", type=click.IntRange(min=1), default=None,
+        help=("Số tiến trình vẽ trang cùng lúc (1: lần lượt; mặc định: biến môi trường "
+              "NTMGIS_WORKERS, nếu không có thì bằng số nhân CPU). Kết quả như nhau.",
+              "Processes rendering pages at once (1: one by one; default: the "
+              "NTMGIS_WORKERS environment variable, else one per CPU core). Same files."))
 @handle_errors
 def command(workspace: str, year: int | None, size: str, formats: str, lang: str | None,
-            overwrite: bool, dpi: int, pages: str | None) -> None:
+            overwrite: bool, dpi: int, pages: str | None, workers: int | None) -> None:
     """Phụ lục bản đồ in được.
 
     Một tệp PDF và một ảnh PNG cho mỗi trang, ghi vào maps/appendix/ của thư mục dữ liệu.
+    Các trang được vẽ song song trên mọi nhân CPU; trên màn hình lệnh có thanh tiến độ
+    ghi tên từng trang.
     """
     ws, use_lang = open_workspace(workspace, lang)
-    paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
-                            overwrite=overwrite, dpi=dpi, pages=pages)
+    try:
+        paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
+                                overwrite=overwrite, dpi=dpi, pages=pages, workers=workers)
+    except BrokenProcessPool as exc:
+        # a worker killed by the system (memory): the machine's problem, said in one line
+        click.echo(f"{t('error', use_lang)}: {exc}", err=True)
+        sys.exit(EXIT_WORKSPACE)
     for line in summary_lines(paths, use_lang):
         click.echo(line)

@@ -17,6 +17,7 @@ from ntmgis.core.i18n import check_lang
 from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writable
 from ntmgis.core.version import __version__
 from ntmgis.core.workspace import Workspace, load_workspace
+from ntmgis.outputs.appendix._rc import RC
 from ntmgis.outputs.appendix._style import CLASS_COLORS
 from ntmgis.outputs.appendix._text import PAGE_KINDS, tr
 
@@ -26,20 +27,8 @@ __all__ = ["render_appendix", "appendix_paths", "summary_lines", "CLASS_COLORS",
 SIZES = ("A4", "A3")
 FORMATS = ("pdf", "png")
 
-# Fixed settings that make output identical run after run, and on any machine
-# with the same matplotlib (its bundled DejaVu Sans covers Vietnamese fully).
-_RC = {
-    "pdf.fonttype": 42,  # embed TrueType subsets: text stays text, searchable, copyable
-    "pdf.compression": 6,
-    "svg.hashsalt": "ntmgis",
-    "font.family": "DejaVu Sans",
-    "font.sans-serif": ["DejaVu Sans"],
-    "hatch.linewidth": 0.4,
-    "hatch.color": "#9a9a9a",
-    "axes.unicode_minus": False,
-    "text.usetex": False,
-    "path.simplify": True,
-}
+# The settings every page is drawn with (kept under this name for callers and tests).
+_RC = RC
 
 
 def _prefix(lang: str, size: str) -> str:
@@ -115,6 +104,8 @@ def render_appendix(
     overwrite: bool = False,
     dpi: int = 300,
     pages: Sequence[str] | str | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
 ) -> list[Path]:
     """Render the map appendix of a workspace into ``maps/appendix/``.
 
@@ -139,6 +130,13 @@ def render_appendix(
         Only these kinds of page: ``overview``, ``criteria``, ``communes``,
         ``investment``, ``progress`` (all by default). Pages keep their numbers
         in the whole appendix; the PDF's name then ends with the kinds.
+    workers : int, optional
+        Processes that render pages at once: 1 renders in this process; by
+        default the ``NTMGIS_WORKERS`` environment variable, else one per core.
+        The files are the same bytes whatever the number.
+    progress : bool, optional
+        Show a progress bar naming each page on standard error; by default only
+        when standard error is a terminal.
 
     Returns
     -------
@@ -155,21 +153,28 @@ def render_appendix(
     DataError
         A layer or column is missing, or ``year`` is not in the data.
     ValueError
-        An unknown ``size``, ``format``, ``lang`` or kind of page.
+        An unknown ``size``, ``format``, ``lang`` or kind of page, or ``workers`` < 1.
+    concurrent.futures.process.BrokenProcessPool
+        A page-rendering process died (killed, out of memory); nothing is written.
 
     Notes
     -----
     The same inputs give byte-identical files: PDF dates are left out, fonts
     (DejaVu Sans, bundled with matplotlib) are embedded as TrueType subsets,
     and nothing random is drawn. Pages are first written to a temporary folder
-    beside the outputs and moved into place only when all succeeded.
+    beside the outputs and moved into place only when all succeeded. In
+    parallel, workers build the pages and write the PNGs while this process
+    writes the PDF in page order (see :mod:`ntmgis.outputs.appendix._render`).
     """
     from ntmgis.outputs.appendix._carto import Hillshade
     from ntmgis.outputs.appendix._data import load_data
-    from ntmgis.outputs.appendix._pages import Context, plan_pages
+    from ntmgis.outputs.appendix._pages import Context, page_names, plan_pages
+    from ntmgis.outputs.appendix._progress import wants_progress
+    from ntmgis.outputs.appendix._render import job_for, render_pages, resolve_workers
 
     size, fmts = _check_options(size, formats, lang)
     kinds = _check_pages(pages, lang)
+    n_workers = resolve_workers(workers, lang)
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace, lang=lang)
     check_output_paths(ws, lang)
     data = load_data(ws, year=year, lang=lang)
@@ -178,39 +183,32 @@ def render_appendix(
         hs = Hillshade.from_raster(Path(ws.elevation), ws.crs, data.district)
     ctx = Context(data=data, lang=lang, size=size, hillshade=hs)
     every = plan_pages(ctx)
-    chosen = [(n, slug, build) for n, (kind, slug, build) in enumerate(every, 1)
+    names = page_names(ctx)
+    chosen = [(i, n, slug) for i, (n, (kind, slug, _)) in enumerate(enumerate(every, 1))
               if kind in kinds]
     out_dir = Path(ws.maps_dir) / "appendix"
-    targets = appendix_paths(out_dir, [c[1] for c in chosen], year=data.year, size=size,
-                             lang=lang, formats=fmts, numbers=[c[0] for c in chosen],
+    targets = appendix_paths(out_dir, [c[2] for c in chosen], year=data.year, size=size,
+                             lang=lang, formats=fmts, numbers=[c[1] for c in chosen],
                              kinds=kinds, total=len(every))
     for p in targets:  # refuse before any work is done
         require_writable(p, overwrite, lang, ws=ws)
     # Pages go to a temporary folder (removed by the next run if this one is killed)
     # and are swapped in together when every one is written.
     with atomic_set(targets, overwrite=overwrite, lang=lang, ws=ws) as staging:
-        _render_all(chosen, staging.path(targets[0]).parent, targets, fmts, dpi, data.year,
-                    ws, lang)
+        tmp = staging.path(targets[0]).parent
+        job = job_for(ctx, [(i, n) for i, n, _ in chosen], [names[i] for i, _, _ in chosen],
+                      tmp / targets[0].name if "pdf" in fmts else None,
+                      [tmp / p.name for p in targets if p.suffix == ".png"], dpi,
+                      _pdf_metadata(ws, data.year, lang), lang)
+        render_pages(job, n_workers, wants_progress() if progress is None else progress)
     if "png" in fmts and kinds == PAGE_KINDS:
         _remove_stale(out_dir, targets, _prefix(lang, size))
     return targets
 
 
-def _render_all(pages, tmp: Path, targets: list[Path], fmts, dpi: int, year: int,
-                ws: Workspace, lang: str) -> None:
-    """Build each page once; write it to the PDF, then draw it at ``dpi`` for its PNG.
-
-    PNG compression runs in a worker thread (zlib releases the GIL) while the
-    next page is drawn, so two cores are used without a second process.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    import matplotlib
-    import numpy as np
-    from matplotlib.backends.backend_pdf import PdfPages
-
-    pngs = [p for p in targets if p.suffix == ".png"]
-    meta = {
+def _pdf_metadata(ws: Workspace, year: int, lang: str) -> dict:
+    """The PDF's document information; no dates, so that the bytes repeat."""
+    return {
         "Title": f"{tr('appendix_title', lang)} - {ws.name} - {year}",
         "Author": ws.name,
         "Subject": ws.province,
@@ -218,42 +216,6 @@ def _render_all(pages, tmp: Path, targets: list[Path], fmts, dpi: int, year: int
         "CreationDate": None,
         "ModDate": None,
     }
-    pending: list = []
-    with matplotlib.rc_context(_RC), ThreadPoolExecutor(max_workers=1) as pool:
-        pdf = PdfPages(tmp / targets[0].name, metadata=meta) if "pdf" in fmts else None
-        try:
-            for i, (number, _, build) in enumerate(pages):
-                page = build(number)
-                if pdf is not None:
-                    pdf.savefig(page.fig)
-                if pngs:
-                    for im in page.images:  # smooth relief pixels in the raster output
-                        im.set_interpolation("bilinear")
-                    # whole pixels, rounded (A4 at 300 dpi: 3508 x 2480, not truncated)
-                    w_in, h_in = page.fig.get_size_inches()
-                    page.fig.set_size_inches(round(w_in * dpi) / dpi, round(h_in * dpi) / dpi)
-                    page.fig.set_dpi(dpi)
-                    page.fig.canvas.draw()
-                    rgb = np.asarray(page.fig.canvas.buffer_rgba())[..., :3].copy()
-                    while len(pending) >= 2:  # bound memory: at most two pages waiting
-                        pending.pop(0).result()
-                    pending.append(pool.submit(_write_png, rgb, tmp / pngs[i].name, dpi))
-                del page  # figures are not kept: memory stays at one page
-            for f in pending:
-                f.result()
-        finally:
-            if pdf is not None:
-                pdf.close()
-
-
-def _write_png(rgb, path: Path, dpi: int) -> None:
-    from PIL import Image
-    from PIL.PngImagePlugin import PngInfo
-
-    info = PngInfo()
-    info.add_text("Software", f"ntmgis {__version__}")
-    Image.fromarray(rgb).save(path, format="png", dpi=(dpi, dpi), pnginfo=info,
-                              compress_level=6)
 
 
 def _remove_stale(out_dir: Path, targets: list[Path], prefix: str) -> None:

@@ -27,6 +27,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 
 from ntmgis.core.i18n import fmt_number
+from ntmgis.outputs.appendix._imagecache import cache_resampling
 
 __all__ = ["PAPER", "Page", "MapFrame", "Hillshade", "nice_scale", "geoms_to_path"]
 
@@ -542,7 +543,7 @@ class MapFrame:
         if img.size:
             im = self.ax.imshow(img, extent=ext, origin="upper", interpolation="none",
                                 zorder=zorder)
-            self.page.images.append(im)
+            self.page.images.append(cache_resampling(im))  # same crop, same frame: once
         # imshow resets the limits: put back the round-scale extent
         self.ax.set_xlim(x0, x1)
         self.ax.set_ylim(y0, y1)

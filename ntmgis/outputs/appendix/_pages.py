@@ -16,9 +16,9 @@ from ntmgis.outputs.appendix._page_criterion import page_criterion
 from ntmgis.outputs.appendix._page_investment import page_investment
 from ntmgis.outputs.appendix._page_overview import page_overview
 from ntmgis.outputs.appendix._page_progress import _period, _progress_years, page_progress
-from ntmgis.outputs.appendix._text import PAGE_KINDS
+from ntmgis.outputs.appendix._text import PAGE_KINDS, tr
 
-__all__ = ["Context", "plan_pages", "PAGE_KINDS", "page_overview", "page_criterion",
+__all__ = ["Context", "plan_pages", "page_names", "PAGE_KINDS", "page_overview", "page_criterion",
            "page_commune", "page_investment", "page_progress"]
 
 
@@ -40,3 +40,14 @@ def plan_pages(ctx: Context) -> list[tuple[str, str, Callable[[int], Page]]]:
                   f"{'progress' if en else 'tien-do'}-{_period(_progress_years(ctx.data))}",
                   lambda n: page_progress(ctx, n)))
     return pages
+
+
+def page_names(ctx: Context) -> list[str]:
+    """A short human name of every page, in the order of :func:`plan_pages` (for progress)."""
+    lang = ctx.lang
+    names = [tr("page_overview", lang)]
+    names += [tr("page_criterion", lang, n=c.number, name=c.name(lang)) for c in ctx.data.cset]
+    names += [str(name) for name in ctx.data.status["name"]]
+    names.append(tr("page_investment", lang))
+    names.append(tr("page_progress", lang, period=_period(_progress_years(ctx.data))))
+    return names

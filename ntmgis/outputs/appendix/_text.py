@@ -156,6 +156,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "{path}, layer '{layer}': columns {columns} are missing"),
     "no_communes": ("{path}: lớp '{layer}' không có xã nào trong chương trình",
                     "{path}: layer '{layer}' has no commune in the programme"),
+    # progress bar (on a terminal only) and what a failed page worker says
+    "progress_title": ("Vẽ phụ lục bản đồ", "Rendering the map appendix"),
+    "progress_pages": ("{done}/{total} trang", "{done}/{total} pages"),
+    "progress_pdf": ("Ghi tệp PDF", "Writing the PDF"),
+    "page_overview": ("Tổng quan", "Overview"),
+    "page_criterion": ("Tiêu chí {n}: {name}", "Criterion {n}: {name}"),
+    "page_investment": ("Vốn đầu tư", "Investment"),
+    "page_progress": ("Tiến độ {period}", "Progress {period}"),
+    "worker_died": ("Một tiến trình vẽ trang đã dừng đột ngột (có thể do hết bộ nhớ); "
+                    "chạy lại với --workers 1 hoặc ít tiến trình hơn",
+                    "A page-rendering process stopped abruptly (perhaps out of memory); "
+                    "run again with --workers 1 or fewer workers"),
+    "bad_workers": ("Số tiến trình '{n}' không hợp lệ; dùng một số nguyên từ 1",
+                    "Number of workers '{n}' is not valid; use a whole number from 1"),
     "written_pdf": ("Đã ghi phụ lục bản đồ: {path}", "Wrote the map appendix: {path}"),
     "written_pngs": ("Đã ghi {n} trang PNG vào {path}", "Wrote {n} PNG pages to {path}"),
 }

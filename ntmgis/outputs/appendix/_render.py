@@ -1,0 +1,260 @@
+"""Rendering the chosen pages: in this process, or in a pool of processes.
+
+Where the time goes (the sample's 35 pages, PDF + 300-dpi PNG, one core): the
+PNG's zlib compression about 0,6 s a page, drawing at 300 dpi about 0,45 s
+(text and, before :mod:`~ntmgis.outputs.appendix._imagecache`, resampling the
+relief), the PDF about 0,3 s (text layout, images written at the end), building
+the figure about 0,15 s. The bytes are fixed by a hash manifest, so the PNG's
+compression cannot be made cheaper; the pages are spread over processes instead.
+
+In parallel, each worker builds a page, pickles the figure for the PDF, then
+draws and writes the PNG; the parent unpickles the figures in page order into
+the one PDF. A pickled and unpickled figure writes the same PDF bytes, and a PNG
+drawn without the PDF drawn first is the same too (both are checked by tests).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ntmgis.core.errors import OptionError
+from ntmgis.outputs.appendix._progress import PageProgress
+from ntmgis.outputs.appendix._text import tr
+
+__all__ = ["Job", "RunStats", "LAST_RUN", "resolve_workers", "render_pages", "job_for",
+           "WORKERS_ENV"]
+
+#: Environment variable with the number of page-rendering processes (1: in this process).
+WORKERS_ENV = "NTMGIS_WORKERS"
+
+
+@dataclass
+class Job:
+    """What to render: the pages chosen and where their files go."""
+
+    ctx: Any  # the pages' Context
+    pages: list[tuple[int, int]]  # (index in the plan, page number)
+    names: list[str]  # a human name per chosen page, for the progress bar
+    pdf: Path | None  # where the PDF goes (None: no PDF)
+    pngs: list[Path] | None  # one PNG path per chosen page (None: no PNG)
+    dpi: int
+    meta: dict[str, Any]  # PDF metadata
+    lang: str
+
+
+@dataclass
+class RunStats:
+    """How the last render went (read by ``benchmarks/appendix_time.py``)."""
+
+    workers: int = 1
+    pages: int = 0
+    wall: float = 0.0
+    cpu_parent: float = 0.0
+    cpu_pages: list[float] = field(default_factory=list)  # per page, in the worker
+
+    @property
+    def cpu_total(self) -> float:
+        """CPU seconds of the whole run: this process and the workers' pages."""
+        return self.cpu_parent + (sum(self.cpu_pages) if self.workers > 1 else 0.0)
+
+
+#: Figures of the last :func:`render_pages` call.
+LAST_RUN = RunStats()
+
+
+def _usable_cpus() -> int:
+    """Cores this process may run on (a container's or ``taskset``'s limit included)."""
+    if hasattr(os, "sched_getaffinity"):
+        try:
+            return max(1, len(os.sched_getaffinity(0)))
+        except OSError:  # pragma: no cover - an odd platform
+            pass
+    return max(1, os.cpu_count() or 1)
+
+
+def resolve_workers(workers: int | str | None, lang: str) -> int:
+    """The number of page-rendering processes: ``workers``, else ``NTMGIS_WORKERS``, else cores.
+
+    Raises
+    ------
+    OptionError
+        ``workers`` (or the environment variable) is not a whole number >= 1.
+    """
+    raw: Any = workers
+    if raw is None:
+        raw = os.environ.get(WORKERS_ENV, "").strip() or None
+    if raw is None:
+        return _usable_cpus()
+    try:
+        n = int(str(raw).strip())
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise OptionError(tr("bad_workers", lang, n=raw))
+    return n
+
+
+def render_pages(job: Job, workers: int, progress: bool) -> RunStats:
+    """Render ``job``'s pages with ``workers`` processes (1: here); returns the run's figures."""
+    from ntmgis.outputs.appendix._imagecache import clear_cache
+
+    workers = max(1, min(workers, len(job.pages)))
+    stats = RunStats(workers=workers, pages=len(job.pages))
+    t0, c0 = time.perf_counter(), time.process_time()
+    try:
+        with PageProgress(len(job.pages), job.lang, progress) as bar:
+            if workers == 1:
+                _serial(job, bar, stats)
+            else:
+                _parallel(job, workers, bar, stats)
+    finally:
+        clear_cache()  # the resampled relief is only reused within a run
+        stats.wall = time.perf_counter() - t0
+        stats.cpu_parent = time.process_time() - c0
+        LAST_RUN.__dict__.update(stats.__dict__)
+    return stats
+
+
+def _serial(job: Job, bar: PageProgress, stats: RunStats) -> None:
+    """Build each page once; write it to the PDF, then draw it at ``dpi`` for its PNG.
+
+    PNG compression runs in a worker thread (zlib releases the GIL) while the
+    next page is drawn, so two cores are used without a second process.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import matplotlib
+
+    from ntmgis.outputs.appendix._pages import plan_pages
+    from ntmgis.outputs.appendix._rc import RC as _RC
+    from ntmgis.outputs.appendix._worker import draw_png, write_png
+
+    every = plan_pages(job.ctx)
+    pending: list[Future] = []
+    with matplotlib.rc_context(_RC), ThreadPoolExecutor(max_workers=1) as pool:
+        pdf = _open_pdf(job)
+        try:
+            for i, (index, number) in enumerate(job.pages):
+                c0 = time.process_time()
+                page = every[index][2](number)
+                if pdf is not None:
+                    pdf.savefig(page.fig)
+                if job.pngs:
+                    rgb = draw_png(page, job.dpi)
+                    while len(pending) >= 2:  # bound memory: at most two pages waiting
+                        pending.pop(0).result()
+                    pending.append(pool.submit(write_png, rgb, job.pngs[i], job.dpi))
+                del page  # figures are not kept: memory stays at one page
+                stats.cpu_pages.append(time.process_time() - c0)
+                bar.page_done(job.names[i])
+            for f in pending:
+                f.result()
+            if pdf is not None:
+                bar.step(tr("progress_pdf", job.lang))
+        finally:
+            if pdf is not None:
+                pdf.close()
+
+
+def _open_pdf(job: Job):
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    return PdfPages(job.pdf, metadata=job.meta) if job.pdf is not None else None
+
+
+def _start_method() -> str:
+    """'forkserver' where there is one, else 'spawn'; never a plain 'fork'.
+
+    Forking this process copies its threads' locks (numpy's BLAS starts threads at
+    import), which can hang a child and makes Python 3.12+ warn. A fork server is a
+    fresh single process: workers forked from it start in milliseconds, with the
+    page modules already imported (it preloads them once per run of the program).
+    """
+    import multiprocessing as mp
+
+    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
+
+
+def _parallel(job: Job, workers: int, bar: PageProgress, stats: RunStats) -> None:
+    """Pages built and their PNGs written in ``workers`` processes; the PDF here, in order."""
+    import multiprocessing as mp
+
+    import matplotlib
+
+    from ntmgis.outputs.appendix._rc import RC as _RC
+    from ntmgis.outputs.appendix._worker import init_worker, load_figure, render_page
+
+    ctx = mp.get_context(_start_method())
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["ntmgis.outputs.appendix._worker"])
+    rc = {k: v for k, v in matplotlib.rcParams.items() if k != "backend"}
+    want_figure = job.pdf is not None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
+                               initargs=(job.ctx, rc))
+    # a few pages ahead of the PDF, not all: a pickled page holds a few MB
+    window = 2 * workers
+    futures: dict[int, Future] = {}
+
+    def submit(i: int) -> None:
+        index, number = job.pages[i]
+        png = str(job.pngs[i]) if job.pngs else None
+        futures[i] = pool.submit(render_page, index, number, png, job.dpi, want_figure)
+
+    try:
+        with matplotlib.rc_context(_RC):
+            pdf = _open_pdf(job)
+            try:
+                ahead = 0
+                for i in range(len(job.pages)):
+                    while ahead < len(job.pages) and ahead < i + window:
+                        submit(ahead)
+                        ahead += 1
+                    blob, cpu = _result(futures.pop(i), job.lang)
+                    stats.cpu_pages.append(cpu)
+                    if pdf is not None:
+                        pdf.savefig(load_figure(blob))
+                    bar.page_done(job.names[i])
+                if pdf is not None:
+                    bar.step(tr("progress_pdf", job.lang))
+            finally:
+                if pdf is not None:
+                    pdf.close()
+    except BaseException:
+        # a failed page or Ctrl-C: drop the pages not started, wait for the running ones
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _result(future: Future, lang: str) -> tuple[bytes | None, float]:
+    """A worker's result, its error raised here as serial rendering would raise it.
+
+    An error the user can act on (ntmgis's own, a file the system refused) is
+    re-raised without the worker's traceback attached, so the command line prints
+    the same one-line message as in serial mode; any other error keeps it (a bug
+    must show where it happened).
+    """
+    from ntmgis.core.errors import NtmgisError
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise BrokenProcessPool(tr("worker_died", lang)) from None
+    except (NtmgisError, OSError, MemoryError) as exc:
+        raise exc.with_traceback(None) from None
+
+
+def job_for(ctx: Any, chosen: Sequence[tuple[int, int]], names: Sequence[str],
+            pdf: Path | None, pngs: Sequence[Path] | None, dpi: int, meta: dict[str, Any],
+            lang: str) -> Job:
+    """A :class:`Job` (a helper so that callers need not know the field order)."""
+    return Job(ctx=ctx, pages=list(chosen), names=list(names), pdf=pdf,
+               pngs=list(pngs) if pngs else None, dpi=dpi, meta=meta, lang=lang)
+
