@@ -2,7 +2,10 @@
 
 The forms themselves are written by :mod:`ntmgis.outputs.forms`; this module
 owns what both sides agree on (sheet names, the marker, the column keys of
-row 3, the kinds of value) and reads a filled form back.
+row 3, the kinds of value) and reads a filled form back. The indicator form
+(one column per indicator, keys ``ct10``, ``ct17.1`` ...) is also read cell by
+cell (:func:`form_grid`) by :mod:`ntmgis.inputs.indicators`, which reports
+every bad cell as it does a wide table's.
 
 :func:`read_form` reads a filled template back into a table with ntmgis's
 canonical column names; a cell that cannot be read raises
@@ -21,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
+from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet, Indicator
 from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import catalog, check_lang, enum_keys, label, labels, t
 from ntmgis.core.text import fold, is_missing, nfc, parse_number
@@ -31,19 +34,29 @@ __all__ = [
     "FORM_KINDS",
     "FILE_NAMES",
     "SHEET_NAMES",
+    "INDICATOR_PREFIX",
     "FormColumn",
     "form_columns",
+    "form_grid",
     "form_kind",
+    "indicator_column",
+    "indicator_key_of",
     "read_form",
 ]
 
-FORM_KINDS = ("commune_status", "village_status", "projects")
+FORM_KINDS = ("commune_status", "village_status", "projects", "indicator_values")
 FILE_NAMES = {
     "commune_status": "bieu_tieu_chi_xa.xlsx",
     "village_status": "bieu_tieu_chi_ban.xlsx",
     "projects": "bieu_04_danh_muc_du_an.xlsx",
+    "indicator_values": "bieu_chi_tieu_xa.xlsx",
 }
-SHEET_NAMES = {"commune_status": "TieuChi", "village_status": "TieuChiBan", "projects": "DuAn"}
+SHEET_NAMES = {"commune_status": "TieuChi", "village_status": "TieuChiBan", "projects": "DuAn",
+               "indicator_values": "ChiTieu"}
+#: Row-3 key of an indicator column: ``ct`` and the indicator's key (``ct17.1``), text
+#: that no one mistakes for a number (a bare "17.1" would be one in Excel).
+INDICATOR_PREFIX = "ct"
+_INDICATOR_KEY = re.compile(INDICATOR_PREFIX + r"(\d+(?:\.\d+)*)")
 LIST_SHEET = "DanhMuc"
 HELP_SHEET = "HuongDan"
 MARKER = "ntmgis-form"
@@ -61,6 +74,8 @@ _MSG = {
                              "VILLAGES' STATUS ON THE VILLAGE CRITERIA"),
     "title_projects": ("BIỂU 04. DANH MỤC DỰ ÁN, CÔNG TRÌNH ĐẦU TƯ (ĐVT: triệu đồng)",
                        "FORM 04. LIST OF INVESTMENT PROJECTS (million VND)"),
+    "title_indicator_values": ("BIỂU SỐ LIỆU CÁC CHỈ TIÊU NÔNG THÔN MỚI CỦA CÁC XÃ",
+                               "COMMUNES' VALUES OF THE NEW RURAL DEVELOPMENT INDICATORS"),
     "code": ("Mã xã", "Commune code"),
     "name": ("Tên xã", "Commune"),
     "village_code": ("Mã bản", "Village code"),
@@ -78,7 +93,6 @@ _MSG = {
     "lon": ("Kinh độ (WGS 84)", "Longitude (WGS 84)"),
     "lat": ("Vĩ độ (WGS 84)", "Latitude (WGS 84)"),
     "note": ("Ghi chú", "Note"),
-    "keys_note": ("mã cột (không sửa dòng này)", "column keys (do not edit this row)"),
     "help_title": ("HƯỚNG DẪN ĐIỀN BIỂU", "HOW TO FILL IN THIS FORM"),
     "help_rows": (
         "Điền số liệu vào trang '{sheet}' từ dòng {first}. Không sửa dòng 1-3: dòng 3 là mã "
@@ -146,15 +160,14 @@ _MSG = {
         "'{value}' is not a list of criteria (e.g. 2;5) or has numbers outside {lo}-{hi}",
     ),
     "bad_range": ("{value} ngoài khoảng {lo} - {hi}", "{value} is outside {lo} - {hi}"),
+    "unknown_indicator_key": ("cột '{key}' không phải chỉ tiêu của bộ {set}",
+                              "column '{key}' is not an indicator of the set {set}"),
     "duplicate_row": ("{what} bị trùng với dòng {first}", "{what} repeats row {first}"),
-    "unknown_template_code": ("mã '{value}' không có trong danh sách {what}",
-                              "code '{value}' is not in the list of {what}"),
 }
 
 
 #: The forms' own words, shared by the writer and the reader.
 form_text = catalog(_MSG)
-
 
 
 @dataclass(frozen=True)
@@ -163,14 +176,16 @@ class FormColumn:
 
     key: str
     heading: str
-    kind: str  # code | text | year | met | money | enum:<kind> | criteria | coord:<lon|lat> | total
+    # code | text | year | met | money | enum:<kind> | criteria | coord:<lon|lat> | total,
+    # and for indicators share (0-100) | amount (>= 0) | raw (read as typed, no set to check)
+    kind: str
     width: float = 12.0
     required: bool = False
 
 
 def form_columns(kind: str, lang: str, cset: CriteriaSet) -> list[FormColumn]:
     """The columns of a form of ``kind``, in sheet order, with headings in ``lang``."""
-    if kind == "commune_status":
+    if kind in ("commune_status", "indicator_values"):  # one row per commune and year
         cols = [
             FormColumn("code", form_text("code", lang), "code", 10, True),
             FormColumn("name", form_text("name", lang), "text", 18),
@@ -208,12 +223,30 @@ def form_columns(kind: str, lang: str, cset: CriteriaSet) -> list[FormColumn]:
             FormColumn("note", form_text("note", lang), "text", 24),
         ]
         return cols
+    if kind == "indicator_values":
+        return cols + [indicator_column(ind, lang) for ind in cset.indicators]
     for c in cset:
         cols.append(FormColumn(c.key, f"TC{c.number}. {c.name(lang)}", "met", 11))
     return cols
 
 
+def indicator_column(ind: Indicator, lang: str) -> FormColumn:
+    """The indicator form's column of ``ind``: key ``ct<key>``, heading ``<key>. <name> (<unit>)``.
 
+    Its kind is the check the form and the readers apply: ``met`` (a drop-down of
+    Đạt / Chưa đạt) for yes/no indicators, ``share`` (0-100) for a unit of "%",
+    ``amount`` (a number ≥ 0) for any other numeric unit, the same rule as
+    :func:`ntmgis.inputs.indicators.read_indicator_values`.
+    """
+    heading = f"{ind.key}. {ind.name(lang)}" + (f" ({ind.unit})" if ind.unit.strip() else "")
+    kind = "met" if ind.kind == "yes_no" else ("share" if ind.is_share else "amount")
+    return FormColumn(f"{INDICATOR_PREFIX}{ind.key}", heading, kind, 20)
+
+
+def indicator_key_of(column_key: Any) -> str | None:
+    """The indicator key of an indicator form's column key: ``"ct17.1"`` -> ``"17.1"``."""
+    m = _INDICATOR_KEY.fullmatch(str(column_key).strip()) if column_key is not None else None
+    return m.group(1) if m else None
 
 
 def form_kind(path: str | Path) -> str | None:
@@ -238,6 +271,47 @@ def form_kind(path: str | Path) -> str | None:
         return str(b1) if a1 == MARKER and b1 in FORM_KINDS else None
     finally:
         wb.close()
+
+
+def form_grid(path: str | Path, kind: str, *, lang: str = "vi") -> list[list[Any]]:
+    """The values (not formulas) of a filled form's sheet, row by row, as Excel shows them.
+
+    In the indicator form a number shown as a percentage ("85%" typed, 0.85
+    stored) is read as the number shown, 85: its shares are on a 0-100 scale.
+
+    Raises
+    ------
+    DataError
+        The file is missing, is another kind of ntmgis form, or is no form.
+    """
+    from openpyxl import load_workbook
+
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(t("file_missing", lang, path=path), path=path)
+    sheet = SHEET_NAMES[kind]
+    found = form_kind(path)
+    if found is not None and found != kind:
+        raise DataError(form_text("wrong_kind", lang, path=path, found=found, kind=kind), path=path)
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if found is None or sheet not in wb.sheetnames:
+            raise DataError(form_text("not_a_form", lang, path=path, kind=kind, sheet=sheet),
+                            path=path)
+        if kind != "indicator_values":
+            return [list(r) for r in wb[sheet].iter_rows(values_only=True)]
+        return [[_shown(c) for c in r] for r in wb[sheet].iter_rows()]
+    finally:
+        wb.close()
+
+
+def _shown(cell: Any) -> Any:
+    """A cell's value as shown: a number in a percent format times 100 (0.85 -> 85)."""
+    v = cell.value
+    fmt = getattr(cell, "number_format", None) or ""
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and "%" in fmt:
+        return round(v * 100, 10)  # 0.855 * 100 is 85.49999999999999
+    return v
 
 
 class _Reader:
@@ -266,17 +340,21 @@ def read_form(
     ----------
     path : str or Path
         The workbook (written by :func:`write_templates`, then filled in).
-    kind : {"commune_status", "village_status", "projects"}
+    kind : {"commune_status", "village_status", "projects", "indicator_values"}
         Which form it must be.
     criteria_set : CriteriaSet, optional
         Used to check criterion numbers in the investment list (default: the
         19 commune criteria). The criteria columns of the status forms are
-        taken from the form itself (``tc01`` ... / ``vc01`` ...).
+        taken from the form itself (``tc01`` ... / ``vc01`` ...). For the
+        indicator form, the set whose indicators the ``ct`` columns must be
+        (shares 0-100, amounts ≥ 0, yes/no as Đạt / Chưa đạt); without it
+        they are returned as typed.
     code_width : int, optional
         Width of commune codes: a commune code that Excel turned into a number
         (``3436``) gets its leading zeros back. Without it such a cell is an error.
     years : sequence of int, optional
-        Accepted years (default: any year from 1990 to 2100).
+        Accepted years (default: any year from 1990 to 2100); the indicator form
+        also accepts the year before the first (the plan's base year).
     lang : {"vi", "en"}
         Language of error messages.
 
@@ -291,7 +369,9 @@ def read_form(
         (enum keys), ``commune_code``, ``commune_name``, ``village_code``,
         ``village_name``, ``criteria`` (``"2;5"``), ``year_start``,
         ``year_end`` (nullable integers), ``cap_central`` ... ``cap_community``,
-        ``disbursed``, ``lon``, ``lat`` (floats, NaN when empty), ``note``.
+        ``disbursed``, ``lon``, ``lat`` (floats, NaN when empty), ``note``;
+        ``indicator_values``: ``code``, ``name``, ``year``, ``ct10`` ...
+        (floats, or nullable integers 1/0 for yes/no indicators).
         Codes are strings; texts are Unicode NFC; rows keep the sheet's
         order; rows left entirely empty are skipped.
 
@@ -301,27 +381,14 @@ def read_form(
         A cell cannot be read, a required cell is empty or a key repeats;
         the message starts with the cell reference, e.g. ``TieuChi!F12: ...``.
     """
-    from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
 
     check_lang(lang)
     if kind not in FORM_KINDS:
         raise ValueError(f"kind must be one of {FORM_KINDS}, got {kind!r}")
     path = Path(path)
-    if not path.is_file():
-        raise DataError(t("file_missing", lang, path=path), path=path)
     sheet = SHEET_NAMES[kind]
-    found = form_kind(path)
-    if found is not None and found != kind:
-        raise DataError(form_text("wrong_kind", lang, path=path, found=found, kind=kind), path=path)
-    wb = load_workbook(path, read_only=True, data_only=True)
-    try:
-        if found is None or sheet not in wb.sheetnames:
-            raise DataError(form_text("not_a_form", lang, path=path, kind=kind, sheet=sheet),
-                            path=path)
-        grid = [list(r) for r in wb[sheet].iter_rows(values_only=True)]
-    finally:
-        wb.close()
+    grid = form_grid(path, kind, lang=lang)
     rd = _Reader(path, sheet, lang)
     keys_row = grid[HEADER_ROWS - 1] if len(grid) >= HEADER_ROWS else []
     col_of: dict[str, int] = {}
@@ -330,7 +397,10 @@ def read_form(
             col_of.setdefault(v.strip(), j)
     cset = criteria_set or COMMUNE_CRITERIA
     spec = {c.key: c for c in form_columns(kind, lang, cset)}
-    if kind != "projects":
+    if kind == "indicator_values":
+        spec = {k: c for k, c in spec.items() if indicator_key_of(k) is None}
+        spec.update(_indicator_spec(rd, col_of, criteria_set))
+    elif kind != "projects":
         prefix = "tc" if kind == "commune_status" else "vc"
         crit_keys = sorted((k for k in col_of if re.fullmatch(prefix + r"\d{2,3}", k)),
                            key=lambda k: int(k[2:]))
@@ -344,6 +414,8 @@ def read_form(
             raise rd.error(f"A{HEADER_ROWS}", HEADER_ROWS, key, None,
                            form_text("missing_key", lang, row=HEADER_ROWS, key=key))
     lo, hi = (min(years), max(years)) if years else (1990, 2100)
+    if kind == "indicator_values" and years:
+        lo -= 1  # the base year of the plan's targets (income of 2020), as the form allows
     data: dict[str, list[Any]] = {k: [] for k in spec if k in col_of}
     seen: dict[tuple, int] = {}
     for i, raw in enumerate(grid[HEADER_ROWS:], start=FIRST_ROW):
@@ -372,20 +444,38 @@ def read_form(
     return _to_frame(data, spec)
 
 
+def _indicator_spec(rd: _Reader, col_of: dict[str, int],
+                    cset: CriteriaSet | None) -> dict[str, FormColumn]:
+    """The indicator columns the form has (row 3), checked as ``cset`` says when given."""
+    from openpyxl.utils import get_column_letter
+
+    known = {i.key: i for i in cset.indicators} if cset is not None else {}
+    out = {}
+    for k, j in col_of.items():
+        if (key := indicator_key_of(k)) is None:
+            continue
+        if cset is None:
+            out[k] = FormColumn(k, k, "raw")
+        elif key in known:
+            out[k] = indicator_column(known[key], rd.lang)
+        else:
+            raise rd.error(f"{get_column_letter(j + 1)}{HEADER_ROWS}", HEADER_ROWS, k, k,
+                           form_text("unknown_indicator_key", rd.lang, key=k, set=cset.key))
+    return out
+
+
 def _to_frame(data: dict[str, list[Any]], spec: dict[str, FormColumn]) -> pd.DataFrame:
     out = {}
     for k, values in data.items():
         kind = spec[k].kind
         if kind in ("year", "met"):
             out[k] = pd.array(values, dtype="Int64")
-        elif kind in ("money",) or kind.startswith("coord"):
+        elif kind in ("money", "share", "amount") or kind.startswith("coord"):
             out[k] = np.array([np.nan if v is None else v for v in values], dtype="float64")
         else:
             # pandas' own inference: object in pandas 2, the string dtype in pandas 3
             out[k] = pd.Series(values) if values else pd.Series(values, dtype=object)
     return pd.DataFrame(out)
-
-
 
 
 def _parse_cell(rd: _Reader, cell: str, row: int, col: FormColumn, v: Any, *, lo: int, hi: int,
@@ -411,7 +501,8 @@ def _parse_cell(rd: _Reader, cell: str, row: int, col: FormColumn, v: Any, *, lo
             if isinstance(v, float) and not v.is_integer():
                 raise err(form_text("code_number", lang, value=v))
             s = str(int(v))
-            is_commune = col.key == "commune_code" or rd.sheet == SHEET_NAMES["commune_status"]
+            is_commune = col.key == "commune_code" or rd.sheet in (
+                SHEET_NAMES["commune_status"], SHEET_NAMES["indicator_values"])
             if is_commune and code_width:
                 return s.zfill(code_width)
             raise err(form_text("code_number", lang, value=s))
@@ -428,7 +519,9 @@ def _parse_cell(rd: _Reader, cell: str, row: int, col: FormColumn, v: Any, *, lo
             return parse_met(v)  # the words the status tables accept, too
         except ValueError:
             raise err(t("bad_status_value", lang, value=v)) from None
-    if kind == "money" or kind.startswith("coord"):
+    if kind == "raw":
+        return nfc(v) if isinstance(v, str) else v
+    if kind in ("money", "share", "amount") or kind.startswith("coord"):
         if isinstance(v, bool):
             raise err(t("not_a_number", lang, value=v))
         try:
@@ -437,8 +530,10 @@ def _parse_cell(rd: _Reader, cell: str, row: int, col: FormColumn, v: Any, *, lo
             raise err(t("not_a_number", lang, value=v)) from None
         if x is None:
             return None
-        if kind == "money" and x < 0:
+        if kind in ("money", "amount") and x < 0:
             raise err(t("negative", lang, value=v))
+        if kind == "share" and not 0 <= x <= 100:
+            raise err(form_text("bad_range", lang, value=v, lo=0, hi=100))
         if kind.startswith("coord"):
             a, b = LON_RANGE if kind == "coord:lon" else LAT_RANGE
             if not a <= x <= b:

@@ -6,6 +6,12 @@ per indicator key such as ``10`` or ``CT 17.1``). ``[tables.indicator_thresholds
 holds the province's own thresholds (``indicator``, ``value``, optional ``class``,
 ``year``, ``source``), which win over the set's. Format: ``docs/CRITERIA_SETS.md``.
 
+The table may also be a filled ntmgis indicator form (``ntmgis forms`` writes
+``bieu_chi_tieu_xa.xlsx`` when the set has indicators): it is recognised by its
+marker whatever ``form`` says, read as the wide table it is (columns ``code``,
+``name``, ``year``, ``ct10``, ``ct17.1`` ...), and each issue's message starts
+with the sheet and cell, ``ChiTieu!E7: ...``, its row being the sheet's.
+
 The readers return canonical frames and log every bad cell (file, row, column,
 value, expected) into an :class:`~ntmgis.core.issue_log.IssueLog`; they never judge
 whether a value meets its threshold (that is :mod:`ntmgis.monitoring.indicators`).
@@ -14,6 +20,7 @@ whether a value meets its threshold (that is :mod:`ntmgis.monitoring.indicators`
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +28,15 @@ import numpy as np
 import pandas as pd
 
 from ntmgis.core.criteria import CriteriaSet, Indicator, Threshold
+from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import catalog, t
 from ntmgis.core.issue_log import ERROR, WARNING, Issue, IssueLog
-from ntmgis.core.text import fold, is_missing, parse_number
+from ntmgis.core.text import fold, is_missing, nfc, parse_number
 from ntmgis.core.vocabulary import parse_met
-from ntmgis.core.workspace import TableConfig, Workspace
+from ntmgis.core.workspace import TableConfig, Workspace, is_database_url
 from ntmgis.inputs.cells import code_cells
 from ntmgis.inputs.columns import ROW, column_key, find_column, map_columns, source_column
+from ntmgis.inputs.forms import FIRST_ROW, HEADER_ROWS, SHEET_NAMES, form_grid, form_kind
 from ntmgis.inputs.tables import read_table
 
 __all__ = ["read_indicator_values", "read_indicator_thresholds", "indicator_key",
@@ -73,6 +82,10 @@ _MSG: dict[str, tuple[str, str]] = {
     "exp_once": ("mỗi xã, năm, chỉ tiêu một dòng", "one row per commune, year and indicator"),
     "province_source": ("{file}, dòng {row} (ngưỡng của tỉnh)",
                         "{file}, row {row} (province threshold)"),
+    "other_form": ("{path} là biểu '{found}', không phải biểu số liệu chỉ tiêu",
+                   "{path} is a '{found}' form, not the indicator values form"),
+    "exp_form": ("biểu chỉ tiêu (ntmgis forms) hoặc bảng dài/rộng",
+                 "the indicator form (ntmgis forms) or a long or wide table"),
 }
 
 _m = catalog(_MSG, t)
@@ -200,20 +213,36 @@ def read_indicator_values(ws: Workspace, log: IssueLog, cset: CriteriaSet
         ``code`` (text, leading zeros restored to ``[area] code_width``),
         ``year`` (Int64), ``indicator`` (key), ``value`` (float or NaN),
         ``met`` (the reported met: Int64 1/0/NA), ``_row``, ``_column``; one row
-        per commune, year and indicator (the first of repeated rows).
+        per commune, year and indicator (the first of repeated rows). From an
+        indicator form, ``_row`` is the sheet's row and ``_column`` the column's
+        key (``ct10``).
     """
     cfg = ws.table("indicator_values")
     if cfg is None:
         return None
-    df = read_table(cfg, ws, log)
-    if df is None:
-        return None
     path = cfg.path
     known = {i.key: i for i in cset.indicators}
-    if cfg.form == "wide":
-        long = _wide(df, cfg, ws, log, cset, known)
+    kind = None if is_database_url(path) else form_kind(path)
+    if kind is not None and kind != "indicator_values":
+        _issue(log, ERROR, "form", "other_form", file=path, value=kind, path=log._rel(path),
+               found=kind, expected=_m("exp_form", log.lang))
+        return None
+    if kind == "indicator_values":
+        df = _form_table(cfg.path, log)
+        if df is None:
+            return None
+        start = len(log.issues)
+        # the form's own column names, whatever fields the table had before it was a form
+        long = _wide(df, replace(cfg, form="wide", fields={}), ws, log, cset, known)
+        _cite_cells(log, start, path, df.attrs["sheet"], df.attrs["letters"])
     else:
-        long = _long(df, cfg, ws, log, cset, known)
+        df = read_table(cfg, ws, log)
+        if df is None:
+            return None
+        if cfg.form == "wide":
+            long = _wide(df, cfg, ws, log, cset, known)
+        else:
+            long = _long(df, cfg, ws, log, cset, known)
     if long is None:
         return None
     long = long.dropna(subset=["code", "year", "indicator"])
@@ -233,6 +262,57 @@ def read_indicator_values(ws: Workspace, log: IssueLog, cset: CriteriaSet
     long = long.reset_index(drop=True)[list(VALUE_COLUMNS)]
     long.attrs["path"] = str(path)
     return long
+
+
+def _form_table(path: Path, log: IssueLog) -> pd.DataFrame | None:
+    """A filled indicator form as a wide table: columns by their row-3 keys, cells as typed.
+
+    ``_row`` is the sheet's row; rows left entirely empty are skipped. The frame's
+    ``attrs`` hold the sheet's name and each column's letter, for the messages.
+    """
+    from openpyxl.utils import get_column_letter
+
+    try:
+        grid = form_grid(path, "indicator_values", lang=log.lang)
+    except DataError as exc:
+        log.error("form", "file_unreadable", file=path, path=log._rel(path), reason=str(exc))
+        return None
+    keys = grid[HEADER_ROWS - 1] if len(grid) >= HEADER_ROWS else []
+    col_of: dict[str, int] = {}
+    for j, v in enumerate(keys):
+        if isinstance(v, str) and v.strip():
+            col_of.setdefault(nfc(v.strip()), j)  # the first of repeated keys, as read_form
+    data: dict[str, list[Any]] = {k: [] for k in col_of}
+    rows = []
+    for i, raw in enumerate(grid[HEADER_ROWS:], start=FIRST_ROW):
+        cells = {k: (raw[j] if j < len(raw) else None) for k, j in col_of.items()}
+        if all(is_missing(v) for v in cells.values()):
+            continue
+        for k, v in cells.items():
+            data[k].append(nfc(v) if isinstance(v, str) else v)
+        rows.append(i)
+    df = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in data.items()})
+    df[ROW] = np.array(rows, dtype="int64")
+    df.attrs.update(path=str(path), sheet=SHEET_NAMES["indicator_values"],
+                    letters={k: get_column_letter(j + 1) for k, j in col_of.items()})
+    return df
+
+
+def _cite_cells(log: IssueLog, start: int, path: Path, sheet: str,
+                letters: dict[str, str]) -> None:
+    """Start the messages of the form's issues (from ``start`` on) with their cell.
+
+    ``ChiTieu!E7: tỷ lệ 140 ngoài khoảng 0-100%``; an issue about a whole column
+    (an unknown indicator) names the column's key in row 3.
+    """
+    where = log._rel(path)
+    for n in range(start, len(log.issues)):
+        issue = log.issues[n]
+        letter = letters.get(issue.column)
+        if issue.file != where or letter is None:
+            continue
+        row = HEADER_ROWS if issue.row is None else issue.row
+        log.issues[n] = replace(issue, message=f"{sheet}!{letter}{row}: {issue.message}")
 
 
 def _long(df: pd.DataFrame, cfg: TableConfig, ws: Workspace, log: IssueLog,

@@ -1,6 +1,6 @@
 """Excel forms for the office to fill in (``ntmgis forms``, ``ntmgis init``).
 
-:func:`write_templates` writes three workbooks, in Vietnamese by default:
+:func:`write_templates` writes three or four workbooks, in Vietnamese by default:
 
 * ``bieu_tieu_chi_xa.xlsx``, sheet ``TieuChi``: commune criteria status in
   wide form, one row per commune and year, one column per criterion with a
@@ -9,14 +9,20 @@
   (bản) and the village criteria set;
 * ``bieu_04_danh_muc_du_an.xlsx``, sheet ``DuAn``: the investment list
   (Biểu 04) with capital by source, drop-downs for category, status and
-  criteria, and number and year validation.
+  criteria, and number and year validation;
+* ``bieu_chi_tieu_xa.xlsx``, sheet ``ChiTieu``: indicator values, one row per
+  commune and year, one column per indicator of the commune set, with its
+  unit and checks (shares 0-100, amounts ≥ 0, yes/no as Đạt / Chưa đạt);
+  written only when the set has indicators (see
+  :mod:`ntmgis.outputs.forms_indicators`).
 
 Each workbook has a title row, a heading row and a row of column keys (row
 3, which the reader uses, so columns may be moved), frozen panes, a sheet of
 instructions (``HuongDan``) and a hidden sheet of lists (``DanhMuc``) that
 also marks the file as an ntmgis form. Codes are written as text so that
 Excel keeps their leading zeros. The layout and the reader of filled forms
-are in :mod:`ntmgis.inputs.forms`.
+are in :mod:`ntmgis.inputs.forms`; fonts, print setup and the byte-for-byte
+save in :mod:`ntmgis.outputs.forms_layout`.
 
 Names come from the office's files, so every text cell is written with
 :func:`ntmgis.core.spreadsheet.set_text`: a name such as ``=HYPERLINK(…)`` is
@@ -28,9 +34,6 @@ the form's own (the row total of Biểu 04).
 
 from __future__ import annotations
 
-import datetime as _dt
-import io
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -42,7 +45,7 @@ from ntmgis.core.i18n import check_lang, enum_keys, label, labels
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.core.spreadsheet import XlsxCleaner, set_text
-from ntmgis.core.text import is_missing, nfc
+from ntmgis.core.text import nfc
 from ntmgis.core.vocabulary import is_urban_unit
 from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.inputs.forms import (
@@ -60,25 +63,27 @@ from ntmgis.inputs.forms import (
     form_columns,
     form_text,
 )
-from ntmgis.inputs.load import commune_criteria_set, load_inputs
+from ntmgis.inputs.load import commune_criteria_set, load_inputs, workspace_criteria_set
 from ntmgis.monitoring.gpkg import read_layer
+from ntmgis.outputs import forms_indicators as indicator_form
+from ntmgis.outputs.forms_layout import (
+    BLANK_ROWS,
+    FONT_NAME,
+    FONT_SIZE,
+    HELP_LINE,
+    PRINTED_BLANK_ROWS,
+    TITLE_HEIGHT,
+    landscape,
+    print_setup,
+    save_deterministic,
+    write_header,
+    write_rows,
+)
 
 __all__ = ["FILE_NAMES", "write_templates", "write_template", "write_workspace_templates",
            "year_range"]
 
-BLANK_ROWS = 200  # validated empty rows below the pre-filled ones
 DEFAULT_YEARS = tuple(range(2021, 2026))
-# Million VND: always a decimal part, so that "772,0" (vi) cannot be read as 772 000.
-MONEY_FORMAT = "#,##0.0##"
-#: The font offices use, set on every cell (no serif fallback on another computer).
-FONT_NAME = "Times New Roman"
-FONT_SIZE = 11
-#: Row heights (points) that leave room for stacked Vietnamese accents ("BIỂU", "Ữ").
-TITLE_HEIGHT, KEY_HEIGHT, ROW_HEIGHT, HELP_LINE = 27.0, 15.0, 19.5, 16.5
-#: Blank rows printed below the pre-filled ones (the form may be filled in by hand).
-PRINTED_BLANK_ROWS = 20
-# A fixed date for the workbook properties and zip entries: same input, same bytes.
-_FIXED_DATE = _dt.datetime(2025, 1, 1, 0, 0, 0)
 
 
 def year_range(years: Sequence[int]) -> tuple[int, int]:
@@ -120,8 +125,9 @@ def write_templates(
     lang: str = "vi",
     overwrite: bool = False,
     ws: Workspace | None = None,
+    indicator_set: CriteriaSet | None = None,
 ) -> dict[str, Path]:
-    """Write the three Excel templates into ``folder``.
+    """Write the Excel templates into ``folder``.
 
     Parameters
     ----------
@@ -148,11 +154,16 @@ def write_templates(
     ws : Workspace, optional
         The workspace the forms are for: no template may replace one of its
         inputs (nor one of the workspace holding ``folder``), even with ``overwrite``.
+    indicator_set : CriteriaSet, optional
+        The set whose indicators the indicator form lists (default:
+        ``criteria_set``). The form is written only when it has indicators; the
+        shipped QĐ 318 and QĐ 51 sets have none.
 
     Returns
     -------
     dict of str to Path
-        Form kind (``commune_status``, ``village_status``, ``projects``) to file.
+        Form kind (``commune_status``, ``village_status``, ``indicator_values``,
+        ``projects``) to file, in that order; the kinds not written left out.
 
     Raises
     ------
@@ -168,15 +179,17 @@ def write_templates(
     """
     check_lang(lang)
     folder = Path(folder)
+    iset = indicator_set if indicator_set is not None else criteria_set
     kinds = ["commune_status"] + (["village_status"] if village_set is not None else [])
-    kinds.append("projects")
+    kinds += (["indicator_values"] if iset.indicators else []) + ["projects"]
     for k in kinds:  # check them all before writing any
         require_writable(folder / FILE_NAMES[k], overwrite, lang, ws=ws)
     out = {}
     for k in kinds:
         out[k] = write_template(
             folder / FILE_NAMES[k], k, communes=communes, villages=villages,
-            criteria_set=village_set if k == "village_status" else criteria_set,
+            criteria_set={"village_status": village_set, "indicator_values": iset}.get(
+                k, criteria_set),
             years=years, lang=lang, overwrite=overwrite, ws=ws,
         )
     return out
@@ -197,7 +210,9 @@ def write_template(
     """Write one template (see :func:`write_templates`) to ``path``.
 
     ``criteria_set`` is the set of the form: the commune set for
-    ``commune_status`` and ``projects``, the village set for ``village_status``.
+    ``commune_status`` and ``projects``, the village set for ``village_status``,
+    a set with indicators for ``indicator_values`` (which also accepts the year
+    before ``years``, the plan's base year).
     """
     from openpyxl import Workbook
 
@@ -205,6 +220,11 @@ def write_template(
     if kind not in FORM_KINDS:
         raise ValueError(f"kind must be one of {FORM_KINDS}, got {kind!r}")
     years = tuple(int(y) for y in (years or DEFAULT_YEARS))
+    indicators = kind == "indicator_values"
+    if indicators and not criteria_set.indicators:
+        raise ValueError(f"the criteria set {criteria_set.key!r} has no indicators")
+    # the years the sheet's check, the instructions and the readers accept
+    accepted = indicator_form.accepted_years(years) if indicators else years
     cm = _frame(communes, ["code", "name", "in_programme"])
     if cm["in_programme"].notna().any():
         cm = cm[cm["in_programme"].fillna(False).astype(bool)]
@@ -221,10 +241,11 @@ def write_template(
     sheet.title = SHEET_NAMES[kind]
     lists = wb.create_sheet(LIST_SHEET)
     _write_lists(lists, kind, lang, criteria_set, cm, clean)
-    _write_header(sheet, kind, cols, lang, clean)
+    write_header(sheet, kind, cols, lang, clean,
+                 heading_height=indicator_form.heading_height(cols) if indicators else 60)
 
     rows: list[dict[str, Any]] = []
-    if kind == "commune_status":
+    if kind in ("commune_status", "indicator_values"):
         rows = [{"code": c, "name": n, "year": y} for y in years
                 for c, n in zip(cm["code"], cm["name"], strict=True)]
     elif kind == "village_status":
@@ -232,17 +253,19 @@ def write_template(
                 for r in vl[["code", "name", "commune_code", "commune_name"]]
                 .itertuples(index=False)]
     last = FIRST_ROW + len(rows) + BLANK_ROWS - 1
-    _write_rows(sheet, cols, rows, clean)
-    _add_validation(sheet, cols, kind, lang, criteria_set, years, len(cm), last)
-    _print_setup(sheet, cols, kind, last_row=FIRST_ROW + len(rows) + PRINTED_BLANK_ROWS - 1,
-                 font_to=last)
+    write_rows(sheet, cols, rows, clean)
+    _add_validation(sheet, cols, kind, lang, criteria_set, accepted, len(cm), last)
+    print_setup(sheet, cols, kind, last_row=FIRST_ROW + len(rows) + PRINTED_BLANK_ROWS - 1,
+                font_to=last)
+    if indicators:
+        sheet.page_setup.fitToWidth = indicator_form.pages_across(cols)
     help_ws = wb.create_sheet(HELP_SHEET, 0)
-    _write_help(help_ws, kind, lang, criteria_set, years, clean)
+    _write_help(help_ws, kind, lang, criteria_set, accepted, clean)
     wb.active = 1
     lists.sheet_state = "hidden"
     path = Path(path)
     with atomic_output(path, overwrite=overwrite, lang=lang, ws=ws) as tmp:
-        _save_deterministic(wb, tmp)
+        save_deterministic(wb, tmp)
     clean.warn()
     return path
 
@@ -263,107 +286,6 @@ def _write_lists(ws: Any, kind: str, lang: str, cset: CriteriaSet, cm: pd.DataFr
     for col, values in columns.items():
         for i, v in enumerate(values, start=1):
             set_text(ws[f"{col}{i}"], v, clean)
-
-
-def _write_header(ws: Any, kind: str, cols: list[FormColumn], lang: str,
-                  clean: XlsxCleaner) -> None:
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    ws["A1"] = form_text(f"title_{kind}", lang)
-    ws["A1"].font = Font(name=FONT_NAME, bold=True, size=13)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=min(len(cols), 12))
-    thin = Side(style="thin", color="808080")
-    fill = PatternFill("solid", fgColor="DDEBF7")
-    for j, c in enumerate(cols, start=1):
-        h = set_text(ws.cell(row=2, column=j), c.heading, clean)
-        h.font = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
-        h.fill = fill
-        h.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
-        h.border = Border(top=thin, bottom=thin, left=thin, right=thin)
-        k = ws.cell(row=3, column=j, value=c.key)
-        k.font = Font(name=FONT_NAME, italic=True, size=8, color="808080")
-        k.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(j)].width = c.width
-    ws.row_dimensions[1].height = TITLE_HEIGHT
-    ws.row_dimensions[2].height = 60
-    ws.row_dimensions[3].height = KEY_HEIGHT
-    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=_key_columns(cols, kind) + 1)
-    ws.sheet_view.zoomScale = 100
-
-
-def _key_columns(cols: list[FormColumn], kind: str) -> int:
-    """How many columns on the left identify a row (codes, names, year): frozen, reprinted."""
-    first_data = next(j for j, c in enumerate(cols, start=1) if c.kind != "code"
-                      and c.key not in ("name", "village_name", "commune_name", "year"))
-    return 2 if kind == "projects" else first_data - 1
-
-
-def _landscape(ws: Any, print_area: str) -> None:
-    """A4 landscape, fitted to the page's width (as many pages down as needed)."""
-    ws.print_area = print_area
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-
-
-def _print_setup(ws: Any, cols: list[FormColumn], kind: str, *, last_row: int,
-                 font_to: int) -> None:
-    """Print area, A4 landscape fitted to width, heading rows and key columns on each page.
-
-    Also the font on every cell of the form and rows tall enough for stacked accents.
-    """
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    last_col = get_column_letter(len(cols))
-    _landscape(ws, f"A1:{last_col}{last_row}")
-    ws.print_title_rows = f"2:{FIRST_ROW - 1}"
-    ws.print_title_cols = f"A:{get_column_letter(_key_columns(cols, kind))}"
-    font = Font(name=FONT_NAME, size=FONT_SIZE)
-    for r in range(FIRST_ROW, font_to + 1):
-        ws.row_dimensions[r].height = ROW_HEIGHT
-        for j in range(1, len(cols) + 1):
-            ws.cell(row=r, column=j).font = font
-
-
-def _write_rows(ws: Any, cols: list[FormColumn], rows: list[dict[str, Any]],
-               clean: XlsxCleaner) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for i, row in enumerate(rows):
-        r = FIRST_ROW + i
-        for j, c in enumerate(cols, start=1):
-            v = row.get(c.key)
-            if v is not None and not is_missing(v):
-                cell = ws.cell(row=r, column=j)
-                if c.kind == "year":
-                    cell.value = int(v)
-                else:
-                    set_text(cell, str(v), clean)  # a name, never a formula
-    last = FIRST_ROW + len(rows) + BLANK_ROWS - 1
-    for j, c in enumerate(cols, start=1):
-        letter = get_column_letter(j)
-        if c.kind in ("code", "id"):
-            for r in range(FIRST_ROW, last + 1):
-                ws[f"{letter}{r}"].number_format = "@"
-        elif c.kind in ("money", "total"):
-            for r in range(FIRST_ROW, last + 1):
-                ws[f"{letter}{r}"].number_format = MONEY_FORMAT
-        if c.kind == "total":
-            money = [get_column_letter(k) for k, cc in enumerate(cols, start=1)
-                     if cc.key.startswith("cap_") and cc.kind == "money"]
-            for r in range(FIRST_ROW, last + 1):
-                ws[f"{letter}{r}"] = (
-                    f'=IF(COUNT({money[0]}{r}:{money[-1]}{r})=0,"",'
-                    f"SUM({money[0]}{r}:{money[-1]}{r}))"
-                )
 
 
 def _add_validation(ws: Any, cols: list[FormColumn], kind: str, lang: str, cset: CriteriaSet,
@@ -406,7 +328,7 @@ def _add_validation(ws: Any, cols: list[FormColumn], kind: str, lang: str, cset:
                                  allow_blank=True, showErrorMessage=True, errorStyle="warning")
     by_kind = {"met": met, "year": year, "money": money, "enum:category": category,
                "enum:status": status, "criteria": criteria, "coord:lon": lon,
-               "coord:lat": lat}
+               "coord:lat": lat, **indicator_form.validations(lang)}
     used: list[tuple[Any, list[int]]] = []
     for j, c in enumerate(cols, start=1):
         dv = by_kind.get(c.kind)
@@ -444,6 +366,8 @@ def _write_help(ws: Any, kind: str, lang: str, cset: CriteriaSet,
     if kind == "projects":
         lines += [form_text("help_enums", lang), form_text("help_criteria", lang),
                   form_text("help_money", lang), form_text("help_coords", lang)]
+    elif kind == "indicator_values":
+        lines += indicator_form.help_lines(cset, lang, base_year=min(years))
     else:
         lines.append(form_text("help_status", lang))
     lines += [form_text("help_years", lang, lo=year_range(years)[0], hi=year_range(years)[1]),
@@ -470,38 +394,20 @@ def _write_help(ws: Any, kind: str, lang: str, cset: CriteriaSet,
         put(r, i, line)
         r += 1
     r += 1
-    put(r, None, f"{form_text('help_criteria_list', lang)}: "
-        f"{cset.name_en if lang == 'en' else cset.name_vi}", bold)
-    r += 1
-    for c in cset:
-        put(r, f"TC{c.number}", c.name(lang))
+    if kind == "indicator_values":  # each indicator with its unit and accepted values
+        for key, text, strong in indicator_form.help_list(cset, lang):
+            put(r, key, text, bold if strong else font)
+            r += 1
+    else:
+        put(r, None, f"{form_text('help_criteria_list', lang)}: "
+            f"{cset.name_en if lang == 'en' else cset.name_vi}", bold)
         r += 1
-    _landscape(ws, f"A1:B{r - 1}")
-    ws.page_setup.fitToHeight = 1  # the instructions on one page
-
-
-def _save_deterministic(wb: Any, path: Path) -> None:
-    """Save ``wb`` with fixed timestamps, so the same input gives the same bytes."""
-    from openpyxl.writer.excel import ExcelWriter
-
-    wb.properties.creator = "ntmgis"
-    wb.properties.lastModifiedBy = "ntmgis"
-    wb.properties.created = _FIXED_DATE
-    wb.properties.modified = _FIXED_DATE
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    buf.seek(0)
-    with zipfile.ZipFile(buf) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_DATE.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
-
-
-
-
+        for c in cset:
+            put(r, f"TC{c.number}", c.name(lang))
+            r += 1
+    landscape(ws, f"A1:B{r - 1}")
+    # the instructions on one page, unless a long list of indicators would be shrunk unreadable
+    ws.page_setup.fitToHeight = 1 if r <= 45 else 0
 
 
 def write_workspace_templates(
@@ -516,7 +422,9 @@ def write_workspace_templates(
     Units come from the built GeoPackage when there is one (``in_programme``
     as the build decided it), else from the workspace's input layers
     (townships and wards left out of the commune form). The village form is
-    written when the workspace has a village criteria set.
+    written when the workspace has a village criteria set; the indicator form
+    when its commune set (``[criteria] commune_set``, a shipped key or a
+    ``.toml`` file) has indicators, which the shipped sets do not yet.
 
     Parameters
     ----------
@@ -560,5 +468,6 @@ def write_workspace_templates(
     return write_templates(folder, communes=communes, villages=villages,
                            criteria_set=commune_criteria_set(ws, lang=lang),
                            village_set=village_set, years=ws.years, lang=lang,
-                           overwrite=overwrite, ws=ws)
+                           overwrite=overwrite, ws=ws,
+                           indicator_set=workspace_criteria_set(ws, lang=lang))
 
