@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-from concurrent.futures.process import BrokenProcessPool
-
 import click
 
-from ntmgis.cli.exits import EXIT_WORKSPACE, handle_errors
+from ntmgis.cli.exits import handle_errors
 from ntmgis.cli.language import Command, option
 from ntmgis.cli.options import (
     lang_option,
@@ -16,7 +13,6 @@ from ntmgis.cli.options import (
     workspace_option,
     year_option,
 )
-from ntmgis.core.i18n import t
 from ntmgis.outputs.appendix import PAGE_KINDS, SIZES, render_appendix, summary_lines
 
 __all__ = ["command"]
@@ -46,9 +42,15 @@ __all__ = ["command"]
               "NTMGIS_WORKERS, nếu không có thì bằng số nhân CPU). Kết quả như nhau.",
               "Processes rendering pages at once (1: one by one; default: the "
               "NTMGIS_WORKERS environment variable, else one per CPU core). Same files."))
+@option("--office", default=None, metavar=("TÊN|MÃ", "NAME|CODE"),
+        help=("Chỉ trang các tiêu chí cơ quan chủ trì hoặc phối hợp, vào "
+              "maps/co-quan/<tên>/appendix/.",
+              "Only the pages of the criteria an office leads or supports, in "
+              "maps/co-quan/<name>/appendix/."))
 @handle_errors
 def command(workspace: str, year: int | None, size: str, formats: str, lang: str | None,
-            overwrite: bool, dpi: int, pages: str | None, workers: int | None) -> None:
+            overwrite: bool, dpi: int, pages: str | None, workers: int | None,
+            office: str | None) -> None:
     """Phụ lục bản đồ in được.
 
     Một tệp PDF và một ảnh PNG cho mỗi trang, ghi vào maps/appendix/ của thư mục dữ liệu.
@@ -56,12 +58,8 @@ def command(workspace: str, year: int | None, size: str, formats: str, lang: str
     ghi tên từng trang.
     """
     ws, use_lang = open_workspace(workspace, lang)
-    try:
-        paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
-                                overwrite=overwrite, dpi=dpi, pages=pages, workers=workers)
-    except BrokenProcessPool as exc:
-        # a worker killed by the system (memory): the machine's problem, said in one line
-        click.echo(f"{t('error', use_lang)}: {exc}", err=True)
-        sys.exit(EXIT_WORKSPACE)
+    paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
+                            overwrite=overwrite, dpi=dpi, pages=pages, workers=workers,
+                            office=office)
     for line in summary_lines(paths, use_lang):
         click.echo(line)

@@ -19,6 +19,7 @@ import errno
 import functools
 import sys
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import click
@@ -49,6 +50,8 @@ _EXIT_CODES: tuple[tuple[type[BaseException] | tuple, int], ...] = (
     (OutputExistsError, EXIT_EXISTS),
     (OptionError, EXIT_USAGE),
     ((WorkspaceError, FileNotFoundError, ConnectionError), EXIT_WORKSPACE),
+    # a page-rendering process killed by the system (memory): the machine's problem
+    (BrokenProcessPool, EXIT_WORKSPACE),
     (MissingDependencyError, EXIT_DEPENDENCY),
     ((DataError, NtmgisError), EXIT_DATA),
     # What the machine says about a file or folder (disk full, read-only, a folder

@@ -118,6 +118,10 @@ class Programme:
     notes: list[str] = field(default_factory=list)
 
 
+#: The folder of ``maps/`` holding one office's maps and appendix (``--office``).
+OFFICE_DIR = "co-quan"
+
+
 def workspace_office(ws: Workspace, query: str, cset: CriteriaSet, *, lang: str = "vi",
                      offices: pd.DataFrame | None = None) -> tuple[str, tuple[int, ...]]:
     """The office ``query`` names and the criteria it leads or supports.

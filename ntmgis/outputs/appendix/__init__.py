@@ -15,11 +15,13 @@ from pathlib import Path
 from ntmgis.core.errors import OptionError
 from ntmgis.core.i18n import check_lang
 from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writable
+from ntmgis.core.text import slug
 from ntmgis.core.version import __version__
 from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.outputs.appendix._rc import RC
 from ntmgis.outputs.appendix._style import CLASS_COLORS
 from ntmgis.outputs.appendix._text import PAGE_KINDS, tr
+from ntmgis.outputs.report_programme import OFFICE_DIR, workspace_office
 
 __all__ = ["render_appendix", "appendix_paths", "summary_lines", "CLASS_COLORS", "SIZES",
            "FORMATS", "PAGE_KINDS"]
@@ -106,6 +108,7 @@ def render_appendix(
     pages: Sequence[str] | str | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    office: str | None = None,
 ) -> list[Path]:
     """Render the map appendix of a workspace into ``maps/appendix/``.
 
@@ -137,6 +140,10 @@ def render_appendix(
     progress : bool, optional
         Show a progress bar naming each page on standard error; by default only
         when standard error is a terminal.
+    office : str, optional
+        An office's name or code in ``[tables.offices]``: only the pages of the
+        criteria it leads or supports (criterion pages unless ``pages`` says
+        otherwise), into ``maps/co-quan/<office>/appendix/``.
 
     Returns
     -------
@@ -184,9 +191,19 @@ def render_appendix(
     ctx = Context(data=data, lang=lang, size=size, hillshade=hs)
     every = plan_pages(ctx)
     names = page_names(ctx)
-    chosen = [(i, n, slug) for i, (n, (kind, slug, _)) in enumerate(enumerate(every, 1))
-              if kind in kinds]
     out_dir = Path(ws.maps_dir) / "appendix"
+    mine: set[int] | None = None
+    if office is not None:  # an office's own atlas: its criteria, in its own folder
+        name, numbers = workspace_office(ws, office, data.cset, lang=lang)
+        if not numbers:
+            raise OptionError(tr("office_none", lang, office=name))
+        mine = set(numbers)
+        kinds = kinds if pages is not None else ("criteria",)
+        out_dir = Path(ws.maps_dir) / OFFICE_DIR / slug(name) / "appendix"
+    # criterion pages come right after the overview, in the set's order
+    crit_of = {i: c.number for i, c in enumerate(data.cset, start=1)}
+    chosen = [(i, n, s) for i, (n, (kind, s, _)) in enumerate(enumerate(every, 1))
+              if kind in kinds and (mine is None or kind != "criteria" or crit_of[i] in mine)]
     targets = appendix_paths(out_dir, [c[2] for c in chosen], year=data.year, size=size,
                              lang=lang, formats=fmts, numbers=[c[1] for c in chosen],
                              kinds=kinds, total=len(every))

@@ -14,9 +14,11 @@ from ntmgis.core.bands import band_colors, band_labels
 from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.errors import DataError, WorkspaceError
 from ntmgis.core.i18n import t
+from ntmgis.core.text import display_name
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import Workspace
 from ntmgis.monitoring.gpkg import list_layers, metadata_criteria_set, read_layer
+from ntmgis.outputs.appendix._programme import appendix_groups, late_criteria
 from ntmgis.outputs.appendix._text import tr
 
 __all__ = ["AppendixData", "load_data"]
@@ -61,6 +63,9 @@ class AppendixData:
     source_text: str | None = None
     extra: dict = field(default_factory=dict)
     cset: CriteriaSet = COMMUNE_CRITERIA  # the commune set the layers were built on
+    # groups of communes (a province's districts), when more than one; see _programme
+    groups: list = field(default_factory=list)
+    late: dict = field(default_factory=dict)  # code -> criteria behind the roadmap in ``year``
 
     @property
     def band_colors(self) -> dict[str, str]:
@@ -141,11 +146,15 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
     communes["code"] = _codes(communes["code"])
     communes["in_programme"] = _bool(communes["in_programme"])
     communes = communes.sort_values("code", kind="stable").reset_index(drop=True)
+    # names as displayed ("Xã Pa ủ" of the GSO list shows as "Xã Pa Ủ"); codes stay the key
+    communes["name"] = communes["name"].map(display_name)
 
     status_all = _as_gdf(rd["commune_status"], crs, "commune_status")
     status_all["code"] = _codes(status_all["code"])
     status_all["year"] = status_all["year"].astype(int)
     status_all["ntm"] = _bool(status_all["ntm"])
+    if "name" in status_all:
+        status_all["name"] = status_all["name"].map(display_name)
     years = tuple(sorted(int(y) for y in status_all["year"].unique()))
     if not years:
         raise DataError(tr("no_communes", lang, path=gpkg, layer="commune_status"), path=gpkg)
@@ -162,8 +171,15 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
             gpd.GeoSeries(status_all["code"].map(geom_by_code), crs=crs))
     status_all = status_all.sort_values(["code", "year"], kind="stable").reset_index(drop=True)
     status = status_all[status_all["year"] == year].reset_index(drop=True)
+    groups = appendix_groups(workspace, communes, lang)
+    if groups:  # commune pages (and lists) grouped, by group then code
+        rank = {c: i for i, g in enumerate(groups) for c in g[3]}
+        status = status.assign(_g=status["code"].map(rank).fillna(len(groups))).sort_values(
+            ["_g", "code"], kind="stable").drop(columns="_g").reset_index(drop=True)
 
     villages = _as_gdf(rd["villages"], crs, "villages")
+    if "name" in villages:
+        villages["name"] = villages["name"].map(display_name)
     for c in ("code", "commune_code"):
         villages[c] = _codes(villages[c])
     vs = rd["village_status"]
@@ -233,7 +249,9 @@ def load_data(workspace: Workspace, *, year: int | None, lang: str) -> AppendixD
         status_all=status_all, villages=villages, village_status=vs, projects=projects,
         project_lines=lines, facilities=facilities, roads=roads, targets=targets,
         funding=funding, district=district, province=province,
-        source_text=conf.get("source"), cset=cset,
+        source_text=conf.get("source"), cset=cset, groups=groups,
+        late=late_criteria(workspace, gpkg, status_all, cset, year, lang)
+        if "commune_criteria" in present else {},
     )
 
 

@@ -51,8 +51,11 @@ class Context:
         return self.data.workspace
 
     def subtitle(self) -> str:
-        """District, province, year."""
-        return tr("subtitle", self.lang, district=self.ws.name, province=self.ws.province,
+        """District, province, year; a province's workspace names itself once."""
+        name, province = self.ws.name, self.ws.province
+        if not province or province.strip().casefold() == (name or "").strip().casefold():
+            return tr("subtitle_one", self.lang, area=name, year=self.data.year)
+        return tr("subtitle", self.lang, district=name, province=province,
                   year=self.data.year)
 
     def source(self) -> str:
@@ -77,6 +80,12 @@ class Context:
             return tr("district_boundary", self.lang)
         kind = vi if self.lang != "en" else en.capitalize()
         return tr("area_boundary", self.lang, kind=kind)
+
+    def group_boundary_label(self) -> str:
+        """"Ranh giới huyện", or "Ranh giới <group_label>" for the workspace's own groups."""
+        if self.ws.group_label:
+            return tr("area_boundary", self.lang, kind=self.ws.group_label.lower())
+        return tr("district_boundary", self.lang)
 
     def summary_title(self) -> str:
         """"TỔNG HỢP TOÀN HUYỆN", or the area's own kind ("TỔNG HỢP TOÀN KHU VỰC")."""
@@ -133,6 +142,12 @@ def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[
     entries.append(("line", ctx.boundary_label(),
                     dict(color=st.BOUNDARY_DISTRICT["ec"], lw=st.BOUNDARY_DISTRICT["lw"],
                          ls=(0, (6, 1.5, 1, 1.5)))))
+    if d.groups:  # a province: where each district (group) ends
+        frame.lines([g[2] for g in d.groups], color=st.BOUNDARY_GROUP["ec"],
+                    lw=st.BOUNDARY_GROUP["lw"], zorder=3.1, ls=(0, (4, 1.5)))
+        entries.append(("line", ctx.group_boundary_label(),
+                        dict(color=st.BOUNDARY_GROUP["ec"], lw=st.BOUNDARY_GROUP["lw"],
+                             ls=(0, (4, 1.5)))))
     entries.append(("line", tr("commune_boundary", lang),
                     dict(color=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"])))
     # main roads for orientation (provincial and district roads only)

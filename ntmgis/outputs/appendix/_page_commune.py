@@ -170,9 +170,15 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     for f in facts:
         wrapped += _wrap(page, f, pw - loc_w - 3.0, 6.6)
     fy = page.lines_of_text(fx, fy, wrapped, size=6.6)
+    late = d.late.get(code)
+    if late:  # the roadmap's targets this commune is behind on ([tables.roadmap])
+        flag = (flag + "\n" if flag else "") + tr("com_late", lang,
+                                                   criteria=", ".join(map(str, late)))
     if len(srow) and flag:
-        page.lines_of_text(fx, fy + 0.6, _wrap(page, flag, pw - loc_w - 3.0, 6.6), size=6.6,
-                           weight="bold", color=st.MISSED_COLOR)
+        lines = [w for part in flag.split("\n") for w in _wrap(page, part, pw - loc_w - 3.0,
+                                                                 6.6)]
+        page.lines_of_text(fx, fy + 0.6, lines, size=6.6, weight="bold",
+                           color=st.MISSED_COLOR)
     # scorecard
     y = page.heading(px, top - 41.0, tr("scorecard", lang, year=d.year, n=len(d.cset)))
     rows, fills = [], []

@@ -22,6 +22,8 @@ STATUS_COLORS = dict(_palette.STATUS_COLORS)
 OUT_OF_PROGRAMME = {"fc": "#eeeeee", "ec": "#9a9a9a", "hatch": "/////"}
 BOUNDARY_COMMUNE = {"ec": "#4d4d4d", "lw": 0.45}
 BOUNDARY_DISTRICT = {"ec": "#7a1f5c", "lw": 1.6}
+# lines between districts (groups) inside a province: darker than communes, finer than the area
+BOUNDARY_GROUP = {"ec": "#262626", "lw": 1.0}
 PAPER_FILL = "#f6f3ea"
 
 # Projects: a diamond whose fill tells the status.

@@ -28,7 +28,7 @@ from ntmgis.core.text import slug
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import load_workspace
 from ntmgis.monitoring.gpkg import layers_criteria_set, read_layers
-from ntmgis.outputs.report_programme import workspace_office
+from ntmgis.outputs.report_programme import OFFICE_DIR, workspace_office
 from ntmgis.outputs.webmap.blocks import (
     _commune_block,
     _enum,
@@ -56,8 +56,6 @@ __all__ = ["render_maps", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
 SIMPLIFY_TOLERANCE_M = 35.0
 # above this many communes the map draws provinces, then districts, then communes by zoom
 LOD_MIN_COMMUNES = 300
-#: The folder of ``maps/`` holding one set of maps per office (``map --office``).
-OFFICE_DIR = "co-quan"
 #: The folder of ``maps/`` holding one set of maps per reporting period (``map --period``).
 PERIOD_DIR = "ky"
 
