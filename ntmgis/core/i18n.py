@@ -115,6 +115,8 @@ _LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "crs_geographic": ("hệ tọa độ địa lý", "geographic CRS"),
         "crs_unknown": ("hệ tọa độ không xác định", "unknown CRS"),
         "year_range": ("năm ngoài khoảng", "year out of range"),
+        "bad_period": ("ngày hoặc kỳ báo cáo không đọc được", "unreadable date or period"),
+        "year_mismatch": ("năm khác với ngày báo cáo", "year differs from the report's date"),
         "year_order": ("năm bắt đầu sau năm kết thúc", "start year after end year"),
         "criterion_range": ("số tiêu chí không có trong bộ", "criterion not in the set"),
         "criteria_set": ("bộ tiêu chí", "criteria set"),

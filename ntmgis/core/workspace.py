@@ -64,6 +64,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "province_name": ("province_name", "ten_tinh", "tentinh", "tinh"),
     "population": ("population", "dan_so", "danso", "population_2009", "so_dan"),
     "year": ("year", "nam"),
+    "date": ("date", "ngay", "ngay_bao_cao", "ngay_so_lieu"),  # a report's day (or period)
+    "period": ("period", "ky", "ky_bao_cao"),
     "criterion": ("criterion", "tieu_chi", "tieuchi", "tc", "so_tc"),
     "met": ("met", "dat", "ket_qua", "ketqua", "trang_thai"),
     "project_id": ("project_id", "ma_du_an", "maduan", "ma_da", "stt"),

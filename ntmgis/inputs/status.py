@@ -14,6 +14,8 @@ import pandas as pd
 
 from ntmgis.core.criteria import CriteriaSet
 from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.periods import PeriodError, period_end
+from ntmgis.core.text import is_missing
 from ntmgis.core.vocabulary import parse_met
 from ntmgis.core.workspace import (
     TableConfig,
@@ -42,6 +44,14 @@ BLANK_MEANINGS = ("unknown", "not_met")
 BLANK_WARN_SHARE = 0.1
 
 add_messages({
+    "bad_period": ("'{value}' không phải ngày hay kỳ báo cáo",
+                   "'{value}' is not a date or reporting period"),
+    "bad_period.expected": ("{expected}", "{expected}"),
+    "period_range": ("ngày/kỳ '{value}' có năm ngoài khoảng {lo}-{hi}",
+                     "date/period '{value}' has a year outside {lo}-{hi}"),
+    "year_mismatch": ("kỳ '{value}' không thuộc năm {year} ghi ở cột năm",
+                      "period '{value}' is not in the year {year} of the year column"),
+    "no_when": ("dòng không có năm, ngày hay kỳ báo cáo", "the row has no year, date or period"),
     "missing_criterion": (
         "bảng dạng rộng thiếu cột của tiêu chí {missing}: cả {rows} dòng không có số liệu "
         "các tiêu chí này (tính là chưa có số liệu)",
@@ -127,9 +137,9 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
     lo_y, hi_y = ws.years[0], ws.years[-1]
     numbers = set(cset.numbers)
     if cfg.form == "wide":
-        base = map_columns(df, cfg.fields, ("code", "year"), ("name",), path=path, log=log,
-                           context=cfg.name)
-        if "code" not in base or "year" not in base:
+        base = map_columns(df, cfg.fields, ("code",), ("year", "date", "period", "name"),
+                           path=path, log=log, context=cfg.name)
+        if "code" not in base or not _has_when(base, path, log):
             return None
         pattern = cfg.options.get("criterion_columns")
         crit_cols: dict[str, int] = {}
@@ -158,7 +168,7 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
                    column=names[0], value=", ".join(names), missing=", ".join(names),
                    rows=len(df), expected=f"{min(numbers)}..{max(numbers)}")
         codes = code_cells(base, "code", ws, log, path, code_width)
-        years = int_cell(base, "year", log, path, lo=lo_y, hi=hi_y, key="year_range")
+        years, dates = _when(base, log, path, lo_y, hi_y, log.lang)
         parts = []
         blank_rows: list[np.ndarray] = []
         first_blank_col = ""
@@ -177,16 +187,18 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
             parts.append(pd.DataFrame({"code": codes, "year": years,
                                        "criterion": pd.array([n] * len(df), dtype="Int64"),
                                        "met": pd.array(mets, dtype="Int64"), ROW: df[ROW],
-                                       "_column": c}))
+                                       "_column": c, "date": dates}))
         rows_blank = np.concatenate(blank_rows) if blank_rows else np.array([], dtype=int)
         _warn_blanks(rows_blank, first_blank_col, len(df) * len(parts), cfg, meaning, log)
         long = pd.concat(parts, ignore_index=True)
         if "name" in base:
             long["name"] = np.tile(base["name"].to_numpy(dtype=object), len(parts))
     else:
-        base = map_columns(df, cfg.fields, ("code", "year", "criterion", "met"), ("name",),
-                           path=path, log=log, context=cfg.name)
-        if not {"code", "year", "criterion", "met"} <= set(base.columns):
+        base = map_columns(df, cfg.fields, ("code", "criterion", "met"),
+                           ("year", "date", "period", "name"), path=path, log=log,
+                           context=cfg.name)
+        if not {"code", "criterion", "met"} <= set(base.columns) \
+                or not _has_when(base, path, log):
             return None
         mets, bad = per_unique(base["met"], parse_met)
         for i in np.flatnonzero(bad):
@@ -209,9 +221,10 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
             log.error("criterion_range", "criterion_range", file=path, row=base[ROW].iloc[i],
                       column=source_column(base, "criterion"), value=base["criterion"].iloc[i],
                       lo=min(numbers), hi=max(numbers))
+        years, dates = _when(base, log, path, lo_y, hi_y, log.lang)
         long = pd.DataFrame({
             "code": code_cells(base, "code", ws, log, path, code_width),
-            "year": int_cell(base, "year", log, path, lo=lo_y, hi=hi_y, key="year_range"),
+            "year": years, "date": dates,
             "criterion": pd.array(crit, dtype="Int64"),
             "met": pd.array(mets, dtype="Int64"),
             ROW: base[ROW],
@@ -219,5 +232,65 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
         })
         if "name" in base:
             long["name"] = base["name"].to_numpy(dtype=object)
+    if not long["date"].notna().any():
+        long = long.drop(columns="date")  # yearly data: as they always were
     long.attrs["path"] = str(path)
     return long
+
+
+def _has_when(base: pd.DataFrame, path: Any, log: IssueLog) -> bool:
+    """Whether the table says when each row was reported (a year, a date or a period)."""
+    if {"year", "date", "period"} & set(base.columns):
+        return True
+    log.error("missing_column", "missing_column", file=path, column="year",
+              configured="year / date / period", expected="year, date, period",
+              available=", ".join(str(c) for c in base.attrs.get("source_columns", {}).values()))
+    return False
+
+
+def _when(base: pd.DataFrame, log: IssueLog, path: Any, lo: int, hi: int,
+          lang: str) -> tuple[pd.Series, pd.Series]:
+    """Each row's year and, for a row reported by date or period, the day it stands for.
+
+    Offices report by month, quarter, 6 and 9 months (the plan's section VIII): a
+    ``date`` (``2025-09-30``, ``30/09/2025``) or ``period`` (``2025-Q3``, ``2025-9T``)
+    column gives the day a row stands for, as an ISO date, and its year. A row with only
+    a year gets no date (a year stands for its 31/12). A cell that is no date or period
+    is an error naming row, column and value, with the accepted forms.
+    """
+    n = len(base)
+    years = (int_cell(base, "year", log, path, lo=lo, hi=hi, key="year_range")
+             if "year" in base else pd.Series([pd.NA] * n, index=base.index, dtype="Int64"))
+    dates = pd.Series([None] * n, index=base.index, dtype=object)
+    given = np.zeros(n, dtype=bool)  # a cell was there (a bad one is reported once)
+    for col in ("date", "period"):
+        if col not in base:
+            continue
+        for i, v in enumerate(base[col].tolist()):
+            if is_missing(v) or dates.iloc[i] is not None:
+                continue
+            given[i] = True
+            row, column = base[ROW].iloc[i], source_column(base, col)
+            try:
+                day = period_end(v, lang=lang)
+            except PeriodError as exc:
+                report(log, "error", "bad_period", "bad_period", file=path, row=row,
+                       column=column, value=v, expected=exc.forms)
+                continue
+            if not lo <= day.year <= hi:
+                report(log, "error", "year_range", "period_range", file=path, row=row,
+                       column=column, value=v, lo=lo, hi=hi)
+                continue
+            dates.iloc[i] = day.isoformat()
+            y = years.iloc[i]
+            if y is pd.NA or y is None:
+                years.iloc[i] = day.year
+            elif int(y) != day.year:
+                report(log, "error", "year_mismatch", "year_mismatch", file=path, row=row,
+                       column=column, value=v, year=int(y))
+    for i in np.flatnonzero(years.isna().to_numpy() & dates.isna().to_numpy() & ~given):
+        if "year" not in base:  # neither a year nor a date: the row cannot be placed
+            report(log, "error", "missing_value", "no_when", file=path, row=base[ROW].iloc[i],
+                   column=source_column(base, "date" if "date" in base else "period"),
+                   value="")
+    return years, dates

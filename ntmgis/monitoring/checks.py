@@ -389,16 +389,22 @@ def _check_roadmap(inp: Inputs, ccodes: set[str], log: IssueLog) -> None:
 
 
 def _duplicate_status(df: pd.DataFrame, path: Path | None, log: IssueLog) -> None:
+    # reports by date: several a year are normal, the same day twice is not
+    when = "date" if "date" in df.columns else "year"
     sub = df.dropna(subset=["code", "year", "criterion"])
-    dup = sub.duplicated(subset=["code", "year", "criterion"], keep="first")
+    if when == "date":
+        sub = sub.assign(date=sub["date"].where(sub["date"].notna(),
+                                                sub["year"].astype("string") + "-12-31"))
+    keys = ["code", when, "criterion"]
+    dup = sub.duplicated(subset=keys, keep="first")
     if not dup.any():
         return
-    first = sub.groupby(["code", "year", "criterion"], sort=False)[ROW].transform("first")
-    for (code, year, crit, row, col), f in zip(
-            sub.loc[dup, ["code", "year", "criterion", ROW, "_column"]].itertuples(index=False),
+    first = sub.groupby(keys, sort=False)[ROW].transform("first")
+    for (code, at, crit, row, col), f in zip(
+            sub.loc[dup, [*keys, ROW, "_column"]].itertuples(index=False),
             first[dup], strict=True):
         log.error("duplicate_code", "duplicate_code", file=path, row=int(row), column=col,
-                  value=f"{code}/{year}/TC{crit}", first=f)
+                  value=f"{code}/{at}/TC{crit}", first=f)
 
 
 def _outside(points: gpd.GeoDataFrame, col: str, communes: gpd.GeoDataFrame,

@@ -277,6 +277,13 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     if ind is not None and ind.fills_commune_criteria():
         cs_cfg = ws.table("commune_status")
         cs = merge_criteria(cs, ind.criteria, log=log, path=cs_cfg.path if cs_cfg else None)
+    # Reports by date or period (monthly, quarterly): the year's status is its latest
+    # report; every report stays in commune_criteria (its ``date``) for ``--period``.
+    dated = "date" in cs.columns
+    if dated:
+        cs = cs.assign(date=cs["date"].where(cs["date"].notna(),
+                                             cs["year"].astype("string") + "-12-31"))
+        cs = cs.sort_values("date", ascending=False, kind="stable")
     wide = _wide_status(cs, prog, years, cset)
     wide["band"] = [cset.band(n) for n in wide["criteria_met"]]
     wide.loc[wide["ntm"], "band"] = "ntm"
@@ -295,10 +302,11 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     geom_by_code = dict(zip(communes["code"], communes.geometry, strict=True))
     commune_status = gpd.GeoDataFrame(
         wide, geometry=[geom_by_code[k] for k in wide["code"]], crs=ws.crs)
+    when = ["year", "date"] if dated else ["year"]
     commune_criteria = cs.loc[cs["code"].isin(set(prog["code"])) & cs["year"].notna()
-                              & cs["criterion"].notna(), ["code", "year", "criterion", "met"]]
-    commune_criteria = (commune_criteria.drop_duplicates(["code", "year", "criterion"])
-                        .sort_values(["code", "year", "criterion"]).reset_index(drop=True))
+                              & cs["criterion"].notna(), ["code", *when, "criterion", "met"]]
+    commune_criteria = (commune_criteria.drop_duplicates(["code", when[-1], "criterion"])
+                        .sort_values(["code", *when, "criterion"]).reset_index(drop=True))
     commune_criteria = commune_criteria.astype({"year": "int64", "criterion": "int64",
                                                 "met": "Int64"})
 
