@@ -318,7 +318,7 @@ def test_legacy_table_reports_a_declared_encoding_that_does_not_fit() -> None:
     (issue,) = log.issues
     assert issue.severity == "error" and issue.check == "encoding_mismatch"
     assert issue.column == "ten" and issue.value == "X· NËm Loáng"
-    assert 'khai encoding = "tcvn3" trong [tables.projects]' in issue.message
+    assert 'khai báo encoding = "tcvn3" trong [tables.projects]' in issue.message
     assert "'Xã Nậm Loỏng'" in issue.message
     log = IssueLog()
     legacy_table(pd.DataFrame({"ten": cells}), "tcvn3", path=Path("ds.csv"), log=log)

@@ -61,7 +61,7 @@ _m = catalog({
         "--overwrite never applies to inputs, choose another path",
     ),
     "output_outside": (
-        "[output] {key} = {path} nằm ngoài vùng làm việc {root}; nếu đúng là muốn ghi ra đó, "
+        "[output] {key} = {path} nằm ngoài thư mục dữ liệu {root}; nếu đúng là muốn ghi ra đó, "
         "thêm outside_workspace = true vào mục [output] của ntmgis.toml",
         "[output] {key} = {path} is outside the workspace {root}; if that is intended, add "
         "outside_workspace = true to the [output] section of ntmgis.toml",

@@ -38,7 +38,7 @@ CANDIDATES = ("utf-8", "cp1258", "tcvn3", "vni")
 _MSG = {
     "encoding_mismatch": (
         "văn bản đọc theo bảng mã {declared} không giống tiếng Việt (ví dụ '{value}'); tệp có "
-        "vẻ dùng bảng mã {guess} (sẽ đọc ra '{fixed}'): khai encoding = \"{guess}\" {where}",
+        "vẻ dùng bảng mã {guess} (sẽ đọc ra '{fixed}'): khai báo encoding = \"{guess}\" {where}",
         "text read as {declared} does not look like Vietnamese (e.g. '{value}'); the file "
         "seems to be {guess} (it would read '{fixed}'): set encoding = \"{guess}\" {where}",
     ),
@@ -46,12 +46,12 @@ _MSG = {
                                    "Vietnamese text in the declared encoding"),
     "not_utf8": (
         "tệp không phải UTF-8 (byte {byte} không hợp lệ); có vẻ là bảng mã {guess} (đọc ra "
-        "'{fixed}'): khai encoding = \"{guess}\" {where}",
+        "'{fixed}'): khai báo encoding = \"{guess}\" {where}",
         "the file is not UTF-8 (byte {byte} is invalid); it seems to be {guess} (it reads "
         "'{fixed}'): set encoding = \"{guess}\" {where}",
     ),
     "not_utf8_unknown": (
-        "tệp không phải UTF-8 (byte {byte} không hợp lệ); khai encoding {where}: cp1258, "
+        "tệp không phải UTF-8 (byte {byte} không hợp lệ); khai báo encoding {where}: cp1258, "
         "tcvn3 hoặc vni",
         "the file is not UTF-8 (byte {byte} is invalid); set encoding {where}: cp1258, tcvn3 "
         "or vni",
@@ -191,7 +191,7 @@ def decode_error_reason(exc: UnicodeDecodeError, lang: str = "vi", *,
     -------
     str
         E.g. ``tệp không phải UTF-8 (byte 0xb7 không hợp lệ); có vẻ là bảng mã
-        tcvn3 (đọc ra 'Xã Nậm …'): khai encoding = "tcvn3" trong [layers.villages] …``.
+        tcvn3 (đọc ra 'Xã Nậm …'): khai báo encoding = "tcvn3" trong [layers.villages] …``.
     """
     data = bytes(exc.object) if isinstance(exc.object, bytes | bytearray) else b""
     byte = f"0x{data[exc.start]:02x}" if exc.start < len(data) else "?"

@@ -49,7 +49,7 @@ _STRINGS: dict[str, tuple[str, str]] = {
     "src_integrated": ("Lồng ghép", "Integrated"),
     "src_credit": ("Tín dụng", "Credit"),
     "src_mobilised": ("Huy động", "Mobilised"),
-    "src_community": ("Dân góp", "Community"),
+    "src_community": ("Nhân dân đóng góp", "Community"),
     "legend": ("Chú giải", "Legend"),
     "office": ("Cơ quan", "Office"),
     "period_data": ("số liệu đến ngày {end}, thay đổi so với {previous}",
