@@ -343,3 +343,14 @@ def test_query_gaps_one_district_has_no_group_columns(built_sample):
     ws, _ = built_sample
     rows = gaps(ws, year=2025)
     assert "group_code" not in rows and "group_code" not in gap_summary(rows)
+
+
+def test_province_map_names_the_area_once(province_copy):
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.outputs.webmap import render_maps
+
+    paths = render_maps(load_workspace(province_copy), overwrite=True)
+    d = _data(paths[0])
+    assert d["area"] == "Tỉnh Lai Châu" and d["province"] == ""
+    listing = paths[-1].read_text(encoding="utf-8")
+    assert "Tỉnh Lai Châu, Tỉnh Lai Châu" not in listing and "<p>Tỉnh Lai Châu · " in listing

@@ -61,7 +61,8 @@ def list_page(common: dict, met_rows: list[str], *, year: int, lang: str,
         "padding:.3em .5em;text-align:left}td.n{text-align:right}a{color:#0b5394}"
         "\n</style>\n</head>\n<body>\n"
         f"<h1>{esc(T['all_maps'])}</h1>\n"
-        f"<p>{esc(area)}, {esc(common['province'])} · {esc(T['year'])} {year} · "
+        f"<p>{esc(', '.join(x for x in (area, common['province']) if x))} · "
+        f"{esc(T['year'])} {year} · "
         f"{esc(T['data_date'])} {esc(fmt_date(common['data_date'], lang))}</p>\n"
         + (f'<p><strong>{esc(T["office"])}: {esc(office)}</strong> '
            f'({esc(T["office_criteria"].format(criteria=", ".join(map(str, criteria or []))))})'

@@ -211,7 +211,9 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
             "roads": styles.ROAD_STYLES,
         },
         "area": _s(ws.name),
-        "province": _s(getattr(ws, "province", "")),
+        # a province's own workspace names itself once ("Tỉnh Lai Châu", not twice)
+        "province": "" if _s(getattr(ws, "province", "")).strip().casefold()
+        == _s(ws.name).strip().casefold() else _s(getattr(ws, "province", "")),
         "data_date": _s(getattr(ws, "data_date", "")),
         "years": years,
         "plan_year": int(getattr(ws, "plan_year", years[-1])),
