@@ -31,7 +31,7 @@ demo: $(STAMP)
 
 test: $(STAMP) system-deps
 	$(PY) -m ruff check ntmgis tests
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 bench: $(STAMP)
 	$(PY) benchmarks/run.py

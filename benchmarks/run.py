@@ -192,7 +192,20 @@ def measure_render(html: Path, *, wait_for: str | None, bound: float,
     Returns the seconds from navigation to ready (the ``wait_for`` expression,
     or the load event) plus two animation frames, the used JS heap (MB) and
     the blocked requests; ``finished`` is false when ``bound`` was exceeded.
+
+    Runs in a thread of its own: a process that already drives Chromium with
+    Playwright's sync API (a test session) owns an event loop in its main thread,
+    and a second sync Playwright there refuses to start.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_measure_render, html, wait_for=wait_for, bound=bound,
+                           screenshot=screenshot).result()
+
+
+def _measure_render(html: Path, *, wait_for: str | None, bound: float,
+                    screenshot: Path | None = None) -> dict[str, Any]:
     from playwright.sync_api import Error as PwError
     from playwright.sync_api import sync_playwright
 
