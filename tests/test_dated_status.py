@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from ntmgis.cli import main
+from ntmgis.core.periods import parse_period
 from ntmgis.core.workspace import load_workspace
 from ntmgis.monitoring.build import build
 from ntmgis.monitoring.gpkg import read_layers
@@ -66,8 +67,7 @@ def test_year_status_is_the_latest_report(dated):
 
 def test_period_sees_the_6_month_report(dated):
     ws, layers, gainer, yearly = dated
-    q2 = criteria_at(layers, __import__("ntmgis.core.periods", fromlist=["x"]).parse_period(
-        "2025-Q2")).set_index("criterion")
+    q2 = criteria_at(layers, parse_period("2025-Q2")).set_index("criterion")
     st24 = yearly.commune_status[(yearly.commune_status["year"] == 2024).to_numpy()]
     assert q2.loc[5, "met"] == int((st24["tc05"] == 1).sum()) + 1
     assert q2.loc[5, "previous"] == int((st24["tc05"] == 1).sum())  # at the end of Q1
