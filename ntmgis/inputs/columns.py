@@ -110,6 +110,29 @@ def column_key(name: str) -> str:
 
 
 
+def column_map(df: pd.DataFrame, aliases: dict[str, tuple[str, ...]],
+               fields: dict[str, str], required: tuple[str, ...], *, path: Path,
+               log: IssueLog) -> dict[str, str] | None:
+    """The table's column of each field of ``aliases`` (a configured name first).
+
+    For a reader that keeps the user's column names (to name them in messages) rather
+    than renaming them as :func:`map_columns` does. A missing ``required`` field is an
+    error; None when one is missing.
+    """
+    cols = [c for c in df.columns if c != ROW]
+    out: dict[str, str] = {}
+    for canon, names in aliases.items():
+        cands = (fields[canon],) if canon in fields else names
+        hit = find_column([c for c in cols if c not in out.values()], cands)
+        if hit is not None:
+            out[canon] = hit
+        elif canon in required:
+            log.error("missing_column", "missing_column", file=path, column=cands[0],
+                      expected=", ".join(cands[:5]), configured=" / ".join(cands[:5]),
+                      available=", ".join(map(str, cols)))
+    return out if set(required) <= set(out) else None
+
+
 def find_column(columns: list[str], candidates: tuple[str, ...]) -> str | None:
     """The first of ``columns`` that matches one of the alias ``candidates``, or None."""
     keys = {column_key(c): c for c in reversed(columns)}

@@ -30,7 +30,7 @@ from ntmgis.core.i18n import catalog
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.text import fold, is_missing, nfc
 from ntmgis.core.workspace import TableConfig, Workspace
-from ntmgis.inputs.columns import ROW, add_messages, column_key, find_column, report
+from ntmgis.inputs.columns import ROW, add_messages, column_key, column_map, report
 from ntmgis.inputs.indicators import indicator_key
 from ntmgis.inputs.tables import read_table
 
@@ -108,22 +108,6 @@ _MSG = {
 _m = catalog(_MSG)
 
 
-def _columns(df: pd.DataFrame, cfg: TableConfig, log: IssueLog) -> dict[str, str] | None:
-    """The table's column of each canonical field; a missing required one is an error."""
-    cols = [c for c in df.columns if c != ROW]
-    out: dict[str, str] = {}
-    for canon, aliases in ALIASES.items():
-        cands = (cfg.fields[canon],) if canon in cfg.fields else aliases
-        hit = find_column([c for c in cols if c not in out.values()], cands)
-        if hit is not None:
-            out[canon] = hit
-        elif canon in ("criterion", "lead"):
-            log.error("missing_column", "missing_column", file=cfg.path, column=cands[0],
-                      expected=", ".join(cands[:5]), configured=" / ".join(cands[:5]),
-                      available=", ".join(map(str, cols)))
-    return out if {"criterion", "lead"} <= set(out) else None
-
-
 def criterion_of(value: Any, cset: CriteriaSet) -> int | None:
     """The criterion a cell names: ``5``, ``"TC05"``, ``"Tiêu chí số 5"`` or ``"Trường học"``.
 
@@ -185,7 +169,7 @@ def read_offices(cfg: TableConfig, ws: Workspace, log: IssueLog,
     if df is None:
         return None
     path = cfg.path
-    col = _columns(df, cfg, log)
+    col = column_map(df, ALIASES, cfg.fields, ("criterion", "lead"), path=cfg.path, log=log)
     if col is None:
         return None
     names = _Names(path, log)

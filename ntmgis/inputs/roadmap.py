@@ -31,7 +31,7 @@ from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.periods import PeriodError, parse_period
 from ntmgis.core.text import fold, is_missing, nfc, normalise_code, parse_number
 from ntmgis.core.workspace import TableConfig, Workspace
-from ntmgis.inputs.columns import ROW, add_messages, find_column, report
+from ntmgis.inputs.columns import ROW, add_messages, column_map, report
 from ntmgis.inputs.offices import criterion_of
 from ntmgis.inputs.tables import read_table
 
@@ -110,21 +110,6 @@ def kind_of(value: Any) -> str | None:
     raise ValueError(value)
 
 
-def _columns(df: pd.DataFrame, cfg: TableConfig, log: IssueLog) -> dict[str, str] | None:
-    cols = [c for c in df.columns if c != ROW]
-    out: dict[str, str] = {}
-    for canon, aliases in ALIASES.items():
-        cands = (cfg.fields[canon],) if canon in cfg.fields else aliases
-        hit = find_column([c for c in cols if c not in out.values()], cands)
-        if hit is not None:
-            out[canon] = hit
-        elif canon in ("criterion", "due"):
-            log.error("missing_column", "missing_column", file=cfg.path, column=cands[0],
-                      expected=", ".join(cands[:5]), configured=" / ".join(cands[:5]),
-                      available=", ".join(map(str, cols)))
-    return out if {"criterion", "due"} <= set(out) else None
-
-
 def read_roadmap(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSet, *,
                  code_width: int | None = None) -> pd.DataFrame | None:
     """The roadmap's targets: :data:`ROADMAP_COLUMNS`, one row per valid target.
@@ -139,7 +124,7 @@ def read_roadmap(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaS
     if df is None:
         return None
     path = cfg.path
-    col = _columns(df, cfg, log)
+    col = column_map(df, ALIASES, cfg.fields, ("criterion", "due"), path=cfg.path, log=log)
     if col is None:
         return None
     width = code_width if code_width is not None else ws.code_width
