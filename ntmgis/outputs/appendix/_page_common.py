@@ -15,7 +15,6 @@ import shapely
 
 import ntmgis.outputs.appendix._style as st
 from ntmgis.core.i18n import fmt_number, label
-from ntmgis.core.text import fold
 from ntmgis.core.version import __version__
 from ntmgis.outputs.appendix._carto import Hillshade, MapFrame, Page
 from ntmgis.outputs.appendix._data import AppendixData
@@ -100,13 +99,6 @@ def short_name(name: str) -> str:
         if s.startswith(prefix):
             return repl + s[len(prefix):]
     return s
-
-
-def _slug(text: str) -> str:
-    out = "".join(c if c.isalnum() else "-" for c in fold(text))
-    while "--" in out:
-        out = out.replace("--", "-")
-    return out.strip("-")
 
 
 def _rep_points(geoms) -> np.ndarray:

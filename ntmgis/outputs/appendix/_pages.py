@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ntmgis.core.text import slug
 from ntmgis.outputs.appendix._carto import Page
-from ntmgis.outputs.appendix._page_common import Context, _slug, short_name
+from ntmgis.outputs.appendix._page_common import Context, short_name
 from ntmgis.outputs.appendix._page_commune import page_commune
 from ntmgis.outputs.appendix._page_criterion import page_criterion
 from ntmgis.outputs.appendix._page_investment import page_investment
@@ -29,11 +30,11 @@ def plan_pages(ctx: Context) -> list[tuple[str, str, Callable[[int], Page]]]:
     pages: list[tuple[str, str, Callable[[int], Page]]] = [
         ("overview", "overview" if en else "tong-quan", lambda n: page_overview(ctx, n))]
     for c in ctx.data.cset:
-        slug = f"{'criterion-' if en else 'tc'}{c.number:02d}-{_slug(c.name(lang))}"
-        pages.append(("criteria", slug, lambda n, num=c.number: page_criterion(ctx, n, num)))
+        key = f"{'criterion-' if en else 'tc'}{c.number:02d}-{slug(c.name(lang))}"
+        pages.append(("criteria", key, lambda n, num=c.number: page_criterion(ctx, n, num)))
     for code, name in zip(ctx.data.status["code"], ctx.data.status["name"], strict=True):
-        slug = f"{'commune' if en else 'xa'}-{_slug(short_name(name))}"
-        pages.append(("communes", slug, lambda n, code=code: page_commune(ctx, n, code)))
+        key = f"{'commune' if en else 'xa'}-{slug(short_name(name))}"
+        pages.append(("communes", key, lambda n, code=code: page_commune(ctx, n, code)))
     pages.append(("investment", "investment" if en else "von-dau-tu",
                   lambda n: page_investment(ctx, n)))
     pages.append(("progress",

@@ -13,12 +13,10 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from ntmgis.monitoring.compute import commune_groups
+from ntmgis.outputs.group_outlines import group_outlines, is_district_grouping
 from ntmgis.outputs.webmap.encode import encode_lines, to_wgs84
 
 __all__ = ["group_lines"]
-
-_DISTRICT = ("district_code", "district_name")
 
 
 def group_lines(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, ws: Any, *,
@@ -47,30 +45,16 @@ def group_lines(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, ws: Any, *,
         their names (sorted by code) and one encoded multi-line of the groups' outer
         rings; None with fewer than two groups.
     """
-    # the layer carries the user's own grouping (group_code) when it is not the district
-    # (a duck-typed workspace of hand-made layers may lack the grouping keys)
-    label = getattr(ws, "group_label", None)
-    by = "group_code" if "group_code" in communes else getattr(ws, "group_by", None)
-    if by is not None and by not in communes and by not in _DISTRICT:
-        by = None  # a grouping column the built layers do not carry: the district
-    groups = commune_groups(communes, by, getattr(ws, "district_code", ""),
-                            getattr(ws, "name", ""), lang)
-    keys = [groups[str(c)] for c in communes["code"]]
-    distinct = sorted({k for k in keys if k[0]})
-    if len(distinct) < 2:
+    groups = group_outlines(communes, geoms.values, ws, lang=lang, coverage=valid)
+    if not groups:
         return None
-    outlines = []
-    for g in distinct:
-        parts = geoms.values[[k == g for k in keys]]
-        union = shapely.coverage_union_all(parts) if valid else shapely.union_all(parts)
-        # outer rings only: a gap between communes inside a group is not a line to draw,
-        # and an enclave of another group is drawn by that group's own outline
-        outlines.extend(shapely.get_exterior_ring(shapely.get_parts(union)))
     # Each group's outline whole, shared edges twice: noding the outlines into one
     # network breaks where two groups' simplified edges differ by centimetres (a
     # source with gaps) into dozens of slivers; an opaque line drawn twice looks once.
-    lines = shapely.multilinestrings(outlines)
-    title_key = "district_lines" if by in (None, *_DISTRICT) and not label else "group_lines"
+    lines = shapely.multilinestrings(shapely.get_parts([g[2] for g in groups]))
+    label = getattr(ws, "group_label", None)
+    title_key = "district_lines" if is_district_grouping(communes, ws) and not label \
+        else "group_lines"
     title = strings[title_key].format(group=(label or "").lower())
-    return {"title": title, "n": len(distinct), "names": [n for _, n in distinct],
+    return {"title": title, "n": len(groups), "names": [g[1] for g in groups],
             "geom": encode_lines(to_wgs84(gpd.GeoSeries([lines], crs=geoms.crs)).values)[0]}
