@@ -37,6 +37,7 @@ from ntmgis.core.i18n import catalog
 from ntmgis.core.periods import Period, end_dates, parse_period
 
 __all__ = ["judge_milestones", "commune_milestones", "milestone_label", "milestone_summary",
+           "needed_communes",
            "status_long",
            "STATUSES", "MILESTONE_COLUMNS"]
 
@@ -119,7 +120,12 @@ def _series(known: pd.DataFrame, target: dict, communes: Sequence[str]) -> pd.Se
     return met
 
 
-def _needed(target: dict, n_communes: int) -> int:
+def needed_communes(target: dict, n_communes: int) -> int:
+    """Communes a target needs (the report prints the same number it is judged by).
+
+    1 for a commune's target, its count, or its share of ``n_communes`` rounded up
+    (100 % of 13 is 13; 30 % of 13 is 4).
+    """
     if target["scope"] == "commune":
         return 1
     if not pd.isna(target["target_communes"]):
@@ -199,7 +205,7 @@ def judge_milestones(roadmap: pd.DataFrame, status: pd.DataFrame, *, at: Any = N
     rows = []
     for target in roadmap.to_dict("records"):
         series = _series(known[int(target["criterion"])], target, codes)
-        needed = _needed(target, len(codes))
+        needed = needed_communes(target, len(codes))
         for p in moments:
             rows.append({
                 "target_id": target["target_id"], "scope": target["scope"],
@@ -248,7 +254,7 @@ def commune_milestones(roadmap: pd.DataFrame, status: pd.DataFrame, *, at: Any =
     for t in roadmap.to_dict("records"):
         if t["scope"] == "commune":
             rows.append({**t, "from_area": False})
-        elif _needed(t, len(codes)) >= len(codes):
+        elif needed_communes(t, len(codes)) >= len(codes):
             rows += [{**t, "scope": "commune", "code": c, "target_communes": None,
                       "target_share": None, "from_area": True} for c in codes]
     expanded = pd.DataFrame(rows, columns=[*roadmap.columns, "from_area"])

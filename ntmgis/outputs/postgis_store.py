@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ntmgis.core.errors import DataError, DataWarning
+from ntmgis.core.errors import DataError, DataWarning, WorkspaceError
 from ntmgis.core.i18n import check_lang, t
 from ntmgis.core.text import fold
 from ntmgis.core.workspace import Workspace, load_workspace
@@ -321,6 +321,7 @@ def write_postgis(
     comment: str | None = None,
     styles: bool = True,
     lang: str = "vi",
+    ws: Any = None,
 ) -> StoreResult:
     """Write the monitoring layers into PostGIS, replacing ``schema`` in one transaction.
 
@@ -362,6 +363,9 @@ def write_postgis(
         the styles were not.
     lang : {"vi", "en"}
         Language of messages.
+    ws : Workspace, optional
+        The workspace the layers were built from: a criteria set of its own (a
+        ``.toml`` path named in ``metadata``) is found through it for the styles.
 
     Returns
     -------
@@ -418,7 +422,7 @@ def write_postgis(
                 # Constraint and index names do not follow the schema; they need not.
                 conn.execute(sa.text(f"ANALYZE {ident(schema)}.{ident(name)}"))
             if styles:
-                styled = _store_styles(conn, schema, frames, lang)
+                styled = _store_styles(conn, schema, frames, lang, ws)
     except sa.exc.OperationalError as exc:
         if connected:
             raise DataError(postgis_text("write_failed", lang, db=db, layer=current or "-",
@@ -445,7 +449,7 @@ CREATE TABLE IF NOT EXISTS public.layer_styles (
 
 
 def _store_styles(conn: Any, schema: str, frames: dict[str, pd.DataFrame],
-                  lang: str) -> list[str]:
+                  lang: str, ws: Any = None) -> list[str]:
     """Put QGIS default styles for ``schema``'s tables into ``public.layer_styles``.
 
     Runs in a savepoint: without the right to create or write the table the layers
@@ -458,6 +462,12 @@ def _store_styles(conn: Any, schema: str, frames: dict[str, pd.DataFrame],
              if isinstance(frames.get(n), gpd.GeoDataFrame)]
     if not names:
         return []
+    try:  # a workspace's own set (a .toml path) is found through ``ws``
+        cset = metadata_criteria_set(frames.get("metadata"), ws, lang=lang)
+    except WorkspaceError as exc:  # the layers are stored all the same, without styles
+        warnings.warn(("không lưu được kiểu hiển thị QGIS: " if lang != "en" else
+                       "QGIS styles not stored: ") + str(exc), DataWarning, stacklevel=3)
+        return []
     savepoint = conn.begin_nested()
     try:
         conn.execute(sa.text(_STYLES_DDL))
@@ -465,7 +475,6 @@ def _store_styles(conn: Any, schema: str, frames: dict[str, pd.DataFrame],
         conn.execute(sa.text(
             "DELETE FROM public.layer_styles WHERE f_table_catalog = :c "
             "AND f_table_schema = :s"), {"c": catalog, "s": schema})
-        cset = metadata_criteria_set(frames.get("metadata"), lang=lang)
         for name in names:
             style = layer_style(name, lang=lang, cset=cset)
             qml = style.qml.split("\n", 1)[1]  # the xml type refuses the DOCTYPE line
@@ -491,7 +500,7 @@ def _store_styles(conn: Any, schema: str, frames: dict[str, pd.DataFrame],
 
 def store_gpkg(gpkg: str | Path, url: str, *, schema: str, overwrite: bool = False,
                styles: bool = True, comment: str | None = None,
-               lang: str = "vi") -> StoreResult:
+               lang: str = "vi", ws: Any = None) -> StoreResult:
     """Copy every layer of a monitoring GeoPackage into PostGIS (see :func:`write_postgis`).
 
     All layers of the file are written, including the 2025 layers when the
@@ -507,7 +516,7 @@ def store_gpkg(gpkg: str | Path, url: str, *, schema: str, overwrite: bool = Fal
             continue
         frames[name] = read_layer(path, name, geometry=gtype is not None)
     return write_postgis(frames, url, schema=schema, overwrite=overwrite, styles=styles,
-                         comment=comment, lang=lang)
+                         comment=comment, lang=lang, ws=ws)
 
 
 def store_workspace(workspace: Any, url: str, *, schema: str | None = None,
@@ -533,7 +542,7 @@ def store_workspace(workspace: Any, url: str, *, schema: str | None = None,
         raise FileNotFoundError(t("not_built", lang, path=ws.output_gpkg))
     comment = f"ntmgis: {ws.name}, {ws.province}, data {ws.data_date}".strip()
     return store_gpkg(ws.output_gpkg, url, schema=schema, overwrite=overwrite, styles=styles,
-                      comment=comment, lang=lang)
+                      comment=comment, lang=lang, ws=ws)
 
 
 def build_and_store(ws: Any, url: str | None, *, schema: str | None = None,
@@ -573,4 +582,4 @@ def build_and_store(ws: Any, url: str | None, *, schema: str | None = None,
     progress = build_options.get("progress")
     if progress is not None:
         progress("PostGIS")
-    return target, store_gpkg(target, url, schema=schema, overwrite=overwrite, lang=lang)
+    return target, store_gpkg(target, url, schema=schema, overwrite=overwrite, lang=lang, ws=ws)

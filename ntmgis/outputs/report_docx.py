@@ -38,7 +38,7 @@ from ntmgis.core.i18n import catalog
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.core.version import __version__
 from ntmgis.core.workspace import Workspace
-from ntmgis.outputs.report import PlanReport, write_report
+from ntmgis.outputs.report import PlanReport, area_name, write_report
 from ntmgis.outputs.report_xlsx import (
     FORMATS,
     XLSX_NAME,
@@ -513,13 +513,13 @@ def docx_bytes(ws: Workspace, rep: PlanReport, *, extra: Sequence[ReportTable] =
             n_fig += 1
             _figure(doc, drawn[0], _T("figure", lang, n=n_fig,
                                       title=_T("map", lang, year=map_year),
-                                      area=", ".join(x for x in (ws.name, ws.province) if x)))
+                                      area=area_name(ws)))
     _para(doc)
     _closing(doc, lang)
     when = fixed_time(ws)
     cp = doc.core_properties
     cp.author = cp.last_modified_by = "ntmgis"
-    cp.title, cp.subject = rep.title, ", ".join(x for x in (ws.name, ws.province) if x)
+    cp.title, cp.subject = rep.title, area_name(ws)
     cp.comments = _T("made", lang, version=__version__)
     cp.language = "en-US" if lang == "en" else "vi-VN"
     cp.created = cp.modified = cp.last_printed = when

@@ -39,7 +39,7 @@ from ntmgis.inputs.offices import (
 )
 from ntmgis.inputs.roadmap import read_workspace_roadmap
 from ntmgis.monitoring.gpkg import MonitoringLayers
-from ntmgis.monitoring.milestones import judge_milestones, milestone_label
+from ntmgis.monitoring.milestones import judge_milestones, milestone_label, needed_communes
 
 __all__ = ["ReportSection", "Programme", "read_programme", "workspace_office",
            "report_moments", "period_tables", "milestone_section", "office_sections",
@@ -353,7 +353,7 @@ def _target_text(t: dict, total: int, names: dict[str, str], lang: str) -> str:
     elif not pd.isna(t["target_communes"]):
         what = _T("m_count", lang, n=int(t["target_communes"]), total=total)
     else:
-        n = int(-(-float(t["target_share"]) * total // 1))
+        n = needed_communes(t, total)  # as the milestone is judged
         what = _T("m_share", lang, share=fmt_percent(float(t["target_share"]), lang, 0),
                   n=n, total=total)
     return _T("m_keep", lang, what=what) if t["kind"] == "duy_tri" else what

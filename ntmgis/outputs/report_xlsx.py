@@ -40,7 +40,7 @@ from ntmgis.core.i18n import catalog, fmt_money, fmt_number
 from ntmgis.core.spreadsheet import XlsxCleaner, set_text
 from ntmgis.core.version import __version__
 from ntmgis.core.workspace import Workspace
-from ntmgis.outputs.report import PlanReport
+from ntmgis.outputs.report import PlanReport, area_name
 
 __all__ = ["FORMATS", "ReportTable", "report_tables", "parse_formats", "cell_text",
            "typed_cell", "fixed_time", "fixed_zip", "workbook_bytes", "XLSX_NAME"]
@@ -296,7 +296,8 @@ def _table_sheet(wb: Any, table: ReportTable, lang: str, clean: XlsxCleaner,
     sh.freeze_panes = sh.cell(row=2, column=min(table.key_columns, frame.shape[1]) + 1)
     _print_setup(sh, f"A:{get_column_letter(max(table.key_columns, 1))}")
     sh.print_options.gridLines = False
-    sh.oddHeader.center.text = table.title
+    # "&" starts a header code in Excel ("NN&PTNT" would print the page number): doubled
+    sh.oddHeader.center.text = table.title.replace("&", "&&")
     sh.oddFooter.center.text = "&P / &N"
 
 
@@ -321,7 +322,7 @@ def _info_sheet(wb: Any, ws: Workspace, rep: PlanReport, tables: Sequence[Report
     sh = wb.active
     sh.title = _T("s_info", lang)
     rows = [(_T("i_title", lang), rep.title),
-            (_T("i_area", lang), ", ".join(x for x in (ws.name, ws.province) if x))]
+            (_T("i_area", lang), area_name(ws))]
     if ws.plan.name:
         rows.append((_T("i_plan", lang), ws.plan.name))
     if ws.data_date:
