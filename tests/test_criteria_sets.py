@@ -106,6 +106,12 @@ def test_bands_in_the_file_must_fit_the_set(raw):
     raw["bands"] = [19, 15, 10]
     with pytest.raises(CriteriaError, match="bands"):
         criteria_set_from_dict(raw)
+    # the maps have four colours: three bounds, no more, no fewer (a QGIS style and the
+    # web map's legend zip them with the house colours)
+    for bad in ([3, 2], [3, 2, 1, 0], [3, 2, 2]):
+        raw["bands"] = bad
+        with pytest.raises(CriteriaError, match="bands"):
+            criteria_set_from_dict(raw)
 
 
 # -- the threshold lookup ---------------------------------------------------------------

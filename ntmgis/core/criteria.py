@@ -551,8 +551,11 @@ def criteria_set_from_dict(raw: Mapping[str, Any], *, lang: str = "vi") -> Crite
     where = key
     if not crits:
         raise bad("no [[criteria]]")
-    if bands and (bands[0] != len(crits) or list(bands) != sorted(bands, reverse=True)):
-        raise bad(f"bands {list(bands)} must start at {len(crits)} and decrease")
+    # three bounds: all met and two lower bands, then "below" (the four house colours)
+    if bands and (len(bands) != 3 or bands[0] != len(crits)
+                  or list(bands) != sorted(set(bands), reverse=True)):
+        raise bad(f"bands {list(bands)}: three decreasing numbers from {len(crits)}, "
+                  f"e.g. {list(derive_bands(len(crits)))}")
     try:
         return CriteriaSet(
             key=key, name_vi=str(raw.get("name_vi", key)), name_en=str(raw.get("name_en", "")),

@@ -16,6 +16,7 @@ drawn without the PDF drawn first is the same too (both are checked by tests).
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -145,7 +146,7 @@ def _serial(job: Job, bar: PageProgress, stats: RunStats) -> None:
                 c0 = time.process_time()
                 page = every[index][2](number)
                 if pdf is not None:
-                    pdf.savefig(page.fig)
+                    _named(pdf.savefig, job.pdf, page.fig)
                 if job.pngs:
                     rgb = draw_png(page, job.dpi)
                     while len(pending) >= 2:  # bound memory: at most two pages waiting
@@ -159,8 +160,37 @@ def _serial(job: Job, bar: PageProgress, stats: RunStats) -> None:
             if pdf is not None:
                 bar.step(tr("progress_pdf", job.lang))
         finally:
-            if pdf is not None:
-                pdf.close()
+            _close_pdf(pdf, job)
+
+
+def _close_pdf(pdf: Any, job: Job) -> None:
+    """Close the PDF; its write error names the file, and never hides an earlier error.
+
+    matplotlib's PDF writer reports a full disk as an ``OSError`` without a file name
+    (the message would say "không ghi được ?"); while another error is on its way out
+    (a full disk met by a PNG, say), a second one from closing would replace it.
+    """
+    if pdf is None:
+        return
+    failing = sys.exc_info()[1] is not None
+    try:
+        pdf.close()
+    except OSError as exc:
+        if failing:
+            return
+        if exc.filename is None:
+            exc.filename = str(job.pdf)
+        raise
+
+
+def _named(write: Any, path: Any, *args: Any) -> None:
+    """``write(*args)``, a file-system error naming ``path`` when the system gave no name."""
+    try:
+        write(*args)
+    except OSError as exc:
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
 
 
 def _open_pdf(job: Job):
@@ -205,7 +235,10 @@ def _parallel(job: Job, workers: int, bar: PageProgress, stats: RunStats) -> Non
     def submit(i: int) -> None:
         index, number = job.pages[i]
         png = str(job.pngs[i]) if job.pngs else None
-        futures[i] = pool.submit(render_page, index, number, png, job.dpi, want_figure)
+        try:
+            futures[i] = pool.submit(render_page, index, number, png, job.dpi, want_figure)
+        except BrokenProcessPool:  # a worker died before this page was handed out
+            raise BrokenProcessPool(tr("worker_died", job.lang)) from None
 
     try:
         with matplotlib.rc_context(_RC):
@@ -219,13 +252,12 @@ def _parallel(job: Job, workers: int, bar: PageProgress, stats: RunStats) -> Non
                     blob, cpu = _result(futures.pop(i), job.lang)
                     stats.cpu_pages.append(cpu)
                     if pdf is not None:
-                        pdf.savefig(load_figure(blob))
+                        _named(pdf.savefig, job.pdf, load_figure(blob))
                     bar.page_done(job.names[i])
                 if pdf is not None:
                     bar.step(tr("progress_pdf", job.lang))
             finally:
-                if pdf is not None:
-                    pdf.close()
+                _close_pdf(pdf, job)
     except BaseException:
         # a failed page or Ctrl-C: drop the pages not started, wait for the running ones
         pool.shutdown(wait=True, cancel_futures=True)

@@ -126,4 +126,9 @@ def write_png(rgb: Image.Image, path: Path, dpi: int) -> None:
     info.add_text("Software", f"ntmgis {__version__}")
     # zlib level 3, not 6: half the encoding time (0,34 s instead of 0,67 s a 300-dpi A4
     # page, the largest single cost of the atlas) for files about 12 % larger
-    rgb.save(path, format="png", dpi=(dpi, dpi), pnginfo=info, compress_level=3)
+    try:
+        rgb.save(path, format="png", dpi=(dpi, dpi), pnginfo=info, compress_level=3)
+    except OSError as exc:  # Pillow reports a full disk without the file's name
+        if exc.filename is None:
+            exc.filename = str(path)
+        raise
