@@ -157,3 +157,22 @@ def test_terms():
     assert web["not_in_programme"] == "Thị trấn (không xét xã NTM)"
     assert "không còn đạt" in web["change_both"]
     assert appendix_text("project_line", "vi") == web["project_lines"]
+
+
+def test_every_check_the_code_logs_has_a_label():
+    """validate --brief names checks in words: a check logged without a label would show
+    as its key ("roadmap target") in a Vietnamese line."""
+    import re
+    from pathlib import Path
+
+    from ntmgis.core.i18n import _LABELS
+
+    root = Path(__file__).resolve().parents[1] / "ntmgis"
+    used = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r'log\.(?:error|warning)\(\s*"([a-z_0-9]+)"', text))
+        used |= set(re.findall(r'report\(\s*\w+,\s*"(?:error|warning)",\s*"([a-z_0-9]+)"',
+                               text))
+    assert len(used) > 30  # the scan finds the checks
+    assert sorted(used - set(_LABELS["check"])) == []

@@ -42,8 +42,8 @@ def command(workspace: str, csv_path: Path | None, brief: bool, overwrite: bool,
         if not (brief and issue.severity == "warning"):
             click.echo(issue.format(lang))
     if brief:
-        first = {}  # each check's first issue, as an example
-        for issue in issues:
+        first = {}  # each check's first warning, as an example (not an error's message)
+        for issue in log.warnings:
             first.setdefault(issue.check, issue)
         for check, n in sorted(Counter(i.check for i in log.warnings).items()):
             example = first[check]
