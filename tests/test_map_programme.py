@@ -354,3 +354,14 @@ def test_province_map_names_the_area_once(province_copy):
     assert d["area"] == "Tỉnh Lai Châu" and d["province"] == ""
     listing = paths[-1].read_text(encoding="utf-8")
     assert "Tỉnh Lai Châu, Tỉnh Lai Châu" not in listing and "<p>Tỉnh Lai Châu · " in listing
+
+
+@pytest.mark.parametrize("args", [
+    ("map", "--indicator", "10", "--office", "VHTT"),
+    ("map", "--indicator", "10", "--period", "2025-Q3"),
+    ("query", "gaps", "--indicator", "10", "--group-by", "cluster"),
+])
+def test_options_an_indicator_map_or_query_would_ignore_are_refused(sample_maps, args):
+    ws = sample_maps[0]
+    r = _run(*args, "-w", str(ws.root))
+    assert r.exit_code == 2 and "--indicator không dùng cùng" in r.output

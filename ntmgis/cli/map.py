@@ -21,7 +21,9 @@ from ntmgis.outputs.webmap.indicator_map import write_indicator_map
 __all__ = ["command"]
 
 _m = catalog({"year_or_period": ("dùng --year hoặc --period, không dùng cả hai",
-                                 "give --year or --period, not both")})
+                                 "give --year or --period, not both"),
+              "not_with_indicator": ("--indicator không dùng cùng {option}",
+                                     "--indicator cannot be used with {option}")})
 
 
 @click.command(name="map", cls=Command, help_en="""Write the offline HTML maps.
@@ -70,6 +72,10 @@ def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
     if year is not None and period is not None:
         raise OptionError(_m("year_or_period", use_lang))
     if indicator is not None:
+        for opt, given in (("--office", office is not None), ("--period", period is not None),
+                           ("--level-of-detail", lod != "auto")):
+            if given:  # the indicator map has none of these: refuse rather than ignore
+                raise OptionError(_m("not_with_indicator", use_lang, option=opt))
         path = write_indicator_map(ws, indicator, year=year, overwrite=overwrite,
                                    lang=use_lang, online_tiles=online_tiles)
         click.echo(t("written", use_lang, path=path))

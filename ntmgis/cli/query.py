@@ -259,7 +259,8 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
         for option, given in (("--criterion", criterion is not None),
                               ("--level village", level != "commune"),
                               ("--summary-csv", summary_csv is not None),
-                              ("--office", office is not None)):
+                              ("--office", office is not None),
+                              ("--group-by", group_by is not None)):
             if given:
                 raise OptionError(f"--indicator không dùng cùng {option}" if lang != "en"
                                   else f"--indicator cannot be used with {option}")
