@@ -14,7 +14,7 @@ import pandas as pd
 
 from ntmgis.core.criteria import CriteriaSet
 from ntmgis.core.issue_log import IssueLog
-from ntmgis.core.periods import PeriodError, period_end
+from ntmgis.core.periods import accepted_forms, period_end
 from ntmgis.core.text import is_missing
 from ntmgis.core.vocabulary import parse_met
 from ntmgis.core.workspace import (
@@ -261,36 +261,42 @@ def _when(base: pd.DataFrame, log: IssueLog, path: Any, lo: int, hi: int,
     n = len(base)
     years = (int_cell(base, "year", log, path, lo=lo, hi=hi, key="year_range")
              if "year" in base else pd.Series([pd.NA] * n, index=base.index, dtype="Int64"))
-    dates = pd.Series([None] * n, index=base.index, dtype=object)
+    year_of = years.to_numpy(dtype="float64", na_value=np.nan)
+    dates = np.full(n, None, dtype=object)
     given = np.zeros(n, dtype=bool)  # a cell was there (a bad one is reported once)
+    rows = base[ROW].to_numpy()
     for col in ("date", "period"):
         if col not in base:
             continue
-        for i, v in enumerate(base[col].tolist()):
-            if is_missing(v) or dates.iloc[i] is not None:
-                continue
-            given[i] = True
-            row, column = base[ROW].iloc[i], source_column(base, col)
-            try:
-                day = period_end(v, lang=lang)
-            except PeriodError as exc:
-                report(log, "error", "bad_period", "bad_period", file=path, row=row,
-                       column=column, value=v, expected=exc.forms)
-                continue
-            if not lo <= day.year <= hi:
-                report(log, "error", "year_range", "period_range", file=path, row=row,
-                       column=column, value=v, lo=lo, hi=hi)
-                continue
-            dates.iloc[i] = day.isoformat()
-            y = years.iloc[i]
-            if y is pd.NA or y is None:
-                years.iloc[i] = day.year
-            elif int(y) != day.year:
-                report(log, "error", "year_mismatch", "year_mismatch", file=path, row=row,
-                       column=column, value=v, year=int(y))
+        cells = base[col].to_numpy(dtype=object)
+        todo = (dates == None) & ~np.array([is_missing(v) for v in cells], dtype=bool)  # noqa: E711
+        given |= todo
+        # a monthly table repeats few days: each distinct cell is parsed once
+        days, bad = per_unique(np.where(todo, cells, None), lambda v: period_end(v, lang=lang))
+        column = source_column(base, col)
+        for i in np.flatnonzero(todo & bad):
+            report(log, "error", "bad_period", "bad_period", file=path, row=rows[i],
+                   column=column, value=cells[i], expected=accepted_forms(lang))
+        ok = todo & ~bad
+        dy = np.array([d.year if d is not None else 0 for d in days], dtype=float)
+        out_of_range = ok & ((dy < lo) | (dy > hi))
+        for i in np.flatnonzero(out_of_range):
+            report(log, "error", "year_range", "period_range", file=path, row=rows[i],
+                   column=column, value=cells[i], lo=lo, hi=hi)
+        ok &= ~out_of_range
+        mismatch = ok & ~np.isnan(year_of) & (year_of != dy)
+        for i in np.flatnonzero(mismatch):
+            report(log, "error", "year_mismatch", "year_mismatch", file=path, row=rows[i],
+                   column=column, value=cells[i], year=int(year_of[i]))
+        dates[ok] = [d.isoformat() for d in days[ok]]
+        fill = ok & np.isnan(year_of)
+        year_of[fill] = dy[fill]
+    years = pd.Series(pd.array([None if np.isnan(y) else int(y) for y in year_of],
+                               dtype="Int64"), index=base.index)
+    dates = pd.Series(dates, index=base.index, dtype=object)
     for i in np.flatnonzero(years.isna().to_numpy() & dates.isna().to_numpy() & ~given):
         if "year" not in base:  # neither a year nor a date: the row cannot be placed
-            report(log, "error", "missing_value", "no_when", file=path, row=base[ROW].iloc[i],
+            report(log, "error", "missing_value", "no_when", file=path, row=rows[i],
                    column=source_column(base, "date" if "date" in base else "period"),
                    value="")
     return years, dates
