@@ -271,3 +271,19 @@ def test_validate_reports_the_programme_tables(tmp_path, copy_sample):
     assert ("roadmap.csv", "unknown_code", 22, "ma_xa", "99999") in got
     assert ("roadmap.csv", "roadmap_target", 23, "so_xa", "14") in got
     assert ("offices.csv", "criterion_range", 21, "tieu_chi", "25") in got
+
+
+def test_bad_roadmap_row_stops_the_report_rather_than_vanish(tmp_path, copy_sample):
+    """A roadmap row with an error would be left out of the report and maps: exit 1."""
+    from click.testing import CliRunner
+
+    from ntmgis.cli import main
+
+    root = copy_sample(tmp_path / "ws")
+    path = root / "layers" / "roadmap.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines[1] = lines[1].replace(",2022,", ",2022-Q7,", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["report", "-w", str(root), "-o", str(tmp_path / "r")])
+    assert res.exit_code == 1 and "2022-Q7" in res.output and "roadmap.csv" in res.output
+    assert not (tmp_path / "r").exists()

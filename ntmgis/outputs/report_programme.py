@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ntmgis.core.criteria import CriteriaSet
-from ntmgis.core.errors import OptionError
+from ntmgis.core.errors import OptionError, ValidationFailed
 from ntmgis.core.i18n import catalog, fmt_money, fmt_number, fmt_percent
 from ntmgis.core.i18n import label as enum_label
+from ntmgis.core.i18n import t as shared_text
 from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.periods import Period, parse_period, values_at
 from ntmgis.core.text import display_name
@@ -145,11 +146,19 @@ def read_programme(ws: Workspace, cset: CriteriaSet, *, office: str | None = Non
                    lang: str = "vi") -> Programme:
     """Read the offices and roadmap tables; resolve ``office`` (see :func:`workspace_office`).
 
-    Problems in the tables are ``ntmgis validate``'s to report: here they are left out.
+    Raises
+    ------
+    ValidationFailed
+        A table has errors (rows that would be left out), naming file, row and column.
     """
     log = IssueLog(lang=lang, root=ws.root)
     prog = Programme(offices=read_workspace_offices(ws, log, cset),
                      roadmap=read_workspace_roadmap(ws, log, cset))
+    if log.errors:  # rows left out would silently change the report and the maps
+        lines = "\n".join(i.format(lang) for i in log.errors[:20])
+        raise ValidationFailed(shared_text("validation_failed", lang, errors=len(log.errors),
+                                           path="ntmgis validate") + "\n" + lines,
+                               log.sorted())
     if office is not None:
         prog.office, prog.criteria = workspace_office(ws, office, cset, lang=lang,
                                                       offices=prog.offices)
