@@ -551,8 +551,7 @@ def criteria_set_from_dict(raw: Mapping[str, Any], *, lang: str = "vi") -> Crite
     where = key
     if not crits:
         raise bad("no [[criteria]]")
-    # three bounds: all met and two lower bands, then "below" (the four house colours)
-    if bands and (len(bands) != 3 or bands[0] != len(crits)
+    if bands and (len(bands) != 3 or bands[0] != len(crits)  # 4 bands, 4 house colours
                   or list(bands) != sorted(set(bands), reverse=True)):
         raise bad(f"bands {list(bands)}: three decreasing numbers from {len(crits)}, "
                   f"e.g. {list(derive_bands(len(crits)))}")

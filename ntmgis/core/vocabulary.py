@@ -11,7 +11,7 @@ from typing import Any
 from ntmgis.core.text import fold, is_missing
 
 __all__ = ["FUNDING_SOURCES", "MET_WORDS", "NOT_MET_WORDS", "URBAN_PREFIXES", "parse_met",
-           "is_urban_unit"]
+           "is_urban_unit", "is_illustrative"]
 
 #: The plan's funding sources (Biểu 05), in its order; capital columns are ``cap_<source>``.
 FUNDING_SOURCES = ("central", "local", "integrated", "credit", "mobilised", "community")
@@ -54,3 +54,17 @@ def parse_met(value: Any) -> int | None:
 def is_urban_unit(unit_type: Any) -> bool:
     """Whether a unit of this type (``"Thị trấn"``, ``"Phường"``) is outside the programme."""
     return not is_missing(unit_type) and fold(str(unit_type)).startswith(URBAN_PREFIXES)
+
+
+def is_illustrative(ws: Any) -> bool:
+    """Whether the workspace says its data are illustrative ("minh họa", "illustrative").
+
+    Its village set's names or its plan's name say so (the samples'); every output that
+    shows the data says so too (report, web maps, indicator maps).
+    """
+    if ws is None:
+        return False
+    names = (getattr(ws, "village_set_name", ""), getattr(ws, "village_set_name_en", ""),
+             getattr(getattr(ws, "plan", None), "name", ""))
+    return any("minh hoa" in fold(str(n or "")) or "illustrative" in str(n or "").lower()
+               for n in names)

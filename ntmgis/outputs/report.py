@@ -25,6 +25,7 @@ from ntmgis.core.issue_log import IssueLog
 from ntmgis.core.periods import Period, parse_period
 from ntmgis.core.safe_write import atomic_output, require_writable
 from ntmgis.core.spreadsheet import csv_frame
+from ntmgis.core.vocabulary import is_illustrative
 from ntmgis.core.workspace import Workspace
 from ntmgis.inputs.load import load_inputs
 from ntmgis.monitoring.compute import compute_layers
@@ -312,7 +313,7 @@ def plan_report(ws: Workspace, *, lang: str = "vi",
     span = f"{years[0]}-{years[-1]}" if years[-1] != years[0] else str(years[0])
     title = f"{_h('title', lang)}: {area_name(ws)} ({span})"
     notes = []
-    if "illustrative" in ws.village_set_name.lower() or "minh họa" in ws.village_set_name:
+    if is_illustrative(ws):
         notes.append(_h("illustrative" if pt is not None or fs is not None
                         else "illustrative_no_plan", lang))
     rep = PlanReport(title=title, criteria=criteria, headline=headline, funding=funding,

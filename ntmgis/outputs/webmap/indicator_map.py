@@ -20,7 +20,6 @@ import dataclasses
 import math
 import re
 from pathlib import Path
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -29,8 +28,9 @@ import pandas as pd
 from ntmgis.core.errors import CriteriaError, DataError, OptionError, WorkspaceError
 from ntmgis.core.i18n import catalog, check_lang, fmt_number, label, t
 from ntmgis.core.safe_write import require_writable
-from ntmgis.core.text import fold, is_missing
+from ntmgis.core.text import is_missing
 from ntmgis.core.version import __version__
+from ntmgis.core.vocabulary import is_illustrative
 from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.monitoring.gpkg import read_layer
 from ntmgis.monitoring.indicators import criteria_set_for
@@ -304,14 +304,6 @@ def _mappable_text(m: dict[str, list[int]], lang: str) -> str:
     return "; ".join(f"{k} ({_years_text(y)})" for k, y in m.items()) or _m("none", lang)
 
 
-def _illustrative(ws: Any) -> bool:
-    """Whether the workspace says its data are illustrative (as the report notes it)."""
-    names = (getattr(ws, "village_set_name", ""), getattr(ws, "village_set_name_en", ""),
-             getattr(getattr(ws, "plan", None), "name", ""))
-    return any("minh hoa" in fold(str(n or "")) or "illustrative" in str(n or "").lower()
-               for n in names)
-
-
 def _safe_key(key: str) -> str:
     return re.sub(r"[^0-9A-Za-z.-]+", "_", key).strip("._") or "indicator"
 
@@ -375,7 +367,7 @@ def _summary(ws: Workspace, threshold: str, judged: np.ndarray, met: np.ndarray,
     src = conf.get("source") or _m("source_default", lang, area=ws.name, version=__version__)
     th_sources = list(dict.fromkeys(x for x in sources if x))
     parts.append(_m("source", lang, src=src, ths="; ".join(th_sources) or "–"))
-    if _illustrative(ws):
+    if is_illustrative(ws):
         parts.append(_m("illustrative", lang))
     return " · ".join(parts)
 

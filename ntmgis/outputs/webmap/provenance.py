@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ntmgis.core.i18n import catalog
-from ntmgis.core.text import fold
+from ntmgis.core.vocabulary import is_illustrative
 
-__all__ = ["is_illustrative", "map_notes"]
+__all__ = ["map_notes"]
 
 _M = catalog({
     "source": ("Nguồn: {src}", "Source: {src}"),
@@ -31,16 +31,6 @@ _M = catalog({
     "illustrative": ("Số liệu minh họa, không phải số liệu thật",
                      "Illustrative data, not real figures"),
 })
-
-
-def is_illustrative(ws: Any) -> bool:
-    """Whether the workspace says its data are illustrative (the report's rule)."""
-    if ws is None:
-        return False
-    names = (getattr(ws, "village_set_name", ""), getattr(ws, "village_set_name_en", ""),
-             getattr(getattr(ws, "plan", None), "name", ""))
-    return any("minh hoa" in fold(str(n or "")) or "illustrative" in str(n or "").lower()
-               for n in names)
 
 
 def _cells(line: str) -> list[str]:
