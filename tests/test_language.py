@@ -6,6 +6,7 @@ errors, ``validate --brief``'s check names, the terms of the issue and how names
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -176,3 +177,20 @@ def test_every_check_the_code_logs_has_a_label():
                                text))
     assert len(used) > 30  # the scan finds the checks
     assert sorted(used - set(_LABELS["check"])) == []
+
+
+def test_a_workspace_in_english_speaks_english_from_a_subfolder(tmp_path, monkeypatch,
+                                                                copy_sample):
+    """Commands find the workspace in a parent folder; so does the language of their errors."""
+    from click.testing import CliRunner
+
+    from ntmgis.cli import main
+
+    root = copy_sample(tmp_path / "ws")
+    toml = root / "ntmgis.toml"
+    text = re.sub(r'(?m)^language = ".*"$', 'language = "en"', toml.read_text(encoding="utf-8"))
+    assert 'language = "en"' in text
+    toml.write_text(text, encoding="utf-8")
+    monkeypatch.chdir(root / "layers")
+    res = CliRunner().invoke(main, ["appendix", "--dpi", "5"])
+    assert res.exit_code == 2 and "Invalid value for '--dpi'" in res.output

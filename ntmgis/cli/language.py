@@ -32,6 +32,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from ntmgis.core.errors import WorkspaceError
+from ntmgis.core.workspace import find_workspace
+
 __all__ = ["Command", "Group", "Option", "Argument", "option", "argument", "resolve",
            "current", "explicit", "word", "usage_message", "ENV_VAR"]
 
@@ -119,7 +122,11 @@ def _arg_value(args: Sequence[str], names: tuple[str, ...]) -> str | None:
 
 def _workspace_lang(args: Sequence[str]) -> str | None:
     folder = _arg_value(args, ("-w", "--workspace")) or "."
-    toml = Path(folder) / "ntmgis.toml" if not folder.endswith(".toml") else Path(folder)
+    try:  # the workspace a command will use: found in a parent folder too, as it does
+        toml = Path(folder) if folder.endswith(".toml") else \
+            find_workspace(folder) / "ntmgis.toml"
+    except (WorkspaceError, OSError):
+        return None
     try:
         with open(toml, "rb") as f:
             area = tomllib.load(f).get("area", {})

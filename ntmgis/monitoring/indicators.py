@@ -16,7 +16,6 @@ fills it. Layer columns: ``docs/CONTRACT.md`` (``indicator_status``).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,11 +39,6 @@ from ntmgis.inputs.indicators import (
     read_indicator_values,
 )
 from ntmgis.inputs.load import workspace_criteria_set
-
-if sys.version_info >= (3, 11):
-    pass
-else:  # pragma: no cover
-    pass
 
 __all__ = ["STATUS_COLUMNS", "IndicatorResult", "criteria_set_for", "commune_classes",
            "evaluate_indicators", "criteria_from_indicators", "merge_criteria",

@@ -94,7 +94,15 @@ _T = catalog({
 })
 
 _COMPOUND = re.compile(r"(\d+/\d+) = (\S+%)")
-_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+def _roman(n: int) -> str:
+    """``n`` in Roman numerals (section headings of an administrative report: I, II … XIV)."""
+    out = ""
+    for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                       (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                       (4, "IV"), (1, "I")):
+        count, n = divmod(n, value)
+        out += sym * count
+    return out
 _PREFIXES = ("thành phố ", "thị xã ", "huyện ", "quận ", "tỉnh ", "xã ", "phường ",
              "thị trấn ", "city ", "district ", "province ", "commune ")
 
@@ -489,14 +497,13 @@ def docx_bytes(ws: Workspace, rep: PlanReport, *, extra: Sequence[ReportTable] =
     for note in rep.notes:  # the sample's figures are illustrative: said before any table
         _para(doc, note, italic=True, indent=True)
     tables = report_tables(rep, extra)
-    by_key = {t.key: t for t in tables}
     heads = {"headline": "h_head", "criteria": "h_criteria", "funding": "h_fund"}
     n_table = n_fig = 0
     for i, table in enumerate(tables):
         title = _T(heads[table.key], lang) if table.key in heads else table.title
-        doc.add_paragraph(f"{_ROMAN[i] if i < len(_ROMAN) else i + 1}. {title.upper()}",
+        doc.add_paragraph(f"{_roman(i + 1)}. {title.upper()}",
                           style="Heading 1")
-        if table.key != "criteria" or by_key.get("criteria") is not table:
+        if table.key != "criteria":
             n_table += 1
             _table(doc, table, n_table, lang)
             continue
