@@ -234,6 +234,9 @@ def read_status(cfg: TableConfig, ws: Workspace, log: IssueLog, cset: CriteriaSe
             long["name"] = base["name"].to_numpy(dtype=object)
     if not long["date"].notna().any():
         long = long.drop(columns="date")  # yearly data: as they always were
+    else:  # with reports by day, a row with only a year stands for its 31/12
+        long["date"] = long["date"].where(long["date"].notna(),
+                                          long["year"].astype("string") + "-12-31")
     long.attrs["path"] = str(path)
     return long
 

@@ -392,9 +392,6 @@ def _duplicate_status(df: pd.DataFrame, path: Path | None, log: IssueLog) -> Non
     # reports by date: several a year are normal, the same day twice is not
     when = "date" if "date" in df.columns else "year"
     sub = df.dropna(subset=["code", "year", "criterion"])
-    if when == "date":
-        sub = sub.assign(date=sub["date"].where(sub["date"].notna(),
-                                                sub["year"].astype("string") + "-12-31"))
     keys = ["code", when, "criterion"]
     dup = sub.duplicated(subset=keys, keep="first")
     if not dup.any():

@@ -280,7 +280,7 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
     # Reports by date or period (monthly, quarterly): the year's status is its latest
     # report; every report stays in commune_criteria (its ``date``) for ``--period``.
     dated = "date" in cs.columns
-    if dated:
+    if dated:  # rows merged from indicator values have only a year: its 31/12
         cs = cs.assign(date=cs["date"].where(cs["date"].notna(),
                                              cs["year"].astype("string") + "-12-31"))
         cs = cs.sort_values("date", ascending=False, kind="stable")
