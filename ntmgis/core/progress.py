@@ -121,7 +121,10 @@ class Progress:
             TextColumn("{task.fields[title]}"), BarColumn(),
             TextColumn("{task.fields[count]}"), TimeElapsedColumn(), Remaining(),
             TextColumn("{task.description}"),
-            console=console, transient=True, redirect_stdout=False, redirect_stderr=False)
+            console=console, transient=True,
+            # a warning written to standard error meanwhile prints above the bar, whole;
+            # standard output is never redirected (it may be a pipe while this is a terminal)
+            redirect_stdout=False, redirect_stderr=self._stream in (None, sys.stderr))
         self._progress.start()
         self._task = self._progress.add_task("", total=self.total, count=self._count(),
                                              title=_escape(self.title),
