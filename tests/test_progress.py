@@ -18,6 +18,7 @@ import select
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -76,13 +77,25 @@ def test_bar_names_steps_and_counts_on_a_terminal(wide, lang, count, title):
     with Progress(title, lang, enabled=wants_progress(term), stream=term) as bar:
         bar.step("Đọc dữ liệu" if lang == "vi" else "Reading data")
         bar.begin(3, "pages")
+        time.sleep(0.06)  # items are drawn at most 20 times a second
         bar.advance("Tiêu chí 1: Quy hoạch")
+        time.sleep(0.06)
         bar.advance("Xã [Mường] Tè")  # brackets from the data print as they are
     shown = _shown(term)
     for words in (title, count, "Tiêu chí 1: Quy hoạch", "Xã [Mường] Tè",
                   "Đọc dữ liệu" if lang == "vi" else "Reading data"):
         assert words in shown, (words, shown)
     assert unit_text("directions", lang, 4, 16) in ("4/16 hướng", "4/16 directions")
+
+
+def test_many_quick_items_are_not_each_drawn(wide):
+    term = _Terminal()
+    with Progress("Truy vấn", "vi", enabled=True, stream=term, total=5000) as bar:
+        for i in range(1, 5001):
+            bar.advance(f"Xã {i}")
+    frames = _shown(term).count("Truy vấn")
+    assert 1 < frames < 200  # a drawing costs ~1 ms: not 5000 of them
+    assert "5000/5000" in _shown(term) and "Xã 5000" in _shown(term)  # the last is drawn
 
 
 def test_nothing_on_a_pipe(wide):

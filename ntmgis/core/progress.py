@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import IO, Any
@@ -39,6 +40,9 @@ _UNITS = catalog({
     "directions": ("{done}/{total} hướng", "{done}/{total} directions"),
     "items": ("{done}/{total}", "{done}/{total}"),
 })
+# A drawing costs about a millisecond: counted items are drawn at most this often (s),
+# the ones between shown by the bar's own refresh (10 a second) and its last drawing.
+_MIN_REDRAW = 0.05
 # Units whose items take very different times: no time left is guessed from them.
 _NO_ESTIMATE = frozenset({"steps"})
 
@@ -97,6 +101,7 @@ class Progress:
         self._stream = stream
         self._progress: Any = None
         self._task: Any = None
+        self._drawn = 0.0  # time.monotonic() of the last drawing forced
 
     def __enter__(self) -> Progress:
         if not self.enabled:
@@ -135,11 +140,16 @@ class Progress:
         return "" if self.total is None else unit_text(self.unit, self.lang, self.done,
                                                        self.total)
 
-    def _show(self, **fields: Any) -> None:
-        # refreshed now, not at the next tick: steps can be quicker than a tick
+    def _show(self, *, now: bool = True, **fields: Any) -> None:
         if self._progress is not None:
+            # a step is drawn at once, not at the next tick (it can be quicker than one);
+            # counted items at most every _MIN_REDRAW seconds, or thousands would cost seconds
+            t = time.monotonic()
+            now = now or t - self._drawn >= _MIN_REDRAW
+            if now:
+                self._drawn = t
             self._progress.update(self._task, description=_escape(self.what),
-                                  count=self._count(), refresh=True, **fields)
+                                  count=self._count(), refresh=now, **fields)
 
     def step(self, what: str) -> None:
         """A named step begins: ``what`` is shown beside the bar (the count stays)."""
@@ -160,7 +170,7 @@ class Progress:
         self.done += n
         if name is not None:
             self.what = name
-        self._show(completed=self.done)
+        self._show(now=False, completed=self.done)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
