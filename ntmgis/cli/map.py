@@ -25,7 +25,8 @@ _m = catalog({"year_or_period": ("dùng --year hoặc --period, không dùng c�
                                  "give --year or --period, not both"),
               "not_with_indicator": ("--indicator không dùng cùng {option}",
                                      "--indicator cannot be used with {option}"),
-              "title": ("Vẽ bản đồ web", "Drawing the web maps")})
+              "title": ("Vẽ bản đồ web", "Drawing the web maps"),
+              "indicator": ("Bản đồ chỉ tiêu {key}", "Map of indicator {key}")})
 
 
 @click.command(name="map", cls=Command, help_en="""Write the offline HTML maps.
@@ -79,7 +80,7 @@ def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
             if given:  # the indicator map has none of these: refuse rather than ignore
                 raise OptionError(_m("not_with_indicator", use_lang, option=opt))
         with Progress(_m("title", use_lang), use_lang, enabled=wants_progress()) as bar:
-            bar.step(indicator)  # one page: its name beside a pulsing bar
+            bar.step(_m("indicator", use_lang, key=indicator))  # one page: a named step
             path = write_indicator_map(ws, indicator, year=year, overwrite=overwrite,
                                        lang=use_lang, online_tiles=online_tiles)
         click.echo(t("written", use_lang, path=path))
