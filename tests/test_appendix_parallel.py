@@ -170,7 +170,7 @@ def test_unpicklable_error_still_says_what_happened():
 
 def test_progress_quiet_when_not_a_terminal(relief_mini):
     from ntmgis.cli import main
-    from ntmgis.outputs.appendix._progress import wants_progress
+    from ntmgis.core.progress import wants_progress
 
     assert not wants_progress(io.StringIO())
     res = CliRunner().invoke(main, ["appendix", "-w", str(relief_mini.root), "--format", "pdf",
@@ -195,11 +195,13 @@ def test_progress_names_the_pages_on_a_terminal(relief_mini, monkeypatch, lang, 
     term = _Terminal()
     monkeypatch.setattr(sys, "stderr", term)
     monkeypatch.setenv("COLUMNS", "200")
-    from ntmgis.outputs.appendix._progress import PageProgress
+    from ntmgis.core.progress import Progress
+    from ntmgis.outputs.appendix._text import tr
 
-    with PageProgress(3, lang, True, stream=term) as bar:
-        bar.page_done("Tổng quan" if lang == "vi" else "Overview")
-        bar.page_done("Xã Một" if lang == "vi" else "Criterion 1: Planning")
+    with Progress(tr("progress_title", lang), lang, enabled=True, stream=term, total=3,
+                  unit="pages") as bar:
+        bar.advance("Tổng quan" if lang == "vi" else "Overview")
+        bar.advance("Xã Một" if lang == "vi" else "Criterion 1: Planning")
     shown = term.getvalue()
     for w in words:
         assert w in shown, (w, shown)

@@ -20,7 +20,8 @@ from ntmgis.analysis.distances import geodesic_m, to_metric, work_crs
 from ntmgis.analysis.query_data import QueryData, load_data, message
 from ntmgis.analysis.terrain import ROAD_SPEEDS_KMH
 from ntmgis.core.errors import DataError, DataWarning, WorkspaceError
-from ntmgis.core.i18n import catalog, enum_keys, labels
+from ntmgis.core.i18n import catalog, enum_keys, labels, t
+from ntmgis.core.progress import Progress, as_progress
 
 __all__ = ["access", "ACCESS_MODES", "FACILITY_TYPES"]
 
@@ -67,9 +68,21 @@ _MSG: dict[str, tuple[str, str]] = {
         "cách tính theo địa hình cho ra số phút; dùng --max-minutes",
         "terrain mode measures minutes; use --max-minutes",
     ),
+    # the steps a progress bar names
+    "step_nearest": ("Tìm cơ sở gần nhất", "Finding the nearest facility"),
+    "step_network": ("Dựng mạng đường", "Building the road network"),
+    "step_routes": ("Tìm đường ngắn nhất tới cơ sở", "Finding the shortest routes"),
+    "step_elevation": ("Đọc bản đồ độ cao", "Reading the elevation raster"),
+    "step_roads": ("Đưa đường vào lưới độ cao", "Burning the roads into the grid"),
+    "step_raster": ("Ghi bản đồ số phút", "Writing the minutes raster"),
 }
 
 _m = catalog(_MSG, message)
+
+
+def _step(key: str, lang: str) -> str:
+    """A step's name: this module's, else a shared one (``step_read``)."""
+    return _m(key, lang) if key in _MSG else t(key, lang)
 
 
 def _road_speeds(q: QueryData, speeds: Mapping[str, float] | None) -> dict[str, float] | None:
@@ -83,7 +96,7 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
            max_km: float | None = None, max_minutes: float | None = None,
            raster_out: str | Path | None = None, overwrite: bool = False,
            speeds: Mapping[str, float] | None = None,
-           lang: str = "vi") -> gpd.GeoDataFrame:
+           lang: str = "vi", progress: Progress | None = None) -> gpd.GeoDataFrame:
     """Each village's nearest facility of a type, and the distance or time to it.
 
     Parameters
@@ -111,6 +124,9 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
         or ``[terrain] road_speeds_kmh`` in ``ntmgis.toml``).
     lang : {"vi", "en"}
         Language of error messages.
+    progress : Progress, optional
+        Told each step (reading, the graph move by move, the search...)
+        (:class:`ntmgis.core.progress.Progress`); the result is the same without it.
 
     Returns
     -------
@@ -146,6 +162,8 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
         raise DataError(_m("minutes_straight", lang))
     if by == "terrain" and max_km is not None:
         raise DataError(_m("km_terrain", lang))
+    bar = as_progress(progress)
+    bar.step(_step("step_read", lang))
     q = load_data(data, lang=lang)
     roads = q.get("roads", required=False)
     if by == "road" and (roads is None or len(roads) == 0):
@@ -170,6 +188,7 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
     has_pt = (v_m.geometry.notna() & ~v_m.geometry.is_empty).to_numpy()
     raster_path = None
     if by == "straight":
+        bar.step(_step("step_nearest", lang))
         tree = shapely.STRtree(f_m.geometry.to_numpy())
         # Nearest in the metric CRS, then the geodesic distance of that pair.
         (oi, fi) = tree.query_nearest(v_m.geometry.to_numpy()[has_pt], all_matches=False)
@@ -180,7 +199,9 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
     elif by == "road":
         from ntmgis.analysis.network import build_road_graph, nearest_by_road
 
+        bar.step(_step("step_network", lang))
         graph = build_road_graph(to_metric(roads, crs), speeds=_road_speeds(q, speeds), lang=lang)
+        bar.step(_step("step_routes", lang))
         res = nearest_by_road(graph, v_m.geometry.to_numpy()[has_pt], f_m.geometry.to_numpy())
         idx = np.flatnonzero(has_pt)
         km[idx] = np.where(np.isfinite(res.km), res.km, np.nan)
@@ -195,13 +216,15 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
             write_minutes,
         )
 
+        bar.step(_step("step_elevation", lang))
         elev = read_elevation(q.elevation, lang=lang)
         road_kmh = None
         if roads is not None and len(roads):
+            bar.step(_step("step_roads", lang))
             road_kmh = rasterize_road_speeds(roads, elev, speeds=_road_speeds(q, speeds))
         f_e = fac.to_crs(elev.crs)
         res = cost_distance(elev, shapely.get_coordinates(f_e.geometry.to_numpy()),
-                            road_kmh=road_kmh)
+                            road_kmh=road_kmh, lang=lang, progress=bar)
         v_e = vill.to_crs(elev.crs)
         idx = np.flatnonzero(has_pt)
         mins, near = res.sample(shapely.get_coordinates(v_e.geometry.to_numpy()[has_pt]))
@@ -216,6 +239,7 @@ def access(data: Any, /, *, to: str = "health_station", by: str = "straight",
                 f"{lost} villages lie off the elevation raster or cannot reach any facility",
                 DataWarning, stacklevel=2)
         if raster_out is not None:
+            bar.step(_step("step_raster", lang))
             raster_path = write_minutes(res, raster_out, overwrite=overwrite, lang=lang)
     has_fac = nearest >= 0
     out = pd.DataFrame({

@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 
 from ntmgis.core.errors import CRSError, DataError, DataWarning, WorkspaceError
-from ntmgis.core.i18n import t
+from ntmgis.core.i18n import catalog, t
+from ntmgis.core.progress import Progress, as_progress
 from ntmgis.core.safe_write import atomic_output
 
 __all__ = [
@@ -54,6 +55,14 @@ ROAD_SPEEDS_KMH: dict[str, float] = {
     "commune": 15.0,
     "village_track": 8.0,
 }
+
+# The steps a progress bar names: key -> (Vietnamese, English).
+_m = catalog({
+    "step_graph": ("Dựng đồ thị di chuyển 16 hướng trên lưới độ cao",
+                   "Building the 16-direction travel graph on the elevation grid"),
+    "step_search": ("Tìm thời gian tới cơ sở gần nhất (Dijkstra)",
+                    "Finding the time to the nearest facility (Dijkstra)"),
+})
 
 #: Nodata value of the minutes GeoTIFF (cells without elevation or unreachable).
 NODATA = -9999.0
@@ -214,7 +223,7 @@ def rasterize_road_speeds(roads, elevation: Elevation, *,
 
 
 def _graph(z: np.ndarray, cell: tuple[float, float], road_kmh: np.ndarray | None, *,
-           reverse: bool = False):
+           reverse: bool = False, progress: Progress | None = None):
     """Directed 16-neighbour graph of the grid; weights are minutes per move.
 
     With ``reverse`` the edge of the move a -> b goes from b to a (the graph in
@@ -223,6 +232,7 @@ def _graph(z: np.ndarray, cell: tuple[float, float], road_kmh: np.ndarray | None
     The weights are first laid out as one slot per (cell, move) in a dense
     ``(cells, 16)`` array, in row order, so the CSR matrix is assembled
     directly (no COO copy, no sort): about 200 bytes per cell at the peak.
+    ``progress`` is told each of the 16 moves laid out.
     """
     from scipy import sparse
 
@@ -234,11 +244,13 @@ def _graph(z: np.ndarray, cell: tuple[float, float], road_kmh: np.ndarray | None
     slots = np.full((rows, cols, k_moves), np.nan)
     delta = np.empty(k_moves, dtype=np.int64)
     dx, dy = cell
+    bar = as_progress(progress)
     for k, (dr, dc) in enumerate(_OFFSETS):
         delta[k] = dr * cols + dc
         r0, r1 = max(0, -dr), rows - max(0, dr)
         c0, c1 = max(0, -dc), cols - max(0, dc)
         if r1 <= r0 or c1 <= c0:
+            bar.advance()
             continue
         a = (slice(r0, r1), slice(c0, c1))
         b = (slice(r0 + dr, r1 + dr), slice(c0 + dc, c1 + dc))
@@ -263,6 +275,7 @@ def _graph(z: np.ndarray, cell: tuple[float, float], road_kmh: np.ndarray | None
         minutes = np.where(ok, dist_m / 1000.0 / kmh * 60.0, np.nan)
         # The edge is stored in the row of the cell it leaves: b in the reversed graph.
         slots[(*(b if reverse else a), k)] = minutes
+        bar.advance()
     slots = slots.reshape(n, k_moves)
     present = ~np.isnan(slots)
     indptr = np.zeros(n + 1, dtype=itype)
@@ -314,7 +327,8 @@ class CostDistance:
 
 
 def cost_distance(elevation: Elevation, sources_xy: np.ndarray, *,
-                  road_kmh: np.ndarray | None = None) -> CostDistance:
+                  road_kmh: np.ndarray | None = None, lang: str = "vi",
+                  progress: Progress | None = None) -> CostDistance:
     """Minutes of travel from every cell to the nearest of ``sources_xy``.
 
     Parameters
@@ -326,6 +340,11 @@ def cost_distance(elevation: Elevation, sources_xy: np.ndarray, *,
         raster or on a cell without elevation are skipped.
     road_kmh : ndarray, optional
         Speed on each cell's road (see :func:`rasterize_road_speeds`).
+    lang : {"vi", "en"}
+        Language of the steps told to ``progress``.
+    progress : Progress, optional
+        Told the steps (the graph, move by move; the search)
+        (:class:`ntmgis.core.progress.Progress`); the result is the same without it.
 
     Returns
     -------
@@ -364,7 +383,10 @@ def cost_distance(elevation: Elevation, sources_xy: np.ndarray, *,
     cell_ids, first = np.unique(cell_ids, return_index=True)
     source_index = source_index[first]
     # Travel goes from a cell to a facility: search the reversed graph from the facilities.
-    graph = _graph(elevation.z, elevation.cell_size, road_kmh, reverse=True)
+    bar = as_progress(progress)
+    bar.begin(len(_OFFSETS), "directions", what=_m("step_graph", lang))
+    graph = _graph(elevation.z, elevation.cell_size, road_kmh, reverse=True, progress=bar)
+    bar.step(_m("step_search", lang))  # one call into scipy: a step, not counted
     dist, _, src = dijkstra(graph, directed=True, indices=cell_ids,
                             min_only=True, return_predecessors=True)
     dist = dist.reshape(rows, cols)

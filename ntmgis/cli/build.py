@@ -16,15 +16,15 @@ from ntmgis.cli.options import (
     overwrite_option,
     workspace_option,
 )
-from ntmgis.core.i18n import t
+from ntmgis.core.i18n import catalog, t
 from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.progress import Progress, wants_progress
 from ntmgis.outputs.postgis_store import build_and_store
 
 __all__ = ["command"]
 
 
-def _progress(msg: str) -> None:
-    click.echo(f"→ {msg}…", err=True)
+_m = catalog({"title": ("Dựng lớp giám sát", "Building the monitoring layers")})
 
 
 @click.command(name="build", cls=Command,
@@ -50,8 +50,11 @@ def command(workspace: str, output: Path | None, store: str | None, schema: str 
     if group_by is not None:  # the option stands in for [area] group_by
         ws = replace(ws, group_by=group_by)
     log = IssueLog(lang=lang, root=ws.root)
-    path, stored = build_and_store(ws, store, schema=schema, lang=lang, overwrite=overwrite,
-                                   output=output, progress=_progress, log=log)
+    # the steps on a terminal only: piped or logged, standard error holds only what matters
+    with Progress(_m("title", lang), lang, enabled=wants_progress()) as bar:
+        path, stored = build_and_store(ws, store, schema=schema, lang=lang,
+                                       overwrite=overwrite, output=output, progress=bar,
+                                       log=log)
     for issue in log.data_changing:  # what was dropped or changed is shown, not only counted
         click.echo(issue.format(lang), err=True)
     if log.warnings:

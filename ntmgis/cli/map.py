@@ -15,6 +15,7 @@ from ntmgis.cli.options import (
 )
 from ntmgis.core.errors import OptionError
 from ntmgis.core.i18n import catalog, t
+from ntmgis.core.progress import Progress, wants_progress
 from ntmgis.outputs.webmap import render_maps
 from ntmgis.outputs.webmap.indicator_map import write_indicator_map
 
@@ -23,7 +24,9 @@ __all__ = ["command"]
 _m = catalog({"year_or_period": ("dùng --year hoặc --period, không dùng cả hai",
                                  "give --year or --period, not both"),
               "not_with_indicator": ("--indicator không dùng cùng {option}",
-                                     "--indicator cannot be used with {option}")})
+                                     "--indicator cannot be used with {option}"),
+              "title": ("Vẽ bản đồ web", "Drawing the web maps"),
+              "indicator": ("Bản đồ chỉ tiêu {key}", "Map of indicator {key}")})
 
 
 @click.command(name="map", cls=Command, help_en="""Write the offline HTML maps.
@@ -76,13 +79,17 @@ def command(workspace: str, lang: str | None, overwrite: bool, year: int | None,
                            ("--level-of-detail", lod != "auto")):
             if given:  # the indicator map has none of these: refuse rather than ignore
                 raise OptionError(_m("not_with_indicator", use_lang, option=opt))
-        path = write_indicator_map(ws, indicator, year=year, overwrite=overwrite,
-                                   lang=use_lang, online_tiles=online_tiles)
+        with Progress(_m("title", use_lang), use_lang, enabled=wants_progress()) as bar:
+            bar.step(_m("indicator", use_lang, key=indicator))  # one page: a named step
+            path = write_indicator_map(ws, indicator, year=year, overwrite=overwrite,
+                                       lang=use_lang, online_tiles=online_tiles)
         click.echo(t("written", use_lang, path=path))
         return
-    paths = render_maps(ws, lang=use_lang, overwrite=overwrite, year=year,
-                        online_tiles=online_tiles,
-                        level_of_detail={"auto": None, "on": True, "off": False}[lod],
-                        office=office, period=period)
+    # on a terminal only: piped or logged, standard error stays empty
+    with Progress(_m("title", use_lang), use_lang, enabled=wants_progress()) as bar:
+        paths = render_maps(ws, lang=use_lang, overwrite=overwrite, year=year,
+                            online_tiles=online_tiles,
+                            level_of_detail={"auto": None, "on": True, "off": False}[lod],
+                            office=office, period=period, progress=bar)
     for p in paths:
         click.echo(t("written", use_lang, path=p))

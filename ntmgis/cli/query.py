@@ -15,9 +15,10 @@ so a name holding ``[bold]`` or ``[link=…]`` shows as typed.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,9 +35,28 @@ from ntmgis.cli.options import (
     workspace_option,
 )
 from ntmgis.core.errors import OptionError
-from ntmgis.core.i18n import enum_keys, labels, t
+from ntmgis.core.i18n import catalog, enum_keys, labels, t
+from ntmgis.core.progress import Progress, wants_progress
 
 __all__ = ["command"]
+
+_m = catalog({
+    "title": ("Truy vấn", "Query"),
+    "access_title": ("Tính khả năng tiếp cận", "Computing access"),
+    "working": ("Đọc dữ liệu và tính", "Reading the data and computing"),
+})
+
+
+@contextlib.contextmanager
+def _working(lang: str, title: str = "title") -> Iterator[Progress]:
+    """A bar naming the query's step while it runs, on a terminal only.
+
+    Only around the library call: the table printed afterwards on standard output
+    must not interleave with a bar being redrawn on standard error.
+    """
+    with Progress(_m(title, lang), lang, enabled=wants_progress()) as bar:
+        bar.step(_m("working", lang))
+        yield bar
 
 # Output options that name a file, checked before the query runs.
 _FILE_OUTPUTS = ("csv_path", "geojson_path", "map_path", "summary_csv", "raster_path")
@@ -276,9 +296,10 @@ def gaps_cmd(criterion: int | None, year: int | None, level: str, summary_csv: P
         check_criterion("--criterion", criterion, ws, lang)
     if summary_csv is not None:
         require_writable(summary_csv, overwrite, lang, ws=ws)
-    result = gaps(ws, criterion=criterion, year=year, level=level, office=office,
-                  group_by=group_by, lang=lang)
-    summary = gap_summary(result, lang=lang)
+    with _working(lang):
+        result = gaps(ws, criterion=criterion, year=year, level=level, office=office,
+                      group_by=group_by, lang=lang)
+        summary = gap_summary(result, lang=lang)
     _print(result, lang, describe(result, lang=lang), limit)
     _print(summary, lang, "Tổng hợp toàn huyện" if lang != "en" else "District summary")
     name = f"query_gaps_{level}" + (f"_tc{criterion:02d}" if criterion else "") + \
@@ -325,8 +346,10 @@ def access_cmd(to: str, by: str, max_km: float | None, max_minutes: float | None
     for p in (csv_path, geojson_path):
         if p is not None:
             require_writable(p, overwrite, lang)
-    result = access(ws, to=to, by=by, max_km=max_km, max_minutes=max_minutes,
-                    raster_out=raster, overwrite=overwrite, lang=lang)
+    # the steps on a terminal only (a terrain search can take minutes): pipes stay clean
+    with _working(lang, "access_title") as bar:
+        result = access(ws, to=to, by=by, max_km=max_km, max_minutes=max_minutes,
+                        raster_out=raster, overwrite=overwrite, lang=lang, progress=bar)
     _print(result, lang, describe(result, lang=lang), limit)
     if raster is not None:
         click.echo(t("written", lang, path=raster))
@@ -349,7 +372,8 @@ def misplaced_cmd(max_village_m: float | None, workspace: str, lang: str | None,
     from ntmgis.analysis.misplaced import misplaced
 
     ws, lang = open_workspace(workspace, lang)
-    result = misplaced(ws, max_village_m=max_village_m, lang=lang)
+    with _working(lang):
+        result = misplaced(ws, max_village_m=max_village_m, lang=lang)
     _print(result, lang, describe(result, lang=lang), limit)
     _outputs(result, ws, lang, "query_misplaced", csv_path=csv_path, geojson_path=geojson_path,
              gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
@@ -391,10 +415,11 @@ def projects_cmd(criterion, commune, village, status, category, year, source, ne
                                 in (("--status", "status", status),
                                     ("--category", "category", category),
                                     ("--source", "source", source)))
-    result = find_projects(ws, criterion=criterion, commune=commune, village=village,
-                           status=status or None, category=category or None,
-                           year=year, source=source or None, near=near,
-                           within_km=within_km, lang=lang)
+    with _working(lang):
+        result = find_projects(ws, criterion=criterion, commune=commune, village=village,
+                               status=status or None, category=category or None,
+                               year=year, source=source or None, near=near,
+                               within_km=within_km, lang=lang)
     _print(result, lang, describe(result, lang=lang), limit)
     _outputs(result, ws, lang, "query_projects", csv_path=csv_path, geojson_path=geojson_path,
              gpkg_layer=gpkg_layer, map_path=map_path, overwrite=overwrite)
@@ -411,7 +436,8 @@ def _indicator_gaps(ws, lang: str, indicator: str, year: int | None, limit: int,
     )
 
     key = check_indicator(ws, indicator, lang=lang)  # exit 2 for a key without values
-    result = indicator_gaps(ws, key, year, lang=lang)
+    with _working(lang):
+        result = indicator_gaps(ws, key, year, lang=lang)
     _print(indicator_table(result, lang=lang), lang, describe_indicators(result, lang=lang),
            limit)
     name = f"query_indicator_{key.replace('.', '_')}_{result.attrs['year']}"
@@ -439,7 +465,8 @@ def closest_cmd(year: int | None, workspace: str, lang: str | None, csv_path, ge
     )
 
     ws, lang = open_workspace(workspace, lang)
-    result = closest_to_recognition(ws, year, lang=lang)
+    with _working(lang):
+        result = closest_to_recognition(ws, year, lang=lang)
     _print(indicator_table(result, lang=lang), lang, describe_indicators(result, lang=lang),
            limit)
     _outputs(result, ws, lang, f"query_closest_{result.attrs['year']}", csv_path=csv_path,
@@ -469,7 +496,8 @@ def income_cmd(year: int | None, factor: float | None, workspace: str, lang: str
     from ntmgis.analysis.indicators import describe_indicators, income_target, indicator_table
 
     ws, lang = open_workspace(workspace, lang)
-    result = income_target(ws, year, factor=factor, lang=lang)
+    with _working(lang):
+        result = income_target(ws, year, factor=factor, lang=lang)
     _print(indicator_table(result, lang=lang), lang, describe_indicators(result, lang=lang),
            limit)
     _outputs(result, ws, lang, f"query_income_{result.attrs['year']}", csv_path=csv_path,

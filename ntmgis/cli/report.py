@@ -16,12 +16,17 @@ from ntmgis.cli.options import (
     overwrite_option,
     workspace_option,
 )
-from ntmgis.core.i18n import t
+from ntmgis.core.i18n import catalog, t
+from ntmgis.core.progress import Progress, wants_progress
 from ntmgis.core.safe_write import check_output_paths
 from ntmgis.outputs.report import plan_report
 from ntmgis.outputs.report_docx import FORMATS, parse_formats, write_report_formats
 
 __all__ = ["command"]
+
+_m = catalog({"title": ("Lập báo cáo", "Writing the report"),
+              "step_compute": ("Tính kết quả so với kế hoạch", "Comparing results with the plan"),
+              "step_write": ("Ghi tệp {formats}", "Writing the {formats} files")})
 
 
 @click.command(name="report", cls=Command,
@@ -59,11 +64,17 @@ def command(workspace: str, output_dir: Path | None, formats: str, period: str |
     fmts = parse_formats(formats, lang)  # a wrong --format fails before any work
     if output_dir is None:  # the configured folder must lie in the workspace; -o is the user's own
         check_output_paths(ws, lang)
-    rep = plan_report(ws, lang=lang, period=period, office=office, by_office=by_office,
-                      group_by=group_by, group_label=group_label)
+    # a bar on a terminal only, and never while the tables print on standard output
+    with Progress(_m("title", lang), lang, enabled=wants_progress()) as bar:
+        bar.step(_m("step_compute", lang))
+        rep = plan_report(ws, lang=lang, period=period, office=office, by_office=by_office,
+                          group_by=group_by, group_label=group_label)
     _print_report(rep)
-    for p in write_report_formats(ws, rep, output_dir or ws.reports_dir, fmts,
-                                  overwrite=overwrite):
+    with Progress(_m("title", lang), lang, enabled=wants_progress()) as bar:
+        bar.step(_m("step_write", lang, formats=", ".join(fmts)))
+        paths = write_report_formats(ws, rep, output_dir or ws.reports_dir, fmts,
+                                     overwrite=overwrite)
+    for p in paths:
         click.echo(t("written", lang, path=p))
 
 

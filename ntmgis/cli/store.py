@@ -7,9 +7,15 @@ import click
 from ntmgis.cli.exits import handle_errors
 from ntmgis.cli.language import Command, argument, option
 from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
+from ntmgis.core.i18n import catalog
+from ntmgis.core.progress import Progress, wants_progress
 from ntmgis.outputs.postgis_store import store_workspace
 
 __all__ = ["command"]
+
+_m = catalog({"title": ("Ghi vào PostGIS", "Storing in PostGIS"),
+              "step": ("Chép các lớp giám sát vào cơ sở dữ liệu",
+                       "Copying the monitoring layers into the database")})
 
 
 @click.command(name="store", cls=Command, help_en="""Store the built layers in PostGIS.
@@ -35,6 +41,8 @@ def command(url: str, workspace: str, schema: str | None, no_styles: bool,
     hoặc ~/.pgpass). Chỉ thay schema do ntmgis tạo; không bao giờ ghi vào public.
     """
     ws, lg = open_workspace(workspace, lang)
-    res = store_workspace(ws, url, schema=schema, overwrite=overwrite,
-                          styles=not no_styles, lang=lg)
+    with Progress(_m("title", lg), lg, enabled=wants_progress()) as bar:  # terminal only
+        bar.step(_m("step", lg))
+        res = store_workspace(ws, url, schema=schema, overwrite=overwrite,
+                              styles=not no_styles, lang=lg)
     click.echo(res.summary(lg))

@@ -11,11 +11,15 @@ import click
 from ntmgis.cli.exits import EXIT_DATA, handle_errors
 from ntmgis.cli.language import Command, option
 from ntmgis.cli.options import lang_option, open_workspace, overwrite_option, workspace_option
-from ntmgis.core.i18n import check_label, label, t
+from ntmgis.core.i18n import catalog, check_label, label, t
+from ntmgis.core.progress import Progress, wants_progress
 from ntmgis.core.safe_write import require_writable
 from ntmgis.monitoring.checks import validate
 
 __all__ = ["command"]
+
+_m = catalog({"title": ("Kiểm tra dữ liệu", "Checking the data"),
+              "step": ("Đọc và kiểm tra các lớp, các bảng", "Reading and checking layers, tables")})
 
 
 @click.command(name="validate", cls=Command,
@@ -36,7 +40,9 @@ def command(workspace: str, csv_path: Path | None, brief: bool, overwrite: bool,
     ws, lang = open_workspace(workspace, lang)
     out = csv_path or (ws.root / "validation.csv")
     require_writable(out, overwrite, lang)
-    log = validate(ws, lang=lang, csv_path=out)
+    with Progress(_m("title", lang), lang, enabled=wants_progress()) as bar:  # terminal only
+        bar.step(_m("step", lang))
+        log = validate(ws, lang=lang, csv_path=out)
     issues = log.sorted()
     for issue in issues:
         if not (brief and issue.severity == "warning"):

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ntmgis.core.errors import CRSWarning, ValidationFailed
-from ntmgis.core.i18n import t
+from ntmgis.core.i18n import catalog, t
 from ntmgis.core.issue_log import IssueLog
+from ntmgis.core.progress import Progress, as_progress
 from ntmgis.core.safe_write import (
     atomic_output,
     check_output_paths,
@@ -35,10 +36,17 @@ from ntmgis.monitoring.qgis_styles import add_qgis_styles
 
 __all__ = ["build"]
 
+# The steps a progress bar names (``step_read``, ``step_join``, ``step_write`` are shared).
+_m = catalog({
+    "step_check": ("Kiểm tra dữ liệu", "Checking the data"),
+    "step_2025": ("Gộp về xã sau sắp xếp 2025", "Aggregating to the 2025 communes"),
+    "step_styles": ("Ghi kiểu hiển thị QGIS", "Writing the QGIS styles"),
+}, t)
+
 
 def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
           output: str | Path | None = None,
-          progress: Callable[[str], None] | None = None,
+          progress: Progress | Callable[[str], None] | None = None,
           log: IssueLog | None = None) -> Path:
     """Validate the workspace's inputs and write the monitoring GeoPackage.
 
@@ -52,8 +60,10 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
         Replace an existing output. Without it an existing file is an error.
     output : path, optional
         Where to write; defaults to ``ws.output_gpkg`` (``layers/monitoring.gpkg``).
-    progress : callable, optional
-        Called with a short message at the start of each long step.
+    progress : Progress or callable, optional
+        Told each step (reading, checking, joining, writing...) and how many of them
+        are done (:class:`ntmgis.core.progress.Progress`); a callable hears each
+        step's name. Nothing is shown by the library itself.
     log : IssueLog, optional
         Receives every issue the checks found (the warnings a build accepts).
 
@@ -86,16 +96,22 @@ def build(ws: Workspace, *, lang: str = "vi", overwrite: bool = False,
 
 
 def _build_locked(ws: Workspace, target: Path, *, lang: str, overwrite: bool,
-                  progress: Callable[[str], None] | None, log: IssueLog | None) -> Path:
+                  progress: Progress | Callable[[str], None] | None,
+                  log: IssueLog | None) -> Path:
     """The build itself, under the lock (see :func:`build`)."""
-    say = progress or (lambda _msg: None)
+    bar = as_progress(progress)
     # checked again under the lock: another build may have written it since
     require_writable(target, overwrite, lang, ws=ws)
-    say(t("step_read", lang))
+    crosswalk = ws.table("crosswalk_2025") is not None
+    bar.begin(5 + crosswalk, "steps")
+    bar.step(t("step_read", lang))
     if log is None:
         log = IssueLog(lang=lang, root=ws.root)
     inp = load_inputs(ws, log)
+    bar.advance()
+    bar.step(_m("step_check", lang))
     check_inputs(inp, log)
+    bar.advance()
     if log.errors:
         lines = "\n".join(i.format(lang) for i in log.errors[:20])
         more = len(log.errors) - 20
@@ -108,14 +124,21 @@ def _build_locked(ws: Workspace, target: Path, *, lang: str, overwrite: bool,
     for issue in log.warnings:
         if issue.check == "no_crs":
             warnings.warn(f"{issue.file}: {issue.message}", CRSWarning, stacklevel=3)
-    layers = compute_layers(inp, lang=lang, progress=say)
+    layers = compute_layers(inp, lang=lang, progress=bar)  # names its step (step_join)
+    bar.advance()
+    if crosswalk:
+        bar.step(_m("step_2025", lang))
     extra = aggregate_workspace(ws, layers, lang=lang)
     if extra is not None:
         for name, frame in extra.items():
             setattr(layers, name, frame)
-    say(t("step_write", lang))
+    bar.advance(n=int(crosswalk))
+    bar.step(t("step_write", lang))
     with atomic_output(target, overwrite=overwrite, lang=lang, ws=ws) as tmp:
         write_gpkg(layers, tmp, data_date=ws.data_date)
+        bar.advance()
+        bar.step(_m("step_styles", lang))
         # the set the layers were built on classes commune_status (QĐ 51: 10 criteria)
         add_qgis_styles(tmp, lang=lang, cset=layers_criteria_set(layers, ws, lang=lang))
+        bar.advance()
     return target

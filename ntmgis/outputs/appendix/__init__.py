@@ -173,10 +173,10 @@ def render_appendix(
     parallel, workers build the pages and write the PNGs while this process
     writes the PDF in page order (see :mod:`ntmgis.outputs.appendix._render`).
     """
+    from ntmgis.core.progress import wants_progress
     from ntmgis.outputs.appendix._carto import Hillshade
     from ntmgis.outputs.appendix._data import load_data
     from ntmgis.outputs.appendix._pages import Context, page_names, plan_pages
-    from ntmgis.outputs.appendix._progress import wants_progress
     from ntmgis.outputs.appendix._render import job_for, render_pages, resolve_workers
 
     size, fmts = _check_options(size, formats, lang)

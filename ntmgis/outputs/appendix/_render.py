@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ntmgis.core.errors import OptionError
-from ntmgis.outputs.appendix._progress import PageProgress
+from ntmgis.core.progress import Progress
 from ntmgis.outputs.appendix._text import tr
 
 __all__ = ["Job", "RunStats", "LAST_RUN", "resolve_workers", "render_pages", "job_for",
@@ -110,7 +110,8 @@ def render_pages(job: Job, workers: int, progress: bool) -> RunStats:
     stats = RunStats(workers=workers, pages=len(job.pages))
     t0, c0 = time.perf_counter(), time.process_time()
     try:
-        with PageProgress(len(job.pages), job.lang, progress) as bar:
+        with Progress(tr("progress_title", job.lang), job.lang, enabled=progress,
+                      total=len(job.pages), unit="pages") as bar:
             if workers == 1:
                 _serial(job, bar, stats)
             else:
@@ -123,7 +124,7 @@ def render_pages(job: Job, workers: int, progress: bool) -> RunStats:
     return stats
 
 
-def _serial(job: Job, bar: PageProgress, stats: RunStats) -> None:
+def _serial(job: Job, bar: Progress, stats: RunStats) -> None:
     """Build each page once; write it to the PDF, then draw it at ``dpi`` for its PNG.
 
     PNG compression runs in a worker thread (zlib releases the GIL) while the
@@ -154,7 +155,7 @@ def _serial(job: Job, bar: PageProgress, stats: RunStats) -> None:
                     pending.append(pool.submit(write_png, rgb, job.pngs[i], job.dpi))
                 del page  # figures are not kept: memory stays at one page
                 stats.cpu_pages.append(time.process_time() - c0)
-                bar.page_done(job.names[i])
+                bar.advance(job.names[i])
             for f in pending:
                 f.result()
             if pdf is not None:
@@ -212,7 +213,7 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
 
 
-def _parallel(job: Job, workers: int, bar: PageProgress, stats: RunStats) -> None:
+def _parallel(job: Job, workers: int, bar: Progress, stats: RunStats) -> None:
     """Pages built and their PNGs written in ``workers`` processes; the PDF here, in order."""
     import multiprocessing as mp
 
@@ -253,7 +254,7 @@ def _parallel(job: Job, workers: int, bar: PageProgress, stats: RunStats) -> Non
                     stats.cpu_pages.append(cpu)
                     if pdf is not None:
                         _named(pdf.savefig, job.pdf, load_figure(blob))
-                    bar.page_done(job.names[i])
+                    bar.advance(job.names[i])
                 if pdf is not None:
                     bar.step(tr("progress_pdf", job.lang))
             finally:

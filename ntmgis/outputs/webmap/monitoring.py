@@ -23,6 +23,7 @@ from ntmgis.core.criteria import CriteriaSet
 from ntmgis.core.errors import OptionError, WorkspaceError
 from ntmgis.core.i18n import catalog, check_lang, fmt_number, labels, t
 from ntmgis.core.periods import Period, parse_period
+from ntmgis.core.progress import Progress, as_progress
 from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writable
 from ntmgis.core.text import slug
 from ntmgis.core.vocabulary import FUNDING_SOURCES
@@ -62,7 +63,9 @@ PERIOD_DIR = "ky"
 _m = catalog({
     "office_none": ("{office} không chủ trì, phối hợp tiêu chí nào: không có bản đồ để vẽ",
                     "{office} leads or supports no criterion: there is no map to draw"),
-})
+    "step_model": ("Chuẩn bị bản đồ (đơn giản hóa ranh giới, mã hóa các lớp)",
+                   "Preparing the maps (simplifying boundaries, encoding the layers)"),
+}, t)
 ROAD_SIMPLIFY_M = 15.0
 TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
@@ -413,7 +416,8 @@ def _resolve_workspace(workspace: Any, lang: str) -> Any:
 def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
                 year: int | None = None, online_tiles: bool = True,
                 layers: Any = None, level_of_detail: bool | None = None,
-                office: str | None = None, period: str | Period | None = None) -> list[Path]:
+                office: str | None = None, period: str | Period | None = None,
+                progress: Progress | None = None) -> list[Path]:
     """Render the overview, one map per criterion and the list page into ``maps/``.
 
     Parameters
@@ -447,6 +451,9 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         An office's name or code in ``[tables.offices]``: only the maps of the criteria
         it leads or supports, and their list, in ``maps/co-quan/<office>/`` (no
         overview: it counts every criterion).
+    progress : Progress, optional
+        Told each step and each page written (:class:`ntmgis.core.progress.Progress`);
+        the maps are the same with or without it.
 
     Returns
     -------
@@ -464,6 +471,7 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         offices table, or an office with no criteria (exit 2).
     """
     check_lang(lang)
+    bar = as_progress(progress)
     ws = _resolve_workspace(workspace, lang)
     years = [int(y) for y in ws.years]
     per = parse_period(period, lang=lang) if period is not None else None
@@ -479,6 +487,7 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     check_output_paths(ws, lang)
     maps_dir = Path(ws.maps_dir)
     if layers is None:  # first: the set it was built on names the criterion maps
+        bar.step(_m("step_read", lang))
         layers = load_monitoring_layers(ws, lang=lang)
     cset = layers_criteria_set(layers, ws, lang=lang)
     chosen, office_name = list(cset), None
@@ -499,6 +508,7 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     if per is not None:  # the years before the period, then the period in its year's place
         layers, vals = period_layers(layers, cset, per, lang=lang)
         years, at = [y for y in years if y <= per.year], (per, vals)
+    bar.step(_m("step_model", lang))
     base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
                        level_of_detail=level_of_detail, years=years, period=at)
     T = base.common["T"]
@@ -519,11 +529,16 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     # The set is written into a temporary folder and swapped in when every page is
     # there: an interrupted run leaves the previous set whole, never a mix of two
     # (of two languages, say) that link to each other.
+    bar.begin(len(targets), "pages")
     with atomic_set(targets, overwrite=overwrite, lang=lang, ws=ws) as staging:
         for path, page_title, data in pages:
+            bar.step(data["title"])
             text = assemble_page(data, title=page_title, lang=lang, cache=cache, shared=shared)
             staging.path(path).write_text(text, encoding="utf-8")
+            bar.advance()
+        bar.step(T["all_maps"])
         staging.path(targets[-1]).write_text(
             list_page(base.common, _met_rows(base, year), year=year, lang=lang, office=office_name,
                        criteria=[c.number for c in chosen]), encoding="utf-8")
+        bar.advance()
     return targets
