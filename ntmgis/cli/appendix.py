@@ -13,7 +13,13 @@ from ntmgis.cli.options import (
     workspace_option,
     year_option,
 )
-from ntmgis.outputs.appendix import PAGE_KINDS, SIZES, render_appendix, summary_lines
+from ntmgis.outputs.appendix import (
+    PAGE_KINDS,
+    SIZES,
+    SPLIT_ABOVE,
+    render_appendix,
+    summary_lines,
+)
 
 __all__ = ["command"]
 
@@ -22,6 +28,9 @@ __all__ = ["command"]
 
     One PDF and one PNG per page, into maps/appendix/ of the workspace. Pages are
     rendered on every CPU core at once; a progress bar names each page on a terminal.
+    An appendix of more than 100 pages (--split-above) whose communes fall into
+    districts (or [area] group_by) is split: an index and the area-wide pages in
+    one PDF, each district's commune pages in its own PDF.
     """)
 @workspace_option
 @year_option
@@ -47,19 +56,31 @@ __all__ = ["command"]
               "maps/co-quan/<tên>/appendix/.",
               "Only the pages of the criteria an office leads or supports, in "
               "maps/co-quan/<name>/appendix/."))
+@option("--split-above", type=click.IntRange(min=0), default=SPLIT_ABOVE, show_default=True,
+        metavar=("SỐ_TRANG", "PAGES"),
+        help=("Phụ lục nhiều hơn số trang này thì chia: mục lục và các trang chung một tệp "
+              "PDF, trang các xã của mỗi huyện (nhóm xã) một tệp PDF; 0: luôn chia.",
+              "Above this many pages the appendix is split: an index and the area-wide "
+              "pages in one PDF, each district's (group's) commune pages in its own PDF; "
+              "0: always split."))
+@option("--no-split", is_flag=True, default=False,
+        help=("Luôn ghi một tệp PDF, dù nhiều trang.",
+              "Always write one PDF, however many pages."))
 @handle_errors
 def command(workspace: str, year: int | None, size: str, formats: str, lang: str | None,
             overwrite: bool, dpi: int, pages: str | None, workers: int | None,
-            office: str | None) -> None:
+            office: str | None, split_above: int, no_split: bool) -> None:
     """Phụ lục bản đồ in được.
 
     Một tệp PDF và một ảnh PNG cho mỗi trang, ghi vào maps/appendix/ của thư mục dữ liệu.
     Các trang được vẽ song song trên mọi nhân CPU; trên màn hình lệnh có thanh tiến độ
-    ghi tên từng trang.
+    ghi tên từng trang. Phụ lục hơn 100 trang (--split-above) mà các xã thuộc nhiều huyện
+    (hoặc nhóm theo [area] group_by) được chia: mục lục và các trang chung một tệp PDF,
+    trang các xã của mỗi huyện một tệp PDF.
     """
     ws, use_lang = open_workspace(workspace, lang)
     paths = render_appendix(ws, year=year, size=size, formats=formats, lang=use_lang,
                             overwrite=overwrite, dpi=dpi, pages=pages, workers=workers,
-                            office=office)
+                            office=office, split_above=None if no_split else split_above)
     for line in summary_lines(paths, use_lang):
         click.echo(line)

@@ -2,7 +2,10 @@
 
 Pages: the overview (communes by criteria met, against the plan), one page per
 criterion of the layers' set (19 for QĐ 318, 10 for QĐ 51), one page per commune,
-investment, and progress over the years.
+investment, and progress over the years. Above ``split_above`` pages (100) an
+appendix whose communes fall into groups is split: the area-wide pages, after an
+index, in one PDF and each group's commune pages in its own
+(:mod:`ntmgis.outputs.appendix._split`).
 Library entry point: :func:`render_appendix`; CLI: ``ntmgis appendix``.
 """
 
@@ -12,19 +15,20 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from ntmgis.core.errors import OptionError
-from ntmgis.core.i18n import check_lang
-from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writable
+from ntmgis.core.errors import OptionError, OutputExistsError
+from ntmgis.core.i18n import check_lang, t
+from ntmgis.core.safe_write import atomic_set, check_output_paths, refuse_input
 from ntmgis.core.text import slug
 from ntmgis.core.version import __version__
 from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.outputs.appendix._rc import RC
+from ntmgis.outputs.appendix._split import SPLIT_ABOVE
 from ntmgis.outputs.appendix._style import CLASS_COLORS
 from ntmgis.outputs.appendix._text import PAGE_KINDS, tr
 from ntmgis.outputs.report_programme import OFFICE_DIR, workspace_office
 
 __all__ = ["render_appendix", "appendix_paths", "summary_lines", "CLASS_COLORS", "SIZES",
-           "FORMATS", "PAGE_KINDS"]
+           "FORMATS", "PAGE_KINDS", "SPLIT_ABOVE"]
 
 SIZES = ("A4", "A3")
 FORMATS = ("pdf", "png")
@@ -109,6 +113,7 @@ def render_appendix(
     workers: int | None = None,
     progress: bool | None = None,
     office: str | None = None,
+    split_above: int | None = SPLIT_ABOVE,
 ) -> list[Path]:
     """Render the map appendix of a workspace into ``maps/appendix/``.
 
@@ -144,17 +149,24 @@ def render_appendix(
         An office's name or code in ``[tables.offices]``: only the pages of the
         criteria it leads or supports (criterion pages unless ``pages`` says
         otherwise), into ``maps/co-quan/<office>/appendix/``.
+    split_above : int or None
+        When more pages than this are written (100 by default; 0: always) and the
+        communes fall into groups (districts, or ``[area] group_by``), the PDF is
+        split: index sheets and the area-wide pages under the usual name, and each
+        group's commune pages in ``<name>-<group>.pdf``. ``None``: one PDF always.
 
     Returns
     -------
     list of Path
-        The files written: the PDF first, then the PNGs in page order (their
-        names sort in page order).
+        The files written: the PDF (the area-wide one, then one per group, when
+        split) first, then the PNGs in page order (their names sort in page order;
+        the index sheets are page ``00``).
 
     Raises
     ------
     OutputExistsError
-        An output exists and ``overwrite`` is false (nothing is written).
+        An output exists and ``overwrite`` is false (nothing is written); the
+        message names the existing files.
     WorkspaceError
         The monitoring layers have not been built.
     DataError
@@ -182,6 +194,8 @@ def render_appendix(
     size, fmts = _check_options(size, formats, lang)
     kinds = _check_pages(pages, lang)
     n_workers = resolve_workers(workers, lang)
+    if split_above is not None and int(split_above) < 0:
+        raise OptionError(tr("bad_split", lang, n=split_above))
     ws = workspace if isinstance(workspace, Workspace) else load_workspace(workspace, lang=lang)
     check_output_paths(ws, lang)
     data = load_data(ws, year=year, lang=lang)
@@ -204,29 +218,85 @@ def render_appendix(
     crit_of = {i: c.number for i, c in enumerate(data.cset, start=1)}
     chosen = [(i, n, s) for i, (n, (kind, s, _)) in enumerate(enumerate(every, 1))
               if kind in kinds and (mine is None or kind != "criteria" or crit_of[i] in mine)]
+    total = len(every)  # pages of the whole appendix, the index sheets not counted
+    files = _split_files(ctx, every, chosen, fmts, split_above, out_dir, size, kinds)
+    if files is not None:  # the index sheets are now in the plan
+        every, names = plan_pages(ctx), page_names(ctx)
+        chosen = [(i, 0, s) for i, (kind, s, _) in enumerate(every) if kind == "index"] + chosen
     targets = appendix_paths(out_dir, [c[2] for c in chosen], year=data.year, size=size,
                              lang=lang, formats=fmts, numbers=[c[1] for c in chosen],
-                             kinds=kinds, total=len(every))
-    for p in targets:  # refuse before any work is done
-        require_writable(p, overwrite, lang, ws=ws)
+                             kinds=kinds, total=total)
+    pngs = [p for p in targets if p.suffix == ".png"]
+    png_of = dict(zip([c[0] for c in chosen], pngs, strict=True)) if pngs else {}
+    if files is None:  # one PDF of every chosen page
+        files = [(targets[0] if "pdf" in fmts else None, chosen, "")]
+    else:  # the PDFs first, then the PNGs in page order
+        targets = [f[0] for f in files] + pngs
+    _refuse_existing(targets, overwrite, lang, ws)  # before any work is done
     # Pages go to a temporary folder (removed by the next run if this one is killed)
     # and are swapped in together when every one is written.
     with atomic_set(targets, overwrite=overwrite, lang=lang, ws=ws) as staging:
         tmp = staging.path(targets[0]).parent
-        job = job_for(ctx, [(i, n) for i, n, _ in chosen], [names[i] for i, _, _ in chosen],
-                      tmp / targets[0].name if "pdf" in fmts else None,
-                      [tmp / p.name for p in targets if p.suffix == ".png"], dpi,
-                      _pdf_metadata(ws, data.year, lang), lang)
-        render_pages(job, n_workers, wants_progress() if progress is None else progress)
+        for pdf, pages, part in files:  # a split appendix: one run per PDF
+            job = job_for(ctx, [(i, n) for i, n, _ in pages], [names[i] for i, _, _ in pages],
+                          tmp / pdf.name if pdf is not None else None,
+                          [tmp / png_of[i].name for i, _, _ in pages] if png_of else None,
+                          dpi, _pdf_metadata(ws, data.year, lang, part), lang)
+            render_pages(job, n_workers, wants_progress() if progress is None else progress)
     if "png" in fmts and kinds == PAGE_KINDS:
         _remove_stale(out_dir, targets, _prefix(lang, size))
     return targets
 
 
-def _pdf_metadata(ws: Workspace, year: int, lang: str) -> dict:
+def _split_files(ctx, every: list, chosen: list, fmts: Sequence[str], split_above: int | None,
+                 out_dir: Path, size: str, kinds: Sequence[str]) -> list | None:
+    """(PDF, its pages, its group's name) of each file of a split appendix, else None.
+
+    When split, the index is put in ``ctx.data.extra`` (its sheets join the plan).
+    """
+    from ntmgis.outputs.appendix._pages import commune_pages
+    from ntmgis.outputs.appendix._split import index_plan, part_files, plan_split
+
+    if "pdf" not in fmts:
+        return None
+    data, lang = ctx.data, ctx.lang
+    parts = plan_split(chosen, [e[0] for e in every], commune_pages(ctx), data.groups,
+                       split_above, lang)
+    if parts is None:
+        return None
+    pdfs = part_files(out_dir / _pdf_name(lang, size, data.year, kinds), parts)
+    plan = index_plan(parts, pdfs, dict(zip(data.communes["code"], data.communes["name"],
+                                                         strict=True)))
+    data.extra["index"] = plan
+    first = len(every)  # the index sheets' plan indices, once added
+    sheets = [(first + k, 0, "") for k in range(plan.sheets)]
+    return [(pdf, [*sheets, *p.pages] if i == 0 else list(p.pages), p.name)
+            for i, (pdf, p) in enumerate(zip(pdfs, parts, strict=True))]
+
+
+def _refuse_existing(targets: Sequence[Path], overwrite: bool, lang: str,
+                     ws: Workspace) -> None:
+    """Refuse an input among ``targets`` and, without ``overwrite``, name the existing ones."""
+    for p in targets:
+        refuse_input(p, ws, lang)
+    existing = [p for p in targets if p.exists()]
+    if overwrite or not existing:
+        return
+    if len(existing) == 1:
+        raise OutputExistsError(t("output_exists", lang, path=existing[0]))
+    # the PDFs first (a split appendix's files), then the PNG pages; the folder once
+    existing.sort(key=lambda p: p.suffix != ".pdf")
+    shown = [p.name for p in existing[:8]]
+    if len(existing) > 8:
+        shown.append(tr("and_more", lang, n=len(existing) - 8))
+    raise OutputExistsError(tr("outputs_exist", lang, n=len(existing), folder=existing[0].parent,
+                               paths=", ".join(shown)))
+
+
+def _pdf_metadata(ws: Workspace, year: int, lang: str, part: str = "") -> dict:
     """The PDF's document information; no dates, so that the bytes repeat."""
     return {
-        "Title": f"{tr('appendix_title', lang)} - {ws.name} - {year}",
+        "Title": f"{tr('appendix_title', lang)} - {part + ' - ' if part else ''}{ws.name} - {year}",
         "Author": ws.name,
         "Subject": ws.province,
         "Creator": f"ntmgis {__version__}",
@@ -248,7 +318,8 @@ def summary_lines(paths: list[Path], lang: str) -> list[str]:
     """One line per PDF written and one for the PNG pages, in the user's language."""
     pdfs = [p for p in paths if p.suffix == ".pdf"]
     pngs = [p for p in paths if p.suffix == ".png"]
-    lines = [tr("written_pdf", lang, path=p) for p in pdfs]
+    lines = [tr("written_split", lang, n=len(pdfs), name=pdfs[0].name)] if len(pdfs) > 1 else []
+    lines += [tr("written_pdf", lang, path=p) for p in pdfs]
     if pngs:
         lines.append(tr("written_pngs", lang, n=len(pngs), path=pngs[0].parent))
     return lines

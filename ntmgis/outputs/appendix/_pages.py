@@ -3,6 +3,8 @@
 Overview, one per criterion of the set (19, 10), one per commune, investment, progress. Each builder
 returns a :class:`~ntmgis.outputs.appendix._carto.Page`; the builders are in
 ``_page_<kind>`` modules and share :mod:`ntmgis.outputs.appendix._page_common`.
+A split appendix (:mod:`ntmgis.outputs.appendix._split`) adds its index sheets at the
+end of the plan (kind ``"index"``); they are written first, in the area-wide PDF.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from ntmgis.outputs.appendix._carto import Page
 from ntmgis.outputs.appendix._page_common import Context, short_name
 from ntmgis.outputs.appendix._page_commune import page_commune
 from ntmgis.outputs.appendix._page_criterion import page_criterion
+from ntmgis.outputs.appendix._page_index import page_index
 from ntmgis.outputs.appendix._page_investment import page_investment
 from ntmgis.outputs.appendix._page_overview import page_overview
 from ntmgis.outputs.appendix._page_progress import _period, _progress_years, page_progress
 from ntmgis.outputs.appendix._text import PAGE_KINDS, tr
 
-__all__ = ["Context", "plan_pages", "page_names", "PAGE_KINDS", "page_overview", "page_criterion",
-           "page_commune", "page_investment", "page_progress"]
+__all__ = ["Context", "plan_pages", "page_names", "commune_pages", "PAGE_KINDS",
+           "page_overview", "page_criterion", "page_commune", "page_investment",
+           "page_progress"]
 
 
 def plan_pages(ctx: Context) -> list[tuple[str, str, Callable[[int], Page]]]:
@@ -40,7 +44,17 @@ def plan_pages(ctx: Context) -> list[tuple[str, str, Callable[[int], Page]]]:
     pages.append(("progress",
                   f"{'progress' if en else 'tien-do'}-{_period(_progress_years(ctx.data))}",
                   lambda n: page_progress(ctx, n)))
+    plan = ctx.data.extra.get("index")
+    for k in range(plan.sheets if plan is not None else 0):
+        pages.append(("index", f"{'index' if en else 'muc-luc'}-{k + 1}",
+                      lambda n, k=k: page_index(ctx, plan, k)))
     return pages
+
+
+def commune_pages(ctx: Context) -> dict[int, str]:
+    """Index in :func:`plan_pages` of each commune page -> the commune's code."""
+    first = 1 + len(ctx.data.cset)
+    return {first + i: str(code) for i, code in enumerate(ctx.data.status["code"])}
 
 
 def page_names(ctx: Context) -> list[str]:
@@ -51,4 +65,6 @@ def page_names(ctx: Context) -> list[str]:
     names += [str(name) for name in ctx.data.status["name"]]
     names.append(tr("page_investment", lang))
     names.append(tr("page_progress", lang, period=_period(_progress_years(ctx.data))))
+    plan = ctx.data.extra.get("index")
+    names += [tr("ix_page", lang)] * (plan.sheets if plan is not None else 0)
     return names
