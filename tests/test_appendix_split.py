@@ -117,6 +117,14 @@ def test_cli_splits_by_district_with_an_index(province_copy):
     assert {p.name: _sha(p) for p in out.glob("*.pdf")} == {
         k: v for k, v in before.items() if k.endswith(".pdf")}
 
+    # one PDF again (--no-split): last run's district files go, a user's own file stays
+    mine = out / "phu-luc-ban-do-2025-communes-ghi-chu.pdf"
+    mine.write_bytes(b"%PDF-1.4 notes")
+    res = CliRunner().invoke(main, [*args[:-4], "--no-split", "--overwrite", "--format", "pdf"])
+    assert res.exit_code == 0, res.output
+    assert sorted(out.glob("*.pdf")) == sorted([main_pdf, mine])
+    assert len(PdfReader(main_pdf).pages) == 13 and mine.read_bytes() == b"%PDF-1.4 notes"
+
 
 def test_not_split_below_the_threshold_or_when_asked(province_copy, tmp_path):
     """--no-split and a bad threshold; the plan stays one PDF without groups or pages."""

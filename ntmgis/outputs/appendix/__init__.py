@@ -245,7 +245,26 @@ def render_appendix(
             render_pages(job, n_workers, wants_progress() if progress is None else progress)
     if "png" in fmts and kinds == PAGE_KINDS:
         _remove_stale(out_dir, targets, _prefix(lang, size))
+    if overwrite and "pdf" in fmts and len(files) == 1 and data.groups:
+        _remove_stale_parts(targets[0], data.groups, lang)
     return targets
+
+
+def _remove_stale_parts(main: Path, groups: Sequence[tuple], lang: str) -> None:
+    """Remove the district PDFs an earlier, split run of this appendix wrote beside ``main``.
+
+    Only the names a split of these groups would write are removed (the file of each
+    group, and of communes without one), so no file that ntmgis did not write is touched;
+    without this, an unsplit run would leave last time's district files to be mistaken
+    for this year's.
+    """
+    from ntmgis.outputs.appendix._split import Part, part_files
+
+    parts = [Part("", "", (), ()), *(Part(g[0], g[1], (), ()) for g in groups),
+             Part("", tr("ix_no_group", lang), (), ())]
+    for f in part_files(main, parts)[1:]:
+        if f.is_file():
+            f.unlink()
 
 
 def _split_files(ctx, every: list, chosen: list, fmts: Sequence[str], split_above: int | None,
