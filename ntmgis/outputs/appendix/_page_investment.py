@@ -139,9 +139,10 @@ def page_investment(ctx: Context, n: int) -> Page:
         cnt = int(by_c["count"].get(code, 0))
         if not cnt and not bool(com.loc[com["code"] == code, "in_programme"].iloc[0]):
             continue
-        rows.append([str(name), str(cnt), fmt_money(float(by_c["sum"].get(code, 0.0)), lang)])
-    rows.append([tr("total", lang), str(len(prj)), fmt_money(float(prj["cap_total"].sum()),
-                                                             lang)])
+        cap = float(by_c["sum"].get(code, 0.0))
+        rows.append([str(name), fmt_number(cnt, lang), fmt_money(cap, lang)])
+    total = float(prj["cap_total"].sum())
+    rows.append([tr("total", lang), fmt_number(len(prj), lang), fmt_money(total, lang)])
     avail = y - 19.0
     row_h = min(3.5, avail / (len(rows) + 1.2))
     page.table(PX, y, [(tr("col_commune", lang), 50, "left"),
@@ -164,9 +165,9 @@ def _group_table(ctx: Context, page: Page, y: float, by_c: pd.DataFrame) -> None
     y = page.heading(PX, y - 1, tr("by_group", lang, kind=_group_kind(ctx).upper()))
     rows = []
     for _, name, _, codes in d.groups:
-        rows.append([str(name), str(int(sum(by_c["count"].get(c, 0) for c in codes))),
+        rows.append([str(name), fmt_number(int(sum(by_c["count"].get(c, 0) for c in codes)), lang),
                      fmt_money(float(sum(by_c["sum"].get(c, 0.0) for c in codes)), lang)])
-    rows.append([tr("total", lang), str(len(d.projects)),
+    rows.append([tr("total", lang), fmt_number(len(d.projects), lang),
                  fmt_money(float(d.projects["cap_total"].sum()), lang)])
     row_h = min(3.5, (y - 19.0) / (len(rows) + 1.2))
     page.table(PX, y, [(tr("col_group", lang), 50, "left"),
