@@ -34,7 +34,6 @@ from ntmgis.outputs.webmap.blocks import (
     _enum,
     _num,
     _pack_flags,
-    _parse_list,
     _project_block,
     _s,
     _status_by_year,
@@ -64,14 +63,29 @@ _m = catalog({
                     "{office} leads or supports no criterion: there is no map to draw"),
 })
 ROAD_SIMPLIFY_M = 15.0
+#: The layers of ``monitoring.gpkg`` the maps draw (the summaries and funding tables,
+#: the 2025 communes and the indicators are not read).
+MAP_LAYERS = ("communes", "commune_status", "villages", "village_status", "projects",
+              "project_lines", "facilities", "roads", "commune_criteria",
+              "village_criteria_set", "plan_targets", "metadata")
+#: Read without geometry: the status layers repeat their commune's polygon (village's
+#: point) once per year; the maps take it from ``communes`` (``villages``).
+ATTRIBUTE_LAYERS = ("commune_status", "village_status")
 TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "attribution": "© OpenStreetMap contributors",
 }
 
 
-def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
-    """Read the monitoring layers of ``workspace`` with ``ntmgis.monitoring.gpkg.read_layers``.
+def load_monitoring_layers(workspace: Any, *, lang: str = "vi",
+                           history: bool | None = None) -> Any:
+    """Read the layers the maps draw (``MAP_LAYERS``) with ``ntmgis.monitoring.gpkg.read_layers``.
+
+    The status layers come without geometry (``ATTRIBUTE_LAYERS``); the layers the
+    maps do not draw are None. ``history``: read ``commune_criteria`` (each
+    criterion's dated reports, for a period's maps and the roadmap's milestones;
+    900.000 rows for the whole country); by default only when the workspace has a
+    roadmap.
 
     Raises
     ------
@@ -82,7 +96,11 @@ def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
     if not gpkg.exists():
         raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
 
-    return read_layers(workspace)
+    if history is None:
+        table = getattr(workspace, "table", None)
+        history = table is not None and table("roadmap") is not None
+    only = MAP_LAYERS if history else tuple(n for n in MAP_LAYERS if n != "commune_criteria")
+    return read_layers(workspace, lang=lang, only=only, attributes_only=ATTRIBUTE_LAYERS)
 
 
 def _get(layers: Any, name: str) -> Any:
@@ -96,16 +114,13 @@ class _Base:
 
     common: dict
     packed: dict  # the parts of `common` as written into the pages
-    projects: pd.DataFrame
-    project_xy: np.ndarray
-    project_criteria: np.ndarray  # (n_projects, max criteria per project), 0 = none
-    plines: gpd.GeoDataFrame | None
     commune_index: dict[str, int]
-    village_index: dict[str, int]
     years: list[int]
     coverage_valid: bool
     cset: CriteriaSet  # the commune criteria set the layers were built on
-
+    # per year, the communes' criteria as an (n, k) array of b"1"/b"0"/b"-", b"." for
+    # no row (the summaries of the 20 pages count from it)
+    met: dict[str, np.ndarray]
 
 
 def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
@@ -245,11 +260,6 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         common["milestones"] = miles
     if period is not None:
         common["period"] = period_info(period[0], period[1], lang)
-    lists = [_parse_list(v) for v in projects["criteria"]]
-    width = max((len(x) for x in lists), default=0) or 1
-    pcrit = np.zeros((len(lists), width), dtype=np.int16)
-    for i, x in enumerate(lists):
-        pcrit[i, :len(x)] = x
     # what the pages carry: the per-year criteria strings packed (the raw ones stay
     # in `common` for the summaries computed here)
     n_c, k_c = len(cblock["code"]), len(cset)
@@ -270,12 +280,18 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         "projects": pblock,
         "plines": plines_block,
     }
-    return _Base(common=common, packed=packed, projects=projects,
-                 project_xy=pxy_arr,
-                 project_criteria=pcrit,
-                 plines=_get(layers, "project_lines"), commune_index=cindex,
-                 village_index={c: i for i, c in enumerate(vblock["code"])}, years=years,
-                 coverage_valid=valid, cset=cset)
+    return _Base(common=common, packed=packed, commune_index=cindex, years=years,
+                 coverage_valid=valid, cset=cset, met=_met_arrays(cstat, n_c, k_c))
+
+
+def _met_arrays(cstat: dict, n: int, k: int) -> dict[str, np.ndarray]:
+    """Per year the criteria strings of ``cstat`` as an (n, k) array of single bytes."""
+    out = {}
+    for y, v in cstat.items():
+        m = v["m"]
+        out[y] = (np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
+                  if len(m) == n * k and k else np.full((n, k), b"."))
+    return out
 
 
 def _last_year_ended(vblock: dict, pblock: dict, projects: Any, year: int) -> None:
@@ -352,9 +368,8 @@ def _admin_for_criterion(base: _Base, admin: dict, criterion: int) -> list[dict]
         unit_of = np.asarray(lv["cu"], dtype=np.int64)
         per_year = {}
         for y in lv["y"]:
-            m = base.common["cstat"].get(y, {"m": ""})["m"]
-            if len(m) == n * k:
-                arr = np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
+            arr = base.met.get(y)
+            if arr is not None and arr.shape == (n, k):
                 met = arr[:, pos] == b"1"
             else:
                 met = np.zeros(n, dtype=bool)
@@ -373,17 +388,21 @@ def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
     def vs_plan(x: str) -> str:
         return "(" + T["vs_plan"].format(year=base.common["plan_year"], x=x) + ")"
 
+    k = len(base.cset)
     for y in base.years:
-        rows = _met_rows(base, y)
-        n = len(rows)
+        arr = base.met.get(str(y))
+        # the communes with a status row that year, a column per criterion: met or not
+        ones = (arr[arr[:, 0] != b"."] == b"1") if arr is not None and k \
+            else np.zeros((0, k), dtype=bool)
+        n = len(ones)
         if criterion is None:
-            ntm = sum(1 for r in rows if r.count("1") == len(r))
+            ntm = int(ones.all(axis=1).sum())
             text = T["ntm_communes"].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang))
             plan_ntm = base.common.get("plan_ntm")
             if plan_ntm is not None and n:
                 text += " " + vs_plan(f"{fmt_number(plan_ntm, lang)}/{fmt_number(n, lang)}")
             if n:
-                avg = sum(r.count("1") for r in rows) / n
+                avg = int(ones.sum()) / n
                 text += " · " + T["avg_criteria"].format(x=fmt_number(avg, lang, 2))
                 tg = base.common["targets"]
                 if all(str(c) in tg for c in base.cset.numbers):
@@ -392,7 +411,7 @@ def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
                         sum(tg[str(c)] for c in base.cset.numbers) / n, lang, 2))
         else:
             pos = base.cset.numbers.index(criterion)
-            met = sum(1 for r in rows if r[pos] == "1")
+            met = int(ones[:, pos].sum())
             text = T["communes_met"].format(met=fmt_number(met, lang),
                                             total=fmt_number(n, lang))
             target = base.common["targets"].get(str(criterion))
@@ -479,7 +498,7 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     check_output_paths(ws, lang)
     maps_dir = Path(ws.maps_dir)
     if layers is None:  # first: the set it was built on names the criterion maps
-        layers = load_monitoring_layers(ws, lang=lang)
+        layers = load_monitoring_layers(ws, lang=lang, history=True if per is not None else None)
     cset = layers_criteria_set(layers, ws, lang=lang)
     chosen, office_name = list(cset), None
     if office is not None:  # before anything is drawn: an unknown office is a quick error
