@@ -8,7 +8,7 @@ The layers and their columns are listed in ``docs/CONTRACT.md``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -222,7 +222,8 @@ def read_layer(path: str | Path, name: str, *, geometry: bool = True,
 
 def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
                 lang: str = "vi", only: Iterable[str] | None = None,
-                attributes_only: Iterable[str] = ()) -> MonitoringLayers:
+                attributes_only: Iterable[str] = (),
+                skip_columns: Mapping[str, Iterable[str]] | None = None) -> MonitoringLayers:
     """Read the monitoring GeoPackage written by :func:`build`.
 
     Parameters
@@ -240,6 +241,8 @@ def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
         Layers read without their geometry (a DataFrame): ``commune_status`` repeats
         each commune's polygon once per year, which a reader that has ``communes``
         need not decode again.
+    skip_columns : mapping, optional
+        Layer -> columns not to read (names the layer lacks are ignored).
 
     Raises
     ------
@@ -259,7 +262,12 @@ def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
         if name not in present or name not in wanted:
             out[name] = None
             continue
-        frame = _upgrade(name, pyogrio.read_dataframe(gpkg, layer=name,
+        columns = None
+        if skip_columns and name in skip_columns:
+            skip = set(skip_columns[name])
+            columns = [c for c in pyogrio.read_info(gpkg, layer=name)["fields"]
+                       if c not in skip]
+        frame = _upgrade(name, pyogrio.read_dataframe(gpkg, layer=name, columns=columns,
                                                       read_geometry=name not in bare))
         if "geometry" not in frame or frame.geometry.isna().all() and name not in (
                 "communes", "commune_status"):

@@ -71,6 +71,10 @@ MAP_LAYERS = ("communes", "commune_status", "villages", "village_status", "proje
 #: Read without geometry: the status layers repeat their commune's polygon (village's
 #: point) once per year; the maps take it from ``communes`` (``villages``).
 ATTRIBUTE_LAYERS = ("commune_status", "village_status")
+#: Columns the maps do not use, in the layers where they cost most to read (400.000
+#: village status rows for the whole country): the names repeat the villages layer's.
+SKIP_COLUMNS = {"village_status": ("name", "commune_code", "criteria_met", "criteria_total",
+                                   "ntm")}
 TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "attribution": "© OpenStreetMap contributors",
@@ -100,7 +104,8 @@ def load_monitoring_layers(workspace: Any, *, lang: str = "vi",
         table = getattr(workspace, "table", None)
         history = table is not None and table("roadmap") is not None
     only = MAP_LAYERS if history else tuple(n for n in MAP_LAYERS if n != "commune_criteria")
-    return read_layers(workspace, lang=lang, only=only, attributes_only=ATTRIBUTE_LAYERS)
+    return read_layers(workspace, lang=lang, only=only, attributes_only=ATTRIBUTE_LAYERS,
+                       skip_columns=SKIP_COLUMNS)
 
 
 def _get(layers: Any, name: str) -> Any:
@@ -520,6 +525,9 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         years, at = [y for y in years if y <= per.year], (per, vals)
     base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
                        level_of_detail=level_of_detail, years=years, period=at)
+    # the model holds what the pages need: the layers read here (hundreds of MB for
+    # the whole country) are freed before the pages are serialised
+    layers = None
     T = base.common["T"]
 
     pages: list[tuple[Path, str, dict]] = []
