@@ -8,7 +8,7 @@ takes the parts it needs; the layers' data blocks are built in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_t
 from ntmgis.outputs.webmap.page import assemble_page
 from ntmgis.outputs.webmap.period import period_info, period_layers
 from ntmgis.outputs.webmap.provenance import map_notes
+from ntmgis.outputs.webmap.simplify import MapCoverage, map_coverage, release_memory
 from ntmgis.outputs.webmap.strings import map_strings
 
 __all__ = ["render_maps", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
@@ -82,14 +83,15 @@ TILES = {
 
 
 def load_monitoring_layers(workspace: Any, *, lang: str = "vi",
-                           history: bool | None = None) -> Any:
+                           history: bool | None = None,
+                           only: tuple[str, ...] | None = None) -> Any:
     """Read the layers the maps draw (``MAP_LAYERS``) with ``ntmgis.monitoring.gpkg.read_layers``.
 
     The status layers come without geometry (``ATTRIBUTE_LAYERS``); the layers the
     maps do not draw are None. ``history``: read ``commune_criteria`` (each
     criterion's dated reports, for a period's maps and the roadmap's milestones;
     900.000 rows for the whole country); by default only when the workspace has a
-    roadmap.
+    roadmap. ``only``: these of the layers alone.
 
     Raises
     ------
@@ -103,7 +105,8 @@ def load_monitoring_layers(workspace: Any, *, lang: str = "vi",
     if history is None:
         table = getattr(workspace, "table", None)
         history = table is not None and table("roadmap") is not None
-    only = MAP_LAYERS if history else tuple(n for n in MAP_LAYERS if n != "commune_criteria")
+    names = MAP_LAYERS if only is None else only
+    only = names if history else tuple(n for n in names if n != "commune_criteria")
     return read_layers(workspace, lang=lang, only=only, attributes_only=ATTRIBUTE_LAYERS,
                        skip_columns=SKIP_COLUMNS)
 
@@ -130,22 +133,17 @@ class _Base:
 
 def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                 level_of_detail: bool | None = None, years: list[int] | None = None,
-                period: tuple[Period, Any] | None = None) -> _Base:
-    communes = _get(layers, "communes")
-    if communes is None or not len(communes):
-        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer is empty",
-                             path=ws.output_gpkg)
-    communes = communes.sort_values("code").reset_index(drop=True)
-    if communes.crs is None:
-        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer has no CRS",
-                             path=ws.output_gpkg)
-    # simplification tolerances are metres: work in a metric CRS
-    metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
-    communes = communes.to_crs(metric)
+                period: tuple[Period, Any] | None = None,
+                coverage: MapCoverage | None = None) -> _Base:
+    if coverage is None:
+        coverage = map_coverage(ws, _get(layers, "communes"), SIMPLIFY_TOLERANCE_M)
+    communes = coverage.communes
+    metric = communes.crs
     years = years or [int(y) for y in ws.years]
     cset = layers_criteria_set(layers, ws, lang=lang)
     cblock, cstat, valid, cgeo, alone = _commune_block(communes, _get(layers, "commune_status"),
-                                                years, SIMPLIFY_TOLERANCE_M, cset)
+                                                years, SIMPLIFY_TOLERANCE_M, cset,
+                                                simplified=coverage.simplified)
     cindex = {c: i for i, c in enumerate(cblock["code"])}
     vnames = _village_criteria_names(ws, layers, lang)
     vblock = _village_block(_get(layers, "villages"), _get(layers, "village_status"), cindex,
@@ -502,8 +500,10 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     year = int(year)
     check_output_paths(ws, lang)
     maps_dir = Path(ws.maps_dir)
-    if layers is None:  # first: the set it was built on names the criterion maps
-        layers = load_monitoring_layers(ws, lang=lang, history=True if per is not None else None)
+    coverage = None
+    own = layers is None
+    if own:  # first: the set it was built on names the criterion maps
+        layers = load_monitoring_layers(ws, lang=lang, only=("communes", "metadata"))
     cset = layers_criteria_set(layers, ws, lang=lang)
     chosen, office_name = list(cset), None
     if office is not None:  # before anything is drawn: an unknown office is a quick error
@@ -519,15 +519,28 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     targets.append(maps_dir / "list.html")
     for p in targets:  # refuse before anything is drawn
         require_writable(p, overwrite, lang, ws=ws)
+    if own:
+        # the communes' cleaning is the largest working memory of the run (a gigabyte
+        # for the whole country): made, and given back, before the other layers are read
+        coverage = map_coverage(ws, layers.communes, SIMPLIFY_TOLERANCE_M)
+        release_memory()
+        layers = replace(load_monitoring_layers(ws, lang=lang,
+                                                history=True if per is not None else None,
+                                                only=tuple(n for n in MAP_LAYERS if n not in (
+                                                    "communes", "metadata"))),
+                         communes=layers.communes, metadata=layers.metadata)
     at = None
     if per is not None:  # the years before the period, then the period in its year's place
         layers, vals = period_layers(layers, cset, per, lang=lang)
         years, at = [y for y in years if y <= per.year], (per, vals)
     base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
-                       level_of_detail=level_of_detail, years=years, period=at)
+                       level_of_detail=level_of_detail, years=years, period=at,
+                       coverage=coverage)
+    coverage = None
     # the model holds what the pages need: the layers read here (hundreds of MB for
     # the whole country) are freed before the pages are serialised
     layers = None
+    release_memory()
     T = base.common["T"]
 
     pages: list[tuple[Path, str, dict]] = []

@@ -11,12 +11,17 @@ layers themselves are never changed.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-__all__ = ["simplify_coverage", "simplify_coverage_parts"]
+from ntmgis.core.errors import WorkspaceError
+
+__all__ = ["MapCoverage", "map_coverage", "release_memory", "simplify_coverage",
+           "simplify_coverage_parts"]
 
 # polygons checked first, in map order (codes: neighbours), before the whole coverage
 PROBE = 500
@@ -123,3 +128,49 @@ def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
     valid = True if not (cleaned_here or empty.any()) \
         else bool(shapely.coverage_is_valid(simplified))
     return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs), valid, alone
+
+
+@dataclass
+class MapCoverage:
+    """The communes in map order in a metric CRS, and their simplified coverage."""
+
+    communes: gpd.GeoDataFrame
+    simplified: tuple[gpd.GeoSeries, bool, np.ndarray]  # simplify_coverage_parts' result
+
+
+def map_coverage(ws: Any, communes: gpd.GeoDataFrame | None, tolerance: float) -> MapCoverage:
+    """Sort the communes by code, put them in a metric CRS and simplify them as a coverage.
+
+    ``tolerance`` in metres; ``ws`` names the GeoPackage in the errors.
+
+    Raises
+    ------
+    WorkspaceError
+        When the layer is empty or has no CRS.
+    """
+    if communes is None or not len(communes):
+        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer is empty",
+                             path=ws.output_gpkg)
+    communes = communes.sort_values("code").reset_index(drop=True)
+    if communes.crs is None:
+        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer has no CRS",
+                             path=ws.output_gpkg)
+    # simplification tolerances are metres: work in a metric CRS
+    metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
+    communes = communes.to_crs(metric)
+    return MapCoverage(communes, simplify_coverage_parts(communes.geometry, tolerance))
+
+
+def release_memory() -> None:
+    """Give the heap freed so far back to the system (glibc; elsewhere nothing).
+
+    Cleaning a national coverage takes about a gigabyte of small blocks that
+    Python's later large arrays would not reuse: returned now, they do not add
+    to the peak of what follows.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
