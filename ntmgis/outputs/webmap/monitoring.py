@@ -134,7 +134,8 @@ class _Base:
 def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                 level_of_detail: bool | None = None, years: list[int] | None = None,
                 period: tuple[Period, Any] | None = None,
-                coverage: MapCoverage | None = None) -> _Base:
+                coverage: MapCoverage | None = None, road_block: dict | None = None
+                ) -> _Base:
     if coverage is None:
         coverage = map_coverage(ws, _get(layers, "communes"), SIMPLIFY_TOLERANCE_M)
     communes = coverage.communes
@@ -184,13 +185,8 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         fblock = {"name": [_s(v) for v in f.get("name", pd.Series("", f.index))],
                   "type": _enum(f.get("type", pd.Series("", f.index))),
                   "xy": encode_points(to_wgs84(f).values)}
-    roads = _get(layers, "roads")
-    rblock: dict = {"cls": [], "geom": []}
-    if roads is not None and len(roads):
-        r = roads[roads.geometry.notna() & ~roads.geometry.is_empty].to_crs(metric)
-        simple = simplify_lines(r.geometry, ROAD_SIMPLIFY_M)
-        rblock = {"cls": _enum(r.get("road_class", pd.Series("", r.index))),
-                  "geom": encode_lines(to_wgs84(simple).values)}
+    rblock = road_block if road_block is not None else _road_block(_get(layers, "roads"),
+                                                                    metric)
 
     hill = None
     if getattr(ws, "elevation", None) is not None and Path(ws.elevation).exists():
@@ -295,6 +291,16 @@ def _met_arrays(cstat: dict, n: int, k: int) -> dict[str, np.ndarray]:
         out[y] = (np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
                   if len(m) == n * k and k else np.full((n, k), b"."))
     return out
+
+
+def _road_block(roads: gpd.GeoDataFrame | None, metric: Any) -> dict:
+    """The roads simplified for the web (in ``metric``, at ``ROAD_SIMPLIFY_M``) and encoded."""
+    if roads is None or not len(roads):
+        return {"cls": [], "geom": []}
+    r = roads[roads.geometry.notna() & ~roads.geometry.is_empty].to_crs(metric)
+    simple = simplify_lines(r.geometry, ROAD_SIMPLIFY_M)
+    return {"cls": _enum(r.get("road_class", pd.Series("", r.index))),
+            "geom": encode_lines(to_wgs84(simple).values)}
 
 
 def _last_year_ended(vblock: dict, pblock: dict, projects: Any, year: int) -> None:
@@ -500,7 +506,7 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     year = int(year)
     check_output_paths(ws, lang)
     maps_dir = Path(ws.maps_dir)
-    coverage = None
+    coverage = rblock = None
     own = layers is None
     if own:  # first: the set it was built on names the criterion maps
         layers = load_monitoring_layers(ws, lang=lang, only=("communes", "metadata"))
@@ -524,10 +530,14 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         # for the whole country): made, and given back, before the other layers are read
         coverage = map_coverage(ws, layers.communes, SIMPLIFY_TOLERANCE_M)
         release_memory()
+        # the roads too (16 million vertices for the country): encoded as they are read
+        rblock = _road_block(load_monitoring_layers(ws, lang=lang, only=("roads",)).roads,
+                             coverage.communes.crs)
+        release_memory()
         layers = replace(load_monitoring_layers(ws, lang=lang,
                                                 history=True if per is not None else None,
                                                 only=tuple(n for n in MAP_LAYERS if n not in (
-                                                    "communes", "metadata"))),
+                                                    "communes", "metadata", "roads"))),
                          communes=layers.communes, metadata=layers.metadata)
     at = None
     if per is not None:  # the years before the period, then the period in its year's place
@@ -535,8 +545,8 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         years, at = [y for y in years if y <= per.year], (per, vals)
     base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
                        level_of_detail=level_of_detail, years=years, period=at,
-                       coverage=coverage)
-    coverage = None
+                       coverage=coverage, road_block=rblock)
+    coverage = rblock = None
     # the model holds what the pages need: the layers read here (hundreds of MB for
     # the whole country) are freed before the pages are serialised
     layers = None
