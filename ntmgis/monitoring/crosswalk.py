@@ -41,6 +41,7 @@ from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.errors import DataError
 from ntmgis.core.i18n import catalog, check_lang, t
 from ntmgis.core.text import fold, is_missing, nfc, normalise_code
+from ntmgis.monitoring.dissolve import dissolve_units
 from ntmgis.monitoring.gpkg import MonitoringLayers, layers_criteria_set
 
 __all__ = [
@@ -283,43 +284,6 @@ def _multi(geoms: np.ndarray) -> np.ndarray:
     if single.any():
         out[single] = [shapely.MultiPolygon([g]) for g in out[single]]
     return out
-
-
-def _source_holes(geoms: np.ndarray) -> shapely.Geometry | None:
-    rings = [shapely.Polygon(r) for g in geoms for p in shapely.get_parts(g)
-             if p.geom_type == "Polygon" for r in p.interiors]
-    return shapely.union_all(rings) if rings else None
-
-
-def dissolve_units(geoms: Any, *, others: Any = None) -> shapely.Geometry:
-    """The union of old units without the false holes left by gaps between them.
-
-    A hole is kept when the old units' own holes explain half its area or more, or another
-    unit (``others``: those of other new communes) reaches into it; any other hole is a gap
-    between the old boundaries wholly inside the new unit, and is closed.
-    """
-    geoms = np.asarray(list(geoms), dtype=object)
-    merged = shapely.union_all(geoms)
-    real = _source_holes(geoms)
-    other = np.asarray(list(others), dtype=object) if others is not None else None
-    tree = shapely.STRtree(other) if other is not None and len(other) else None
-    parts = []
-    for poly in shapely.get_parts(merged):
-        if poly.geom_type != "Polygon":
-            continue
-        keep = []
-        for ring in poly.interiors:
-            hole = shapely.Polygon(ring)
-            explained = real is not None and (
-                shapely.area(shapely.intersection(hole, real)) >= 0.5 * hole.area)
-            if not explained and tree is not None:
-                hits = tree.query(hole, predicate="intersects")
-                explained = any(shapely.area(shapely.intersection(hole, other[i])) > 0
-                                for i in hits)
-            if explained:
-                keep.append(ring)
-        parts.append(shapely.Polygon(poly.exterior, keep))
-    return shapely.MultiPolygon(parts)
 
 
 def aggregate(

@@ -8,6 +8,7 @@ The layers and their columns are listed in ``docs/CONTRACT.md``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -220,8 +221,28 @@ def read_layer(path: str | Path, name: str, *, geometry: bool = True,
 
 
 def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
-                lang: str = "vi") -> MonitoringLayers:
+                lang: str = "vi", only: Iterable[str] | None = None,
+                attributes_only: Iterable[str] = (),
+                skip_columns: Mapping[str, Iterable[str]] | None = None) -> MonitoringLayers:
     """Read the monitoring GeoPackage written by :func:`build`.
+
+    Parameters
+    ----------
+    ws : Workspace or path
+        The workspace.
+    path : path, optional
+        Another GeoPackage than the workspace's.
+    lang : {"vi", "en"}
+        Language of the error message.
+    only : iterable of str, optional
+        Read only these layers (the others are None): a reader that needs a few
+        layers of a national file does not pay for the rest.
+    attributes_only : iterable of str
+        Layers read without their geometry (a DataFrame): ``commune_status`` repeats
+        each commune's polygon once per year, which a reader that has ``communes``
+        need not decode again.
+    skip_columns : mapping, optional
+        Layer -> columns not to read (names the layer lacks are ignored).
 
     Raises
     ------
@@ -234,12 +255,20 @@ def read_layers(ws: Workspace | str | Path, *, path: str | Path | None = None,
     if not gpkg.exists():
         raise FileNotFoundError(t("not_built", lang, path=gpkg))
     present = set(list_layers(gpkg))
+    wanted = set(LAYER_ORDER if only is None else only)
+    bare = set(attributes_only)
     out = {}
     for name in LAYER_ORDER:
-        if name not in present:
+        if name not in present or name not in wanted:
             out[name] = None
             continue
-        frame = _upgrade(name, pyogrio.read_dataframe(gpkg, layer=name))
+        columns = None
+        if skip_columns and name in skip_columns:
+            skip = set(skip_columns[name])
+            columns = [c for c in pyogrio.read_info(gpkg, layer=name)["fields"]
+                       if c not in skip]
+        frame = _upgrade(name, pyogrio.read_dataframe(gpkg, layer=name, columns=columns,
+                                                      read_geometry=name not in bare))
         if "geometry" not in frame or frame.geometry.isna().all() and name not in (
                 "communes", "commune_status"):
             frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))

@@ -128,9 +128,12 @@ def _parse_list(v: object) -> list[int]:
 
 def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
                    years: list[int], tolerance: float,
-                   cset: CriteriaSet = COMMUNE_CRITERIA
+                   cset: CriteriaSet = COMMUNE_CRITERIA, *,
+                   simplified: tuple | None = None
                    ) -> tuple[dict, dict, bool, gpd.GeoSeries, np.ndarray]:
-    geo, valid, alone = simplify_coverage_parts(communes.geometry, tolerance)
+    # simplified: simplify_coverage_parts' result when the caller made it first
+    geo, valid, alone = simplified if simplified is not None else \
+        simplify_coverage_parts(communes.geometry, tolerance)
     geo84 = to_wgs84(geo)
     labels_pt = to_wgs84(gpd.GeoSeries(shapely.point_on_surface(communes.geometry.values),
                                        crs=communes.crs))

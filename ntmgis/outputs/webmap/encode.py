@@ -11,11 +11,12 @@ whole layer, then numpy to quantise, delta-encode and split.
 
 from __future__ import annotations
 
-import warnings
-
 import geopandas as gpd
 import numpy as np
 import shapely
+
+# moved to their own module (issue 13); still importable from here
+from ntmgis.outputs.webmap.simplify import simplify_coverage, simplify_coverage_parts
 
 __all__ = [
     "SCALE",
@@ -39,91 +40,6 @@ def to_wgs84(gdf: gpd.GeoDataFrame | gpd.GeoSeries) -> gpd.GeoSeries:
     if geo.crs is None:
         raise ValueError("a layer for the web map has no CRS; set one (e.g. EPSG:9205) first")
     return geo.to_crs(4326)
-
-
-def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> tuple[gpd.GeoSeries, bool]:
-    """Simplify polygons as a coverage, so neighbours keep exactly shared edges.
-
-    Parameters
-    ----------
-    geoms : geopandas.GeoSeries
-        Polygons in a metric CRS (the workspace CRS).
-    tolerance : float
-        ``shapely.coverage_simplify`` tolerance in CRS units (metres);
-        0 only checks (and cleans, see below).
-
-    Returns
-    -------
-    (geopandas.GeoSeries, bool)
-        The simplified polygons and whether they form a valid coverage
-        (``shapely.coverage_is_valid``), the polygons drawn on their own
-        (see below) left out of the check.
-
-    Notes
-    -----
-    See :func:`simplify_coverage_parts`, which also says which polygons were
-    drawn on their own.
-    """
-    geo, valid, _alone = simplify_coverage_parts(geoms, tolerance)
-    return geo, valid
-
-
-def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
-                            assume_valid: bool = False
-                            ) -> tuple[gpd.GeoSeries, bool, np.ndarray]:
-    # assume_valid: merged from a checked coverage, neither checked nor cleaned (the
-    # flag returned is then True)
-    """:func:`simplify_coverage`, also returning the polygons simplified on their own.
-
-    Real boundaries often are not a valid coverage: neighbours' shared edges
-    do not have the same vertices, with slivers of gap and overlap between
-    them (``ntmgis validate`` reports these). Simplifying them as they are
-    would open more gaps, so they are first cleaned for display with
-    ``shapely.coverage_clean`` (overlaps given to the neighbour with the
-    longest shared border, gaps narrower than ``tolerance`` closed, edges
-    snapped together; shapely >= 2.2). A polygon that cleaning empties (a
-    ward the source reduced to a sliver lying on its neighbour) is kept as
-    it is and simplified on its own, outside the coverage: it is drawn over
-    its neighbour and does not stop the others from sharing their edges
-    (``alone`` marks it). Validity is checked once, on the simplified
-    coverage without those polygons. If cleaning is not available, the
-    input is returned unsimplified with the flag false. ``assume_valid``
-    skips the first check (polygons merged from an already cleaned
-    coverage). The monitoring layers themselves are never changed.
-    """
-    values = geoms.values
-    alone = np.zeros(len(values), dtype=bool)
-    if len(values) == 0:
-        return geoms, True, alone
-    values = np.asarray(values, dtype=object)
-    if not assume_valid and not shapely.coverage_is_valid(values):
-        clean = getattr(shapely, "coverage_clean", None)
-        if clean is None:
-            return geoms, False, alone
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            cleaned = clean(values, gap_width=max(tolerance, 0.0))
-        if len(cleaned) != len(values):  # pragma: no cover - defensive
-            return geoms, False, alone
-        alone = shapely.is_empty(cleaned) | shapely.is_missing(cleaned)
-        values = np.where(alone, values, cleaned)
-    if tolerance <= 0 or not hasattr(shapely, "coverage_simplify"):  # shapely < 2.1
-        valid = bool(shapely.coverage_is_valid(values[~alone]))
-        return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs), valid, alone
-    out = values.copy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        simplified = shapely.coverage_simplify(values[~alone], tolerance)
-        if alone.any():
-            own = shapely.simplify(values[alone], tolerance, preserve_topology=True)
-            bad = shapely.is_empty(own) | shapely.is_missing(own) | ~shapely.is_valid(own)
-            out[alone] = np.where(bad, values[alone], own)
-    # Never drop a feature: a polygon simplified to nothing keeps its input shape.
-    empty = shapely.is_empty(simplified) | shapely.is_missing(simplified)
-    simplified = np.where(empty, values[~alone], simplified)
-    out[~alone] = simplified
-    valid = True if assume_valid else bool(shapely.coverage_is_valid(simplified))
-    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs), valid, alone
 
 
 def _quantise(coords: np.ndarray) -> np.ndarray:

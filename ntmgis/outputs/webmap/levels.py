@@ -18,7 +18,9 @@ import pandas as pd
 import shapely
 
 from ntmgis.core import palette as styles
-from ntmgis.outputs.webmap.encode import encode_polygons, simplify_coverage_parts, to_wgs84
+from ntmgis.monitoring.dissolve import fill_false_holes
+from ntmgis.outputs.webmap.encode import encode_polygons, to_wgs84
+from ntmgis.outputs.webmap.simplify import simplify_coverage_parts
 
 __all__ = ["LEVELS", "admin_levels", "readable_zoom"]
 
@@ -52,6 +54,36 @@ def _class_of_average(avg: np.ndarray, has: np.ndarray, total: int,
         idx = np.where(avg >= bounds[j], j, idx)
     idx = np.where(avg >= total, 0, idx)
     return "".join(np.where(has, idx.astype(str), "-").tolist())
+
+
+class _LazyTree:
+    """An STRtree of the communes, built the first time a unit has a hole to explain."""
+
+    def __init__(self, geoms: np.ndarray) -> None:
+        self.geoms = geoms
+        self._tree: shapely.STRtree | None = None
+
+    def query(self, geom: shapely.Geometry) -> np.ndarray:
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms)
+        return self._tree.query(geom)
+
+
+def _without_false_holes(merged: shapely.Geometry, parts: np.ndarray, idx: np.ndarray,
+                         gvals: np.ndarray, tree: _LazyTree) -> shapely.Geometry:
+    """A unit merged from its communes, with only the holes its source explains.
+
+    A gap between communes wider than the cleaning (35 m) is left by
+    ``coverage_clean``; wholly inside a district it would be drawn as a hole the
+    source does not have. :func:`ntmgis.monitoring.dissolve.fill_false_holes`
+    keeps a hole that the communes' own polygons have, or that a commune of
+    another unit reaches into (an enclave), and fills the others.
+    """
+    polys = shapely.get_parts(merged)
+    if not (shapely.get_num_interior_rings(polys) > 0).any():
+        return merged
+    near = np.setdiff1d(tree.query(shapely.envelope(merged)), idx)
+    return fill_false_holes(merged, parts, others=gvals[near])
 
 
 def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[str, dict],
@@ -119,6 +151,8 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
         else:
             vntm[y] = np.zeros(len(vcom), dtype=bool)
     areas = []
+    gvals = np.asarray(geoms.values, dtype=object)
+    tree = _LazyTree(gvals)
     for level, code_col, name_col, tol in LEVELS:
         codes = communes[code_col].astype(str).fillna("") if code_col in communes \
             else pd.Series([""] * n)
@@ -130,14 +164,14 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
         in_cov = np.ones(n, dtype=bool) if alone is None else ~np.asarray(alone, dtype=bool)
         order = np.argsort(unit_of, kind="stable")
         bounds = np.searchsorted(unit_of[order], np.arange(m + 1))
-        gvals = geoms.values
         for u in range(m):
             idx = order[bounds[u]:bounds[u + 1]]
             parts = gvals[idx[in_cov[idx]]] if in_cov[idx].any() else gvals[idx]
             try:
-                polys.append(shapely.coverage_union_all(parts))
+                merged = shapely.coverage_union_all(parts)
             except shapely.errors.GEOSException:  # pragma: no cover - invalid coverage
-                polys.append(shapely.union_all(parts))
+                merged = shapely.union_all(parts)
+            polys.append(_without_false_holes(merged, parts, idx, gvals, tree))
         unit_geo = gpd.GeoSeries(polys, crs=geoms.crs)
         unit_geo, _valid, _alone = simplify_coverage_parts(unit_geo, tol,
                                                            assume_valid=alone is not None)

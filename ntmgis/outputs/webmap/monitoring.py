@@ -8,7 +8,7 @@ takes the parts it needs; the layers' data blocks are built in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,6 @@ from ntmgis.outputs.webmap.blocks import (
     _enum,
     _num,
     _pack_flags,
-    _parse_list,
     _project_block,
     _s,
     _status_by_year,
@@ -49,6 +48,7 @@ from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_t
 from ntmgis.outputs.webmap.page import assemble_page
 from ntmgis.outputs.webmap.period import period_info, period_layers
 from ntmgis.outputs.webmap.provenance import map_notes
+from ntmgis.outputs.webmap.simplify import MapCoverage, map_coverage, release_memory
 from ntmgis.outputs.webmap.strings import map_strings
 
 __all__ = ["render_maps", "load_monitoring_layers", "SIMPLIFY_TOLERANCE_M"]
@@ -67,14 +67,34 @@ _m = catalog({
                    "Preparing the maps (simplifying boundaries, encoding the layers)"),
 }, t)
 ROAD_SIMPLIFY_M = 15.0
+#: The layers of ``monitoring.gpkg`` the maps draw (the summaries and funding tables,
+#: the 2025 communes and the indicators are not read).
+MAP_LAYERS = ("communes", "commune_status", "villages", "village_status", "projects",
+              "project_lines", "facilities", "roads", "commune_criteria",
+              "village_criteria_set", "plan_targets", "metadata")
+#: Read without geometry: the status layers repeat their commune's polygon (village's
+#: point) once per year; the maps take it from ``communes`` (``villages``).
+ATTRIBUTE_LAYERS = ("commune_status", "village_status")
+#: Columns the maps do not use, in the layers where they cost most to read (400.000
+#: village status rows for the whole country): the names repeat the villages layer's.
+SKIP_COLUMNS = {"village_status": ("name", "commune_code", "criteria_met", "criteria_total",
+                                   "ntm")}
 TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "attribution": "© OpenStreetMap contributors",
 }
 
 
-def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
-    """Read the monitoring layers of ``workspace`` with ``ntmgis.monitoring.gpkg.read_layers``.
+def load_monitoring_layers(workspace: Any, *, lang: str = "vi",
+                           history: bool | None = None,
+                           only: tuple[str, ...] | None = None) -> Any:
+    """Read the layers the maps draw (``MAP_LAYERS``) with ``ntmgis.monitoring.gpkg.read_layers``.
+
+    The status layers come without geometry (``ATTRIBUTE_LAYERS``); the layers the
+    maps do not draw are None. ``history``: read ``commune_criteria`` (each
+    criterion's dated reports, for a period's maps and the roadmap's milestones;
+    900.000 rows for the whole country); by default only when the workspace has a
+    roadmap. ``only``: these of the layers alone.
 
     Raises
     ------
@@ -85,7 +105,13 @@ def load_monitoring_layers(workspace: Any, *, lang: str = "vi") -> Any:
     if not gpkg.exists():
         raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
 
-    return read_layers(workspace)
+    if history is None:
+        table = getattr(workspace, "table", None)
+        history = table is not None and table("roadmap") is not None
+    names = MAP_LAYERS if only is None else only
+    only = names if history else tuple(n for n in names if n != "commune_criteria")
+    return read_layers(workspace, lang=lang, only=only, attributes_only=ATTRIBUTE_LAYERS,
+                       skip_columns=SKIP_COLUMNS)
 
 
 def _get(layers: Any, name: str) -> Any:
@@ -99,36 +125,29 @@ class _Base:
 
     common: dict
     packed: dict  # the parts of `common` as written into the pages
-    projects: pd.DataFrame
-    project_xy: np.ndarray
-    project_criteria: np.ndarray  # (n_projects, max criteria per project), 0 = none
-    plines: gpd.GeoDataFrame | None
     commune_index: dict[str, int]
-    village_index: dict[str, int]
     years: list[int]
     coverage_valid: bool
     cset: CriteriaSet  # the commune criteria set the layers were built on
-
+    # per year, the communes' criteria as an (n, k) array of b"1"/b"0"/b"-", b"." for
+    # no row (the summaries of the 20 pages count from it)
+    met: dict[str, np.ndarray]
 
 
 def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                 level_of_detail: bool | None = None, years: list[int] | None = None,
-                period: tuple[Period, Any] | None = None) -> _Base:
-    communes = _get(layers, "communes")
-    if communes is None or not len(communes):
-        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer is empty",
-                             path=ws.output_gpkg)
-    communes = communes.sort_values("code").reset_index(drop=True)
-    if communes.crs is None:
-        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer has no CRS",
-                             path=ws.output_gpkg)
-    # simplification tolerances are metres: work in a metric CRS
-    metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
-    communes = communes.to_crs(metric)
+                period: tuple[Period, Any] | None = None,
+                coverage: MapCoverage | None = None, road_block: dict | None = None
+                ) -> _Base:
+    if coverage is None:
+        coverage = map_coverage(ws, _get(layers, "communes"), SIMPLIFY_TOLERANCE_M)
+    communes = coverage.communes
+    metric = communes.crs
     years = years or [int(y) for y in ws.years]
     cset = layers_criteria_set(layers, ws, lang=lang)
     cblock, cstat, valid, cgeo, alone = _commune_block(communes, _get(layers, "commune_status"),
-                                                years, SIMPLIFY_TOLERANCE_M, cset)
+                                                years, SIMPLIFY_TOLERANCE_M, cset,
+                                                simplified=coverage.simplified)
     cindex = {c: i for i, c in enumerate(cblock["code"])}
     vnames = _village_criteria_names(ws, layers, lang)
     vblock = _village_block(_get(layers, "villages"), _get(layers, "village_status"), cindex,
@@ -169,13 +188,8 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         fblock = {"name": [_s(v) for v in f.get("name", pd.Series("", f.index))],
                   "type": _enum(f.get("type", pd.Series("", f.index))),
                   "xy": encode_points(to_wgs84(f).values)}
-    roads = _get(layers, "roads")
-    rblock: dict = {"cls": [], "geom": []}
-    if roads is not None and len(roads):
-        r = roads[roads.geometry.notna() & ~roads.geometry.is_empty].to_crs(metric)
-        simple = simplify_lines(r.geometry, ROAD_SIMPLIFY_M)
-        rblock = {"cls": _enum(r.get("road_class", pd.Series("", r.index))),
-                  "geom": encode_lines(to_wgs84(simple).values)}
+    rblock = road_block if road_block is not None else _road_block(_get(layers, "roads"),
+                                                                    metric)
 
     hill = None
     if getattr(ws, "elevation", None) is not None and Path(ws.elevation).exists():
@@ -248,11 +262,6 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         common["milestones"] = miles
     if period is not None:
         common["period"] = period_info(period[0], period[1], lang)
-    lists = [_parse_list(v) for v in projects["criteria"]]
-    width = max((len(x) for x in lists), default=0) or 1
-    pcrit = np.zeros((len(lists), width), dtype=np.int16)
-    for i, x in enumerate(lists):
-        pcrit[i, :len(x)] = x
     # what the pages carry: the per-year criteria strings packed (the raw ones stay
     # in `common` for the summaries computed here)
     n_c, k_c = len(cblock["code"]), len(cset)
@@ -273,12 +282,28 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         "projects": pblock,
         "plines": plines_block,
     }
-    return _Base(common=common, packed=packed, projects=projects,
-                 project_xy=pxy_arr,
-                 project_criteria=pcrit,
-                 plines=_get(layers, "project_lines"), commune_index=cindex,
-                 village_index={c: i for i, c in enumerate(vblock["code"])}, years=years,
-                 coverage_valid=valid, cset=cset)
+    return _Base(common=common, packed=packed, commune_index=cindex, years=years,
+                 coverage_valid=valid, cset=cset, met=_met_arrays(cstat, n_c, k_c))
+
+
+def _met_arrays(cstat: dict, n: int, k: int) -> dict[str, np.ndarray]:
+    """Per year the criteria strings of ``cstat`` as an (n, k) array of single bytes."""
+    out = {}
+    for y, v in cstat.items():
+        m = v["m"]
+        out[y] = (np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
+                  if len(m) == n * k and k else np.full((n, k), b"."))
+    return out
+
+
+def _road_block(roads: gpd.GeoDataFrame | None, metric: Any) -> dict:
+    """The roads simplified for the web (in ``metric``, at ``ROAD_SIMPLIFY_M``) and encoded."""
+    if roads is None or not len(roads):
+        return {"cls": [], "geom": []}
+    r = roads[roads.geometry.notna() & ~roads.geometry.is_empty].to_crs(metric)
+    simple = simplify_lines(r.geometry, ROAD_SIMPLIFY_M)
+    return {"cls": _enum(r.get("road_class", pd.Series("", r.index))),
+            "geom": encode_lines(to_wgs84(simple).values)}
 
 
 def _last_year_ended(vblock: dict, pblock: dict, projects: Any, year: int) -> None:
@@ -355,9 +380,8 @@ def _admin_for_criterion(base: _Base, admin: dict, criterion: int) -> list[dict]
         unit_of = np.asarray(lv["cu"], dtype=np.int64)
         per_year = {}
         for y in lv["y"]:
-            m = base.common["cstat"].get(y, {"m": ""})["m"]
-            if len(m) == n * k:
-                arr = np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
+            arr = base.met.get(y)
+            if arr is not None and arr.shape == (n, k):
                 met = arr[:, pos] == b"1"
             else:
                 met = np.zeros(n, dtype=bool)
@@ -376,17 +400,21 @@ def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
     def vs_plan(x: str) -> str:
         return "(" + T["vs_plan"].format(year=base.common["plan_year"], x=x) + ")"
 
+    k = len(base.cset)
     for y in base.years:
-        rows = _met_rows(base, y)
-        n = len(rows)
+        arr = base.met.get(str(y))
+        # the communes with a status row that year, a column per criterion: met or not
+        ones = (arr[arr[:, 0] != b"."] == b"1") if arr is not None and k \
+            else np.zeros((0, k), dtype=bool)
+        n = len(ones)
         if criterion is None:
-            ntm = sum(1 for r in rows if r.count("1") == len(r))
+            ntm = int(ones.all(axis=1).sum())
             text = T["ntm_communes"].format(n=fmt_number(ntm, lang), total=fmt_number(n, lang))
             plan_ntm = base.common.get("plan_ntm")
             if plan_ntm is not None and n:
                 text += " " + vs_plan(f"{fmt_number(plan_ntm, lang)}/{fmt_number(n, lang)}")
             if n:
-                avg = sum(r.count("1") for r in rows) / n
+                avg = int(ones.sum()) / n
                 text += " · " + T["avg_criteria"].format(x=fmt_number(avg, lang, 2))
                 tg = base.common["targets"]
                 if all(str(c) in tg for c in base.cset.numbers):
@@ -395,7 +423,7 @@ def _summaries(base: _Base, criterion: int | None) -> dict[str, str]:
                         sum(tg[str(c)] for c in base.cset.numbers) / n, lang, 2))
         else:
             pos = base.cset.numbers.index(criterion)
-            met = sum(1 for r in rows if r[pos] == "1")
+            met = int(ones[:, pos].sum())
             text = T["communes_met"].format(met=fmt_number(met, lang),
                                             total=fmt_number(n, lang))
             target = base.common["targets"].get(str(criterion))
@@ -486,9 +514,11 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     year = int(year)
     check_output_paths(ws, lang)
     maps_dir = Path(ws.maps_dir)
-    if layers is None:  # first: the set it was built on names the criterion maps
+    coverage = rblock = None
+    own = layers is None
+    if own:  # first: the set it was built on names the criterion maps
         bar.step(_m("step_read", lang))
-        layers = load_monitoring_layers(ws, lang=lang)
+        layers = load_monitoring_layers(ws, lang=lang, only=("communes", "metadata"))
     cset = layers_criteria_set(layers, ws, lang=lang)
     chosen, office_name = list(cset), None
     if office is not None:  # before anything is drawn: an unknown office is a quick error
@@ -504,13 +534,33 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     targets.append(maps_dir / "list.html")
     for p in targets:  # refuse before anything is drawn
         require_writable(p, overwrite, lang, ws=ws)
+    bar.step(_m("step_model", lang))
+    if own:
+        # the communes' cleaning is the largest working memory of the run (a gigabyte
+        # for the whole country): made, and given back, before the other layers are read
+        coverage = map_coverage(ws, layers.communes, SIMPLIFY_TOLERANCE_M)
+        release_memory()
+        # the roads too (16 million vertices for the country): encoded as they are read
+        rblock = _road_block(load_monitoring_layers(ws, lang=lang, only=("roads",)).roads,
+                             coverage.communes.crs)
+        release_memory()
+        layers = replace(load_monitoring_layers(ws, lang=lang,
+                                                history=True if per is not None else None,
+                                                only=tuple(n for n in MAP_LAYERS if n not in (
+                                                    "communes", "metadata", "roads"))),
+                         communes=layers.communes, metadata=layers.metadata)
     at = None
     if per is not None:  # the years before the period, then the period in its year's place
         layers, vals = period_layers(layers, cset, per, lang=lang)
         years, at = [y for y in years if y <= per.year], (per, vals)
-    bar.step(_m("step_model", lang))
     base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
-                       level_of_detail=level_of_detail, years=years, period=at)
+                       level_of_detail=level_of_detail, years=years, period=at,
+                       coverage=coverage, road_block=rblock)
+    coverage = rblock = None
+    # the model holds what the pages need: the layers read here (hundreds of MB for
+    # the whole country) are freed before the pages are serialised
+    layers = None
+    release_memory()
     T = base.common["T"]
 
     pages: list[tuple[Path, str, dict]] = []
