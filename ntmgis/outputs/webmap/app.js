@@ -35,6 +35,113 @@
     }
     return out;
   }
+  // page.py's records: [n][n bytes of JSON text][m][m bytes of packed arrays], lengths as
+  // 4 bytes little-endian; the JSON holds {"$r": [offset, length, kind]} for each array
+  function readRecords(u8) {
+    var dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    var dec = new TextDecoder();
+    var texts = [], bins = [], pos = 0, total = 0;
+    while (pos < u8.length) {
+      var n = dv.getUint32(pos, true);
+      texts.push(dec.decode(u8.subarray(pos + 4, pos + 4 + n)));
+      pos += 4 + n;
+      var m = dv.getUint32(pos, true);
+      bins.push(u8.subarray(pos + 4, pos + 4 + m));
+      total += m;
+      pos += 4 + m;
+    }
+    var blob = new Uint8Array(total), o = 0;
+    bins.forEach(function (b) { blob.set(b, o); o += b.length; });
+    function visit(v) {
+      if (Array.isArray(v)) {
+        for (var i = 0; i < v.length; i++) {
+          if (typeof v[i] === 'object' && v[i] !== null) { v[i] = visit(v[i]); }
+        }
+        return v;
+      }
+      var r = v.$r;
+      if (r && Array.isArray(r)) { return unpack(blob, r[0], r[1], r[2]); }
+      Object.keys(v).forEach(function (k) {
+        if (typeof v[k] === 'object' && v[k] !== null) { v[k] = visit(v[k]); }
+      });
+      return v;
+    }
+    return visit(JSON.parse(texts.join('')));
+  }
+  // packed.py: a count (4 bytes), then varints (7 bits a byte, high bit: more) in planes
+  function unvarint(b, off) {
+    var n = new DataView(b.buffer, b.byteOffset + off, 4).getUint32(0, true);
+    var out = new Uint32Array(n), open = new Int32Array(n);
+    var p = off + 4, m = 0, i, c;
+    for (i = 0; i < n; i++) {
+      c = b[p++];
+      out[i] = c & 127;
+      if (c & 128) { open[m++] = i; }
+    }
+    for (var mul = 128; m; mul *= 128) {
+      var k = 0;
+      for (var j = 0; j < m; j++) {
+        i = open[j];
+        c = b[p++];
+        out[i] += (c & 127) * mul;
+        if (c & 128) { open[k++] = i; }
+      }
+      m = k;
+    }
+    return out;
+  }
+  // a packed array: numbers (kind n) as plain arrays, nested integer lists (i, and c:
+  // coordinates, delta-encoded along the layer) as arrays of Int32Array views
+  function unpack(b, off, len, kind) {
+    var u = unvarint(b, off);
+    var i;
+    if (kind === 'n') {
+      var width = u[0], scale = Math.pow(10, u[1]), nv = u.length - 2;
+      var num = new Array(nv);
+      for (i = 0; i < nv; i++) {
+        var z = u[i + 2];
+        num[i] = z === 0 ? null : (((z - 1) >>> 1) ^ -((z - 1) & 1)) / scale;
+      }
+      if (!width) { return num; }
+      var rows = nv / width, outRows = new Array(rows);
+      for (var r = 0; r < rows; r++) {
+        var row = new Array(width);
+        for (var w = 0; w < width; w++) { row[w] = num[w * rows + r]; }
+        outRows[r] = row;
+      }
+      return outRows;
+    }
+    var depth = u[0], count = u[1], pos = 2, levels = [];
+    for (var d = 0; d < depth; d++) {
+      var lv = u.subarray(pos, pos + count);
+      levels.push(lv);
+      pos += count;
+      count = 0;
+      for (i = 0; i < lv.length; i++) { count += lv[i]; }
+    }
+    var vals = new Int32Array(u.length - pos);
+    for (i = 0; i < vals.length; i++) { var q = u[pos + i]; vals[i] = (q >>> 1) ^ -(q & 1); }
+    if (kind === 'c') {  // back to per-list deltas: each list's first pair absolute
+      var leaf = depth ? levels[depth - 1] : [vals.length];
+      var x = 0, y = 0, at = 0;
+      for (var l = 0; l < leaf.length; l++) {
+        for (i = at; i < at + leaf[l]; i += 2) {
+          x += vals[i]; y += vals[i + 1];
+          if (i === at) { vals[i] = x; vals[i + 1] = y; }
+        }
+        at += leaf[l];
+      }
+    }
+    if (!depth) { return vals; }
+    var items = [], last = levels[depth - 1], start = 0;
+    for (i = 0; i < last.length; i++) { items.push(vals.subarray(start, start + last[i])); start += last[i]; }
+    for (d = depth - 2; d >= 0; d--) {
+      var up = [], cnt = levels[d], s0 = 0;
+      for (i = 0; i < cnt.length; i++) { up.push(items.slice(s0, s0 + cnt[i])); s0 += cnt[i]; }
+      items = up;
+    }
+    return items;
+  }
   var TOO_OLD = {
     vi: 'Tr\u00ecnh duy\u1ec7t n\u00e0y kh\u00f4ng m\u1edf \u0111\u01b0\u1ee3c b\u1ea3n \u0111\u1ed3 (c\u1ea7n Chrome 80, Firefox 113, Safari 16.4 tr\u1edf l\u00ean).',
     en: 'This browser cannot open the map (it needs Chrome 80, Firefox 113, Safari 16.4 or newer).'
@@ -101,8 +208,8 @@
   } else {
     var gz = base85(node.textContent);
     node.textContent = '';  // the text is not needed any more
-    new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
-      .then(function (text) { return JSON.parse(text); })
+    new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()
+      .then(function (buf) { return readRecords(new Uint8Array(buf)); })
       .then(start, function (err) { failed(err); });
   }
 
