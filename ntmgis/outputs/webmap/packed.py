@@ -189,6 +189,7 @@ class Numbers:
         self.width = width
 
     def tolist(self) -> list:
+        """The numbers as in JSON: ints where whole, None where missing (rows if ``width``)."""
         scale = 10.0 ** self.decimals
         ints = np.round(self.values * scale)
         out = []
