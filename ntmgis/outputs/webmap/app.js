@@ -61,12 +61,45 @@
       }
       var r = v.$r;
       if (r && Array.isArray(r)) { return unpack(blob, r[0], r[1], r[2]); }
+      if (v.$s && Array.isArray(v.$s)) {  // strings prefix + number of a fixed width
+        var pre = v.$s[0], width = v.$s[1], nums = visit(v.$s[2]);
+        return nums.map(function (k) { var t = String(k); return pre + (t.length < width ? '0'.repeat(width - t.length) + t : t); });
+      }
       Object.keys(v).forEach(function (k) {
         if (typeof v[k] === 'object' && v[k] !== null) { v[k] = visit(v[k]); }
       });
       return v;
     }
-    return visit(JSON.parse(texts.join('')));
+    var D = visit(JSON.parse(texts.join('')));
+    if (D.glines && D.glines.ga) { D.glines.geom = linesFromArcs(D.glines.ga, D.communes.arcs); delete D.glines.ga; }
+    return D;
+  }
+  // page.py's group lines on the communes' arcs: [shift, refs...] per line, or [-1, line]
+  function linesFromArcs(refs, arcs) {
+    return refs.map(function (r) {
+      if (r[0] < 0) { return r.subarray(1); }
+      var pts = [];
+      for (var n = 1; n < r.length; n++) {
+        var a = arcs[r[n] >= 0 ? r[n] : ~r[n]], xy = [], x = 0, y = 0;
+        for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; xy.push(x, y); }
+        if (r[n] < 0) {
+          var rev = [];
+          for (i = xy.length - 2; i >= 0; i -= 2) { rev.push(xy[i], xy[i + 1]); }
+          xy = rev;
+        }
+        for (i = n > 1 ? 2 : 0; i < xy.length; i++) { pts.push(xy[i]); }
+      }
+      var shift = r[0];
+      if (shift) {
+        var ring = pts.slice(0, pts.length - 2);
+        ring = ring.slice(ring.length - 2 * shift).concat(ring.slice(0, ring.length - 2 * shift));
+        pts = ring.concat([ring[0], ring[1]]);
+      }
+      var out = new Int32Array(pts.length);
+      for (i = pts.length - 2; i > 0; i -= 2) { out[i] = pts[i] - pts[i - 2]; out[i + 1] = pts[i + 1] - pts[i - 1]; }
+      out[0] = pts[0]; out[1] = pts[1];
+      return out;
+    });
   }
   // packed.py: a count (4 bytes), then varints (7 bits a byte, high bit: more) in planes
   function unvarint(b, off) {
@@ -90,8 +123,9 @@
     }
     return out;
   }
-  // a packed array: numbers (kind n) as plain arrays, nested integer lists (i, and c:
-  // coordinates, delta-encoded along the layer) as arrays of Int32Array views
+  // a packed array: numbers (kind n) and integer lists (a; d: each from the one before) as
+  // plain arrays, nested integer lists (i, and c: coordinates, delta-encoded along the
+  // layer) as arrays of Int32Array views
   function unpack(b, off, len, kind) {
     var u = unvarint(b, off);
     var i;
@@ -132,9 +166,15 @@
         at += leaf[l];
       }
     }
-    if (!depth) { return vals; }
+    if (kind === 'd') { for (i = 1; i < vals.length; i++) { vals[i] += vals[i - 1]; } }
+    var plain = kind === 'a' || kind === 'd';  // lists as the JSON would give them
+    if (!depth) { return plain ? Array.from(vals) : vals; }
     var items = [], last = levels[depth - 1], start = 0;
-    for (i = 0; i < last.length; i++) { items.push(vals.subarray(start, start + last[i])); start += last[i]; }
+    for (i = 0; i < last.length; i++) {
+      var part = vals.subarray(start, start + last[i]);
+      items.push(plain ? Array.from(part) : part);
+      start += last[i];
+    }
     for (d = depth - 2; d >= 0; d--) {
       var up = [], cnt = levels[d], s0 = 0;
       for (i = 0; i < cnt.length; i++) { up.push(items.slice(s0, s0 + cnt[i])); s0 += cnt[i]; }

@@ -338,3 +338,105 @@ def encode_polygon_arcs(geoms: np.ndarray) -> tuple[Ragged, Ragged]:
     return arc_ragged, Ragged(refs, [np.array(n_polys, dtype=np.int64),
                                      np.array(n_rings, dtype=np.int64),
                                      np.array(n_refs, dtype=np.int64)], "i")
+
+
+def _absolute_parts(r: Ragged) -> tuple[np.ndarray, np.ndarray]:
+    """Absolute x/y pairs of a coordinate :class:`Ragged` and the pairs in each innermost list."""
+    pairs = r.values.reshape(-1, 2)
+    leaf = r.counts[-1] // 2 if r.counts else np.array([len(pairs)], dtype=np.int64)
+    cs = np.cumsum(pairs, axis=0)
+    ends = np.cumsum(leaf)
+    before = np.zeros((len(leaf), 2), dtype=np.int64)
+    inner = (ends - leaf) > 0
+    before[inner] = cs[(ends - leaf)[inner] - 1]
+    return cs - np.repeat(before, leaf, axis=0), leaf
+
+
+def lines_on_arcs(lines: Ragged, arcs: Ragged) -> Ragged:
+    """Lines that follow shared arcs (group outlines on the communes' arcs) as arc references.
+
+    Each innermost list of ``lines`` (a line, first pair absolute) becomes
+    ``[s, ref, ref, ...]``: the arcs (``~i`` backwards) that draw it, a
+    closed line being rotated to start at an arc's end and ``s`` saying by
+    how many vertices to turn it back; a line the arcs do not draw stays as
+    it was after ``-1``. :func:`lines_from_arcs` gives back the lines.
+    """
+    if not lines.counts or not len(arcs):
+        return Ragged(lines.values, lines.counts, "i")
+    apts, alen = _absolute_parts(arcs)
+    akey = (apts[:, 0] << 32) | (apts[:, 1] & 0xFFFFFFFF)
+    aend = np.cumsum(alen)
+    astart = aend - alen
+    by_start: dict[int, list[int]] = {}
+    for a, k in enumerate(akey[astart].tolist()):
+        by_start.setdefault(k, []).append(a)
+    for a, k in enumerate(akey[aend - 1].tolist()):
+        by_start.setdefault(k, []).append(~a)
+    lpts, llen = _absolute_parts(lines)
+    lkey = (lpts[:, 0] << 32) | (lpts[:, 1] & 0xFFFFFFFF)
+    out: list[np.ndarray] = []
+    lend = np.cumsum(llen)
+    for s0, e0 in zip((lend - llen).tolist(), lend.tolist(), strict=True):
+        keys = lkey[s0:e0]
+        refs = _walk_arcs(keys, akey, astart, aend, by_start)
+        if refs is None:
+            flat = lines.values[2 * s0:2 * e0]
+            out.append(np.r_[-1, flat])
+        else:
+            out.append(np.asarray(refs, dtype=np.int64))
+    counts = [*lines.counts[:-1], np.array([len(o) for o in out], dtype=np.int64)]
+    values = np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+    return Ragged(values, counts, "i")
+
+
+def _walk_arcs(keys: np.ndarray, akey: np.ndarray, astart: np.ndarray, aend: np.ndarray,
+               by_start: dict[int, list[int]]) -> list[int] | None:
+    """``[shift, refs...]`` drawing the vertex keys ``keys`` with arcs, or None."""
+    n = len(keys)
+    if n < 2:
+        return None
+    closed = keys[0] == keys[-1]
+    shift = 0
+    if closed:  # start at a vertex where an arc starts or ends
+        ring = keys[:-1]
+        hits = [i for i, k in enumerate(ring.tolist()) if k in by_start][:1]
+        if not hits:
+            return None
+        shift = hits[0]
+        keys = np.r_[ring[shift:], ring[:shift], ring[shift]]
+    refs = [shift]
+    p = 0
+    while p < n - 1:
+        for a in by_start.get(int(keys[p]), ()):
+            seq = akey[astart[a]:aend[a]] if a >= 0 else akey[astart[~a]:aend[~a]][::-1]
+            m = len(seq)
+            if m >= 2 and p + m <= n and np.array_equal(keys[p:p + m], seq):
+                refs.append(a)
+                p += m - 1
+                break
+        else:
+            return None
+    return refs
+
+
+def lines_from_arcs(refs: list, arcs: list) -> list:
+    """The lines of :func:`lines_on_arcs` back, as nested lists (``arcs`` as lists too)."""
+    if refs and isinstance(refs[0], int):
+        if refs[0] < 0:
+            return refs[1:]
+        shift, parts = refs[0], refs[1:]
+        pts: list[list[int]] = []
+        for n, r in enumerate(parts):
+            a = np.cumsum(np.asarray(arcs[r if r >= 0 else ~r], dtype=np.int64).reshape(-1, 2),
+                          axis=0).tolist()
+            a = a if r >= 0 else a[::-1]
+            pts.extend(a if n == 0 else a[1:])
+        if shift:
+            ring = pts[:-1]
+            ring = ring[-shift:] + ring[:-shift]
+            pts = [*ring, ring[0]]
+        xy = np.asarray(pts, dtype=np.int64)
+        d = xy.copy()
+        d[1:] -= xy[:-1]
+        return d.reshape(-1).tolist()
+    return [lines_from_arcs(r, arcs) for r in refs]

@@ -32,12 +32,14 @@ The blob starts with the count of integers as 4 bytes, little-endian.
 
 from __future__ import annotations
 
+import re
 import struct
 from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["Ragged", "Numbers", "unpack", "varint_planes", "unvarint_planes"]
+__all__ = ["Ragged", "Numbers", "pack_int_list", "pack_numbered", "unpack", "varint_planes",
+           "unvarint_planes"]
 
 
 def _zigzag(a: np.ndarray) -> np.ndarray:
@@ -169,10 +171,73 @@ class Ragged:
 
     def pack(self) -> bytes:
         """The binary form (see the module's notes)."""
-        values = self._layer_deltas() if self.kind == "c" else self.values
+        if self.kind == "c":
+            values = self._layer_deltas()
+        elif self.kind == "d":  # each value from the one before (sorted indexes)
+            values = np.diff(self.values, prepend=0)
+        else:
+            values = self.values
         head = [np.array([len(self.counts), len(self)], dtype=np.uint64)]
         head += [c.astype(np.uint64) for c in self.counts]
         return varint_planes(np.concatenate([*head, _zigzag(values)]))
+
+
+def pack_int_list(v: list) -> Ragged | Numbers | None:
+    """A long JSON list of integers (or None), or of integer lists, packed; None if not such.
+
+    Kinds ``"a"`` (as they are) and ``"d"`` (each from the one before, when
+    that is smaller: sorted indexes) are read back as plain lists, not
+    typed arrays, so the page's script uses them as before; integers with
+    None become :class:`Numbers` without decimals.
+    """
+    kinds = {type(x) for x in v}
+    if kinds == {list}:
+        if not all(type(y) is int for x in v for y in x):
+            return None
+        lens = np.array([len(x) for x in v], dtype=np.int64)
+        flat = np.array([y for x in v for y in x], dtype=np.int64)
+        if len(flat) and np.abs(flat).max() >= 2**30:
+            return None
+        return Ragged(flat, [lens], "a")
+    if not kinds <= {int, type(None)} or int not in kinds:
+        return None
+    if type(None) in kinds:
+        arr = np.array([np.nan if x is None else x for x in v], dtype="float64")
+        if np.nanmax(np.abs(arr)) >= 2**30:
+            return None
+        return Numbers(arr, 0)
+    arr = np.array(v, dtype=np.int64)
+    if np.abs(arr).max() >= 2**30:
+        return None
+    delta = np.diff(arr, prepend=0)
+    return Ragged(arr, [], "d" if np.abs(delta).sum() < np.abs(arr).sum() else "a")
+
+
+_NUMBERED = re.compile(r"(\D*?)(\d{1,9})")
+
+
+def pack_numbered(v: list) -> tuple[str, int, Ragged] | None:
+    """Strings ``prefix + digits`` (one prefix, one width: codes, project ids) packed.
+
+    ``(prefix, width, numbers)`` or None when ``v`` is not such a list; the
+    numbers are coded each from the one before when that is smaller.
+    """
+    if type(v[0]) is not str:
+        return None
+    m = _NUMBERED.fullmatch(v[0])
+    if m is None:
+        return None
+    prefix, width = m.group(1), len(m.group(2))
+    n = len(prefix)
+    if not all(type(x) is str and len(x) == n + width and x.startswith(prefix) for x in v):
+        return None
+    digits = "".join(x[n:] for x in v)
+    if not digits.isascii() or not digits.isdigit():
+        return None
+    arr = (np.frombuffer(digits.encode("ascii"), dtype=np.uint8).reshape(-1, width)
+           - 48).astype(np.int64) @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
+    delta = np.diff(arr, prepend=0)
+    return prefix, width, Ragged(arr, [], "d" if np.abs(delta).sum() < arr.sum() else "a")
 
 
 class Numbers:
@@ -250,6 +315,8 @@ def unpack(blob: bytes | memoryview, kind: str) -> list:
         pos += n
         n = int(counts[-1].sum())
     values = _unzigzag(u[pos:])
+    if kind == "d":
+        values = np.cumsum(values)
     if kind == "c" and len(values):
         pairs = values.reshape(-1, 2)
         absolute = np.cumsum(pairs, axis=0)

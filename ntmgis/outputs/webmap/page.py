@@ -33,7 +33,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ntmgis.outputs.webmap.packed import Numbers, Ragged, unpack
+from ntmgis.outputs.webmap.encode import lines_from_arcs, lines_on_arcs
+from ntmgis.outputs.webmap.packed import (
+    Numbers,
+    Ragged,
+    pack_int_list,
+    pack_numbered,
+    unpack,
+)
 
 __all__ = ["STATIC_DIR", "APP_DIR", "COMPRESS_MIN_BYTES", "assemble_page", "library_bytes",
            "to_json", "gzip_base85", "read_data_block"]
@@ -243,12 +250,50 @@ def _record(text: str, value: object, binpos: int) -> bytes:
         size += len(blob)
         return {"$r": [binpos + size - len(blob), len(blob), kind]}
 
-    raw = (text + _dump(value, default=ref)).encode("utf-8") if value is not _NO_VALUE \
-        else text.encode("utf-8")
+    raw = (text + _dump(_pack_lists(value), default=ref)).encode("utf-8") \
+        if value is not _NO_VALUE else text.encode("utf-8")
     return b"".join([struct.pack("<I", len(raw)), raw, struct.pack("<I", size), *blobs])
 
 
 _NO_VALUE = object()
+# integer lists from this length on are packed too (indexes, years, populations)
+PACK_MIN_ITEMS = 64
+
+
+def _pack_lists(value: object) -> object:
+    """``value`` with its long lists of integers packed (:func:`packed.pack_int_list`)."""
+    if type(value) is dict:
+        return {k: _pack_lists(v) for k, v in value.items()}
+    if type(value) is list:
+        if len(value) >= PACK_MIN_ITEMS:
+            packed = pack_int_list(value)
+            if packed is not None:
+                return packed
+            numbered = pack_numbered(value)
+            if numbered is not None:  # "DA000123", "0000101": prefix, width, numbers
+                return {"$s": [numbered[0], numbered[1], numbered[2]]}
+        if any(type(x) in (dict, list) for x in value):
+            return [_pack_lists(x) for x in value]
+    return value
+
+
+def _on_arcs(key: object, value: object, data: object) -> object:
+    """The group lines (``glines``) as references to the communes' arcs they follow.
+
+    They are the outlines of groups of communes, drawn from the same simplified
+    coverage: stored as arc references they cost a few bytes a line instead of
+    their coordinates again (about 1 MB of a country's page). ``app.js`` and
+    :func:`read_records` draw them back from the arcs.
+    """
+    if key != "glines" or not isinstance(value, dict) or not isinstance(data, dict):
+        return value
+    arcs = (data.get("communes") or {}).get("arcs")
+    geom = value.get("geom")
+    if not isinstance(arcs, Ragged) or not isinstance(geom, Ragged) or geom.kind != "c":
+        return value
+    out = {k: v for k, v in value.items() if k != "geom"}
+    out["ga"] = lines_on_arcs(geom, arcs)
+    return out
 
 
 def _records(data: dict, cache: dict, shared: frozenset[str] | set[str]
@@ -266,7 +311,7 @@ def _records(data: dict, cache: dict, shared: frozenset[str] | set[str]
         if ck is not None and ck in cache:
             rec = cache[ck]
         else:
-            rec = _record(text, value, binpos)
+            rec = _record(text, _on_arcs(key, value, data), binpos)
             if ck is not None:
                 cache[ck] = rec
         (jlen,) = struct.unpack_from("<I", rec, 0)
@@ -324,13 +369,20 @@ def read_records(stream: bytes) -> object:
     blob = b"".join(bins)
 
     def hook(obj: dict) -> object:
+        if len(obj) == 1 and "$s" in obj:
+            prefix, width, numbers = obj["$s"]
+            return [f"{prefix}{k:0{width}d}" for k in numbers]
         ref = obj.get("$r") if len(obj) == 1 else None
         if ref is None:
             return obj
         off, size, kind = ref
         return unpack(memoryview(blob)[off:off + size], kind)
 
-    return json.loads(b"".join(texts).decode("utf-8"), object_hook=hook)
+    data = json.loads(b"".join(texts).decode("utf-8"), object_hook=hook)
+    g = data.get("glines") if isinstance(data, dict) else None
+    if isinstance(g, dict) and "ga" in g:
+        g["geom"] = lines_from_arcs(g.pop("ga"), data["communes"]["arcs"])
+    return data
 
 
 def read_data_block(page_html: str) -> object:
