@@ -5,33 +5,32 @@
  * precomputed in Python and stored per feature and year; this script only
  * looks them up. window.ntmgis exposes counts and hooks for tests.
  *
- * The data block is plain JSON, or for large areas gzip written in base 85
- * (page.py), inflated here with the browser's DecompressionStream; the map is
+ * The data block is plain JSON, or for large areas gzip written as text, seven bits
+ * a character (page.py, text7.py), inflated here with the browser's DecompressionStream; the map is
  * drawn (start) once the data is there, and window.ntmgis.ready is set last.
  */
 (function () {
   'use strict';
-  // the digits of Python's base64.b85encode with '<', '>', '&' replaced by '.', ',', ':'
-  var B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%:()*+-;.=,?@^_`{|}~';
-  function base85(s) {
-    var val = new Uint8Array(128);
-    for (var d = 0; d < 85; d++) { val[B85.charCodeAt(d)] = d; }
-    var n = s.length;
-    var full = n - n % 5;
-    var rest = n % 5;
-    var out = new Uint8Array(full / 5 * 4 + (rest ? rest - 1 : 0));
-    var o = 0;
-    var v;
-    for (var i = 0; i < full; i += 5) {
-      v = (((val[s.charCodeAt(i)] * 85 + val[s.charCodeAt(i + 1)]) * 85 + val[s.charCodeAt(i + 2)]) * 85 +
-        val[s.charCodeAt(i + 3)]) * 85 + val[s.charCodeAt(i + 4)];
-      out[o] = v >>> 24; out[o + 1] = v >>> 16; out[o + 2] = v >>> 8; out[o + 3] = v;
-      o += 4;
+  // text7.py: 7 bits a character; a forbidden group (NUL, CR, <, >, &) and the one after it
+  // as one character BASES[i] + next, a forbidden last group as END + i
+  var FORBIDDEN = [0, 13, 60, 62, 38], BASES = [0x100, 0x180, 0x200, 0x280, 0x400], END = 0x480;
+  function text7(s) {
+    var n = s.length, two = 0, i, c;
+    for (i = 0; i < n; i++) { c = s.charCodeAt(i); if (c >= 128 && c < END) { two++; } }
+    var out = new Uint8Array(Math.floor((n + two) * 7 / 8));
+    var acc = 0, bits = 0, o = 0;
+    function put(g) {
+      acc = ((acc << 7) | g) & 0x7fff;
+      bits += 7;
+      if (bits >= 8) { bits -= 8; if (o < out.length) { out[o++] = (acc >>> bits) & 255; } }
     }
-    if (rest) {  // a last group of rest characters holds rest - 1 bytes; pad with the top digit
-      v = 0;
-      for (var k = 0; k < 5; k++) { v = v * 85 + (k < rest ? val[s.charCodeAt(full + k)] : 84); }
-      for (var b = 0; b < rest - 1; b++) { out[o + b] = v >>> (24 - 8 * b); }
+    for (i = 0; i < n; i++) {
+      c = s.charCodeAt(i);
+      if (c < 128) { put(c); } else if (c >= END) { put(FORBIDDEN[c - END]); } else {
+        var k = c >= BASES[4] ? 4 : (c - 0x100) >> 7;
+        put(FORBIDDEN[k]);
+        put(c - BASES[k]);
+      }
     }
     return out;
   }
@@ -246,7 +245,7 @@
   } else if (typeof DecompressionStream === 'undefined' || typeof Response === 'undefined') {
     failed(null);
   } else {
-    var gz = base85(node.textContent);
+    var gz = text7(node.textContent);
     node.textContent = '';  // the text is not needed any more
     new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()
       .then(function (buf) { return readRecords(new Uint8Array(buf)); })

@@ -8,10 +8,11 @@ strings are only ever set as text in the browser (``textContent``); the JSON
 is additionally escaped so that no ``</script>`` or HTML can end the block.
 
 A large data block (a province or the whole country) is written gzip
-compressed instead, in a ``<script type="application/x-ntmgis-gz85">`` block:
-the gzip bytes as base-85 text (an alphabet without ``<``, ``>`` and ``&``,
-so nothing in it can end the element), which ``app.js`` decodes and inflates
-with the browser's own ``DecompressionStream`` (no library, no network).
+compressed instead, in a ``<script type="application/x-ntmgis-gz7">`` block:
+the gzip bytes as text, seven bits a character (:mod:`.text7`: no ``<``,
+``>``, ``&``, NUL or CR, so nothing in it can end the element), which
+``app.js`` decodes and inflates with the browser's own
+``DecompressionStream`` (no library, no network).
 The gzip header carries no time stamp, so the output stays deterministic.
 What is compressed is a sequence of records, one per top-level key (see
 :func:`_record`): the key's JSON text and, after it, the bytes of its packed
@@ -41,10 +42,13 @@ from ntmgis.outputs.webmap.packed import (
     pack_numbered,
     unpack,
 )
+from ntmgis.outputs.webmap.text7 import clean_cut, decode7, encode7
 
 __all__ = ["STATIC_DIR", "APP_DIR", "COMPRESS_MIN_BYTES", "assemble_page", "library_bytes",
-           "to_json", "gzip_base85", "read_data_block"]
+           "to_json", "gzip_text", "read_data_block", "GZ_TYPE"]
 
+# the type of a compressed data block: gzip (of the records, see _record) as text7
+GZ_TYPE = "application/x-ntmgis-gz7"
 # data blocks from this size on (bytes of the records, see _record: JSON text with the
 # arrays packed, about half the plain JSON) are written compressed
 COMPRESS_MIN_BYTES = 1_000_000
@@ -142,7 +146,8 @@ def _pieces(data: dict, cache: dict, shared: frozenset[str] | set[str]
     yield None, "}" if data else "{}"
 
 
-# base 85 (RFC 1924 digits, as Python's b85encode) with "<", ">" and "&" replaced
+# base 85 (RFC 1924 digits, as Python's b85encode) with "<", ">" and "&" replaced: the
+# text of the data blocks before text7 (8 % larger); kept for tools that write it
 _B85_SAFE = bytes.maketrans(b"<>&", b".,:")
 _B85_DIGITS = np.frombuffer((
     b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
@@ -168,9 +173,9 @@ def base85(data: bytes) -> str:
 _GZ_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 
 
-def gzip_base85(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = None,
-                n_shared: int = 0) -> str:
-    """A gzip member made of raw-deflate ``chunks``, written as base-85 text.
+def gzip_text(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = None,
+              n_shared: int = 0) -> str:
+    """A gzip member made of raw-deflate ``chunks``, written as text (:mod:`.text7`).
 
     Parameters
     ----------
@@ -180,7 +185,7 @@ def gzip_base85(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = N
     raw : list of bytes
         The uncompressed bytes of all chunks in order (for CRC-32 and size).
     cache : dict, optional
-        Keeps the base-85 text, CRC-32 and size of the header and the first
+        Keeps the text, CRC-32 and size of the header and the first
         ``n_shared`` chunks (the same bytes in every page of a set): each
         page then encodes only its own part. The text is the same as without it.
     n_shared : int
@@ -190,12 +195,12 @@ def gzip_base85(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = N
     Returns
     -------
     str
-        Base-85 text (4 bytes to 5 characters, no padding) of the gzip bytes,
-        in an alphabet without ``<``, ``>`` and ``&``; the header has no file
-        name and time stamp 0, so the same input gives the same text.
+        The gzip bytes seven bits a character (8 characters for 7 bytes),
+        without ``<``, ``>``, ``&``, NUL and CR; the header has no file name
+        and time stamp 0, so the same input gives the same text.
     """
     end = zlib.compressobj(GZ_LEVEL_PAGE, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
-    key = ("\0b85", n_shared, tuple(len(c) for c in chunks[:n_shared]))
+    key = ("\0text7", n_shared, tuple(len(c) for c in chunks[:n_shared]))
     if cache is not None and key in cache:
         text, tail, crc, size = cache[key]
     else:
@@ -205,8 +210,8 @@ def gzip_base85(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = N
             crc = zlib.crc32(b, crc)
             size += len(b)
         prefix = b"".join([_GZ_HEADER, *chunks[:n_shared]])
-        cut = len(prefix) - len(prefix) % 4
-        text, tail = base85(prefix[:cut]), prefix[cut:]
+        cut = clean_cut(prefix, len(prefix))
+        text, tail = encode7(prefix[:cut]), prefix[cut:]
         if cache is not None:
             cache[key] = (text, tail, crc, size)
     for b in raw[n_shared:]:
@@ -214,7 +219,7 @@ def gzip_base85(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = N
         size += len(b)
     rest = b"".join([tail, *chunks[n_shared:], end,
                      struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)])
-    return text + base85(rest)
+    return text + encode7(rest)
 
 
 def _deflate_chunk(text: str | bytes, level: int) -> tuple[bytes, bytes]:
@@ -351,8 +356,8 @@ def _data_block(data: dict, cache: dict | None, shared: frozenset[str] | set[str
     n_shared = 0
     while n_shared < len(records) and records[n_shared][0] is not None:
         n_shared += 1
-    return ('<script id="ntmgis-data" type="application/x-ntmgis-gz85">'
-            + gzip_base85(chunks, raws, cache=gz_cache, n_shared=n_shared) + "</script>")
+    return (f'<script id="ntmgis-data" type="{GZ_TYPE}">'
+            + gzip_text(chunks, raws, cache=gz_cache, n_shared=n_shared) + "</script>")
 
 
 def read_records(stream: bytes) -> object:
@@ -396,9 +401,7 @@ def read_data_block(page_html: str) -> object:
         raise ValueError("no ntmgis data block in the page")
     if m.group(1) == "application/json":
         return json.loads(m.group(2))
-    gz = base64.b85decode(m.group(2).encode("ascii").translate(
-        bytes.maketrans(b".,:", b"<>&")))
-    return read_records(zlib.decompress(gz, 31))
+    return read_records(zlib.decompress(decode7(m.group(2)), 31))
 
 
 def _as_lists(o: object) -> object:
