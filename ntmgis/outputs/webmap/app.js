@@ -70,8 +70,37 @@
       return v;
     }
     var D = visit(JSON.parse(texts.join('')));
+    // refs.py: what repeats other parts is stored by reference; put it back
     if (D.glines && D.glines.ga) { D.glines.geom = linesFromArcs(D.glines.ga, D.communes.arcs); delete D.glines.ga; }
+    if (D.projects && D.projects.nt) { expandNames(D); }
     return D;
+  }
+  function lowerFirst(s) {
+    var low = s ? s.charAt(0).toLowerCase() : '';
+    return low.length === 1 && low !== s.charAt(0) ? low + s.slice(1) : null;
+  }
+  // project names: \x01-\x06 stand for the village's, commune's, district's name (each
+  // as written, then with its first letter lowered)
+  function expandNames(D) {
+    var P = D.projects, V = D.villages, C = D.communes;
+    var dist = ((D.admin && D.admin.levels) || []).filter(function (lv) { return lv.level === 'district'; })[0];
+    var out = new Array(P.nt.length);
+    for (var k = 0; k < P.nt.length; k++) {
+      var name = P.nt[k];
+      if (/[\x01-\x06]/.test(name)) {
+        var ci = P.commune[k];
+        var parts = [P.vi[k] >= 0 ? V.name[P.vi[k]] : '', ci >= 0 ? C.name[ci] : '',
+          ci >= 0 && dist ? dist.name[dist.cu[ci]] : ''];
+        for (var j = 0; j < 3; j++) {
+          name = name.split(String.fromCharCode(2 * j + 1)).join(parts[j]);
+          name = name.split(String.fromCharCode(2 * j + 2)).join(lowerFirst(parts[j]) || parts[j]);
+        }
+      }
+      out[k] = name;
+    }
+    var Q = {};
+    Object.keys(P).forEach(function (key) { if (key === 'nt') { Q.name = out; } else { Q[key] = P[key]; } });
+    D.projects = Q;
   }
   // page.py's group lines on the communes' arcs: [shift, refs...] per line, or [-1, line]
   function linesFromArcs(refs, arcs) {

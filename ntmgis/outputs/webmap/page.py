@@ -34,7 +34,6 @@ from pathlib import Path
 
 import numpy as np
 
-from ntmgis.outputs.webmap.encode import lines_from_arcs, lines_on_arcs
 from ntmgis.outputs.webmap.packed import (
     Numbers,
     Ragged,
@@ -42,6 +41,7 @@ from ntmgis.outputs.webmap.packed import (
     pack_numbered,
     unpack,
 )
+from ntmgis.outputs.webmap.refs import by_reference, restore
 from ntmgis.outputs.webmap.text7 import clean_cut, decode7, encode7
 
 __all__ = ["STATIC_DIR", "APP_DIR", "COMPRESS_MIN_BYTES", "assemble_page", "library_bytes",
@@ -282,25 +282,6 @@ def _pack_lists(value: object) -> object:
     return value
 
 
-def _on_arcs(key: object, value: object, data: object) -> object:
-    """The group lines (``glines``) as references to the communes' arcs they follow.
-
-    They are the outlines of groups of communes, drawn from the same simplified
-    coverage: stored as arc references they cost a few bytes a line instead of
-    their coordinates again (about 1 MB of a country's page). ``app.js`` and
-    :func:`read_records` draw them back from the arcs.
-    """
-    if key != "glines" or not isinstance(value, dict) or not isinstance(data, dict):
-        return value
-    arcs = (data.get("communes") or {}).get("arcs")
-    geom = value.get("geom")
-    if not isinstance(arcs, Ragged) or not isinstance(geom, Ragged) or geom.kind != "c":
-        return value
-    out = {k: v for k, v in value.items() if k != "geom"}
-    out["ga"] = lines_on_arcs(geom, arcs)
-    return out
-
-
 def _records(data: dict, cache: dict, shared: frozenset[str] | set[str]
              ) -> Iterator[tuple[object, bytes]]:
     """The records of ``data`` (see :func:`_record`): ``(cache key or None, bytes)``.
@@ -316,7 +297,7 @@ def _records(data: dict, cache: dict, shared: frozenset[str] | set[str]
         if ck is not None and ck in cache:
             rec = cache[ck]
         else:
-            rec = _record(text, _on_arcs(key, value, data), binpos)
+            rec = _record(text, by_reference(key, value, data), binpos)
             if ck is not None:
                 cache[ck] = rec
         (jlen,) = struct.unpack_from("<I", rec, 0)
@@ -383,11 +364,7 @@ def read_records(stream: bytes) -> object:
         off, size, kind = ref
         return unpack(memoryview(blob)[off:off + size], kind)
 
-    data = json.loads(b"".join(texts).decode("utf-8"), object_hook=hook)
-    g = data.get("glines") if isinstance(data, dict) else None
-    if isinstance(g, dict) and "ga" in g:
-        g["geom"] = lines_from_arcs(g.pop("ga"), data["communes"]["arcs"])
-    return data
+    return restore(json.loads(b"".join(texts).decode("utf-8"), object_hook=hook))
 
 
 def read_data_block(page_html: str) -> object:

@@ -1,0 +1,126 @@
+r"""Parts of a compressed page's data that repeat other parts, stored by reference.
+
+A country's page says some things twice: the district lines follow the
+communes' arcs, and a project's name spells out its village, commune and
+district ("Cứng hóa đường giao thông nội bản Nà Sự, xã Pa Ủ, huyện Mường
+Tè"), names the page holds anyway. Deflate only finds a repeat within the
+last 32 KB, so these cost their full length again (about 1 and 0,7 MB of a
+country's page). In a compressed page (:func:`page._record`) they are
+stored as references instead, and :func:`restore` (Python) and ``app.js``
+(``readRecords``) put them back, so every reader sees the same data.
+
+- ``glines.geom`` -> ``glines.ga``: :func:`encode.lines_on_arcs`.
+- ``projects.name`` -> ``projects.nt``: each name with the exact spellings of
+  its village's, commune's and district's names replaced by a control
+  character (``\x01``..``\x06``: the name as written, or with its first
+  letter in lower case, "bản Nà Sự" for "Bản Nà Sự"); names are kept as they
+  are when any of them already holds such a character.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ntmgis.outputs.webmap.encode import lines_from_arcs, lines_on_arcs
+from ntmgis.outputs.webmap.packed import Ragged
+
+__all__ = ["by_reference", "restore", "MARKS"]
+
+# village, commune, district; each as written and with its first letter lowered
+MARKS = ("\x01", "\x02", "\x03", "\x04", "\x05", "\x06")
+
+
+def _lower_first(s: str) -> str | None:
+    """``s`` with its first letter in lower case; None where that is not one letter."""
+    if not s or ord(s[0]) >= 0x10000:  # app.js lowers one UTF-16 unit
+        return None
+    low = s[0].lower()
+    return low + s[1:] if len(low) == 1 and low != s[0] else None
+
+
+def _owners(data: dict) -> tuple[list, list, list, list, list] | None:
+    """Village, commune, district names and each commune's district, or None."""
+    p, c, v = data.get("projects"), data.get("communes"), data.get("villages")
+    if not (isinstance(p, dict) and isinstance(c, dict) and isinstance(v, dict)):
+        return None
+    levels = (data.get("admin") or {}).get("levels") or []
+    dist = next((lv for lv in levels if lv.get("level") == "district"), None)
+    return (v.get("name") or [], c.get("name") or [],
+            dist["name"] if dist else [], dist["cu"] if dist else [], p.get("vi") or [])
+
+
+def _template(names: list, owners: tuple, communes: list) -> list[str] | None:
+    vnames, cnames, dnames, cu, vi = owners
+    if any(m in n for n in names for m in MARKS):
+        return None
+    out = []
+    for k, name in enumerate(names):
+        parts = []
+        if k < len(vi) and 0 <= vi[k] < len(vnames):
+            parts.append(vnames[vi[k]])
+        else:
+            parts.append("")
+        ci = communes[k] if k < len(communes) else -1
+        parts.append(cnames[ci] if 0 <= ci < len(cnames) else "")
+        parts.append(dnames[cu[ci]] if 0 <= ci < len(cu) and cu[ci] < len(dnames) else "")
+        for j, whole in enumerate(parts):
+            low = _lower_first(whole)
+            if whole:
+                name = name.replace(whole, MARKS[2 * j])
+            if low:
+                name = name.replace(low, MARKS[2 * j + 1])
+        out.append(name)
+    return out
+
+
+def by_reference(key: object, value: Any, data: Any) -> Any:
+    """``value`` (the page's ``data[key]``) with what repeats other parts as references."""
+    if not isinstance(data, dict) or not isinstance(value, dict):
+        return value
+    if key == "glines":
+        arcs = (data.get("communes") or {}).get("arcs")
+        geom = value.get("geom")
+        if isinstance(arcs, Ragged) and isinstance(geom, Ragged) and geom.kind == "c":
+            out = {k: v for k, v in value.items() if k != "geom"}
+            out["ga"] = lines_on_arcs(geom, arcs)
+            return out
+    if key == "projects" and isinstance(value.get("name"), list):
+        owners = _owners(data)
+        if owners is not None and "nt" not in value:
+            templ = _template(value["name"], owners, value.get("commune") or [])
+            if templ is not None:
+                return {(k if k != "name" else "nt"): (v if k != "name" else templ)
+                        for k, v in value.items()}
+    return value
+
+
+def _expand(nt: list[str], data: dict) -> list[str]:
+    owners = _owners(data)
+    assert owners is not None
+    vnames, cnames, dnames, cu, vi = owners
+    communes = data["projects"].get("commune") or []
+    out = []
+    for k, name in enumerate(nt):
+        if any(m in name for m in MARKS):
+            ci = communes[k]
+            parts = [vnames[vi[k]] if vi[k] >= 0 else "", cnames[ci] if ci >= 0 else "",
+                     dnames[cu[ci]] if ci >= 0 and dnames else ""]
+            for j, whole in enumerate(parts):
+                name = name.replace(MARKS[2 * j], whole)
+                name = name.replace(MARKS[2 * j + 1], _lower_first(whole) or whole)
+        out.append(name)
+    return out
+
+
+def restore(data: Any) -> Any:
+    """The data read from a compressed page with the references put back (in place)."""
+    if not isinstance(data, dict):
+        return data
+    g = data.get("glines")
+    if isinstance(g, dict) and "ga" in g:
+        g["geom"] = lines_from_arcs(g.pop("ga"), data["communes"]["arcs"])
+    p = data.get("projects")
+    if isinstance(p, dict) and "nt" in p:
+        data["projects"] = {(k if k != "nt" else "name"): (v if k != "nt" else _expand(v, data))
+                            for k, v in p.items()}
+    return data
