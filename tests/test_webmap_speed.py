@@ -296,11 +296,11 @@ def test_browser_reads_what_python_reads(small_country: Path, open_page: object)
             return v;
         }
         const D = window.ntmgis.data;
-        return plain({communes: D.communes, glines: D.glines, admin: D.admin,
+        return plain({communes: D.communes, glines: D.glines, admin: D.admin, cstat: D.cstat,
                       villages: D.villages, plines: D.plines, roads: D.roads.geom,
                       facilities: D.facilities.xy, projects: D.projects});
     }""")
-    for key in ("communes", "glines", "admin", "villages", "plines"):
+    for key in ("communes", "glines", "admin", "villages", "plines", "cstat"):
         assert got[key] == data[key], key
     assert got["roads"] == data["roads"]["geom"]
     assert got["facilities"] == data["facilities"]["xy"]

@@ -72,8 +72,43 @@
     var D = visit(JSON.parse(texts.join('')));
     // refs.py: what repeats other parts is stored by reference; put it back
     if (D.glines && D.glines.ga) { D.glines.geom = linesFromArcs(D.glines.ga, D.communes.arcs); delete D.glines.ga; }
+    flagsBack(D.villages && D.villages.st, function (o) { return o; });
+    flagsBack(D.cstat, function (o) { return o && o.m; });
     if (D.projects && D.projects.nt) { expandNames(D); }
+    if (D.projects && D.projects.xv) { fromVillages(D); }
     return D;
+  }
+  // project points as offsets from their village's point: back to the delta chain
+  function fromVillages(D) {
+    var P = D.projects, vxy = D.villages.xy, rel = P.xv, n = rel.length / 2;
+    var vabs = new Int32Array(vxy.length), x = 0, y = 0, i;
+    for (i = 0; i < vxy.length; i += 2) { x += vxy[i]; y += vxy[i + 1]; vabs[i] = x; vabs[i + 1] = y; }
+    var out = new Int32Array(rel.length), px = 0, py = 0;
+    for (i = 0; i < n; i++) {
+      var v = P.vi[i], ax = rel[2 * i] + (v >= 0 ? vabs[2 * v] : 0), ay = rel[2 * i + 1] + (v >= 0 ? vabs[2 * v + 1] : 0);
+      out[2 * i] = ax - px; out[2 * i + 1] = ay - py;
+      px = ax; py = ay;
+    }
+    var Q = {};
+    Object.keys(P).forEach(function (key) { if (key === 'xv') { Q.xy = out; } else { Q[key] = P[key]; } });
+    D.projects = Q;
+  }
+  // criteria flags (base 64) XOR-ed with the year before's: b = prev XOR bx
+  var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  function flagsBack(years, pick) {
+    if (!years) { return; }
+    var val = {}, prev = null;
+    for (var d = 0; d < 64; d++) { val[B64.charAt(d)] = d; }
+    Object.keys(years).sort().forEach(function (y) {
+      var f = pick(years[y]);
+      if (f && typeof f.bx === 'string') {
+        var out = new Array(f.bx.length);
+        for (var i = 0; i < f.bx.length; i++) { out[i] = B64.charAt(val[prev.charAt(i)] ^ val[f.bx.charAt(i)]); }
+        f.b = out.join('');
+        delete f.bx;
+      }
+      prev = f ? f.b : null;
+    });
   }
   function lowerFirst(s) {
     var low = s ? s.charAt(0).toLowerCase() : '';

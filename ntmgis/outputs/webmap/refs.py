@@ -10,6 +10,11 @@ stored as references instead, and :func:`restore` (Python) and ``app.js``
 (``readRecords``) put them back, so every reader sees the same data.
 
 - ``glines.geom`` -> ``glines.ga``: :func:`encode.lines_on_arcs`.
+- ``villages.st`` and ``cstat``: each year's criteria flags XOR-ed with the
+  year before's (``b`` -> ``bx``).
+- ``projects.xy`` -> ``projects.xv``: each project's point from its village's
+  point (most are within a few hundred metres of it), not from the previous
+  project's.
 - ``projects.name`` -> ``projects.nt``: each name with the exact spellings of
   its village's, commune's and district's names replaced by a control
   character (``\x01``..``\x06``: the name as written, or with its first
@@ -20,6 +25,8 @@ stored as references instead, and :func:`restore` (Python) and ``app.js``
 from __future__ import annotations
 
 from typing import Any
+
+import numpy as np
 
 from ntmgis.outputs.webmap.encode import lines_from_arcs, lines_on_arcs
 from ntmgis.outputs.webmap.packed import Ragged
@@ -84,14 +91,101 @@ def by_reference(key: object, value: Any, data: Any) -> Any:
             out = {k: v for k, v in value.items() if k != "geom"}
             out["ga"] = lines_on_arcs(geom, arcs)
             return out
+    if key == "villages" and isinstance(value.get("st"), dict):
+        return {**value, "st": _flags_by_year(value["st"], lambda o: o)}
+    if key == "cstat":
+        return _flags_by_year(value, lambda o: o.get("m") if isinstance(o, dict) else None)
     if key == "projects" and isinstance(value.get("name"), list):
         owners = _owners(data)
         if owners is not None and "nt" not in value:
             templ = _template(value["name"], owners, value.get("commune") or [])
             if templ is not None:
-                return {(k if k != "name" else "nt"): (v if k != "name" else templ)
-                        for k, v in value.items()}
+                value = {(k if k != "name" else "nt"): (v if k != "name" else templ)
+                         for k, v in value.items()}
+        rel = _from_villages(value, data)
+        if rel is not None:
+            value = {(k if k != "xy" else "xv"): (v if k != "xy" else rel)
+                     for k, v in value.items()}
     return value
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_B64_VAL = np.full(128, -1, dtype=np.int64)
+_B64_VAL[np.frombuffer(_B64.encode(), dtype=np.uint8)] = np.arange(64)
+_B64_CHR = np.frombuffer(_B64.encode(), dtype=np.uint8)
+
+
+def _xor64(a: str, b: str) -> str | None:
+    """Two strings of base-64 flags (blocks._pack_flags) XOR-ed digit by digit, or None."""
+    if len(a) != len(b) or not (a + b).isascii():
+        return None
+    va = _B64_VAL[np.frombuffer(a.encode(), dtype=np.uint8)]
+    vb = _B64_VAL[np.frombuffer(b.encode(), dtype=np.uint8)]
+    if (va < 0).any() or (vb < 0).any():
+        return None
+    return _B64_CHR[va ^ vb].tobytes().decode("ascii")
+
+
+def _flags_by_year(years: Any, pick: Any) -> Any:
+    """Each year's packed flags (``pick(years[y])``: ``{"b", "x"}``) XOR-ed with the year before.
+
+    Most villages and communes meet the same criteria as the year before:
+    the XOR is mostly ``A`` (0), which deflate all but drops. The flags
+    become ``{"bx": ..., "x": ...}``.
+    """
+    if not isinstance(years, dict):
+        return years
+    out = dict(years)
+    prev = None
+    for y in sorted(years):
+        flags = pick(years[y])
+        if not isinstance(flags, dict) or not isinstance(flags.get("b"), str):
+            return years
+        x = _xor64(prev, flags["b"]) if prev is not None else None
+        if x is not None:
+            new = {("bx" if k == "b" else k): (x if k == "b" else v) for k, v in flags.items()}
+            out[y] = new if pick(years[y]) is years[y] else {**years[y], "m": new}
+        prev = flags["b"]
+    return out
+
+
+def _flags_back(years: Any, pick: Any) -> None:
+    """Undo :func:`_flags_by_year` in place."""
+    if not isinstance(years, dict):
+        return
+    prev = None
+    for y in sorted(years):
+        flags = pick(years[y])
+        if isinstance(flags, dict) and "bx" in flags:
+            b = _xor64(prev, flags.pop("bx"))
+            rest = dict(flags)
+            flags.clear()
+            flags.update({"b": b, **rest})
+        prev = flags.get("b") if isinstance(flags, dict) else None
+
+
+def _village_points(data: dict) -> np.ndarray | None:
+    vxy = (data.get("villages") or {}).get("xy")
+    if isinstance(vxy, Ragged) and not vxy.counts:
+        return np.cumsum(vxy.values.reshape(-1, 2), axis=0)
+    if isinstance(vxy, list) and all(type(x) is int for x in vxy):
+        return np.cumsum(np.asarray(vxy, dtype=np.int64).reshape(-1, 2), axis=0)
+    return None
+
+
+def _from_villages(value: dict, data: dict) -> Ragged | None:
+    """Project points as offsets from their village's point (tens of metres, not kilometres)."""
+    pxy, vi = value.get("xy"), value.get("vi")
+    vpts = _village_points(data)
+    if not isinstance(pxy, Ragged) or pxy.counts or vpts is None or not isinstance(vi, list):
+        return None
+    pts = np.cumsum(pxy.values.reshape(-1, 2), axis=0)
+    vi_arr = np.asarray(vi, dtype=np.int64)
+    if len(vi_arr) != len(pts) or (vi_arr >= len(vpts)).any():
+        return None
+    base = np.where((vi_arr >= 0)[:, None], vpts[np.maximum(vi_arr, 0)], 0) if len(vpts) \
+        else np.zeros_like(pts)
+    return Ragged((pts - base).reshape(-1), [], "i")
 
 
 def _expand(nt: list[str], data: dict) -> list[str]:
@@ -116,11 +210,24 @@ def restore(data: Any) -> Any:
     """The data read from a compressed page with the references put back (in place)."""
     if not isinstance(data, dict):
         return data
+    _flags_back((data.get("villages") or {}).get("st"), lambda o: o)
+    _flags_back(data.get("cstat"), lambda o: o.get("m") if isinstance(o, dict) else None)
     g = data.get("glines")
     if isinstance(g, dict) and "ga" in g:
         g["geom"] = lines_from_arcs(g.pop("ga"), data["communes"]["arcs"])
     p = data.get("projects")
     if isinstance(p, dict) and "nt" in p:
-        data["projects"] = {(k if k != "nt" else "name"): (v if k != "nt" else _expand(v, data))
+        p = data["projects"] = {(k if k != "nt" else "name"):
+                                (v if k != "nt" else _expand(v, data)) for k, v in p.items()}
+    if isinstance(p, dict) and "xv" in p:
+        vpts = _village_points(data)
+        vi = np.asarray(p["vi"], dtype=np.int64).reshape(-1)
+        rel = np.asarray(p["xv"], dtype=np.int64).reshape(-1, 2)
+        base = np.where((vi >= 0)[:, None], vpts[np.maximum(vi, 0)], 0) \
+            if len(rel) and vpts is not None and len(vpts) else np.zeros_like(rel)
+        pts = rel + base
+        d = pts.copy()
+        d[1:] -= pts[:-1]
+        data["projects"] = {(k if k != "xv" else "xy"): (v if k != "xv" else d.reshape(-1).tolist())
                             for k, v in p.items()}
     return data
