@@ -298,12 +298,14 @@ def test_browser_reads_what_python_reads(small_country: Path, open_page: object)
         const D = window.ntmgis.data;
         return plain({communes: D.communes, glines: D.glines, admin: D.admin, cstat: D.cstat,
                       villages: D.villages, plines: D.plines, roads: D.roads.geom,
-                      facilities: D.facilities.xy, projects: D.projects});
+                      facilities: D.facilities.xy, fnames: D.facilities.name,
+                      projects: D.projects});
     }""")
     for key in ("communes", "glines", "admin", "villages", "plines", "cstat"):
         assert got[key] == data[key], key
     assert got["roads"] == data["roads"]["geom"]
     assert got["facilities"] == data["facilities"]["xy"]
+    assert got["fnames"] == data["facilities"]["name"]
     for key, value in data["projects"].items():
         if key not in ("cat", "status"):  # enumerations: decoded by app.js
             assert got["projects"][key] == value, key

@@ -72,6 +72,17 @@
     var D = visit(JSON.parse(texts.join('')));
     // refs.py: what repeats other parts is stored by reference; put it back
     if (D.glines && D.glines.ga) { D.glines.geom = linesFromArcs(D.glines.ga, D.communes.arcs); delete D.glines.ga; }
+    var F = D.facilities;
+    if (F && F.nt) {
+      F.name = F.nt.map(function (n, i) {
+        var c = F.nc[i];
+        if (c < 0) { return n; }
+        var whole = D.communes.name[c];
+        return n.slice(0, -1) + (n.charCodeAt(n.length - 1) === 1 ? whole : (lowerFirst(whole) || whole));
+      });
+      delete F.nt;
+      delete F.nc;
+    }
     flagsBack(D.villages && D.villages.st, function (o) { return o; });
     flagsBack(D.cstat, function (o) { return o && o.m; });
     if (D.projects && D.projects.nt) { expandNames(D); }

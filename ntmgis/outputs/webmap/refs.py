@@ -10,6 +10,9 @@ stored as references instead, and :func:`restore` (Python) and ``app.js``
 (``readRecords``) put them back, so every reader sees the same data.
 
 - ``glines.geom`` -> ``glines.ga``: :func:`encode.lines_on_arcs`.
+- ``facilities.name`` -> ``facilities.nt`` and ``nc``: a facility's name
+  ending with a commune's name, that name as ``\x01`` (``\x02``: first
+  letter lowered) and the commune's index.
 - ``villages.st`` and ``cstat``: each year's criteria flags XOR-ed with the
   year before's (``b`` -> ``bx``).
 - ``projects.xy`` -> ``projects.xv``: each project's point from its village's
@@ -91,6 +94,11 @@ def by_reference(key: object, value: Any, data: Any) -> Any:
             out = {k: v for k, v in value.items() if k != "geom"}
             out["ga"] = lines_on_arcs(geom, arcs)
             return out
+    if key == "facilities" and isinstance(value.get("name"), list) and "nt" not in value:
+        named = _facility_communes(value["name"], (data.get("communes") or {}).get("name"))
+        if named is not None:
+            return {**{k: v for k, v in value.items() if k != "name"},
+                    "nt": named[0], "nc": named[1]}
     if key == "villages" and isinstance(value.get("st"), dict):
         return {**value, "st": _flags_by_year(value["st"], lambda o: o)}
     if key == "cstat":
@@ -164,6 +172,41 @@ def _flags_back(years: Any, pick: Any) -> None:
         prev = flags.get("b") if isinstance(flags, dict) else None
 
 
+def _facility_communes(names: list, communes: Any) -> tuple[list[str], list[int]] | None:
+    r"""Facility names ending with a commune's name ("Trạm y tế Xã Pa Ủ"): that name as a mark.
+
+    Returns the names with ``\x01`` (the name as written) or ``\x02`` (its
+    first letter lowered) in place of the commune's name at their end, and the
+    commune each refers to (the first of that name; -1: none), or None.
+    """
+    if not isinstance(communes, list) or any(m in n for n in names for m in MARKS):
+        return None
+    first: dict[str, tuple[int, str]] = {}
+    for i, c in enumerate(communes):
+        first.setdefault(c, (i, MARKS[0]))
+    for i, c in enumerate(communes):
+        low = _lower_first(c)
+        if low:
+            first.setdefault(low, (i, MARKS[1]))
+    out, idx = [], []
+    for name in names:
+        hit = None
+        words = name.split(" ")
+        for k in range(1, len(words)):
+            tail = " ".join(words[k:])
+            if tail in first:
+                hit = tail
+                break
+        if hit is None:
+            out.append(name)
+            idx.append(-1)
+        else:
+            i, mark = first[hit]
+            out.append(name[:len(name) - len(hit)] + mark)
+            idx.append(i)
+    return out, idx
+
+
 def _village_points(data: dict) -> np.ndarray | None:
     vxy = (data.get("villages") or {}).get("xy")
     if isinstance(vxy, Ragged) and not vxy.counts:
@@ -210,6 +253,12 @@ def restore(data: Any) -> Any:
     """The data read from a compressed page with the references put back (in place)."""
     if not isinstance(data, dict):
         return data
+    f = data.get("facilities")
+    if isinstance(f, dict) and "nt" in f:
+        names = data["communes"]["name"]
+        f["name"] = [n if c < 0 else n[:-1] + (names[c] if n[-1] == MARKS[0]
+                                                 else _lower_first(names[c]) or names[c])
+                     for n, c in zip(f.pop("nt"), f.pop("nc"), strict=True)]
     _flags_back((data.get("villages") or {}).get("st"), lambda o: o)
     _flags_back(data.get("cstat"), lambda o: o.get("m") if isinstance(o, dict) else None)
     g = data.get("glines")
