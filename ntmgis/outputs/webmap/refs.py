@@ -48,6 +48,12 @@ def _lower_first(s: str) -> str | None:
     return low + s[1:] if len(low) == 1 and low != s[0] else None
 
 
+def _has_marks(*groups: list) -> bool:
+    """Whether any of the strings holds a mark (then nothing is replaced)."""
+    text = "".join("".join(g) for g in groups)
+    return any(m in text for m in MARKS)
+
+
 def _owners(data: dict) -> tuple[list, list, list, list, list] | None:
     """Village, commune, district names and each commune's district, or None."""
     p, c, v = data.get("projects"), data.get("communes"), data.get("villages")
@@ -61,24 +67,23 @@ def _owners(data: dict) -> tuple[list, list, list, list, list] | None:
 
 def _template(names: list, owners: tuple, communes: list) -> list[str] | None:
     vnames, cnames, dnames, cu, vi = owners
-    if any(m in n for n in names for m in MARKS):
+    if len(vi) != len(names) or len(communes) != len(names) or \
+            _has_marks(names, vnames, cnames, dnames):
         return None
+    # (name, mark) pairs of each village and commune (its district's after it), worked out once
+    low = _lower_first
+    vpairs = [((n, MARKS[0]), (low(n), MARKS[1])) for n in vnames]
+    cpairs = []
+    for c, n in enumerate(cnames):
+        d = dnames[cu[c]] if c < len(cu) and 0 <= cu[c] < len(dnames) else ""
+        cpairs.append(((n, MARKS[2]), (low(n), MARKS[3]), (d, MARKS[4]), (low(d), MARKS[5])))
+    nv, nc = len(vpairs), len(cpairs)
     out = []
-    for k, name in enumerate(names):
-        parts = []
-        if k < len(vi) and 0 <= vi[k] < len(vnames):
-            parts.append(vnames[vi[k]])
-        else:
-            parts.append("")
-        ci = communes[k] if k < len(communes) else -1
-        parts.append(cnames[ci] if 0 <= ci < len(cnames) else "")
-        parts.append(dnames[cu[ci]] if 0 <= ci < len(cu) and cu[ci] < len(dnames) else "")
-        for j, whole in enumerate(parts):
-            low = _lower_first(whole)
-            if whole:
-                name = name.replace(whole, MARKS[2 * j])
-            if low:
-                name = name.replace(low, MARKS[2 * j + 1])
+    for name, v, c in zip(names, vi, communes, strict=True):
+        for pairs in (vpairs[v] if 0 <= v < nv else (), cpairs[c] if 0 <= c < nc else ()):
+            for whole, mark in pairs:
+                if whole and whole in name:
+                    name = name.replace(whole, mark)
         out.append(name)
     return out
 
@@ -179,7 +184,7 @@ def _facility_communes(names: list, communes: Any) -> tuple[list[str], list[int]
     first letter lowered) in place of the commune's name at their end, and the
     commune each refers to (the first of that name; -1: none), or None.
     """
-    if not isinstance(communes, list) or any(m in n for n in names for m in MARKS):
+    if not isinstance(communes, list) or _has_marks(names, communes):
         return None
     first: dict[str, tuple[int, str]] = {}
     for i, c in enumerate(communes):
@@ -188,15 +193,17 @@ def _facility_communes(names: list, communes: Any) -> tuple[list[str], list[int]
         low = _lower_first(c)
         if low:
             first.setdefault(low, (i, MARKS[1]))
+    counts = sorted({n.count(" ") + 1 for n in first}, reverse=True)
     out, idx = [], []
     for name in names:
         hit = None
-        words = name.split(" ")
-        for k in range(1, len(words)):
-            tail = " ".join(words[k:])
-            if tail in first:
-                hit = tail
-                break
+        for w in counts:  # the longest commune name the facility's name ends with
+            parts = name.rsplit(" ", w)
+            if len(parts) == w + 1 and parts[0]:
+                tail = name[len(parts[0]) + 1:]
+                if tail in first:
+                    hit = tail
+                    break
         if hit is None:
             out.append(name)
             idx.append(-1)
