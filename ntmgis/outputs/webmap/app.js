@@ -36,86 +36,139 @@
   }
   // page.py's records: [n][n bytes of JSON text][m][m bytes of packed arrays], lengths as
   // 4 bytes little-endian; the JSON holds {"$r": [offset, length, kind]} for each array
+  // A packed array is unpacked when first read (a property getter): at the opening zoom
+  // the map draws provinces and districts only, so most arrays are never read before the
+  // first render. THUNKS keeps each getter's maker, so that refs can move them (take).
+  var THUNKS = new WeakMap();
+  function memo(f) { var done = false, v; return function () { if (!done) { v = f(); done = true; f = null; } return v; }; }
+  function settle(obj, key, v) { Object.defineProperty(obj, key, { value: v, writable: true, configurable: true, enumerable: true }); }
+  function lazy(obj, key, thunk) {
+    var m = THUNKS.get(obj);
+    if (!m) { m = {}; THUNKS.set(obj, m); }
+    m[key] = thunk;
+    Object.defineProperty(obj, key, {
+      configurable: true, enumerable: true,
+      get: function () { var v = thunk(); settle(obj, key, v); return v; },
+      set: function (v) { settle(obj, key, v); }
+    });
+  }
+  function take(obj, key) {  // obj[key] as a maker (not read yet), the key removed
+    var m = THUNKS.get(obj), t = m && m[key];
+    if (!t || Object.getOwnPropertyDescriptor(obj, key).get === undefined) { var v = obj[key]; t = function () { return v; }; }
+    delete obj[key];
+    return t;
+  }
+  function numbered(spec, get) {  // strings prefix + number of a fixed width
+    var pre = spec[0], width = spec[1], nums = spec[2].$r ? get(spec[2].$r, true) : spec[2];
+    var zeros = '0'.repeat(width), out = new Array(nums.length);
+    for (var i = 0; i < nums.length; i++) {
+      var t = '' + nums[i];
+      out[i] = t.length < width ? pre + zeros.slice(t.length) + t : pre + t;
+    }
+    return out;
+  }
+  // page.py's records: [n][n bytes of JSON text][m][m bytes of packed arrays], lengths as
+  // 4 bytes little-endian; the JSON holds {"$r": [offset, length, kind]} for each array
   function readRecords(u8) {
     var dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
     var dec = new TextDecoder();
-    var texts = [], bins = [], pos = 0, total = 0;
+    var texts = [], bins = [], pos = 0;
     while (pos < u8.length) {
       var n = dv.getUint32(pos, true);
       texts.push(dec.decode(u8.subarray(pos + 4, pos + 4 + n)));
       pos += 4 + n;
       var m = dv.getUint32(pos, true);
       bins.push(u8.subarray(pos + 4, pos + 4 + m));
-      total += m;
       pos += 4 + m;
     }
-    var blob = new Uint8Array(total), o = 0;
-    bins.forEach(function (b) { blob.set(b, o); o += b.length; });
+    // the packed arrays' offsets count over all records' bytes: one view per record
+    var starts = [], at = 0;
+    bins.forEach(function (b) { starts.push(at); at += b.length; });
+    function where(off) {
+      var lo = 0, hi = starts.length - 1;
+      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (starts[mid] <= off) { lo = mid; } else { hi = mid - 1; } }
+      return [bins[lo], off - starts[lo]];
+    }
+    function packed(v) { return v.$r && Array.isArray(v.$r) ? 'r' : (v.$s && Array.isArray(v.$s) ? 's' : null); }
+    function get(r, typed) { var w = where(r[0]); return unpack(w[0], w[1], r[1], r[2], typed); }
+    function thunkOf(v, kind) {
+      return kind === 'r' ? memo(function () { return get(v.$r); })
+        : memo(function () { return numbered(v.$s, get); });
+    }
     function visit(v) {
+      var kind;
       if (Array.isArray(v)) {
         for (var i = 0; i < v.length; i++) {
-          if (typeof v[i] === 'object' && v[i] !== null) { v[i] = visit(v[i]); }
+          var e = v[i];
+          if (typeof e === 'object' && e !== null) { kind = packed(e); v[i] = kind ? thunkOf(e, kind)() : visit(e); }
         }
         return v;
       }
-      var r = v.$r;
-      if (r && Array.isArray(r)) { return unpack(blob, r[0], r[1], r[2]); }
-      if (v.$s && Array.isArray(v.$s)) {  // strings prefix + number of a fixed width
-        var pre = v.$s[0], width = v.$s[1], nums = visit(v.$s[2]);
-        return nums.map(function (k) { var t = String(k); return pre + (t.length < width ? '0'.repeat(width - t.length) + t : t); });
-      }
       Object.keys(v).forEach(function (k) {
-        if (typeof v[k] === 'object' && v[k] !== null) { v[k] = visit(v[k]); }
+        var e = v[k];
+        if (typeof e === 'object' && e !== null) {
+          kind = packed(e);
+          if (kind) { lazy(v, k, thunkOf(e, kind)); } else { visit(e); }
+        }
       });
       return v;
     }
     var D = visit(JSON.parse(texts.join('')));
-    // refs.py: what repeats other parts is stored by reference; put it back
-    if (D.glines && D.glines.ga) { D.glines.geom = linesFromArcs(D.glines.ga, D.communes.arcs); delete D.glines.ga; }
-    var F = D.facilities;
-    if (F && F.nt) {
-      F.name = F.nt.map(function (n, i) {
-        var c = F.nc[i];
-        if (c < 0) { return n; }
-        var whole = D.communes.name[c];
-        return n.slice(0, -1) + (n.charCodeAt(n.length - 1) === 1 ? whole : (lowerFirst(whole) || whole));
-      });
-      delete F.nt;
-      delete F.nc;
+    // refs.py: what repeats other parts is stored by reference; put back when first read
+    var G = D.glines, C = D.communes, P = D.projects, F = D.facilities, V = D.villages;
+    if (G && 'ga' in G) {
+      var ga = take(G, 'ga');
+      lazy(G, 'geom', memo(function () { return linesFromArcs(ga(), C.arcs); }));
     }
-    flagsBack(D.villages && D.villages.st, function (o) { return o; });
+    if (F && 'nt' in F) {
+      var fnt = take(F, 'nt'), fnc = take(F, 'nc');
+      lazy(F, 'name', memo(function () { return facilityNames(fnt(), fnc(), C.name); }));
+    }
+    flagsBack(V && V.st, function (o) { return o; });
     flagsBack(D.cstat, function (o) { return o && o.m; });
-    if (D.projects && D.projects.nt) { expandNames(D); }
-    if (D.projects && D.projects.xv) { fromVillages(D); }
+    if (P && 'nt' in P) {
+      var pnt = take(P, 'nt');
+      lazy(P, 'name', memo(function () { return expandNames(pnt(), P, D); }));
+    }
+    if (P && 'xv' in P) {
+      var xv = take(P, 'xv');
+      lazy(P, 'xy', memo(function () { return fromVillages(xv(), P.vi, V.xy); }));
+    }
     return D;
   }
+  function facilityNames(nt, nc, cnames) {
+    return nt.map(function (n, i) {
+      var c = nc[i];
+      if (c < 0) { return n; }
+      var whole = cnames[c];
+      return n.slice(0, -1) + (n.charCodeAt(n.length - 1) === 1 ? whole : (lowerFirst(whole) || whole));
+    });
+  }
   // project points as offsets from their village's point: back to the delta chain
-  function fromVillages(D) {
-    var P = D.projects, vxy = D.villages.xy, rel = P.xv, n = rel.length / 2;
+  function fromVillages(rel, vi, vxy) {
+    var n = rel.length / 2;
     var vabs = new Int32Array(vxy.length), x = 0, y = 0, i;
     for (i = 0; i < vxy.length; i += 2) { x += vxy[i]; y += vxy[i + 1]; vabs[i] = x; vabs[i + 1] = y; }
     var out = new Int32Array(rel.length), px = 0, py = 0;
     for (i = 0; i < n; i++) {
-      var v = P.vi[i], ax = rel[2 * i] + (v >= 0 ? vabs[2 * v] : 0), ay = rel[2 * i + 1] + (v >= 0 ? vabs[2 * v + 1] : 0);
+      var v = vi[i], ax = rel[2 * i] + (v >= 0 ? vabs[2 * v] : 0), ay = rel[2 * i + 1] + (v >= 0 ? vabs[2 * v + 1] : 0);
       out[2 * i] = ax - px; out[2 * i + 1] = ay - py;
       px = ax; py = ay;
     }
-    var Q = {};
-    Object.keys(P).forEach(function (key) { if (key === 'xv') { Q.xy = out; } else { Q[key] = P[key]; } });
-    D.projects = Q;
+    return out;
   }
   // criteria flags (base 64) XOR-ed with the year before's: b = prev XOR bx
   var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
   function flagsBack(years, pick) {
     if (!years) { return; }
-    var val = {}, prev = null;
-    for (var d = 0; d < 64; d++) { val[B64.charAt(d)] = d; }
+    var val = new Uint8Array(128), chr = new Uint8Array(64), prev = null, dec = new TextDecoder();
+    for (var d = 0; d < 64; d++) { val[B64.charCodeAt(d)] = d; chr[d] = B64.charCodeAt(d); }
     Object.keys(years).sort().forEach(function (y) {
       var f = pick(years[y]);
       if (f && typeof f.bx === 'string') {
-        var out = new Array(f.bx.length);
-        for (var i = 0; i < f.bx.length; i++) { out[i] = B64.charAt(val[prev.charAt(i)] ^ val[f.bx.charAt(i)]); }
-        f.b = out.join('');
+        var bx = f.bx, out = new Uint8Array(bx.length);
+        for (var i = 0; i < bx.length; i++) { out[i] = chr[val[prev.charCodeAt(i)] ^ val[bx.charCodeAt(i)]]; }
+        f.b = dec.decode(out);
         delete f.bx;
       }
       prev = f ? f.b : null;
@@ -127,26 +180,24 @@
   }
   // project names: \x01-\x06 stand for the village's, commune's, district's name (each
   // as written, then with its first letter lowered)
-  function expandNames(D) {
-    var P = D.projects, V = D.villages, C = D.communes;
+  function expandNames(nt, P, D) {
+    var V = D.villages, C = D.communes;
     var dist = ((D.admin && D.admin.levels) || []).filter(function (lv) { return lv.level === 'district'; })[0];
-    var out = new Array(P.nt.length);
-    for (var k = 0; k < P.nt.length; k++) {
-      var name = P.nt[k];
+    var out = new Array(nt.length), parts = ['', '', '', '', '', ''];
+    function mark(ch) { return parts[ch.charCodeAt(0) - 1]; }
+    for (var k = 0; k < nt.length; k++) {
+      var name = nt[k];
       if (/[\x01-\x06]/.test(name)) {
-        var ci = P.commune[k];
-        var parts = [P.vi[k] >= 0 ? V.name[P.vi[k]] : '', ci >= 0 ? C.name[ci] : '',
-          ci >= 0 && dist ? dist.name[dist.cu[ci]] : ''];
-        for (var j = 0; j < 3; j++) {
-          name = name.split(String.fromCharCode(2 * j + 1)).join(parts[j]);
-          name = name.split(String.fromCharCode(2 * j + 2)).join(lowerFirst(parts[j]) || parts[j]);
-        }
+        var ci = P.commune[k], vi = P.vi[k];
+        parts[0] = vi >= 0 ? V.name[vi] : '';
+        parts[2] = ci >= 0 ? C.name[ci] : '';
+        parts[4] = ci >= 0 && dist ? dist.name[dist.cu[ci]] : '';
+        for (var j = 0; j < 6; j += 2) { parts[j + 1] = lowerFirst(parts[j]) || parts[j]; }
+        name = name.replace(/[\x01-\x06]/g, mark);
       }
       out[k] = name;
     }
-    var Q = {};
-    Object.keys(P).forEach(function (key) { if (key === 'nt') { Q.name = out; } else { Q[key] = P[key]; } });
-    D.projects = Q;
+    return out;
   }
   // page.py's group lines on the communes' arcs: [shift, refs...] per line, or [-1, line]
   function linesFromArcs(refs, arcs) {
@@ -176,9 +227,12 @@
     });
   }
   // packed.py: a count (4 bytes), then varints (7 bits a byte, high bit: more) in planes
+  var OPEN = new Int32Array(0);
   function unvarint(b, off) {
-    var n = new DataView(b.buffer, b.byteOffset + off, 4).getUint32(0, true);
-    var out = new Uint32Array(n), open = new Int32Array(n);
+    var n = (b[off] | b[off + 1] << 8 | b[off + 2] << 16 | b[off + 3] << 24) >>> 0;
+    var out = new Uint32Array(n);
+    if (OPEN.length < n) { OPEN = new Int32Array(n); }  // scratch, reused
+    var open = OPEN;
     var p = off + 4, m = 0, i, c;
     for (i = 0; i < n; i++) {
       c = b[p++];
@@ -200,21 +254,21 @@
   // a packed array: numbers (kind n) and integer lists (a; d: each from the one before) as
   // plain arrays, nested integer lists (i, and c: coordinates, delta-encoded along the
   // layer) as arrays of Int32Array views
-  function unpack(b, off, len, kind) {
+  function unpack(b, off, len, kind, typed) {
     var u = unvarint(b, off);
     var i;
     if (kind === 'n') {
       var width = u[0], scale = Math.pow(10, u[1]), nv = u.length - 2;
-      var num = new Array(nv);
-      for (i = 0; i < nv; i++) {
-        var z = u[i + 2];
-        num[i] = z === 0 ? null : (((z - 1) >>> 1) ^ -((z - 1) & 1)) / scale;
+      var num = function (z) { return z === 0 ? null : (((z - 1) >>> 1) ^ -((z - 1) & 1)) / scale; };
+      if (!width) {
+        var flat = new Array(nv);
+        for (i = 0; i < nv; i++) { flat[i] = num(u[i + 2]); }
+        return flat;
       }
-      if (!width) { return num; }
-      var rows = nv / width, outRows = new Array(rows);
+      var rows = nv / width, outRows = new Array(rows);  // stored column by column
       for (var r = 0; r < rows; r++) {
         var row = new Array(width);
-        for (var w = 0; w < width; w++) { row[w] = num[w * rows + r]; }
+        for (var w = 0; w < width; w++) { row[w] = num(u[2 + w * rows + r]); }
         outRows[r] = row;
       }
       return outRows;
@@ -227,8 +281,8 @@
       count = 0;
       for (i = 0; i < lv.length; i++) { count += lv[i]; }
     }
-    var vals = new Int32Array(u.length - pos);
-    for (i = 0; i < vals.length; i++) { var q = u[pos + i]; vals[i] = (q >>> 1) ^ -(q & 1); }
+    var vals = new Int32Array(u.buffer, pos * 4, u.length - pos);  // in place: no copy
+    for (i = 0; i < vals.length; i++) { var q = vals[i] >>> 0; vals[i] = (q >>> 1) ^ -(q & 1); }
     if (kind === 'c') {  // back to per-list deltas: each list's first pair absolute
       var leaf = depth ? levels[depth - 1] : [vals.length];
       var x = 0, y = 0, at = 0;
@@ -241,7 +295,7 @@
       }
     }
     if (kind === 'd') { for (i = 1; i < vals.length; i++) { vals[i] += vals[i - 1]; } }
-    var plain = kind === 'a' || kind === 'd';  // lists as the JSON would give them
+    var plain = !typed && (kind === 'a' || kind === 'd');  // lists as the JSON would give them
     if (!depth) { return plain ? Array.from(vals) : vals; }
     var items = [], last = levels[depth - 1], start = 0;
     for (i = 0; i < last.length; i++) {
