@@ -17,25 +17,21 @@
   function text7(s) {
     var n = s.length, two = 0, i, c;
     for (i = 0; i < n; i++) { c = s.charCodeAt(i); if (c >= 128 && c < END) { two++; } }
-    var out = new Uint8Array(Math.floor((n + two) * 7 / 8));
-    var acc = 0, bits = 0, o = 0;
-    function put(g) {
-      acc = ((acc << 7) | g) & 0x7fff;
-      bits += 7;
-      if (bits >= 8) { bits -= 8; if (o < out.length) { out[o++] = (acc >>> bits) & 255; } }
-    }
+    var out = new Uint8Array(Math.floor((n + two) * 7 / 8)), len = out.length;
+    var acc = 0, bits = 0, o = 0, k;
     for (i = 0; i < n; i++) {
       c = s.charCodeAt(i);
-      if (c < 128) { put(c); } else if (c >= END) { put(FORBIDDEN[c - END]); } else {
-        var k = c >= BASES[4] ? 4 : (c - 0x100) >> 7;
-        put(FORBIDDEN[k]);
-        put(c - BASES[k]);
+      if (c < 128) { acc = (acc << 7) | c; bits += 7; } else if (c >= END) {
+        acc = (acc << 7) | FORBIDDEN[c - END]; bits += 7;
+      } else {
+        k = c >= BASES[4] ? 4 : (c - 0x100) >> 7;
+        acc = (acc << 14) | (FORBIDDEN[k] << 7) | (c - BASES[k]); bits += 14;
       }
+      while (bits >= 8) { bits -= 8; if (o < len) { out[o++] = (acc >>> bits) & 255; } }
+      acc &= (1 << bits) - 1;
     }
     return out;
   }
-  // page.py's records: [n][n bytes of JSON text][m][m bytes of packed arrays], lengths as
-  // 4 bytes little-endian; the JSON holds {"$r": [offset, length, kind]} for each array
   // A packed array is unpacked when first read (a property getter): at the opening zoom
   // the map draws provinces and districts only, so most arrays are never read before the
   // first render. THUNKS keeps each getter's maker, so that refs can move them (take).
