@@ -181,6 +181,8 @@ def test_packed_arrays_round_trip() -> None:
     near = Ragged(np.tile([10_250_000, 2_210_000, 3, -4], 500), [np.full(500, 4)], "c")
     assert len(near.pack()) < 500 * 4 * 2
     amounts = Numbers(np.array([19_868.4, 0.0, np.nan, 0.1, 1_234.6, -5.0]), 1, width=3)
+    by_row = Numbers(np.tile([143.0, 17.0, 2676.0], 200), 1, width=3)  # a fixed split
+    assert unpack(by_row.pack(), "n") == by_row.tolist()
     assert unpack(amounts.pack(), "n") == [[19_868.4, 0, None], [0.1, 1_234.6, -5]]
     for v in ([0, 0, 1, 5, 5, 9] * 20, [[2], [2, 5], []] * 30, [1, None, 3] * 30):
         p = pack_int_list(v)

@@ -254,17 +254,17 @@
     var u = unvarint(b, off);
     var i;
     if (kind === 'n') {
-      var width = u[0], scale = Math.pow(10, u[1]), nv = u.length - 2;
+      var width = u[0] >>> 1, byColumn = u[0] & 1, scale = Math.pow(10, u[1]), nv = u.length - 2;
       var num = function (z) { return z === 0 ? null : (((z - 1) >>> 1) ^ -((z - 1) & 1)) / scale; };
       if (!width) {
         var flat = new Array(nv);
         for (i = 0; i < nv; i++) { flat[i] = num(u[i + 2]); }
         return flat;
       }
-      var rows = nv / width, outRows = new Array(rows);  // stored column by column
+      var rows = nv / width, outRows = new Array(rows);  // stored column by column, or row by row
       for (var r = 0; r < rows; r++) {
         var row = new Array(width);
-        for (var w = 0; w < width; w++) { row[w] = num(u[2 + w * rows + r]); }
+        for (var w = 0; w < width; w++) { row[w] = num(u[2 + (byColumn ? w * rows + r : r * width + w)]); }
         outRows[r] = row;
       }
       return outRows;

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 import struct
+import zlib
 from collections.abc import Iterator
 
 import numpy as np
@@ -286,25 +287,32 @@ class Numbers:
     __hash__ = None  # type: ignore[assignment]
 
     def pack(self) -> bytes:
-        """Rows stored column by column (the same source together), then the integers."""
-        vals = self.values
-        if self.width:
-            vals = vals.reshape(-1, self.width).T.reshape(-1)
-        ints = np.round(np.nan_to_num(vals) * 10.0 ** self.decimals).astype(np.int64)
-        u = np.where(np.isnan(vals), 0, _zigzag(ints) + 1).astype(np.uint64)
-        head = np.array([self.width, self.decimals], dtype=np.uint64)
-        return varint_planes(np.concatenate([head, u]))
+        """``[2 * width + by_column, decimals]`` then the integers.
+
+        Rows are stored column by column (the same source together) or row by
+        row, whichever deflates smaller (amounts split by a fixed share repeat
+        row by row; amounts drawn per source, column by column).
+        """
+        ints = np.round(np.nan_to_num(self.values) * 10.0 ** self.decimals).astype(np.int64)
+        u = np.where(np.isnan(self.values), 0, _zigzag(ints) + 1).astype(np.uint64)
+        head = np.array([2 * self.width, self.decimals], dtype=np.uint64)
+        rows = varint_planes(np.concatenate([head, u]))
+        if not self.width:
+            return rows
+        head[0] += 1
+        cols = varint_planes(np.concatenate([head, u.reshape(-1, self.width).T.reshape(-1)]))
+        return cols if len(zlib.compress(cols, 1)) <= len(zlib.compress(rows, 1)) else rows
 
 
 def unpack(blob: bytes | memoryview, kind: str) -> list:
     """The nested lists of a packed :class:`Ragged` or :class:`Numbers` (``tolist()``)."""
     u, _ = unvarint_planes(blob)
     if kind == "n":
-        width, decimals = int(u[0]), int(u[1])
+        width, by_column, decimals = int(u[0]) >> 1, int(u[0]) & 1, int(u[1])
         raw = u[2:].astype(np.int64)
         vals = np.where(raw == 0, np.nan,
                         _unzigzag(np.maximum(raw - 1, 0)) / 10.0 ** decimals)
-        if width:
+        if width and by_column:
             vals = vals.reshape(width, -1).T.reshape(-1)
         return Numbers(vals, decimals, width).tolist()
     depth, n = int(u[0]), int(u[1])
