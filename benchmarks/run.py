@@ -418,7 +418,7 @@ def html_breakdown(index: Path) -> dict[str, Any]:
     return {"blocks": {b: v for b, v in blocks.items() if v["json"]},
             "paths": {".".join(p): len(raw) for p, raw in top},
             "html": len(text.encode()), "data_block": data_len,
-            "compressed": bool(m and "gz85" in text[m.start():m.start() + 80])}
+            "compressed": bool(m and "x-ntmgis-gz" in text[m.start():m.start() + 80])}
 
 
 # --------------------------------------------------------------------------- tables

@@ -27,6 +27,9 @@ from navigation to ``window.ntmgis.ready`` plus two animation frames, and the
 used JS heap) and the median is printed; ``--no-explore`` skips the
 ``explore()`` baseline (slow at national scale).
 
+``--breakdown HTML`` prints the bytes of a compressed page by block as the
+page stores them (JSON text and packed arrays, see ``packed_breakdown``).
+
 Results go to benchmarks/out/webmap_size.json as well.
 """
 
@@ -77,6 +80,85 @@ def explore_html(layers: object, year: int, path: Path) -> int:
     return path.stat().st_size
 
 
+# names the compressed page gives its references (ntmgis/outputs/webmap/refs.py): counted
+# with the leaves they stand for
+_REF_LEAVES = {"nt": "name", "nc": "name", "xv": "xy", "ga": "geom"}
+
+
+def packed_breakdown(html: str) -> dict[str, dict[str, int]]:
+    """Bytes of a compressed overview by block, as the page stores them.
+
+    Each leaf (``communes.arcs``, ``projects.cap``, ...) is its JSON text in
+    the records plus the packed bytes it refers to (``page._record``); the
+    leaves of a block (``run.BLOCKS``) are deflated together at level 6 and
+    counted at 8/7 (text7). ``{block: {"raw": bytes, "packed": bytes}}``.
+    """
+    import struct
+    import zlib
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from run import BLOCKS, _block_of
+
+    from ntmgis.outputs.webmap.text7 import decode7
+
+    m = re.search(r'<script id="ntmgis-data" type="([^"]+)">(.*?)</script>', html, re.S)
+    if m is None or m.group(1) == "application/json":
+        raise SystemExit("the page's data block is not compressed")
+    stream = zlib.decompress(decode7(m.group(2)), 31)
+    texts, bins, pos = [], [], 0
+    while pos < len(stream):
+        (n,) = struct.unpack_from("<I", stream, pos)
+        texts.append(stream[pos + 4:pos + 4 + n])
+        pos += 4 + n
+        (k,) = struct.unpack_from("<I", stream, pos)
+        bins.append(stream[pos + 4:pos + 4 + k])
+        pos += 4 + k
+    blob = b"".join(bins)
+    parts: dict[str, list[bytes]] = {b: [] for b in BLOCKS}
+
+    def strip(x: object, path: tuple[str, ...], out: list[bytes]) -> object:
+        if isinstance(x, dict):
+            if len(x) == 1 and "$r" in x:
+                off, size, _kind = x["$r"]
+                out.append(blob[off:off + size])
+                return 0
+            return {k: strip(v, path, out) for k, v in x.items()}
+        if isinstance(x, list):
+            return [strip(v, path, out) for v in x]
+        return x
+
+    def walk(x: object, path: tuple[str, ...]) -> None:
+        if isinstance(x, dict) and not (len(x) == 1 and "$r" in x) and len(path) < 2:
+            for k, v in x.items():
+                walk(v, (*path, _REF_LEAVES.get(str(k), str(k))))
+            return
+        out: list[bytes] = []
+        text = json.dumps(strip(x, path, out), ensure_ascii=False, separators=(",", ":"))
+        parts[_block_of(path)].extend([text.encode(), *out])
+
+    walk(json.loads(b"".join(texts)), ())
+    result = {}
+    for b, chunks in parts.items():
+        if chunks:
+            raw = b"".join(chunks)
+            result[b] = {"raw": len(raw), "packed": len(zlib.compress(raw, 6)) * 8 // 7}
+    page = len(html.encode()) - len(m.group(2).encode())
+    result["page (libraries, script)"] = {"raw": page, "packed": page}
+    return result
+
+
+def print_breakdown(path: Path) -> dict:
+    """Print :func:`packed_breakdown` of the page at ``path`` (MiB)."""
+    html = path.read_text(encoding="utf-8")
+    res = packed_breakdown(html)
+    mib = 2**20
+    for b, v in res.items():
+        print(f"{b:28}{v['packed'] / mib:8.2f} MiB ({v['raw'] / mib:.2f} raw)")
+    print(f"{'sum of blocks':28}{sum(v['packed'] for v in res.values()) / mib:8.2f} MiB; "
+          f"page {len(html.encode()) / mib:.2f} MiB")
+    return res
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("workspace", nargs="?", type=Path)
@@ -84,7 +166,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--render", type=int, default=0, metavar="N",
                     help="open the overview N times in headless Chromium (median)")
     ap.add_argument("--no-explore", action="store_true", help="skip the explore() baseline")
+    ap.add_argument("--breakdown", type=Path, metavar="HTML",
+                    help="only print the bytes by block of this compressed page")
     args = ap.parse_args(argv)
+    if args.breakdown:
+        return print_breakdown(args.breakdown)
 
     from ntmgis.core.workspace import load_workspace
     from ntmgis.monitoring.gpkg import read_layers
@@ -145,7 +231,7 @@ def main(argv: list[str] | None = None) -> dict:
         ("ntmgis index.html, total", total),
         ("  inlined libraries", libs),
         ("  inlined hillshade", hill),
-        ("  data block (gzip, base 85; with the hillshade)" if compressed
+        ("  data block (gzip, text7; with the hillshade)" if compressed
          else "  data (JSON, all years)", data_json),
         ("  map script, styles, markup", script),
         ("geopandas.explore() (CDN, online)", explore),

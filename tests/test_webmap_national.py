@@ -26,7 +26,7 @@ import synth  # noqa: E402
 chromium_browser = browser.chromium_browser
 open_page = browser.open_page
 
-GZ_BLOCK = re.compile(r'<script id="ntmgis-data" type="application/x-ntmgis-gz85">(.*?)</script>',
+GZ_BLOCK = re.compile(r'<script id="ntmgis-data" type="application/x-ntmgis-gz7">(.*?)</script>',
                       re.S)
 
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-import base64
 import zlib
+from pathlib import Path
 
+import browser
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 from shapely.geometry import LineString, Polygon
 
 from ntmgis.outputs.webmap.blocks import CAPITAL_DECIMALS, _project_block, simplify_lines
 from ntmgis.outputs.webmap.encode import simplify_coverage, simplify_coverage_parts
-from ntmgis.outputs.webmap.page import _deflate_chunk, gzip_base85
+from ntmgis.outputs.webmap.page import _deflate_chunk, gzip_text
+from ntmgis.outputs.webmap.text7 import decode7
+
+chromium_browser = browser.chromium_browser
+open_page = browser.open_page
 
 CRS = 3405  # VN-2000 / UTM 48N: metres
 
@@ -150,14 +156,159 @@ def test_shared_prefix_is_encoded_once() -> None:
     pieces = [_deflate_chunk(t, 6) for t in texts]
     raws = [p[0] for p in pieces]
     chunks = [p[1] for p in pieces]
-    plain = gzip_base85(chunks, raws)
+    plain = gzip_text(chunks, raws)
     cache: dict = {}
-    first = gzip_base85(chunks, raws, cache=cache, n_shared=2)
+    first = gzip_text(chunks, raws, cache=cache, n_shared=2)
     assert first == plain
     other = [_deflate_chunk(',"c":22}', 6)]
-    second = gzip_base85(chunks[:2] + [other[0][1]], raws[:2] + [other[0][0]], cache=cache,
+    second = gzip_text(chunks[:2] + [other[0][1]], raws[:2] + [other[0][0]], cache=cache,
                          n_shared=2)
     assert len(cache) == 1
-    assert second == gzip_base85(chunks[:2] + [other[0][1]], raws[:2] + [other[0][0]])
-    gz = base64.b85decode(second.encode("ascii").translate(bytes.maketrans(b".,:", b"<>&")))
-    assert zlib.decompress(gz, 31).decode() == "".join(texts[:2]) + ',"c":22}'
+    assert second == gzip_text(chunks[:2] + [other[0][1]], raws[:2] + [other[0][0]])
+    assert zlib.decompress(decode7(second), 31).decode() == "".join(texts[:2]) + ',"c":22}'
+
+
+# ------------------------------------------------------------ packed bytes (issue 13)
+def test_packed_arrays_round_trip() -> None:
+    from ntmgis.outputs.webmap.packed import Numbers, Ragged, pack_int_list, pack_numbered, unpack
+
+    rng = np.random.default_rng(7)
+    coords = Ragged(rng.integers(-10**7, 10**7, 40), [np.array([2, 0, 1]), np.array([1, 2, 1]),
+                                                     np.array([10, 10, 12, 8])], "c")
+    assert unpack(coords.pack(), "c") == coords.tolist()
+    assert coords[0][1][0] == coords.tolist()[0][1][0] and coords[1] == []
+    # coordinates are delta-encoded along the layer: neighbouring lines cost little
+    near = Ragged(np.tile([10_250_000, 2_210_000, 3, -4], 500), [np.full(500, 4)], "c")
+    assert len(near.pack()) < 500 * 4 * 2
+    amounts = Numbers(np.array([19_868.4, 0.0, np.nan, 0.1, 1_234.6, -5.0]), 1, width=3)
+    by_row = Numbers(np.tile([143.0, 17.0, 2676.0], 200), 1, width=3)  # a fixed split
+    assert unpack(by_row.pack(), "n") == by_row.tolist()
+    assert unpack(amounts.pack(), "n") == [[19_868.4, 0, None], [0.1, 1_234.6, -5]]
+    for v in ([0, 0, 1, 5, 5, 9] * 20, [[2], [2, 5], []] * 30, [1, None, 3] * 30):
+        p = pack_int_list(v)
+        assert p is not None and unpack(p.pack(), "n" if isinstance(p, Numbers) else p.kind) == v
+    assert pack_int_list(["a"] * 100) is None and pack_int_list([True] * 100) is None
+    prefix, width, numbers = pack_numbered([f"DA{i:06d}" for i in range(1, 101)])
+    assert (prefix, width) == ("DA", 6) and numbers.tolist() == list(range(1, 101))
+    assert pack_numbered(["x1", "x22"] * 40) is None
+
+
+def test_text7_round_trips_without_markup() -> None:
+    import os
+
+    from ntmgis.outputs.webmap.text7 import clean_cut, decode7, encode7
+
+    for n in (*range(0, 30), 1001, 100_003):
+        data = os.urandom(n)
+        text = encode7(data)
+        assert not set("<>&\0\r") & set(text)
+        assert decode7(text) == data
+        cut = clean_cut(data, n)
+        assert encode7(data[:cut]) + encode7(data[cut:]) == text
+    worst = bytes([0] * 50 + [60] * 33 + [13, 38, 62] * 20)
+    assert decode7(encode7(worst)) == worst
+    big = os.urandom(70_000)
+    assert len(encode7(big).encode("utf-8")) <= len(big) * 8 // 7 + 2
+
+
+def test_lines_on_arcs_round_trip() -> None:
+    from shapely.geometry import box
+
+    from ntmgis.outputs.webmap.encode import (
+        encode_lines,
+        encode_polygon_arcs,
+        lines_from_arcs,
+        lines_on_arcs,
+    )
+    from ntmgis.outputs.webmap.packed import unpack
+
+    a = box(102.0, 22.0, 102.1, 22.1)
+    b = Polygon([(102.1, 22.0), (102.2, 22.0), (102.2, 22.1), (102.15, 22.12), (102.1, 22.1)])
+    c = Polygon([(102.0, 21.9), (102.2, 21.9), (102.2, 22.0), (102.1, 22.0), (102.0, 22.0)])
+    geoms = shapely.segmentize(np.array([a, b, c], dtype=object), 0.005)
+    arcs, _feats = encode_polygon_arcs(geoms)
+    outline = shapely.coverage_union_all(geoms[:2]).exterior
+    stray = LineString([(0, 0), (1, 1)])  # on no arc: kept as it is
+    lines = encode_lines(np.array([shapely.multilinestrings(
+        [outline, geoms[2].exterior, stray])], dtype=object))[0]
+    on = lines_on_arcs(lines, arcs)
+    assert len(on.values) < len(lines.values) / 10
+    assert lines_from_arcs(unpack(on.pack(), "i"), arcs.tolist()) == lines.tolist()
+
+
+@pytest.fixture(scope="module")
+def small_country(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """120 irregular synthetic communes, maps written compressed (as a country's)."""
+    import sys
+
+    import ntmgis.outputs.webmap.page as page_mod
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.build import build
+    from ntmgis.outputs.webmap import render_maps
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import synth
+
+    folder = tmp_path_factory.mktemp("irregular") / "country-120"
+    synth.make_country(120, folder, shape="irregular")
+    ws = load_workspace(folder)
+    build(ws, overwrite=True)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(page_mod, "COMPRESS_MIN_BYTES", 0)
+    try:
+        paths = render_maps(ws, overwrite=True, level_of_detail=True)
+    finally:
+        mp.undo()
+    return paths[0]
+
+
+def test_references_round_trip(small_country: Path) -> None:
+    from ntmgis.outputs.webmap.page import GZ_TYPE, assemble_page, read_data_block
+
+    text = small_country.read_text(encoding="utf-8")
+    assert f'type="{GZ_TYPE}"' in text
+    data = read_data_block(text)
+    # project names spell out their village, commune and district: stored by reference
+    names = data["projects"]["name"]
+    assert any(data["communes"]["name"][c][1:] in n
+               for n, c in zip(names, data["projects"]["commune"], strict=True))
+    assert not any(m in n for n in names for m in "\x01\x02\x03\x04\x05\x06")
+    assert "geom" in data["glines"] and "ga" not in data["glines"]
+    again = assemble_page(data, title="x", lang="vi", compress=True)
+    assert read_data_block(again) == data
+    plain = assemble_page(data, title="x", lang="vi", compress=False)
+    assert len(again.encode()) < 0.6 * len(plain.encode())
+
+
+@pytest.mark.browser
+def test_browser_reads_what_python_reads(small_country: Path, open_page: object) -> None:
+    from ntmgis.outputs.webmap.page import read_data_block
+
+    data = read_data_block(small_country.read_text(encoding="utf-8"))
+    page, errors, failed = open_page(small_country)
+    got = page.evaluate("""() => {
+        function plain(v) {
+            if (ArrayBuffer.isView(v)) return Array.from(v);
+            if (Array.isArray(v)) return v.map(plain);
+            if (v && typeof v === 'object') {
+                const o = {};
+                for (const k of Object.keys(v)) o[k] = plain(v[k]);
+                return o;
+            }
+            return v;
+        }
+        const D = window.ntmgis.data;
+        return plain({communes: D.communes, glines: D.glines, admin: D.admin, cstat: D.cstat,
+                      villages: D.villages, plines: D.plines, roads: D.roads.geom,
+                      facilities: D.facilities.xy, fnames: D.facilities.name,
+                      projects: D.projects});
+    }""")
+    for key in ("communes", "glines", "admin", "villages", "plines", "cstat"):
+        assert got[key] == data[key], key
+    assert got["roads"] == data["roads"]["geom"]
+    assert got["facilities"] == data["facilities"]["xy"]
+    assert got["fnames"] == data["facilities"]["name"]
+    for key, value in data["projects"].items():
+        if key not in ("cat", "status"):  # enumerations: decoded by app.js
+            assert got["projects"][key] == value, key
+    assert errors == [] and failed == []

@@ -5,35 +5,306 @@
  * precomputed in Python and stored per feature and year; this script only
  * looks them up. window.ntmgis exposes counts and hooks for tests.
  *
- * The data block is plain JSON, or for large areas gzip written in base 85
- * (page.py), inflated here with the browser's DecompressionStream; the map is
+ * The data block is plain JSON, or for large areas gzip written as text, seven bits
+ * a character (page.py, text7.py), inflated here with the browser's DecompressionStream; the map is
  * drawn (start) once the data is there, and window.ntmgis.ready is set last.
  */
 (function () {
   'use strict';
-  // the digits of Python's base64.b85encode with '<', '>', '&' replaced by '.', ',', ':'
-  var B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%:()*+-;.=,?@^_`{|}~';
-  function base85(s) {
-    var val = new Uint8Array(128);
-    for (var d = 0; d < 85; d++) { val[B85.charCodeAt(d)] = d; }
-    var n = s.length;
-    var full = n - n % 5;
-    var rest = n % 5;
-    var out = new Uint8Array(full / 5 * 4 + (rest ? rest - 1 : 0));
-    var o = 0;
-    var v;
-    for (var i = 0; i < full; i += 5) {
-      v = (((val[s.charCodeAt(i)] * 85 + val[s.charCodeAt(i + 1)]) * 85 + val[s.charCodeAt(i + 2)]) * 85 +
-        val[s.charCodeAt(i + 3)]) * 85 + val[s.charCodeAt(i + 4)];
-      out[o] = v >>> 24; out[o + 1] = v >>> 16; out[o + 2] = v >>> 8; out[o + 3] = v;
-      o += 4;
-    }
-    if (rest) {  // a last group of rest characters holds rest - 1 bytes; pad with the top digit
-      v = 0;
-      for (var k = 0; k < 5; k++) { v = v * 85 + (k < rest ? val[s.charCodeAt(full + k)] : 84); }
-      for (var b = 0; b < rest - 1; b++) { out[o + b] = v >>> (24 - 8 * b); }
+  // text7.py: 7 bits a character; a forbidden group (NUL, CR, <, >, &) and the one after it
+  // as one character BASES[i] + next, a forbidden last group as END + i
+  var FORBIDDEN = [0, 13, 60, 62, 38], BASES = [0x100, 0x180, 0x200, 0x280, 0x400], END = 0x480;
+  function text7(s) {
+    var n = s.length, two = 0, i, c;
+    for (i = 0; i < n; i++) { c = s.charCodeAt(i); if (c >= 128 && c < END) { two++; } }
+    var out = new Uint8Array(Math.floor((n + two) * 7 / 8)), len = out.length;
+    var acc = 0, bits = 0, o = 0, k;
+    for (i = 0; i < n; i++) {
+      c = s.charCodeAt(i);
+      if (c < 128) { acc = (acc << 7) | c; bits += 7; } else if (c >= END) {
+        acc = (acc << 7) | FORBIDDEN[c - END]; bits += 7;
+      } else {
+        k = c >= BASES[4] ? 4 : (c - 0x100) >> 7;
+        acc = (acc << 14) | (FORBIDDEN[k] << 7) | (c - BASES[k]); bits += 14;
+      }
+      while (bits >= 8) { bits -= 8; if (o < len) { out[o++] = (acc >>> bits) & 255; } }
+      acc &= (1 << bits) - 1;
     }
     return out;
+  }
+  // A packed array is unpacked when first read (a property getter): at the opening zoom
+  // the map draws provinces and districts only, so most arrays are never read before the
+  // first render. THUNKS keeps each getter's maker, so that refs can move them (take).
+  var THUNKS = new WeakMap();
+  function memo(f) { var done = false, v; return function () { if (!done) { v = f(); done = true; f = null; } return v; }; }
+  function settle(obj, key, v) { Object.defineProperty(obj, key, { value: v, writable: true, configurable: true, enumerable: true }); }
+  function lazy(obj, key, thunk) {
+    var m = THUNKS.get(obj);
+    if (!m) { m = {}; THUNKS.set(obj, m); }
+    m[key] = thunk;
+    Object.defineProperty(obj, key, {
+      configurable: true, enumerable: true,
+      get: function () { var v = thunk(); settle(obj, key, v); return v; },
+      set: function (v) { settle(obj, key, v); }
+    });
+  }
+  function take(obj, key) {  // obj[key] as a maker (not read yet), the key removed
+    var m = THUNKS.get(obj), t = m && m[key];
+    if (!t || Object.getOwnPropertyDescriptor(obj, key).get === undefined) { var v = obj[key]; t = function () { return v; }; }
+    delete obj[key];
+    return t;
+  }
+  function numbered(spec, get) {  // strings prefix + number of a fixed width
+    var pre = spec[0], width = spec[1], nums = spec[2].$r ? get(spec[2].$r, true) : spec[2];
+    var zeros = '0'.repeat(width), out = new Array(nums.length);
+    for (var i = 0; i < nums.length; i++) {
+      var t = '' + nums[i];
+      out[i] = t.length < width ? pre + zeros.slice(t.length) + t : pre + t;
+    }
+    return out;
+  }
+  // page.py's records: [n][n bytes of JSON text][m][m bytes of packed arrays], lengths as
+  // 4 bytes little-endian; the JSON holds {"$r": [offset, length, kind]} for each array
+  function readRecords(u8) {
+    var dv = new DataView(u8.buffer, u8.byteOffset, u8.byteLength);
+    var dec = new TextDecoder();
+    var texts = [], bins = [], pos = 0;
+    while (pos < u8.length) {
+      var n = dv.getUint32(pos, true);
+      texts.push(dec.decode(u8.subarray(pos + 4, pos + 4 + n)));
+      pos += 4 + n;
+      var m = dv.getUint32(pos, true);
+      bins.push(u8.subarray(pos + 4, pos + 4 + m));
+      pos += 4 + m;
+    }
+    // the packed arrays' offsets count over all records' bytes: one view per record
+    var starts = [], at = 0;
+    bins.forEach(function (b) { starts.push(at); at += b.length; });
+    function where(off) {
+      var lo = 0, hi = starts.length - 1;
+      while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (starts[mid] <= off) { lo = mid; } else { hi = mid - 1; } }
+      return [bins[lo], off - starts[lo]];
+    }
+    function packed(v) { return v.$r && Array.isArray(v.$r) ? 'r' : (v.$s && Array.isArray(v.$s) ? 's' : null); }
+    function get(r, typed) { var w = where(r[0]); return unpack(w[0], w[1], r[1], r[2], typed); }
+    function thunkOf(v, kind) {
+      return kind === 'r' ? memo(function () { return get(v.$r); })
+        : memo(function () { return numbered(v.$s, get); });
+    }
+    function visit(v) {
+      var kind;
+      if (Array.isArray(v)) {
+        for (var i = 0; i < v.length; i++) {
+          var e = v[i];
+          if (typeof e === 'object' && e !== null) { kind = packed(e); v[i] = kind ? thunkOf(e, kind)() : visit(e); }
+        }
+        return v;
+      }
+      Object.keys(v).forEach(function (k) {
+        var e = v[k];
+        if (typeof e === 'object' && e !== null) {
+          kind = packed(e);
+          if (kind) { lazy(v, k, thunkOf(e, kind)); } else { visit(e); }
+        }
+      });
+      return v;
+    }
+    var D = visit(JSON.parse(texts.join('')));
+    // refs.py: what repeats other parts is stored by reference; put back when first read
+    var G = D.glines, C = D.communes, P = D.projects, F = D.facilities, V = D.villages;
+    if (G && 'ga' in G) {
+      var ga = take(G, 'ga');
+      lazy(G, 'geom', memo(function () { return linesFromArcs(ga(), C.arcs); }));
+    }
+    if (F && 'nt' in F) {
+      var fnt = take(F, 'nt'), fnc = take(F, 'nc');
+      lazy(F, 'name', memo(function () { return facilityNames(fnt(), fnc(), C.name); }));
+    }
+    flagsBack(V && V.st, function (o) { return o; });
+    flagsBack(D.cstat, function (o) { return o && o.m; });
+    if (P && 'nt' in P) {
+      var pnt = take(P, 'nt');
+      lazy(P, 'name', memo(function () { return expandNames(pnt(), P, D); }));
+    }
+    if (P && 'xv' in P) {
+      var xv = take(P, 'xv');
+      lazy(P, 'xy', memo(function () { return fromVillages(xv(), P.vi, V.xy); }));
+    }
+    return D;
+  }
+  function facilityNames(nt, nc, cnames) {
+    return nt.map(function (n, i) {
+      var c = nc[i];
+      if (c < 0) { return n; }
+      var whole = cnames[c];
+      return n.slice(0, -1) + (n.charCodeAt(n.length - 1) === 1 ? whole : (lowerFirst(whole) || whole));
+    });
+  }
+  // project points as offsets from their village's point: back to the delta chain
+  function fromVillages(rel, vi, vxy) {
+    var n = rel.length / 2;
+    var vabs = new Int32Array(vxy.length), x = 0, y = 0, i;
+    for (i = 0; i < vxy.length; i += 2) { x += vxy[i]; y += vxy[i + 1]; vabs[i] = x; vabs[i + 1] = y; }
+    var out = new Int32Array(rel.length), px = 0, py = 0;
+    for (i = 0; i < n; i++) {
+      var v = vi[i], ax = rel[2 * i] + (v >= 0 ? vabs[2 * v] : 0), ay = rel[2 * i + 1] + (v >= 0 ? vabs[2 * v + 1] : 0);
+      out[2 * i] = ax - px; out[2 * i + 1] = ay - py;
+      px = ax; py = ay;
+    }
+    return out;
+  }
+  // criteria flags (base 64) XOR-ed with the year before's: b = prev XOR bx
+  var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  function flagsBack(years, pick) {
+    if (!years) { return; }
+    var val = new Uint8Array(128), chr = new Uint8Array(64), prev = null, dec = new TextDecoder();
+    for (var d = 0; d < 64; d++) { val[B64.charCodeAt(d)] = d; chr[d] = B64.charCodeAt(d); }
+    Object.keys(years).sort().forEach(function (y) {
+      var f = pick(years[y]);
+      if (f && typeof f.bx === 'string') {
+        var bx = f.bx, out = new Uint8Array(bx.length);
+        for (var i = 0; i < bx.length; i++) { out[i] = chr[val[prev.charCodeAt(i)] ^ val[bx.charCodeAt(i)]]; }
+        f.b = dec.decode(out);
+        delete f.bx;
+      }
+      prev = f ? f.b : null;
+    });
+  }
+  function lowerFirst(s) {
+    var low = s ? s.charAt(0).toLowerCase() : '';
+    return low.length === 1 && low !== s.charAt(0) ? low + s.slice(1) : null;
+  }
+  // project names: \x01-\x06 stand for the village's, commune's, district's name (each
+  // as written, then with its first letter lowered)
+  function expandNames(nt, P, D) {
+    var V = D.villages, C = D.communes;
+    var dist = ((D.admin && D.admin.levels) || []).filter(function (lv) { return lv.level === 'district'; })[0];
+    var out = new Array(nt.length), parts = ['', '', '', '', '', ''];
+    function mark(ch) { return parts[ch.charCodeAt(0) - 1]; }
+    for (var k = 0; k < nt.length; k++) {
+      var name = nt[k];
+      if (/[\x01-\x06]/.test(name)) {
+        var ci = P.commune[k], vi = P.vi[k];
+        parts[0] = vi >= 0 ? V.name[vi] : '';
+        parts[2] = ci >= 0 ? C.name[ci] : '';
+        parts[4] = ci >= 0 && dist ? dist.name[dist.cu[ci]] : '';
+        for (var j = 0; j < 6; j += 2) { parts[j + 1] = lowerFirst(parts[j]) || parts[j]; }
+        name = name.replace(/[\x01-\x06]/g, mark);
+      }
+      out[k] = name;
+    }
+    return out;
+  }
+  // page.py's group lines on the communes' arcs: [shift, refs...] per line, or [-1, line]
+  function linesFromArcs(refs, arcs) {
+    return refs.map(function (r) {
+      if (r[0] < 0) { return r.subarray(1); }
+      var pts = [];
+      for (var n = 1; n < r.length; n++) {
+        var a = arcs[r[n] >= 0 ? r[n] : ~r[n]], xy = [], x = 0, y = 0;
+        for (var i = 0; i < a.length; i += 2) { x += a[i]; y += a[i + 1]; xy.push(x, y); }
+        if (r[n] < 0) {
+          var rev = [];
+          for (i = xy.length - 2; i >= 0; i -= 2) { rev.push(xy[i], xy[i + 1]); }
+          xy = rev;
+        }
+        for (i = n > 1 ? 2 : 0; i < xy.length; i++) { pts.push(xy[i]); }
+      }
+      var shift = r[0];
+      if (shift) {
+        var ring = pts.slice(0, pts.length - 2);
+        ring = ring.slice(ring.length - 2 * shift).concat(ring.slice(0, ring.length - 2 * shift));
+        pts = ring.concat([ring[0], ring[1]]);
+      }
+      var out = new Int32Array(pts.length);
+      for (i = pts.length - 2; i > 0; i -= 2) { out[i] = pts[i] - pts[i - 2]; out[i + 1] = pts[i + 1] - pts[i - 1]; }
+      out[0] = pts[0]; out[1] = pts[1];
+      return out;
+    });
+  }
+  // packed.py: a count (4 bytes), then varints (7 bits a byte, high bit: more) in planes
+  var OPEN = new Int32Array(0);
+  function unvarint(b, off) {
+    var n = (b[off] | b[off + 1] << 8 | b[off + 2] << 16 | b[off + 3] << 24) >>> 0;
+    var out = new Uint32Array(n);
+    if (OPEN.length < n) { OPEN = new Int32Array(n); }  // scratch, reused
+    var open = OPEN;
+    var p = off + 4, m = 0, i, c;
+    for (i = 0; i < n; i++) {
+      c = b[p++];
+      out[i] = c & 127;
+      if (c & 128) { open[m++] = i; }
+    }
+    for (var mul = 128; m; mul *= 128) {
+      var k = 0;
+      for (var j = 0; j < m; j++) {
+        i = open[j];
+        c = b[p++];
+        out[i] += (c & 127) * mul;
+        if (c & 128) { open[k++] = i; }
+      }
+      m = k;
+    }
+    return out;
+  }
+  // a packed array: numbers (kind n) and integer lists (a; d: each from the one before) as
+  // plain arrays, nested integer lists (i, and c: coordinates, delta-encoded along the
+  // layer) as arrays of Int32Array views
+  function unpack(b, off, len, kind, typed) {
+    var u = unvarint(b, off);
+    var i;
+    if (kind === 'n') {
+      var width = u[0] >>> 1, byColumn = u[0] & 1, scale = Math.pow(10, u[1]), nv = u.length - 2;
+      var num = function (z) { return z === 0 ? null : (((z - 1) >>> 1) ^ -((z - 1) & 1)) / scale; };
+      if (!width) {
+        var flat = new Array(nv);
+        for (i = 0; i < nv; i++) { flat[i] = num(u[i + 2]); }
+        return flat;
+      }
+      var rows = nv / width, outRows = new Array(rows);  // stored column by column, or row by row
+      for (var r = 0; r < rows; r++) {
+        var row = new Array(width);
+        for (var w = 0; w < width; w++) { row[w] = num(u[2 + (byColumn ? w * rows + r : r * width + w)]); }
+        outRows[r] = row;
+      }
+      return outRows;
+    }
+    var depth = u[0], count = u[1], pos = 2, levels = [];
+    for (var d = 0; d < depth; d++) {
+      var lv = u.subarray(pos, pos + count);
+      levels.push(lv);
+      pos += count;
+      count = 0;
+      for (i = 0; i < lv.length; i++) { count += lv[i]; }
+    }
+    var vals = new Int32Array(u.buffer, pos * 4, u.length - pos);  // in place: no copy
+    for (i = 0; i < vals.length; i++) { var q = vals[i] >>> 0; vals[i] = (q >>> 1) ^ -(q & 1); }
+    if (kind === 'c') {  // back to per-list deltas: each list's first pair absolute
+      var leaf = depth ? levels[depth - 1] : [vals.length];
+      var x = 0, y = 0, at = 0;
+      for (var l = 0; l < leaf.length; l++) {
+        for (i = at; i < at + leaf[l]; i += 2) {
+          x += vals[i]; y += vals[i + 1];
+          if (i === at) { vals[i] = x; vals[i + 1] = y; }
+        }
+        at += leaf[l];
+      }
+    }
+    if (kind === 'd') { for (i = 1; i < vals.length; i++) { vals[i] += vals[i - 1]; } }
+    var plain = !typed && (kind === 'a' || kind === 'd');  // lists as the JSON would give them
+    if (!depth) { return plain ? Array.from(vals) : vals; }
+    var items = [], last = levels[depth - 1], start = 0;
+    for (i = 0; i < last.length; i++) {
+      var part = vals.subarray(start, start + last[i]);
+      items.push(plain ? Array.from(part) : part);
+      start += last[i];
+    }
+    for (d = depth - 2; d >= 0; d--) {
+      var up = [], cnt = levels[d], s0 = 0;
+      for (i = 0; i < cnt.length; i++) { up.push(items.slice(s0, s0 + cnt[i])); s0 += cnt[i]; }
+      items = up;
+    }
+    return items;
   }
   var TOO_OLD = {
     vi: 'Tr\u00ecnh duy\u1ec7t n\u00e0y kh\u00f4ng m\u1edf \u0111\u01b0\u1ee3c b\u1ea3n \u0111\u1ed3 (c\u1ea7n Chrome 80, Firefox 113, Safari 16.4 tr\u1edf l\u00ean).',
@@ -99,10 +370,10 @@
   } else if (typeof DecompressionStream === 'undefined' || typeof Response === 'undefined') {
     failed(null);
   } else {
-    var gz = base85(node.textContent);
+    var gz = text7(node.textContent);
     node.textContent = '';  // the text is not needed any more
-    new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
-      .then(function (text) { return JSON.parse(text); })
+    new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()
+      .then(function (buf) { return readRecords(new Uint8Array(buf)); })
       .then(start, function (err) { failed(err); });
   }
 

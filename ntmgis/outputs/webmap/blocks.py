@@ -27,6 +27,7 @@ from ntmgis.outputs.webmap.encode import (
     simplify_coverage_parts,
     to_wgs84,
 )
+from ntmgis.outputs.webmap.packed import Numbers
 
 __all__ = ["STATUS_RANK", "RANK_STATUS"]
 
@@ -63,6 +64,11 @@ def _nums(values: Any, decimals: int = 3) -> list[float | int | None]:
     out[whole] = arr[whole].astype(np.int64).astype(object)
     out[np.isnan(arr)] = None
     return out.tolist()
+
+
+def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
+    """Floats rounded as :func:`_num` rounds them (NaN stays NaN)."""
+    return np.round(np.asarray(values, dtype="float64"), decimals)
 
 
 def _met_strings(frame: pd.DataFrame, cols: list[str]) -> list[str]:
@@ -275,9 +281,10 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
     vname = {str(k): _s(n) for k, (i, n) in enumerate(zip(vi, vnames, strict=True))
              if i < 0 and _s(n)}
     capcols = projects[[f"cap_{s}" for s in FUNDING_SOURCES]]
-    caps = [list(row) for row in zip(*(_nums(capcols[c], CAPITAL_DECIMALS)
-                                       for c in capcols.columns),
-                                     strict=True)] if len(projects) else []
+    # one row of the sources' amounts per project (packed column by column in the page)
+    caps = Numbers(_rounded(capcols.apply(pd.to_numeric, errors="coerce").to_numpy(
+        dtype="float64"), CAPITAL_DECIMALS).reshape(-1), CAPITAL_DECIMALS,
+        width=len(FUNDING_SOURCES))
     block = {
         "id": [_s(v) for v in projects["project_id"]],
         "name": [_s(v) for v in projects["name"]],
@@ -290,9 +297,10 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
         "ye": _nums(projects["year_end"], 0),
         "status": _enum(projects["status"]),
         "cap": caps,
-        "disb": _nums(projects.get("disbursed", pd.Series(None, projects.index)),
-                      CAPITAL_DECIMALS),
-        "xy": encode_points(xy) if len(xy) else [],
+        "disb": Numbers(_rounded(pd.to_numeric(
+            projects.get("disbursed", pd.Series(None, projects.index, dtype="float64")),
+            errors="coerce").to_numpy(dtype="float64"), CAPITAL_DECIMALS), CAPITAL_DECIMALS),
+        "xy": encode_points(xy),
         "st": _status_by_year(projects, years) if len(projects) else {str(y): "" for y in years},
     }
     lines = {"p": [], "geom": []}

@@ -3,7 +3,9 @@
 Coordinates are stored in EPSG:4326 as integers of ``1 / SCALE`` degrees
 (1e-5 degree is about 1 m), delta-encoded along each ring or line, so that
 a vertex costs a few characters of JSON instead of about twenty. The browser
-decodes them in ``app.js`` (``decodeRing``).
+decodes them in ``app.js`` (``decodeLine``). The encoders return
+:class:`~ntmgis.outputs.webmap.packed.Ragged` (numpy arrays that read as the
+nested lists), which a compressed page stores as bytes (``packed.py``).
 
 Everything is vectorised with shapely 2: one ``get_coordinates`` call for a
 whole layer, then numpy to quantise, delta-encode and split.
@@ -14,6 +16,8 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import shapely
+
+from ntmgis.outputs.webmap.packed import Ragged
 
 # moved to their own module (issue 13); still importable from here
 from ntmgis.outputs.webmap.simplify import simplify_coverage, simplify_coverage_parts
@@ -47,10 +51,14 @@ def _quantise(coords: np.ndarray) -> np.ndarray:
 
 
 def _delta_split(coords: np.ndarray, group: np.ndarray, n_groups: int,
-                 drop_closing: bool) -> list[list[int]]:
-    """Quantise, drop repeated vertices, delta-encode per group, split into lists."""
+                 drop_closing: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Quantise, drop repeated vertices, delta-encode per group.
+
+    Returns the flat deltas (the first pair of each group absolute) and the
+    number of integers in each group.
+    """
     if n_groups == 0:
-        return []
+        return np.empty(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     q = _quantise(coords)
     if len(q):
         start = np.ones(len(q), dtype=bool)
@@ -74,58 +82,49 @@ def _delta_split(coords: np.ndarray, group: np.ndarray, n_groups: int,
         flat = d.reshape(-1)
     else:
         flat = np.empty(0, dtype=np.int64)
-    counts = np.bincount(group, minlength=n_groups) * 2
-    out = np.split(flat, np.cumsum(counts)[:-1])
-    return [a.tolist() for a in out]
+    return flat, np.bincount(group, minlength=n_groups) * 2
 
 
-def encode_polygons(geoms: np.ndarray) -> list[list[list[list[int]]]]:
+def encode_polygons(geoms: np.ndarray) -> Ragged:
     """Encode (multi)polygons: feature -> polygons -> rings -> flat delta ints.
 
     ``geoms`` are shapely geometries in EPSG:4326. Rings are not closed
     (the first vertex is not repeated) and repeated vertices are removed.
+    The result reads as those nested lists (:class:`~ntmgis.outputs.webmap.packed.Ragged`).
     """
     geoms = np.asarray(geoms, dtype=object)
     parts, part_of = shapely.get_parts(geoms, return_index=True)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
     coords, coord_of = shapely.get_coordinates(rings, return_index=True)
-    ring_lists = _delta_split(coords, coord_of, len(rings), drop_closing=True)
-    polys: list[list[list[int]]] = [[] for _ in range(len(parts))]
-    for r, p in zip(ring_lists, ring_of.tolist(), strict=True):
-        polys[p].append(r)
-    feats: list[list] = [[] for _ in range(len(geoms))]
-    for poly, f in zip(polys, part_of.tolist(), strict=True):
-        feats[f].append(poly)
-    return feats
+    flat, per_ring = _delta_split(coords, coord_of, len(rings), drop_closing=True)
+    return Ragged(flat, [np.bincount(part_of, minlength=len(geoms)),
+                         np.bincount(ring_of, minlength=len(parts)), per_ring], "c")
 
 
-def encode_lines(geoms: np.ndarray) -> list[list[list[int]]]:
-    """Encode (multi)linestrings: feature -> parts -> flat delta ints."""
+def encode_lines(geoms: np.ndarray) -> Ragged:
+    """Encode (multi)linestrings: feature -> parts -> flat delta ints (a :class:`Ragged`)."""
     geoms = np.asarray(geoms, dtype=object)
     parts, part_of = shapely.get_parts(geoms, return_index=True)
     coords, coord_of = shapely.get_coordinates(parts, return_index=True)
-    part_lists = _delta_split(coords, coord_of, len(parts), drop_closing=False)
-    feats: list[list] = [[] for _ in range(len(geoms))]
-    for line, f in zip(part_lists, part_of.tolist(), strict=True):
-        feats[f].append(line)
-    return feats
+    flat, per_part = _delta_split(coords, coord_of, len(parts), drop_closing=False)
+    return Ragged(flat, [np.bincount(part_of, minlength=len(geoms)), per_part], "c")
 
 
-def encode_points(geoms: np.ndarray) -> list[int]:
+def encode_points(geoms: np.ndarray) -> Ragged:
     """Encode points as one flat delta-encoded list ``[x0, y0, dx1, dy1, ...]``.
 
     Missing or empty points are not allowed here (filter them first).
     """
     geoms = np.asarray(geoms, dtype=object)
     if len(geoms) == 0:
-        return []
+        return Ragged(np.empty(0, dtype=np.int64), [], "c")
     xy = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
     if np.isnan(xy).any():
         raise ValueError("encode_points got an empty or missing point")
     q = _quantise(xy)
     d = q.copy()
     d[1:] -= q[:-1]
-    return d.reshape(-1).tolist()
+    return Ragged(d.reshape(-1), [], "c")
 
 
 def encode_geometries(geoms: np.ndarray) -> list[list]:
@@ -163,7 +162,7 @@ def latlon_bounds(geoms: gpd.GeoSeries) -> list[list[float]]:
     return [[round(y0, 5), round(x0, 5)], [round(y1, 5), round(x1, 5)]]
 
 
-def encode_polygon_arcs(geoms: np.ndarray) -> tuple[list[list[int]], list[list]]:
+def encode_polygon_arcs(geoms: np.ndarray) -> tuple[Ragged, Ragged]:
     """Shared-arc (TopoJSON-like) encoding of a polygon coverage in EPSG:4326.
 
     Every boundary stretch between two junctions (vertices with other than
@@ -177,7 +176,8 @@ def encode_polygon_arcs(geoms: np.ndarray) -> tuple[list[list[int]], list[list]]
     -------
     (arcs, features)
         ``arcs``: flat delta lists ``[x0, y0, dx1, dy1, ...]`` in 1e-5 degree
-        units; ``features``: feature -> polygons -> rings -> arc references.
+        units; ``features``: feature -> polygons -> rings -> arc references
+        (both :class:`~ntmgis.outputs.webmap.packed.Ragged`, read as those lists).
     """
     geoms = np.asarray(geoms, dtype=object)
     parts, part_of = shapely.get_parts(geoms, return_index=True)
@@ -186,7 +186,10 @@ def encode_polygon_arcs(geoms: np.ndarray) -> tuple[list[list[int]], list[list]]
     q = _quantise(coords)
     n = len(q)
     if n == 0:
-        return [], [[] for _ in range(len(geoms))]
+        return (Ragged(np.empty(0, dtype=np.int64), [np.zeros(0, dtype=np.int64)], "c"),
+                Ragged(np.empty(0, dtype=np.int64), [np.zeros(len(geoms), dtype=np.int64),
+                                                      np.zeros(0, dtype=np.int64),
+                                                      np.zeros(0, dtype=np.int64)], "i"))
     start = np.ones(n, dtype=bool)
     start[1:] = coord_of[1:] != coord_of[:-1]
     last = np.ones(n, dtype=bool)
@@ -208,7 +211,7 @@ def encode_polygon_arcs(geoms: np.ndarray) -> tuple[list[list[int]], list[list]]
     junction = degree != 2
 
     arc_index: dict[tuple[int, ...], int] = {}
-    arcs: list[list[int]] = []
+    arcs: list[np.ndarray] = []
     ring_refs: dict[int, list[int]] = {}
     for r, s, e in zip(coord_of[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
         ids = vid[s:e]
@@ -231,7 +234,7 @@ def encode_polygon_arcs(geoms: np.ndarray) -> tuple[list[list[int]], list[list]]
             pts = vxy[list(seq)]
             d = pts.copy()
             d[1:] -= pts[:-1]
-            arcs.append(d.reshape(-1).tolist())
+            arcs.append(d.reshape(-1))
             refs.append(arc_index[seq])
         ring_refs[r] = refs
     polys: list[list] = [[] for _ in range(len(parts))]
@@ -242,4 +245,114 @@ def encode_polygon_arcs(geoms: np.ndarray) -> tuple[list[list[int]], list[list]]
     for poly, f in zip(polys, part_of.tolist(), strict=True):
         if poly:
             feats[f].append(poly)
-    return arcs, feats
+    flat = np.concatenate(arcs) if arcs else np.empty(0, dtype=np.int64)
+    arc_ragged = Ragged(flat, [np.array([len(a) for a in arcs], dtype=np.int64)], "c")
+    n_polys = [len(f) for f in feats]
+    n_rings = [len(p) for f in feats for p in f]
+    n_refs = [len(r) for f in feats for p in f for r in p]
+    refs = np.array([x for f in feats for p in f for r in p for x in r], dtype=np.int64)
+    return arc_ragged, Ragged(refs, [np.array(n_polys, dtype=np.int64),
+                                     np.array(n_rings, dtype=np.int64),
+                                     np.array(n_refs, dtype=np.int64)], "i")
+
+
+def _absolute_parts(r: Ragged) -> tuple[np.ndarray, np.ndarray]:
+    """Absolute x/y pairs of a coordinate :class:`Ragged` and the pairs in each innermost list."""
+    pairs = r.values.reshape(-1, 2)
+    leaf = r.counts[-1] // 2 if r.counts else np.array([len(pairs)], dtype=np.int64)
+    cs = np.cumsum(pairs, axis=0)
+    ends = np.cumsum(leaf)
+    before = np.zeros((len(leaf), 2), dtype=np.int64)
+    inner = (ends - leaf) > 0
+    before[inner] = cs[(ends - leaf)[inner] - 1]
+    return cs - np.repeat(before, leaf, axis=0), leaf
+
+
+def lines_on_arcs(lines: Ragged, arcs: Ragged) -> Ragged:
+    """Lines that follow shared arcs (group outlines on the communes' arcs) as arc references.
+
+    Each innermost list of ``lines`` (a line, first pair absolute) becomes
+    ``[s, ref, ref, ...]``: the arcs (``~i`` backwards) that draw it, a
+    closed line being rotated to start at an arc's end and ``s`` saying by
+    how many vertices to turn it back; a line the arcs do not draw stays as
+    it was after ``-1``. :func:`lines_from_arcs` gives back the lines.
+    """
+    if not lines.counts or not len(arcs):
+        return Ragged(lines.values, lines.counts, "i")
+    apts, alen = _absolute_parts(arcs)
+    akey = (apts[:, 0] << 32) | (apts[:, 1] & 0xFFFFFFFF)
+    aend = np.cumsum(alen)
+    astart = aend - alen
+    by_start: dict[int, list[int]] = {}
+    for a, k in enumerate(akey[astart].tolist()):
+        by_start.setdefault(k, []).append(a)
+    for a, k in enumerate(akey[aend - 1].tolist()):
+        by_start.setdefault(k, []).append(~a)
+    lpts, llen = _absolute_parts(lines)
+    lkey = (lpts[:, 0] << 32) | (lpts[:, 1] & 0xFFFFFFFF)
+    out: list[np.ndarray] = []
+    lend = np.cumsum(llen)
+    for s0, e0 in zip((lend - llen).tolist(), lend.tolist(), strict=True):
+        keys = lkey[s0:e0]
+        refs = _walk_arcs(keys, akey, astart, aend, by_start)
+        if refs is None:
+            flat = lines.values[2 * s0:2 * e0]
+            out.append(np.r_[-1, flat])
+        else:
+            out.append(np.asarray(refs, dtype=np.int64))
+    counts = [*lines.counts[:-1], np.array([len(o) for o in out], dtype=np.int64)]
+    values = np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+    return Ragged(values, counts, "i")
+
+
+def _walk_arcs(keys: np.ndarray, akey: np.ndarray, astart: np.ndarray, aend: np.ndarray,
+               by_start: dict[int, list[int]]) -> list[int] | None:
+    """``[shift, refs...]`` drawing the vertex keys ``keys`` with arcs, or None."""
+    n = len(keys)
+    if n < 2:
+        return None
+    closed = keys[0] == keys[-1]
+    shift = 0
+    if closed:  # start at a vertex where an arc starts or ends
+        ring = keys[:-1]
+        hits = [i for i, k in enumerate(ring.tolist()) if k in by_start][:1]
+        if not hits:
+            return None
+        shift = hits[0]
+        keys = np.r_[ring[shift:], ring[:shift], ring[shift]]
+    refs = [shift]
+    p = 0
+    while p < n - 1:
+        for a in by_start.get(int(keys[p]), ()):
+            seq = akey[astart[a]:aend[a]] if a >= 0 else akey[astart[~a]:aend[~a]][::-1]
+            m = len(seq)
+            if m >= 2 and p + m <= n and np.array_equal(keys[p:p + m], seq):
+                refs.append(a)
+                p += m - 1
+                break
+        else:
+            return None
+    return refs
+
+
+def lines_from_arcs(refs: list, arcs: list) -> list:
+    """The lines of :func:`lines_on_arcs` back, as nested lists (``arcs`` as lists too)."""
+    if refs and isinstance(refs[0], int):
+        if refs[0] < 0:
+            return refs[1:]
+        shift, parts = refs[0], refs[1:]
+        pts: list[list[int]] = []
+        for n, r in enumerate(parts):
+            a = np.cumsum(np.asarray(arcs[r if r >= 0 else ~r], dtype=np.int64).reshape(-1, 2),
+                          axis=0).tolist()
+            a = a if r >= 0 else a[::-1]
+            pts.extend(a if n == 0 else a[1:])
+        if shift:
+            ring = pts[:-1]
+            ring = ring[-shift:] + ring[:-shift]
+            pts = [*ring, ring[0]]
+        xy = np.asarray(pts, dtype=np.int64)
+        d = xy.copy()
+        d[1:] -= xy[:-1]
+        return d.reshape(-1).tolist()
+    return [lines_from_arcs(r, arcs) for r in refs]
