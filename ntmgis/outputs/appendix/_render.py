@@ -135,11 +135,13 @@ def _serial(job: Job, bar: PageProgress, stats: RunStats) -> None:
 
     from ntmgis.outputs.appendix._pages import plan_pages
     from ntmgis.outputs.appendix._rc import RC as _RC
+    from ntmgis.outputs.appendix._rc import shared_text_metrics
     from ntmgis.outputs.appendix._worker import draw_png, write_png
 
     every = plan_pages(job.ctx)
     pending: list[Future] = []
-    with matplotlib.rc_context(_RC), ThreadPoolExecutor(max_workers=1) as pool:
+    with (matplotlib.rc_context(_RC), shared_text_metrics(),
+          ThreadPoolExecutor(max_workers=1) as pool):
         pdf = _open_pdf(job)
         try:
             for i, (index, number) in enumerate(job.pages):
@@ -148,10 +150,10 @@ def _serial(job: Job, bar: PageProgress, stats: RunStats) -> None:
                 if pdf is not None:
                     _named(pdf.savefig, job.pdf, page.fig)
                 if job.pngs:
-                    rgb = draw_png(page, job.dpi)
+                    rgba = draw_png(page, job.dpi)
                     while len(pending) >= 2:  # bound memory: at most two pages waiting
                         pending.pop(0).result()
-                    pending.append(pool.submit(write_png, rgb, job.pngs[i], job.dpi))
+                    pending.append(pool.submit(write_png, rgba, job.pngs[i], job.dpi))
                 del page  # figures are not kept: memory stays at one page
                 stats.cpu_pages.append(time.process_time() - c0)
                 bar.page_done(job.names[i])
@@ -194,9 +196,9 @@ def _named(write: Any, path: Any, *args: Any) -> None:
 
 
 def _open_pdf(job: Job):
-    from matplotlib.backends.backend_pdf import PdfPages
+    from ntmgis.outputs.appendix._imagecache import SharedImagesPdfPages
 
-    return PdfPages(job.pdf, metadata=job.meta) if job.pdf is not None else None
+    return SharedImagesPdfPages(job.pdf, metadata=job.meta) if job.pdf is not None else None
 
 
 def _start_method() -> str:
@@ -219,6 +221,7 @@ def _parallel(job: Job, workers: int, bar: PageProgress, stats: RunStats) -> Non
     import matplotlib
 
     from ntmgis.outputs.appendix._rc import RC as _RC
+    from ntmgis.outputs.appendix._rc import shared_text_metrics
     from ntmgis.outputs.appendix._worker import init_worker, load_figure, render_page
 
     ctx = mp.get_context(_start_method())
@@ -241,7 +244,7 @@ def _parallel(job: Job, workers: int, bar: PageProgress, stats: RunStats) -> Non
             raise BrokenProcessPool(tr("worker_died", job.lang)) from None
 
     try:
-        with matplotlib.rc_context(_RC):
+        with matplotlib.rc_context(_RC), shared_text_metrics():
             pdf = _open_pdf(job)
             try:
                 ahead = 0
