@@ -11,6 +11,7 @@ widths included), so both sizes look alike.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -511,15 +512,21 @@ def _solid(ls) -> bool:
 def _true_north_angle(crs: str, x: float, y: float) -> float:
     """Clockwise angle (radians) from grid north to true north at (x, y)."""
     try:
-        from pyproj import Transformer
-
-        to_geo = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        to_geo, to_map = _transformers(crs)
         lon, lat = to_geo.transform(x, y)
         x2, y2 = to_map.transform(lon, lat + 0.05)
         return math.atan2(x2 - x, y2 - y)
     except Exception:  # noqa: BLE001 - a grid-north arrow is a safe fallback
         return 0.0
+
+
+@functools.lru_cache(maxsize=8)
+def _transformers(crs: str):
+    """Map CRS -> WGS 84 and back (made once: about 30 ms each, every map has an arrow)."""
+    from pyproj import Transformer
+
+    return (Transformer.from_crs(crs, "EPSG:4326", always_xy=True),
+            Transformer.from_crs("EPSG:4326", crs, always_xy=True))
 
 
 def circles(frame: MapFrame, xy: np.ndarray, radii_mm: np.ndarray, *, fc, ec, lw=0.5,
