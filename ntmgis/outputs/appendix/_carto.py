@@ -41,6 +41,8 @@ FRAME = "#333333"
 _WIDTHS: dict[tuple[str, str, str], float] = {}
 # paper beyond a map's edge within which geometries are kept whole (see MapFrame._in_view)
 _VIEW_MARGIN_MM = 3.0
+# detail finer than this (mm of paper) is not drawn (see MapFrame._in_view)
+_DETAIL_MM = 0.02
 _NICE = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0)
 
 
@@ -406,13 +408,16 @@ class MapFrame:
         return design_mm * self.page.s / 1000.0 * self.scale
 
     def _in_view(self, geoms) -> np.ndarray:
-        """``geoms`` cut to the map's extent and a margin (those wholly inside unchanged).
+        """``geoms`` cut to the map's extent and a margin, without detail finer than print.
 
         The axes hide what lies outside the map, but matplotlib still writes every
         vertex into the PDF and walks it when drawing: a commune page of a
         100-commune province carried every commune's outline. The margin (3 mm of
-        paper) keeps the cut edges, and the line ends there, out of sight. Dashed
-        lines are not cut: their dashes count from the first vertex.
+        paper) keeps the cut edges, and the line ends there, out of sight. Vertices
+        closer than 0,02 mm of paper to the line through their neighbours are dropped
+        (a 300-dpi pixel is 0,085 mm): a locator of 100 communes drew 38.000 of
+        them into 6 cm. Dashed lines are left whole: their dashes count from the
+        first vertex along the line's length.
         """
         arr = np.asarray([g for g in geoms if g is not None], dtype=object)
         if len(arr) == 0:
@@ -423,11 +428,10 @@ class MapFrame:
         b = shapely.bounds(arr)
         inside = ((b[:, 0] >= rect[0]) & (b[:, 1] >= rect[1]) & (b[:, 2] <= rect[2])
                   & (b[:, 3] <= rect[3]))
-        if inside.all():
-            return arr
         out = arr.copy()
-        out[~inside] = shapely.clip_by_rect(arr[~inside], *rect)
-        return out
+        if not inside.all():
+            out[~inside] = shapely.clip_by_rect(arr[~inside], *rect)
+        return shapely.simplify(out, self.mm(_DETAIL_MM), preserve_topology=True)
 
     # -- layers --------------------------------------------------------------------------
     def polygons(self, geoms, *, fc="none", ec=FRAME, lw: float = 0.4, hatch=None,
