@@ -1,11 +1,11 @@
 """Rendering the chosen pages: in this process, or in a pool of processes.
 
-Where the time goes (the sample's 35 pages, PDF + 300-dpi PNG, one core): the
-PNG's zlib compression about 0,6 s a page, drawing at 300 dpi about 0,45 s
-(text and, before :mod:`~ntmgis.outputs.appendix._imagecache`, resampling the
-relief), the PDF about 0,3 s (text layout, images written at the end), building
-the figure about 0,15 s. The bytes are fixed by a hash manifest, so the PNG's
-compression cannot be made cheaper; the pages are spread over processes instead.
+Where the time goes (the sample's 35 pages, PDF + 300-dpi PNG, CPU of one
+thread): drawing at 300 dpi about 0,4 s a page (two thirds of it text), the PDF
+about 0,2 s (text), the PNG's encoding about 0,17 s (numpy filter + zlib, see
+:func:`~ntmgis.outputs.appendix._worker.png_bytes`), building the figure about
+0,13 s. Text metrics are shared by the pages of a run (:mod:`._rc`), each
+distinct relief image is written once into the PDF (:mod:`._imagecache`).
 
 In parallel, each worker builds a page, pickles the figure for the PDF, then
 draws and writes the PNG; the parent unpickles the figures in page order into
