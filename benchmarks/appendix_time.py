@@ -1,18 +1,29 @@
 #!/usr/bin/env python3
-"""Time the whole Mường Tè map appendix (PDF + 300-dpi PNG pages), serial and parallel.
+"""Time the map appendix (PDF + 300-dpi PNG pages) of the sample and of a synthetic province.
 
-The sample workspace is copied into a temporary folder and built once; then the
-appendix is rendered ``--repeat`` times with each number of worker processes in
-``--workers`` (``1`` renders in this process), in the same run so that the
-machine's load is alike. For each it prints the median wall time, the CPU time of
-one render (this process, its PNG thread and every worker's pages) and the CPU
-time per page, and checks that every setting wrote the same bytes.
+Each workspace (``--workspaces``: ``sample`` is the Mường Tè sample, a number N a
+synthetic country of N communes made by ``synth.py``, anything else the folder of
+a built workspace) is copied or made in a temporary folder and built once. Then:
+
+1. CPU per page **per format** (``--formats``: PDF only, PNG only, both), rendered
+   in this process (``workers=1``): the CPU of the run (this process and its PNG
+   thread) divided by the pages;
+2. wall time of the default formats with each number of worker processes in
+   ``--workers``, in the same run so that the machine's load is alike; every
+   setting must write the same bytes.
+
+For each run it prints wall, CPU, CPU per page and the PDF's MB per page.
 
 Usage::
 
-    python benchmarks/appendix_time.py                    # workers 1 and one per core, 3 runs
-    python benchmarks/appendix_time.py --repeat 1 --workers 1,2,4 --format pdf
-    python benchmarks/appendix_time.py --profile prof.out --workers 1 --repeat 1
+    python benchmarks/appendix_time.py                    # sample and 100 communes
+    python benchmarks/appendix_time.py --workspaces sample --formats pdf,png --workers 1
+    python benchmarks/appendix_time.py --workspaces sample --formats pdf,png --workers 1 \\
+        --profile /tmp/appendix.prof
+
+``--profile`` writes a cProfile (thread CPU time, so a loaded machine does not
+inflate it) of the first render; with ``png`` the PNG files are compressed in a
+second thread that the profile does not see (``write_png`` in a thread pool).
 """
 
 from __future__ import annotations
@@ -20,10 +31,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
 
 
 def _digest(paths: list[Path]) -> str:
@@ -34,65 +49,109 @@ def _digest(paths: list[Path]) -> str:
     return h.hexdigest()[:16]
 
 
+def _workspace(spec: str, tmp: Path):
+    """A built workspace for ``spec`` (sample, a number of communes, or a folder)."""
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.build import build
+    from ntmgis.outputs.scaffold import init_workspace
+
+    if spec == "sample":
+        root = init_workspace(tmp / "muong_te", sample=True)
+    elif spec.isdigit():
+        sys.path.insert(0, str(HERE))
+        from synth import make_country
+
+        root = tmp / f"country-{spec}"
+        make_country(int(spec), root)
+    else:
+        root = tmp / Path(spec).name
+        shutil.copytree(spec, root)
+    ws = load_workspace(root)
+    if not spec.isdigit() or not (root / "layers" / "monitoring.gpkg").exists():
+        build(ws, overwrite=True)
+    return ws
+
+
+def _render(ws, fmt: str, workers: int, args, profile: str | None):
+    from ntmgis.outputs.appendix import render_appendix
+    from ntmgis.outputs.appendix._render import LAST_RUN
+
+    prof = None
+    if profile:
+        import cProfile
+
+        prof = cProfile.Profile(time.thread_time)
+        prof.enable()
+    paths = render_appendix(ws, formats=fmt, size=args.size, dpi=args.dpi, pages=args.pages,
+                            overwrite=True, workers=workers, progress=False)
+    if prof is not None:
+        prof.disable()
+        prof.dump_stats(profile)
+    return paths, LAST_RUN.wall, LAST_RUN.cpu_total, LAST_RUN.pages
+
+
+def _line(name: str, fmt: str, workers: int, walls, cpus, pages: int, paths) -> str:
+    pdf = [p for p in paths if p.suffix == ".pdf"]
+    pngs = [p for p in paths if p.suffix == ".png"]
+    cpu = statistics.median(cpus)
+    parts = [f"{name}: {fmt:<8} workers {workers}: {pages} pages, "
+             f"{statistics.median(walls):6.1f} s wall, {cpu:6.1f} s CPU, "
+             f"{cpu / max(pages, 1):.2f} s CPU/page"]
+    if pdf:
+        mb = pdf[0].stat().st_size / 1e6
+        parts.append(f"PDF {mb:.1f} MB ({mb / max(pages, 1):.3f} MB/page)")
+    if pngs:
+        mb = sum(p.stat().st_size for p in pngs) / 1e6
+        parts.append(f"PNG {mb / len(pngs):.2f} MB/page")
+    return "; ".join(parts)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--format", default="pdf,png")
+    ap.add_argument("--workspaces", default="sample,100",
+                    help="comma-separated: sample, a number of communes (synth.py), a folder")
+    ap.add_argument("--formats", default="pdf;png;pdf,png",
+                    help="semicolon-separated format settings timed in one process")
+    ap.add_argument("--workers", default=f"1,{os.cpu_count() or 1}",
+                    help="comma-separated numbers of worker processes for the wall time")
+    ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--size", default="A4")
     ap.add_argument("--dpi", type=int, default=300)
     ap.add_argument("--pages", default=None, help="only these kinds of page")
-    ap.add_argument("--workers", default=f"1,{os.cpu_count() or 1}",
-                    help="comma-separated numbers of worker processes to compare")
     ap.add_argument("--profile", default=None,
-                    help="write a cProfile of the first render here (use with --workers 1)")
+                    help="write a cProfile (thread CPU) of the first render here")
     args = ap.parse_args()
 
-    from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.build import build
-    from ntmgis.outputs.appendix import render_appendix
-    from ntmgis.outputs.appendix._render import LAST_RUN
-    from ntmgis.outputs.scaffold import init_workspace
-
     settings = list(dict.fromkeys(int(w) for w in args.workers.split(",") if w.strip()))
+    formats = [f.strip() for f in args.formats.split(";") if f.strip()]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"appendix ({args.format}, {args.size}, {args.dpi} dpi); cores {os.cpu_count()}, "
+    print(f"appendix ({args.size}, {args.dpi} dpi); cores {os.cpu_count()}, "
           f"load average {load:.1f} at start")
-    digests = {}
+    same = True
+    profile = args.profile
     with tempfile.TemporaryDirectory(prefix="appendix-bench-") as tmp:
-        root = init_workspace(Path(tmp) / "muong_te", sample=True)
-        ws = load_workspace(root)
-        build(ws, overwrite=True)
-        for workers in settings:
-            walls, cpus = [], []
-            for i in range(args.repeat):
-                prof = None
-                if args.profile and i == 0 and workers == settings[0]:
-                    import cProfile
-
-                    prof = cProfile.Profile()
-                    prof.enable()
-                paths = render_appendix(ws, formats=args.format, size=args.size, dpi=args.dpi,
-                                        pages=args.pages, overwrite=True, workers=workers,
-                                        progress=False)
-                if prof is not None:
-                    prof.disable()
-                    prof.dump_stats(args.profile)
-                walls.append(LAST_RUN.wall)
-                cpus.append(LAST_RUN.cpu_total)
-                print(f"  workers {workers}, run {i + 1}: {walls[-1]:.1f} s wall, "
-                      f"{cpus[-1]:.1f} s CPU", file=sys.stderr)
-            digests[workers] = _digest(paths)
-            pages = LAST_RUN.pages
-            pngs = [p for p in paths if p.suffix == ".png"]
-            size_mb = sum(p.stat().st_size for p in paths) / 1e6
-            cpu = statistics.median(cpus)
-            print(f"workers {workers} ({LAST_RUN.workers} used): {pages} pages, "
-                  f"{len(pngs) or '-'} PNG, {size_mb:.1f} MB; median of {args.repeat}: "
-                  f"{statistics.median(walls):.1f} s wall, {cpu:.1f} s CPU, "
-                  f"{cpu / max(pages, 1):.2f} s CPU per page; bytes {digests[workers]}")
-    same = len(set(digests.values())) == 1
-    print("same bytes with every number of workers" if same else
-          f"BYTES DIFFER between settings: {digests}")
+        for spec in [s.strip() for s in args.workspaces.split(",") if s.strip()]:
+            ws = _workspace(spec, Path(tmp))
+            name = "sample" if spec == "sample" else (
+                f"{spec} communes" if spec.isdigit() else Path(spec).name)
+            default = "pdf,png"
+            # per format, in this process; the default formats are timed with the workers
+            for fmt in formats:
+                runs = list(settings) if fmt == default else [1]
+                digests = {}
+                for workers in runs:
+                    walls, cpus = [], []
+                    for _ in range(args.repeat):
+                        paths, wall, cpu, pages = _render(ws, fmt, workers, args, profile)
+                        profile = None
+                        walls.append(wall)
+                        cpus.append(cpu)
+                    digests[workers] = _digest(paths)
+                    print(_line(name, fmt, workers, walls, cpus, pages, paths), flush=True)
+                if len(set(digests.values())) > 1:
+                    same = False
+                    print(f"  BYTES DIFFER between numbers of workers: {digests}")
+    print("same bytes with every number of workers" if same else "BYTES DIFFER")
     return 0 if same else 1
 
 

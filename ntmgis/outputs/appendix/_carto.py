@@ -1,8 +1,8 @@
 """Page furniture of an atlas sheet.
 
 Frame, map at a round scale, scale bar, north arrow, legend, tables, locator
-inset and hillshade (collision-free labels are in
-:mod:`ntmgis.outputs.appendix._labels`).
+inset and hillshade (the relief itself is :mod:`ntmgis.outputs.appendix._relief`,
+collision-free labels are in :mod:`ntmgis.outputs.appendix._labels`).
 
 Everything is laid out in millimetres of an A4 landscape design sheet
 (297 x 210 mm); an A3 page is the same design scaled by ``s`` (fonts and line
@@ -11,10 +11,10 @@ widths included), so both sizes look alike.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import shapely
@@ -28,6 +28,7 @@ from matplotlib.text import Text
 
 from ntmgis.core.i18n import fmt_number
 from ntmgis.outputs.appendix._imagecache import cache_resampling
+from ntmgis.outputs.appendix._relief import Hillshade
 
 __all__ = ["PAPER", "Page", "MapFrame", "Hillshade", "nice_scale", "geoms_to_path"]
 
@@ -38,6 +39,10 @@ INK = "#1a1a1a"
 FRAME = "#333333"
 # widths of texts at 10 pt in points, by (text, weight, style): measured once
 _WIDTHS: dict[tuple[str, str, str], float] = {}
+# paper beyond a map's edge within which geometries are kept whole (see MapFrame._in_view)
+_VIEW_MARGIN_MM = 3.0
+# detail finer than this (mm of paper) is not drawn (see MapFrame._in_view)
+_DETAIL_MM = 0.02
 _NICE = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0)
 
 
@@ -100,100 +105,6 @@ def line_segments(geoms) -> list[np.ndarray]:
     parts = shapely.get_parts(geoms)
     parts = parts[np.isin(shapely.get_type_id(parts), (1, 2))]
     return [shapely.get_coordinates(p) for p in parts]
-
-
-@dataclass
-class Hillshade:
-    """A hillshade of the workspace's elevation raster, clipped to the area, as RGBA.
-
-    ``levels`` holds the same image at several cell sizes (finest first) so that a
-    district-wide map does not embed more pixels than it can show.
-    """
-
-    levels: list[tuple[np.ndarray, tuple[float, float, float, float], float]]
-
-    @classmethod
-    def from_raster(cls, path: Path, crs: str, area: shapely.Geometry, *,
-                    azimuth: float = 315.0, altitude: float = 45.0,
-                    finest: float = 40.0) -> Hillshade:
-        """Read ``path`` (reprojected to ``crs`` if needed), shade it, clip to ``area``."""
-        import rasterio
-        from rasterio.enums import Resampling
-        from rasterio.features import geometry_mask
-        from rasterio.transform import Affine
-        from rasterio.vrt import WarpedVRT
-
-        with rasterio.open(path) as src:
-            if src.crs is not None and src.crs != rasterio.crs.CRS.from_user_input(crs):
-                ds = WarpedVRT(src, crs=crs, resampling=Resampling.bilinear)
-            else:
-                ds = src
-            try:
-                res = abs(ds.transform.a)
-                f = max(1, min(4, int(round(res / finest))))
-                shape = (ds.height * f, ds.width * f)
-                z = ds.read(1, out_shape=shape, resampling=Resampling.bilinear,
-                            masked=True).astype("float64")
-                transform = ds.transform @ Affine.scale(ds.width / shape[1],
-                                                              ds.height / shape[0])
-            finally:
-                if ds is not src:
-                    ds.close()
-        zf = z.filled(np.nan)
-        if np.isnan(zf).all():
-            zf = np.zeros_like(zf)
-        elif np.isnan(zf).any():
-            zf = np.where(np.isnan(zf), np.nanmean(zf), zf)
-        dx, dy = abs(transform.a), abs(transform.e)
-        # rows run southward (origin upper): the row spacing is negative northing, as in
-        # matplotlib's LightSource.hillshade
-        gy, gx = np.gradient(zf, -dy, dx)
-        norm = np.sqrt(gx * gx + gy * gy + 1.0)
-        az, alt = np.deg2rad(90.0 - azimuth), np.deg2rad(altitude)
-        shaded = (-gx * np.cos(az) * np.cos(alt) - gy * np.sin(az) * np.cos(alt)
-                  + np.sin(alt)) / norm
-        shaded = np.clip(shaded, 0.0, 1.0)
-        flat = math.sin(alt)
-        # shadows darken, lit slopes lighten: a multiply/screen look over the fills
-        dark = np.clip((flat - shaded) / flat, 0.0, 1.0)
-        light = np.clip((shaded - flat) / (1.0 - flat), 0.0, 1.0)
-        is_light = shaded > flat
-        alpha = np.where(is_light, 0.35 * light, 0.55 * dark)
-        inside = geometry_mask([area], out_shape=shaded.shape, transform=transform,
-                               invert=True, all_touched=False)
-        alpha[~inside | np.ma.getmaskarray(z)] = 0.0
-        rgba = np.zeros(shaded.shape + (4,), dtype="float32")
-        rgba[is_light, :3] = 1.0
-        rgba[..., 3] = alpha
-        left, top = transform.c, transform.f
-        levels = []
-        for k in (1, 2, 4):
-            h, w = (rgba.shape[0] // k) * k, (rgba.shape[1] // k) * k
-            lv = rgba[:h, :w].reshape(h // k, k, w // k, k, 4).mean(axis=(1, 3))
-            img = np.round(lv * 255.0).astype(np.uint8)
-            levels.append((img, (left, top - h * dy, left + w * dx, top), dx * k))
-        return cls(levels=levels)
-
-    def crop(self, extent: tuple[float, float, float, float],
-             max_cell: float = 0.0) -> tuple[np.ndarray, list]:
-        """The image within ``extent`` (xmin, xmax, ymin, ymax) and its extent.
-
-        The coarsest level whose cells are no larger than ``max_cell`` is used.
-        """
-        img, bounds, cell = self.levels[0]
-        for lv in self.levels[1:]:
-            if lv[2] <= max_cell:
-                img, bounds, cell = lv
-        left, bottom, right, top = bounds
-        x0, x1, y0, y1 = extent
-        c0 = max(0, int(math.floor((x0 - left) / cell)))
-        c1 = min(img.shape[1], int(math.ceil((x1 - left) / cell)))
-        r0 = max(0, int(math.floor((top - y1) / cell)))
-        r1 = min(img.shape[0], int(math.ceil((top - y0) / cell)))
-        if c1 <= c0 or r1 <= r0:
-            return img[:0, :0], [x0, x1, y0, y1]
-        return img[r0:r1, c0:c1], [left + c0 * cell, left + c1 * cell,
-                                   top - r1 * cell, top - r0 * cell]
 
 
 class Page:
@@ -496,11 +407,37 @@ class MapFrame:
         """Map units (metres) of ``design_mm`` on the page."""
         return design_mm * self.page.s / 1000.0 * self.scale
 
+    def _in_view(self, geoms) -> np.ndarray:
+        """``geoms`` cut to the map's extent and a margin, without detail finer than print.
+
+        The axes hide what lies outside the map, but matplotlib still writes every
+        vertex into the PDF and walks it when drawing: a commune page of a
+        100-commune province carried every commune's outline. The margin (3 mm of
+        paper) keeps the cut edges, and the line ends there, out of sight. Vertices
+        closer than 0,02 mm of paper to the line through their neighbours are dropped
+        (a 300-dpi pixel is 0,085 mm): a locator of 100 communes drew 38.000 of
+        them into 6 cm. Dashed lines are left whole: their dashes count from the
+        first vertex along the line's length.
+        """
+        arr = np.asarray([g for g in geoms if g is not None], dtype=object)
+        if len(arr) == 0:
+            return arr
+        x0, x1, y0, y1 = self.extent
+        pad = self.mm(_VIEW_MARGIN_MM)
+        rect = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        b = shapely.bounds(arr)
+        inside = ((b[:, 0] >= rect[0]) & (b[:, 1] >= rect[1]) & (b[:, 2] <= rect[2])
+                  & (b[:, 3] <= rect[3]))
+        out = arr.copy()
+        if not inside.all():
+            out[~inside] = shapely.clip_by_rect(arr[~inside], *rect)
+        return shapely.simplify(out, self.mm(_DETAIL_MM), preserve_topology=True)
+
     # -- layers --------------------------------------------------------------------------
     def polygons(self, geoms, *, fc="none", ec=FRAME, lw: float = 0.4, hatch=None,
                  zorder: float = 1, alpha: float | None = None, ls="-") -> None:
         """Draw (multi)polygons as one compound patch."""
-        path = geoms_to_path(geoms)
+        path = geoms_to_path(self._in_view(geoms) if _solid(ls) else geoms)
         if path is None:
             return
         self.ax.add_artist(PathPatch(path, facecolor=fc, edgecolor=ec, hatch=hatch,
@@ -517,7 +454,7 @@ class MapFrame:
     def lines(self, geoms, *, color=INK, lw: float = 0.8, ls="-", zorder: float = 4,
               alpha: float | None = None) -> None:
         """Draw line geometries."""
-        segs = line_segments(geoms)
+        segs = line_segments(self._in_view(geoms) if _solid(ls) else geoms)
         if segs:
             self.ax.add_artist(LineCollection(
                 segs, colors=color, linewidths=self.page.pt(lw), linestyles=ls,
@@ -571,18 +508,29 @@ class MapFrame:
         return ((x0 + x1) / 2, (y0 + y1) / 2)
 
 
+def _solid(ls) -> bool:
+    """Whether a matplotlib line style draws a solid line."""
+    return ls in ("-", "solid")
+
+
 def _true_north_angle(crs: str, x: float, y: float) -> float:
     """Clockwise angle (radians) from grid north to true north at (x, y)."""
     try:
-        from pyproj import Transformer
-
-        to_geo = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-        to_map = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+        to_geo, to_map = _transformers(crs)
         lon, lat = to_geo.transform(x, y)
         x2, y2 = to_map.transform(lon, lat + 0.05)
         return math.atan2(x2 - x, y2 - y)
     except Exception:  # noqa: BLE001 - a grid-north arrow is a safe fallback
         return 0.0
+
+
+@functools.lru_cache(maxsize=8)
+def _transformers(crs: str):
+    """Map CRS -> WGS 84 and back (made once: about 30 ms each, every map has an arrow)."""
+    from pyproj import Transformer
+
+    return (Transformer.from_crs(crs, "EPSG:4326", always_xy=True),
+            Transformer.from_crs("EPSG:4326", crs, always_xy=True))
 
 
 def circles(frame: MapFrame, xy: np.ndarray, radii_mm: np.ndarray, *, fc, ec, lw=0.5,

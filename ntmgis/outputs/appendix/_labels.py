@@ -11,6 +11,11 @@ from ntmgis.outputs.appendix._carto import INK, MapFrame
 
 __all__ = ["LabelPlacer"]
 
+# The box of a centred label around its anchor, in pixels, by text, font and dpi: the
+# same names are placed on every page of an atlas. Bounded.
+_CENTRED: dict[tuple, np.ndarray] = {}
+_MAX_CENTRED = 20_000
+
 
 class LabelPlacer:
     """Greedy label placement.
@@ -41,6 +46,18 @@ class LabelPlacer:
         b = self._boxes[:self._n]
         hit = (b[:, 0] < bb.x1) & (b[:, 2] > bb.x0) & (b[:, 1] < bb.y1) & (b[:, 3] > bb.y0)
         return not hit.any()
+
+    def _fit_many(self, boxes: np.ndarray) -> np.ndarray:
+        """:meth:`_fits` of each box (rows of x0, y0, x1, y1), at once."""
+        a = self.ax_box
+        ok = ((boxes[:, 0] >= a.x0 + 2) & (boxes[:, 2] <= a.x1 - 2) & (boxes[:, 1] >= a.y0 + 2)
+              & (boxes[:, 3] <= a.y1 - 2))
+        b = self._boxes[:self._n]
+        if len(b) and ok.any():
+            hit = ((b[None, :, 0] < boxes[:, None, 2]) & (b[None, :, 2] > boxes[:, None, 0])
+                   & (b[None, :, 1] < boxes[:, None, 3]) & (b[None, :, 3] > boxes[:, None, 1]))
+            ok &= ~hit.any(axis=1)
+        return ok
 
     def _push(self, x0: float, y0: float, x1: float, y1: float) -> None:
         if self._n == len(self._boxes):
@@ -77,11 +94,14 @@ class LabelPlacer:
         (x0, y0), (x1, y1) = t.transform([(x, y), (x + w, y + h)])
         self._push(x0, y0, x1, y1)
 
-    def _make(self, x, y, text, dx, dy, ha, va, props, halo):
+    def _kw(self, dx, dy, ha, va, props) -> dict:
         trans = self.ax.transData + ScaledTranslation(
             self.page.pt(dx) / 72.0, self.page.pt(dy) / 72.0, self.page.fig.dpi_scale_trans)
-        kw = dict(ha=ha, va=va, transform=trans, zorder=8, clip_on=False,
-                  multialignment="center", **props)
+        return dict(ha=ha, va=va, transform=trans, zorder=8, clip_on=False,
+                    multialignment="center", **props)
+
+    def _make(self, x, y, text, dx, dy, ha, va, props, halo):
+        kw = self._kw(dx, dy, ha, va, props)
         t = Text(x, y, text, **kw)
         t.set_figure(self.page.fig)
         bb = t.get_window_extent(self.page.renderer).expanded(1.04, 1.08)
@@ -120,18 +140,28 @@ class LabelPlacer:
         """Centre ``text`` on the first of ``anchors`` where it collides with nothing."""
         props = dict(fontsize=self.page.pt(size), fontweight=weight, fontstyle=style,
                      color=color)
-        first = None
-        for x, y in anchors:
-            _, bb, kw = self._make(x, y, text, 0, 0, "center", "center", props, halo)
-            if first is None:
-                first = (x, y, bb, kw)
-            if self._fits(bb):
-                self._add(x, y, text, bb, kw, halo)
-                return True
-        if force and first is not None:
-            self._add(first[0], first[1], text, first[2], first[3], halo)
-            return True
-        return False
+        xy = np.asarray(anchors, dtype=float).reshape(-1, 2)
+        if len(xy) == 0:
+            return False
+        # The text is measured once per run: centred on an anchor, its box only moves
+        # with the anchor (a crowded province tried ~30 anchors a label, on every page).
+        d = self.ax.transData.transform(xy)
+        key = (text, tuple(sorted(props.items())), self.page.fig.dpi)
+        rel = _CENTRED.get(key)
+        if rel is None:
+            _, bb, _ = self._make(xy[0, 0], xy[0, 1], text, 0, 0, "center", "center", props,
+                                  halo)
+            rel = _CENTRED[key] = np.array([bb.x0, bb.y0, bb.x1, bb.y1]) - np.tile(d[0], 2)
+            if len(_CENTRED) > _MAX_CENTRED:
+                _CENTRED.clear()
+        kw = self._kw(0, 0, "center", "center", props)
+        boxes = np.tile(d, 2) + rel
+        free = np.flatnonzero(self._fit_many(boxes))
+        i = int(free[0]) if len(free) else (0 if force else -1)
+        if i < 0:
+            return False
+        self._add(xy[i, 0], xy[i, 1], text, Bbox(boxes[i].reshape(2, 2)), kw, halo)
+        return True
 
     def _add(self, x, y, text, bb, kw, halo):
         self._push(bb.x0, bb.y0, bb.x1, bb.y1)

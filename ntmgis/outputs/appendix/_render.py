@@ -1,11 +1,11 @@
 """Rendering the chosen pages: in this process, or in a pool of processes.
 
-Where the time goes (the sample's 35 pages, PDF + 300-dpi PNG, one core): the
-PNG's zlib compression about 0,6 s a page, drawing at 300 dpi about 0,45 s
-(text and, before :mod:`~ntmgis.outputs.appendix._imagecache`, resampling the
-relief), the PDF about 0,3 s (text layout, images written at the end), building
-the figure about 0,15 s. The bytes are fixed by a hash manifest, so the PNG's
-compression cannot be made cheaper; the pages are spread over processes instead.
+Where the time goes (the sample's 35 pages, PDF + 300-dpi PNG, CPU of one
+thread): drawing at 300 dpi about 0,4 s a page (two thirds of it text), the PDF
+about 0,2 s (text), the PNG's encoding about 0,17 s (numpy filter + zlib, see
+:func:`~ntmgis.outputs.appendix._worker.png_bytes`), building the figure about
+0,13 s. Text metrics are shared by the pages of a run (:mod:`._rc`), each
+distinct relief image is written once into the PDF (:mod:`._imagecache`).
 
 In parallel, each worker builds a page, pickles the figure for the PDF, then
 draws and writes the PNG; the parent unpickles the figures in page order into
@@ -136,11 +136,13 @@ def _serial(job: Job, bar: Progress, stats: RunStats) -> None:
 
     from ntmgis.outputs.appendix._pages import plan_pages
     from ntmgis.outputs.appendix._rc import RC as _RC
+    from ntmgis.outputs.appendix._rc import shared_text_metrics
     from ntmgis.outputs.appendix._worker import draw_png, write_png
 
     every = plan_pages(job.ctx)
     pending: list[Future] = []
-    with matplotlib.rc_context(_RC), ThreadPoolExecutor(max_workers=1) as pool:
+    with (matplotlib.rc_context(_RC), shared_text_metrics(),
+          ThreadPoolExecutor(max_workers=1) as pool):
         pdf = _open_pdf(job)
         try:
             for i, (index, number) in enumerate(job.pages):
@@ -149,10 +151,10 @@ def _serial(job: Job, bar: Progress, stats: RunStats) -> None:
                 if pdf is not None:
                     _named(pdf.savefig, job.pdf, page.fig)
                 if job.pngs:
-                    rgb = draw_png(page, job.dpi)
+                    rgba = draw_png(page, job.dpi)
                     while len(pending) >= 2:  # bound memory: at most two pages waiting
                         pending.pop(0).result()
-                    pending.append(pool.submit(write_png, rgb, job.pngs[i], job.dpi))
+                    pending.append(pool.submit(write_png, rgba, job.pngs[i], job.dpi))
                 del page  # figures are not kept: memory stays at one page
                 stats.cpu_pages.append(time.process_time() - c0)
                 bar.advance(job.names[i])
@@ -195,9 +197,9 @@ def _named(write: Any, path: Any, *args: Any) -> None:
 
 
 def _open_pdf(job: Job):
-    from matplotlib.backends.backend_pdf import PdfPages
+    from ntmgis.outputs.appendix._imagecache import SharedImagesPdfPages
 
-    return PdfPages(job.pdf, metadata=job.meta) if job.pdf is not None else None
+    return SharedImagesPdfPages(job.pdf, metadata=job.meta) if job.pdf is not None else None
 
 
 def _start_method() -> str:
@@ -220,6 +222,7 @@ def _parallel(job: Job, workers: int, bar: Progress, stats: RunStats) -> None:
     import matplotlib
 
     from ntmgis.outputs.appendix._rc import RC as _RC
+    from ntmgis.outputs.appendix._rc import shared_text_metrics
     from ntmgis.outputs.appendix._worker import init_worker, load_figure, render_page
 
     ctx = mp.get_context(_start_method())
@@ -242,7 +245,7 @@ def _parallel(job: Job, workers: int, bar: Progress, stats: RunStats) -> None:
             raise BrokenProcessPool(tr("worker_died", job.lang)) from None
 
     try:
-        with matplotlib.rc_context(_RC):
+        with matplotlib.rc_context(_RC), shared_text_metrics():
             pdf = _open_pdf(job)
             try:
                 ahead = 0
