@@ -60,8 +60,10 @@ def shared_text_metrics() -> Iterator[None]:
     """
     import matplotlib.text as mtext
 
-    real = mtext._get_text_metrics_with_cache
-    if real is _metrics:  # nested (a worker has it for its whole life)
+    real = getattr(mtext, "_get_text_metrics_with_cache", None)
+    # nested (a worker has it for its whole life), or a matplotlib without this private
+    # function: the pages are then drawn as they are, only slower
+    if real is None or real is _metrics:
         yield
         return
     mtext._get_text_metrics_with_cache = _metrics
@@ -76,4 +78,5 @@ def share_text_metrics_for_life() -> None:
     """:func:`shared_text_metrics` for the rest of this process (a page-rendering worker)."""
     import matplotlib.text as mtext
 
-    mtext._get_text_metrics_with_cache = _metrics
+    if hasattr(mtext, "_get_text_metrics_with_cache"):
+        mtext._get_text_metrics_with_cache = _metrics
