@@ -93,27 +93,18 @@ def packed_breakdown(html: str) -> dict[str, dict[str, int]]:
     leaves of a block (``run.BLOCKS``) are deflated together at level 6 and
     counted at 8/7 (text7). ``{block: {"raw": bytes, "packed": bytes}}``.
     """
-    import struct
     import zlib
 
     sys.path.insert(0, str(REPO / "benchmarks"))
     from run import BLOCKS, _block_of
 
+    from ntmgis.outputs.webmap.page import split_records
     from ntmgis.outputs.webmap.text7 import decode7
 
     m = re.search(r'<script id="ntmgis-data" type="([^"]+)">(.*?)</script>', html, re.S)
     if m is None or m.group(1) == "application/json":
         raise SystemExit("the page's data block is not compressed")
-    stream = zlib.decompress(decode7(m.group(2)), 31)
-    texts, bins, pos = [], [], 0
-    while pos < len(stream):
-        (n,) = struct.unpack_from("<I", stream, pos)
-        texts.append(stream[pos + 4:pos + 4 + n])
-        pos += 4 + n
-        (k,) = struct.unpack_from("<I", stream, pos)
-        bins.append(stream[pos + 4:pos + 4 + k])
-        pos += 4 + k
-    blob = b"".join(bins)
+    texts, blob = split_records(zlib.decompress(decode7(m.group(2)), 31))
     parts: dict[str, list[bytes]] = {b: [] for b in BLOCKS}
 
     def strip(x: object, path: tuple[str, ...], out: list[bytes]) -> object:

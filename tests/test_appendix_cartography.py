@@ -9,19 +9,16 @@ plan row and denominators; areas that are no district since 1 July 2025 are not 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import unicodedata
 from pathlib import Path
 from types import SimpleNamespace
 
 import matplotlib
 import numpy as np
+import pdf_text
 import pytest
 import shapely
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import to_rgb
-from pypdf import PdfReader
 
 from ntmgis.core.workspace import load_workspace
 from ntmgis.outputs.appendix import _RC, render_appendix
@@ -38,13 +35,7 @@ CRS_NOTE = "Hệ tọa độ VN-2000, kinh tuyến trục 103°00′, múi chi�
 BLANK_REF = "Kèm theo Báo cáo số ……/BC-UBND ngày ……/……/……"
 
 
-def _texts(pdf: Path) -> list[str]:
-    n = len(PdfReader(pdf).pages)
-    if shutil.which("pdftotext"):
-        return [unicodedata.normalize("NFC", subprocess.run(
-            ["pdftotext", "-f", str(i), "-l", str(i), "-layout", str(pdf), "-"],
-            capture_output=True, text=True, check=True).stdout) for i in range(1, n + 1)]
-    return [unicodedata.normalize("NFC", p.extract_text() or "") for p in PdfReader(pdf).pages]
+_texts = pdf_text.page_texts
 
 
 def _built(tmp_path_factory, sample):

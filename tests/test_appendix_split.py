@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
-import unicodedata
 from pathlib import Path
 
 import numpy as np
+import pdf_text
 import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
@@ -25,14 +24,7 @@ from ntmgis.outputs.appendix._split import SPLIT_ABOVE, Part, part_files, plan_s
 GROUPS = (("901", "Huyện Một"), ("902", "Huyện Hai"), ("903", "Huyện Ba"))
 
 
-def _texts(pdf: Path) -> list[str]:
-    """Text of every page: pdftotext when installed (as users would check), else pypdf."""
-    n = len(PdfReader(pdf).pages)
-    if shutil.which("pdftotext"):
-        return [unicodedata.normalize("NFC", subprocess.run(
-            ["pdftotext", "-f", str(i), "-l", str(i), "-layout", str(pdf), "-"],
-            capture_output=True, text=True, check=True).stdout) for i in range(1, n + 1)]
-    return [unicodedata.normalize("NFC", p.extract_text() or "") for p in PdfReader(pdf).pages]
+_texts = pdf_text.page_texts
 
 
 def _sha(p: Path) -> str:

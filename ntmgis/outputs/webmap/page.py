@@ -341,8 +341,12 @@ def _data_block(data: dict, cache: dict | None, shared: frozenset[str] | set[str
             + gzip_text(chunks, raws, cache=gz_cache, n_shared=n_shared) + "</script>")
 
 
-def read_records(stream: bytes) -> object:
-    """The data of a decompressed record stream (see :func:`_record`), arrays as lists."""
+def split_records(stream: bytes) -> tuple[list[bytes], bytes]:
+    """A decompressed record stream (see :func:`_record`) as its JSON texts and one blob.
+
+    Each record is a length-prefixed JSON text then its length-prefixed packed bytes;
+    the ``$r`` references in the texts are offsets into the joined bytes.
+    """
     texts, bins = [], []
     pos = 0
     while pos < len(stream):
@@ -352,7 +356,12 @@ def read_records(stream: bytes) -> object:
         (m,) = struct.unpack_from("<I", stream, pos)
         bins.append(stream[pos + 4:pos + 4 + m])
         pos += 4 + m
-    blob = b"".join(bins)
+    return texts, b"".join(bins)
+
+
+def read_records(stream: bytes) -> object:
+    """The data of a decompressed record stream (see :func:`_record`), arrays as lists."""
+    texts, blob = split_records(stream)
 
     def hook(obj: dict) -> object:
         if len(obj) == 1 and "$s" in obj:
