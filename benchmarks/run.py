@@ -380,9 +380,12 @@ def html_breakdown(index: Path) -> dict[str, Any]:
     """Bytes of the overview page by block: JSON bytes and compressed alone.
 
     Returns ``{"blocks": {name: {"json": bytes, "packed": bytes}}, "paths": {...},
-    "html": bytes, "data_block": bytes}``. ``packed`` is the block's JSON
-    deflated alone (level 6) times 5/4 (base 85); summed over the blocks it is
-    a little more than the real data block, which is compressed as one stream.
+    "html": bytes, "data_block": bytes}``. ``json`` is the block's data as JSON
+    (packed arrays unpacked); ``packed`` is the block as the page stores it (its
+    JSON records and packed bytes deflated alone at level 6, times 8/7 for the
+    text7 characters: ``webmap_size.packed_breakdown``), or for a page with a
+    plain JSON block its JSON deflated alone times 5/4. Summed over the blocks it
+    is a little more than the real data block, which is compressed as one stream.
     """
     import re
     import zlib
@@ -414,6 +417,12 @@ def html_breakdown(index: Path) -> dict[str, Any]:
             blocks[b]["packed"] = round(len(zlib.compress(b",".join(parts), 6)) * 5 / 4)
     page = len(text.encode()) - data_len
     blocks["page (libraries, script)"] = {"json": page, "packed": page}
+    if m and 'type="application/json"' not in m.group(0):
+        # a packed page (binary arrays, text7): count each block as the page stores it
+        from webmap_size import packed_breakdown
+
+        for b, v in packed_breakdown(text).items():
+            blocks.setdefault(b, {"json": 0, "packed": 0})["packed"] = v["packed"]
     top = sorted(leaves.items(), key=lambda kv: -len(kv[1]))[:12]
     return {"blocks": {b: v for b, v in blocks.items() if v["json"]},
             "paths": {".".join(p): len(raw) for p, raw in top},
@@ -589,8 +598,9 @@ def record(results: list[dict[str, Any]], readme: Path = README) -> None:
             f"browser runs){load}." if results else "",
             "", markdown_table(results)]
     if results:
-        body += ["", "Where the overview's bytes go (each block's JSON compressed alone, "
-                 "times 5/4 for the base-85 text; in brackets the JSON before compression):",
+        body += ["", "Where the overview's bytes go (each block as the page stores it, its "
+                 "records and packed arrays deflated alone, times 8/7 for the text7 characters; "
+                 "in brackets the block as JSON, arrays unpacked):",
                  "", blocks_table(results)]
     for shape in SHAPES:
         of_shape = [r for r in results if r.get("shape", "regular") == shape]
