@@ -115,6 +115,7 @@
     if (G && 'ga' in G) {
       var ga = take(G, 'ga');
       lazy(G, 'geom', memo(function () { return linesFromArcs(ga(), C.arcs); }));
+      ON_ARCS.set(G, ga);
     }
     if (F && 'nt' in F) {
       var fnt = take(F, 'nt'), fnc = take(F, 'nc');
@@ -192,6 +193,48 @@
         name = name.replace(/[\x01-\x06]/g, mark);
       }
       out[k] = name;
+    }
+    return out;
+  }
+  // the group lines' arc references (refs.py), for drawing them without G.geom (below)
+  var ON_ARCS = new WeakMap();
+  // The group lines as Leaflet draws them, straight from the communes' arcs: the points
+  // of linesFromArcs as L.LatLng (the same numbers as decodeLine of its lines), without
+  // its delta lists and temporary arrays. A country's district lines are some 400.000
+  // points drawn at the opening zoom: the temporary arrays cost more than the drawing.
+  function latLngsOnArcs(refs, arcs, S) {
+    var out = new Array(refs.length), buf = new Int32Array(4096), q, i, x, y;
+    for (q = 0; q < refs.length; q++) {
+      var r = refs[q], line, k = 0;
+      if (r[0] < 0) {  // a line the arcs do not draw: as it was
+        line = new Array((r.length - 1) >> 1); x = 0; y = 0;
+        for (i = 1; i < r.length; i += 2) { x += r[i]; y += r[i + 1]; line[k++] = new L.LatLng(y / S, x / S); }
+        out[q] = line;
+        continue;
+      }
+      var n = 0;
+      for (var t = 1; t < r.length; t++) {
+        var a = arcs[r[t] >= 0 ? r[t] : ~r[t]], len = a.length;
+        if (buf.length < n + len) { var grown = new Int32Array(2 * (n + len)); grown.set(buf.subarray(0, n)); buf = grown; }
+        // an arc after the first leaves out its first point (the one before's last)
+        var base = t > 1 ? n - 2 : n, kx = buf[base], ky = buf[base + 1];
+        x = 0; y = 0;
+        if (r[t] >= 0) {
+          for (i = 0; i < len; i += 2) { x += a[i]; y += a[i + 1]; buf[base + i] = x; buf[base + i + 1] = y; }
+        } else {
+          for (i = 0; i < len; i += 2) { x += a[i]; y += a[i + 1]; buf[base + len - 2 - i] = x; buf[base + len - 1 - i] = y; }
+        }
+        if (t > 1) { buf[base] = kx; buf[base + 1] = ky; }
+        n = base + len;
+      }
+      var np = n >> 1, shift = r[0], m = np - 1;
+      line = new Array(np);
+      for (k = 0; k < np; k++) {
+        // a closed line turned back by shift points: point k is the ring's (m - shift + k) % m
+        var at = shift ? (k < m ? (m - shift + k) % m : (m - shift) % m) : k;
+        line[k] = new L.LatLng(buf[2 * at + 1] / S, buf[2 * at] / S);
+      }
+      out[q] = line;
     }
     return out;
   }
@@ -1450,8 +1493,9 @@
   // ---------------------------------------------------------------- group lines
   // a province-wide workspace: where one district (former district, cluster) ends
   var G = D.glines;
-  if (G && G.geom && G.geom.length) {
-    var gLine = L.polyline(decodeLines(G.geom), { pane: 'glines', color: '#222', weight: 2.6, opacity: 1, dashArray: '10 4 2 4', interactive: false, className: 'ntm-glines' });
+  var gOnArcs = G && ON_ARCS.get(G);
+  if (G && (gOnArcs ? gOnArcs().length : G.geom && G.geom.length)) {
+    var gLine = L.polyline(gOnArcs ? latLngsOnArcs(gOnArcs(), C.arcs, S) : decodeLines(G.geom), { pane: 'glines', color: '#222', weight: 2.6, opacity: 1, dashArray: '10 4 2 4', interactive: false, className: 'ntm-glines' });
     register('group_lines', L.featureGroup([gLine]), G.title, T.g_monitoring, true, function () {
       return { title: G.title, kind: 'line', items: [{ key: 'group', label: G.title, color: '#222', count: G.n }] };
     });
