@@ -15,22 +15,35 @@
   // as one character BASES[i] + next, a forbidden last group as END + i
   var FORBIDDEN = [0, 13, 60, 62, 38], BASES = [0x100, 0x180, 0x200, 0x280, 0x400], END = 0x480;
   function text7(s) {
-    var n = s.length, two = 0, i, c;
-    for (i = 0; i < n; i++) { c = s.charCodeAt(i); if (c >= 128 && c < END) { two++; } }
-    var out = new Uint8Array(Math.floor((n + two) * 7 / 8)), len = out.length;
-    var acc = 0, bits = 0, o = 0, k;
-    for (i = 0; i < n; i++) {
-      c = s.charCodeAt(i);
+    // one byte a character is room enough unless one in seven is a pair (then it grows)
+    var n = s.length, i, c, out = new Uint8Array(n + 8), len = out.length;
+    var acc = 0, bits = 0, o = 0, k, c1, c2, c3, c4, c5, c6, c7;
+    i = 0;
+    while (i < n) {
+      // eight plain characters on a byte boundary are seven bytes
+      if (bits === 0 && i + 8 <= n && o + 7 <= len) {
+        c = s.charCodeAt(i); c1 = s.charCodeAt(i + 1); c2 = s.charCodeAt(i + 2); c3 = s.charCodeAt(i + 3);
+        c4 = s.charCodeAt(i + 4); c5 = s.charCodeAt(i + 5); c6 = s.charCodeAt(i + 6); c7 = s.charCodeAt(i + 7);
+        if ((c | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 128) {
+          out[o] = c << 1 | c1 >> 6; out[o + 1] = (c1 & 63) << 2 | c2 >> 5; out[o + 2] = (c2 & 31) << 3 | c3 >> 4;
+          out[o + 3] = (c3 & 15) << 4 | c4 >> 3; out[o + 4] = (c4 & 7) << 5 | c5 >> 2; out[o + 5] = (c5 & 3) << 6 | c6 >> 1;
+          out[o + 6] = (c6 & 1) << 7 | c7;
+          o += 7; i += 8;
+          continue;
+        }
+      }
+      c = s.charCodeAt(i++);
       if (c < 128) { acc = (acc << 7) | c; bits += 7; } else if (c >= END) {
         acc = (acc << 7) | FORBIDDEN[c - END]; bits += 7;
       } else {
         k = c >= BASES[4] ? 4 : (c - 0x100) >> 7;
         acc = (acc << 14) | (FORBIDDEN[k] << 7) | (c - BASES[k]); bits += 14;
       }
-      while (bits >= 8) { bits -= 8; if (o < len) { out[o++] = (acc >>> bits) & 255; } }
+      if (o + 2 > len) { var more = new Uint8Array(2 * len); more.set(out); out = more; len = out.length; }
+      while (bits >= 8) { bits -= 8; out[o++] = (acc >>> bits) & 255; }
       acc &= (1 << bits) - 1;
     }
-    return out;
+    return out.subarray(0, o);
   }
   // A packed array is unpacked when first read (a property getter): at the opening zoom
   // the map draws provinces and districts only, so most arrays are never read before the
