@@ -670,9 +670,11 @@
     for (var i = 0; i < v.s.length; i++) { out[i] = v.k[B64.indexOf(v.s.charAt(i))]; }
     return out;
   }
-  if (P) { P.cat = decodeEnum(P.cat); P.status = decodeEnum(P.status); }
-  if (F) { F.type = decodeEnum(F.type); }
-  if (R) { R.cls = decodeEnum(R.cls); }
+  // decoded when first read (a country's 140.000 projects are not shown at its opening zoom)
+  function enumLazy(obj, key) { var v = obj[key]; lazy(obj, key, function () { return decodeEnum(v); }); }
+  if (P) { enumLazy(P, 'cat'); enumLazy(P, 'status'); }
+  if (F) { enumLazy(F, 'type'); }
+  if (R) { enumLazy(R, 'cls'); }
   var NC = (D.criteria || []).length;
   // criteria met of commune i / village j in the selected year: '1' met, '0' not, '-' unknown
   // packed as six criteria to a base-64 character; p.x holds the units without a
@@ -1361,7 +1363,13 @@
   // ---------------------------------------------------------------- projects
   var projectMarkers = [];  // by project; only those built so far
   var projectLines = [];  // [line, project] built so far
-  var maxCap = 0;
+  // the largest project's capital, for sizing by capital: read P.cap (every project's
+  // amounts, unpacked) only when sizes are asked for
+  var maxCapSeen = -1;
+  function maxCap() {
+    if (maxCapSeen < 0) { maxCapSeen = 0; for (var k0 = 0; k0 < P.id.length; k0++) { maxCapSeen = Math.max(maxCapSeen, capTotal(k0)); } }
+    return maxCapSeen;
+  }
   function projStatus(k) {
     var s = P.st[state.year];
     var d = s ? s.charAt(k) : '';
@@ -1375,7 +1383,7 @@
   }
   function projectIcon(k) {
     var r = 6;
-    if (state.bySize && maxCap > 0) { r = 5 + 11 * Math.sqrt(capTotal(k) / maxCap); }
+    if (state.bySize && maxCap() > 0) { r = 5 + 11 * Math.sqrt(capTotal(k) / maxCap()); }
     var sym = symbolSvg(D.styles.shapes[P.cat[k]] || 'circle', D.styles.status[projStatus(k)] || '#999', r);
     var wrap = el('div', 'ntm-sym');
     wrap.appendChild(sym.svg);
@@ -1383,7 +1391,6 @@
   }
   var cluster = null;
   if (P && P.id.length) {
-    for (var k0 = 0; k0 < P.id.length; k0++) { maxCap = Math.max(maxCap, capTotal(k0)); }
     cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 36, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 14 });
   }
   var ppts = null;
@@ -1422,7 +1429,7 @@
       });
       var title = T.projects + (D.kind === 'criterion' ? ' (' + fill(T.serving, { n: D.criterion }) + ')' : '');
       var note = T.cluster_note;
-      if (state.bySize && maxCap > 0) { note += ' ' + fill(T.size_note, { max: money(Math.round(maxCap * 1000) / 1000) }); }
+      if (state.bySize && maxCap() > 0) { note += ' ' + fill(T.size_note, { max: money(Math.round(maxCap() * 1000) / 1000) }); }
       return { title: title, kind: 'dot', items: items, sub: catItems, note: note };
     });
   }
