@@ -104,6 +104,11 @@
       return kind === 'r' ? memo(function () { return get(v.$r); })
         : memo(function () { return numbered(v.$s, get); });
     }
+    // how many strings a numbered array holds, from its numbers alone (no strings made)
+    function sizeOf(v) {
+      var nums = v.$s[2];
+      return nums.$r ? memo(function () { return get(nums.$r, true).length; }) : function () { return nums.length; };
+    }
     function visit(v) {
       var kind;
       if (Array.isArray(v)) {
@@ -118,6 +123,7 @@
         if (typeof e === 'object' && e !== null) {
           kind = packed(e);
           if (kind) { lazy(v, k, thunkOf(e, kind)); } else { visit(e); }
+          if (kind === 's') { var m = SIZES.get(v) || {}; m[k] = sizeOf(e); SIZES.set(v, m); }
         }
       });
       return v;
@@ -208,6 +214,12 @@
       out[k] = name;
     }
     return out;
+  }
+  // sizes of the numbered arrays (codes, ids) not read yet: counted without making their strings
+  var SIZES = new WeakMap();
+  function nOf(obj, key) {  // obj[key].length
+    var m = SIZES.get(obj), d = Object.getOwnPropertyDescriptor(obj, key);
+    return m && m[key] && d && d.get ? m[key]() : obj[key].length;
   }
   // the group lines' arc references (refs.py), for drawing them without G.geom (below)
   var ON_ARCS = new WeakMap();
@@ -607,8 +619,10 @@
   }
 
   // ---------------------------------------------------------------- map
-  var nFeatures = (D.communes ? D.communes.code.length : 0) +
-    (D.villages ? D.villages.code.length : 0) + (D.projects ? D.projects.id.length : 0);
+  // numbers of communes, villages, projects (a country's 230.000 codes and ids are not made here)
+  var nC = D.communes ? nOf(D.communes, 'code') : 0, nV = D.villages ? nOf(D.villages, 'code') : 0;
+  var nP = D.projects ? nOf(D.projects, 'id') : 0;
+  var nFeatures = nC + nV + nP;
   var map = L.map('map', { preferCanvas: nFeatures > 5000, zoomSnap: 0.25, maxZoom: 18, minZoom: 5 });
   map.attributionControl.setPrefix(false);
   // leave room for the panels on a wide screen so that they do not hide the area
@@ -671,10 +685,18 @@
     return out;
   }
   // decoded when first read (a country's 140.000 projects are not shown at its opening zoom)
-  function enumLazy(obj, key) { var v = obj[key]; lazy(obj, key, function () { return decodeEnum(v); }); }
+  function enumLazy(obj, key) {
+    var v = obj[key], m = SIZES.get(obj) || {};
+    lazy(obj, key, function () { return decodeEnum(v); });
+    m[key] = function () { return v && !Array.isArray(v) ? v.s.length : (v || []).length; };
+    SIZES.set(obj, m);
+  }
   if (P) { enumLazy(P, 'cat'); enumLazy(P, 'status'); }
   if (F) { enumLazy(F, 'type'); }
   if (R) { enumLazy(R, 'cls'); }
+  // a facility's type and a road's class are given for each (monitoring.py): their counts,
+  // without making the facilities' names (refs.py) or the classes before they are shown
+  var nF = F ? nOf(F, 'type') : 0, nR = R ? nOf(R, 'cls') : 0;
   var NC = (D.criteria || []).length;
   // criteria met of commune i / village j in the selected year: '1' met, '0' not, '-' unknown
   // packed as six criteria to a base-64 character; p.x holds the units without a
@@ -778,7 +800,7 @@
     });
     return e;
   }
-  var communesLazy = C && C.code.length ? lazyLayer(C.code.length, communeExtent, function (i) {
+  var communesLazy = C && nC ? lazyLayer(nC, communeExtent, function (i) {
     if (C.arcs && !arcs) { arcs = C.arcs.map(decodeLine); }
     var poly = L.polygon(arcs ? decodeArcPolys(C.geom[i], arcs) : decodePolys(C.geom[i]), {
       className: 'ntm-commune ntm-commune-' + i, weight: 1.3, color: '#333', opacity: 0.9,
@@ -790,7 +812,7 @@
     communePolys[i] = poly;
     // names of every commune built: with levels of detail only those around the view are
     // built, and placement puts the largest first, so a country's map names its communes too
-    if (C.code.length <= 400 || A) {
+    if (nC <= 400 || A) {
       labPts = labPts || decodeLine(C.lab);
       var tip = L.tooltip({ permanent: true, direction: 'center', className: 'ntm-label ntm-label-' + i, pane: 'labels', interactive: false })
         .setLatLng(labPts[i]).setContent(el('span', null, C.name[i])).addTo(labelLayer);
@@ -803,7 +825,7 @@
     fresh.forEach(function (i) { styleCommune(i, entries); });
   }) : null;
   function ensureCommunes() { if (communesLazy) { communesLazy.view(); } }
-  if (C && C.code.length) {
+  if (C && nC) {
     communeLayer = L.featureGroup();
     register('communes', communeLayer, T.communes, T.g_monitoring, true, function () {
       if (A && currentLevel() !== 'commune') { return unitLegend(); }
@@ -1333,7 +1355,7 @@
   var vLayer = L.featureGroup();
   var vpts = null;
   function villagePts() { return vpts || (vpts = decodeLine(V.xy)); }
-  var villagesLazy = V && V.code.length ? lazyLayer(V.code.length, function (j) { return pointExtent(villagePts, j); }, function (j) {
+  var villagesLazy = V && nV ? lazyLayer(nV, function (j) { return pointExtent(villagePts, j); }, function (j) {
     var m = L.circleMarker(villagePts()[j], { radius: 4.5, weight: 1.2, color: '#222', fillOpacity: 1, className: 'ntm-village', fillColor: D.styles.village[villageKey(j)] });
     m.bindPopup(function () { return villageCard(j); }, popupOpts(360));
     m.bindTooltip(function () {
@@ -1346,7 +1368,7 @@
     villageMarkers[j] = m;
   }, function () { api.counts.villages = villagesLazy.count(); }) : null;
   function ensureVillages() { if (villagesLazy) { villagesLazy.view(); } }
-  if (V && V.code.length) {
+  if (V && nV) {
     register('villages', vLayer, T.villages, T.g_monitoring, true, function () {
       var counts = { '1': 0, '0': 0, '': 0 };
       for (var j = 0; j < V.code.length; j++) { counts[villageKey(j)]++; }
@@ -1390,12 +1412,12 @@
     return L.divIcon({ html: wrap, className: 'ntm-project', iconSize: [sym.size, sym.size] });
   }
   var cluster = null;
-  if (P && P.id.length) {
+  if (P && nP) {
     cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 36, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 14 });
   }
   var ppts = null;
   function projectPts() { return ppts || (ppts = decodeLine(P.xy)); }
-  var projectsLazy = cluster ? lazyLayer(P.id.length, function (k) { return pointExtent(projectPts, k); }, function (k) {
+  var projectsLazy = cluster ? lazyLayer(nP, function (k) { return pointExtent(projectPts, k); }, function (k) {
     var m = L.marker(projectPts()[k], { icon: projectIcon(k), keyboard: false });
     m.bindPopup(function () { return projectCard(k); }, popupOpts(380));
     m.bindTooltip(function () { return el('span', null, P.name[k]); }, { direction: 'top' });
@@ -1410,7 +1432,7 @@
     api.counts.projects = projectsLazy.count();
   }) : null;
   function ensureProjects() { if (projectsLazy) { projectsLazy.view(); } }
-  if (P && P.id.length) {
+  if (P && nP) {
     register('projects', cluster, T.projects, T.g_investment, true, function () {
       var counts = {};
       var cats = {};
@@ -1470,7 +1492,7 @@
   var fLayer = L.featureGroup();
   var fpts = null;
   function facilityPts() { return fpts || (fpts = decodeLine(F.xy)); }
-  var facilitiesLazy = F && F.name.length ? lazyLayer(F.name.length, function (f) { return pointExtent(facilityPts, f); }, function (f) {
+  var facilitiesLazy = F && nF ? lazyLayer(nF, function (f) { return pointExtent(facilityPts, f); }, function (f) {
     var letter = (D.styles.facility && D.styles.facility[F.type[f]]) || '?';
     var icon = L.divIcon({ html: el('span', null, letter), className: 'ntm-facility', iconSize: [15, 15] });
     var m = L.marker(facilityPts()[f], { icon: icon, keyboard: false });
@@ -1478,7 +1500,7 @@
     m.addTo(fLayer);
   }) : null;
   function ensureFacilities() { if (facilitiesLazy) { facilitiesLazy.view(); } }
-  if (F && F.name.length) {
+  if (F && nF) {
     register('facilities', fLayer, T.facilities, T.g_infrastructure, false, function () {
       var counts = {};
       F.type.forEach(function (t) { counts[t] = (counts[t] || 0) + 1; });
@@ -1491,12 +1513,12 @@
     });
   }
   var rLayer = L.featureGroup();
-  var roadsLazy = R && R.cls.length ? lazyLayer(R.cls.length, function (r) { return lineExtent(R.geom[r]); }, function (r) {
+  var roadsLazy = R && nR ? lazyLayer(nR, function (r) { return lineExtent(R.geom[r]); }, function (r) {
     var rs = D.styles.roads[R.cls[r]] || ['#777', 1];
     L.polyline(decodeLines(R.geom[r]), { pane: 'roads', color: rs[0], weight: rs[1], opacity: 0.85, interactive: false }).addTo(rLayer);
   }) : null;
   function ensureRoads() { if (roadsLazy) { roadsLazy.view(); } }
-  if (R && R.cls.length) {
+  if (R && nR) {
     register('roads', rLayer, T.roads, T.g_infrastructure, true, function () {
       var counts = {};
       R.cls.forEach(function (c) { counts[c] = (counts[c] || 0) + 1; });
@@ -2091,8 +2113,8 @@
   api.counts.villages = villagesLazy ? villagesLazy.count() : 0;
   api.counts.projects = cluster ? cluster.getLayers().length : 0;
   api.counts.project_lines = projectLines.length;
-  api.counts.facilities = F ? F.name.length : 0;
-  api.counts.roads = R ? R.cls.length : 0;
+  api.counts.facilities = nF;
+  api.counts.roads = nR;
   api.ready = true;
   }
 })();
