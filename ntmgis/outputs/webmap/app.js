@@ -15,22 +15,35 @@
   // as one character BASES[i] + next, a forbidden last group as END + i
   var FORBIDDEN = [0, 13, 60, 62, 38], BASES = [0x100, 0x180, 0x200, 0x280, 0x400], END = 0x480;
   function text7(s) {
-    var n = s.length, two = 0, i, c;
-    for (i = 0; i < n; i++) { c = s.charCodeAt(i); if (c >= 128 && c < END) { two++; } }
-    var out = new Uint8Array(Math.floor((n + two) * 7 / 8)), len = out.length;
-    var acc = 0, bits = 0, o = 0, k;
-    for (i = 0; i < n; i++) {
-      c = s.charCodeAt(i);
+    // one byte a character is room enough unless one in seven is a pair (then it grows)
+    var n = s.length, i, c, out = new Uint8Array(n + 8), len = out.length;
+    var acc = 0, bits = 0, o = 0, k, c1, c2, c3, c4, c5, c6, c7;
+    i = 0;
+    while (i < n) {
+      // eight plain characters on a byte boundary are seven bytes
+      if (bits === 0 && i + 8 <= n && o + 7 <= len) {
+        c = s.charCodeAt(i); c1 = s.charCodeAt(i + 1); c2 = s.charCodeAt(i + 2); c3 = s.charCodeAt(i + 3);
+        c4 = s.charCodeAt(i + 4); c5 = s.charCodeAt(i + 5); c6 = s.charCodeAt(i + 6); c7 = s.charCodeAt(i + 7);
+        if ((c | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 128) {
+          out[o] = c << 1 | c1 >> 6; out[o + 1] = (c1 & 63) << 2 | c2 >> 5; out[o + 2] = (c2 & 31) << 3 | c3 >> 4;
+          out[o + 3] = (c3 & 15) << 4 | c4 >> 3; out[o + 4] = (c4 & 7) << 5 | c5 >> 2; out[o + 5] = (c5 & 3) << 6 | c6 >> 1;
+          out[o + 6] = (c6 & 1) << 7 | c7;
+          o += 7; i += 8;
+          continue;
+        }
+      }
+      c = s.charCodeAt(i++);
       if (c < 128) { acc = (acc << 7) | c; bits += 7; } else if (c >= END) {
         acc = (acc << 7) | FORBIDDEN[c - END]; bits += 7;
       } else {
         k = c >= BASES[4] ? 4 : (c - 0x100) >> 7;
         acc = (acc << 14) | (FORBIDDEN[k] << 7) | (c - BASES[k]); bits += 14;
       }
-      while (bits >= 8) { bits -= 8; if (o < len) { out[o++] = (acc >>> bits) & 255; } }
+      if (o + 2 > len) { var more = new Uint8Array(2 * len); more.set(out); out = more; len = out.length; }
+      while (bits >= 8) { bits -= 8; out[o++] = (acc >>> bits) & 255; }
       acc &= (1 << bits) - 1;
     }
-    return out;
+    return out.subarray(0, o);
   }
   // A packed array is unpacked when first read (a property getter): at the opening zoom
   // the map draws provinces and districts only, so most arrays are never read before the
@@ -91,6 +104,11 @@
       return kind === 'r' ? memo(function () { return get(v.$r); })
         : memo(function () { return numbered(v.$s, get); });
     }
+    // how many strings a numbered array holds, from its numbers alone (no strings made)
+    function sizeOf(v) {
+      var nums = v.$s[2];
+      return nums.$r ? memo(function () { return get(nums.$r, true).length; }) : function () { return nums.length; };
+    }
     function visit(v) {
       var kind;
       if (Array.isArray(v)) {
@@ -105,6 +123,7 @@
         if (typeof e === 'object' && e !== null) {
           kind = packed(e);
           if (kind) { lazy(v, k, thunkOf(e, kind)); } else { visit(e); }
+          if (kind === 's') { var m = SIZES.get(v) || {}; m[k] = sizeOf(e); SIZES.set(v, m); }
         }
       });
       return v;
@@ -115,6 +134,7 @@
     if (G && 'ga' in G) {
       var ga = take(G, 'ga');
       lazy(G, 'geom', memo(function () { return linesFromArcs(ga(), C.arcs); }));
+      ON_ARCS.set(G, ga);
     }
     if (F && 'nt' in F) {
       var fnt = take(F, 'nt'), fnc = take(F, 'nc');
@@ -192,6 +212,54 @@
         name = name.replace(/[\x01-\x06]/g, mark);
       }
       out[k] = name;
+    }
+    return out;
+  }
+  // sizes of the numbered arrays (codes, ids) not read yet: counted without making their strings
+  var SIZES = new WeakMap();
+  function nOf(obj, key) {  // obj[key].length
+    var m = SIZES.get(obj), d = Object.getOwnPropertyDescriptor(obj, key);
+    return m && m[key] && d && d.get ? m[key]() : obj[key].length;
+  }
+  // the group lines' arc references (refs.py), for drawing them without G.geom (below)
+  var ON_ARCS = new WeakMap();
+  // The group lines as Leaflet draws them, straight from the communes' arcs: the points
+  // of linesFromArcs as L.LatLng (the same numbers as decodeLine of its lines), without
+  // its delta lists and temporary arrays. A country's district lines are some 400.000
+  // points drawn at the opening zoom: the temporary arrays cost more than the drawing.
+  function latLngsOnArcs(refs, arcs, S) {
+    var out = new Array(refs.length), buf = new Int32Array(4096), q, i, x, y;
+    for (q = 0; q < refs.length; q++) {
+      var r = refs[q], line, k = 0;
+      if (r[0] < 0) {  // a line the arcs do not draw: as it was
+        line = new Array((r.length - 1) >> 1); x = 0; y = 0;
+        for (i = 1; i < r.length; i += 2) { x += r[i]; y += r[i + 1]; line[k++] = new L.LatLng(y / S, x / S); }
+        out[q] = line;
+        continue;
+      }
+      var n = 0;
+      for (var t = 1; t < r.length; t++) {
+        var a = arcs[r[t] >= 0 ? r[t] : ~r[t]], len = a.length;
+        if (buf.length < n + len) { var grown = new Int32Array(2 * (n + len)); grown.set(buf.subarray(0, n)); buf = grown; }
+        // an arc after the first leaves out its first point (the one before's last)
+        var base = t > 1 ? n - 2 : n, kx = buf[base], ky = buf[base + 1];
+        x = 0; y = 0;
+        if (r[t] >= 0) {
+          for (i = 0; i < len; i += 2) { x += a[i]; y += a[i + 1]; buf[base + i] = x; buf[base + i + 1] = y; }
+        } else {
+          for (i = 0; i < len; i += 2) { x += a[i]; y += a[i + 1]; buf[base + len - 2 - i] = x; buf[base + len - 1 - i] = y; }
+        }
+        if (t > 1) { buf[base] = kx; buf[base + 1] = ky; }
+        n = base + len;
+      }
+      var np = n >> 1, shift = r[0], m = np - 1;
+      line = new Array(np);
+      for (k = 0; k < np; k++) {
+        // a closed line turned back by shift points: point k is the ring's (m - shift + k) % m
+        var at = shift ? (k < m ? (m - shift + k) % m : (m - shift) % m) : k;
+        line[k] = new L.LatLng(buf[2 * at + 1] / S, buf[2 * at] / S);
+      }
+      out[q] = line;
     }
     return out;
   }
@@ -551,8 +619,10 @@
   }
 
   // ---------------------------------------------------------------- map
-  var nFeatures = (D.communes ? D.communes.code.length : 0) +
-    (D.villages ? D.villages.code.length : 0) + (D.projects ? D.projects.id.length : 0);
+  // numbers of communes, villages, projects (a country's 230.000 codes and ids are not made here)
+  var nC = D.communes ? nOf(D.communes, 'code') : 0, nV = D.villages ? nOf(D.villages, 'code') : 0;
+  var nP = D.projects ? nOf(D.projects, 'id') : 0;
+  var nFeatures = nC + nV + nP;
   var map = L.map('map', { preferCanvas: nFeatures > 5000, zoomSnap: 0.25, maxZoom: 18, minZoom: 5 });
   map.attributionControl.setPrefix(false);
   // leave room for the panels on a wide screen so that they do not hide the area
@@ -614,9 +684,19 @@
     for (var i = 0; i < v.s.length; i++) { out[i] = v.k[B64.indexOf(v.s.charAt(i))]; }
     return out;
   }
-  if (P) { P.cat = decodeEnum(P.cat); P.status = decodeEnum(P.status); }
-  if (F) { F.type = decodeEnum(F.type); }
-  if (R) { R.cls = decodeEnum(R.cls); }
+  // decoded when first read (a country's 140.000 projects are not shown at its opening zoom)
+  function enumLazy(obj, key) {
+    var v = obj[key], m = SIZES.get(obj) || {};
+    lazy(obj, key, function () { return decodeEnum(v); });
+    m[key] = function () { return v && !Array.isArray(v) ? v.s.length : (v || []).length; };
+    SIZES.set(obj, m);
+  }
+  if (P) { enumLazy(P, 'cat'); enumLazy(P, 'status'); }
+  if (F) { enumLazy(F, 'type'); }
+  if (R) { enumLazy(R, 'cls'); }
+  // a facility's type and a road's class are given for each (monitoring.py): their counts,
+  // without making the facilities' names (refs.py) or the classes before they are shown
+  var nF = F ? nOf(F, 'type') : 0, nR = R ? nOf(R, 'cls') : 0;
   var NC = (D.criteria || []).length;
   // criteria met of commune i / village j in the selected year: '1' met, '0' not, '-' unknown
   // packed as six criteria to a base-64 character; p.x holds the units without a
@@ -720,7 +800,7 @@
     });
     return e;
   }
-  var communesLazy = C && C.code.length ? lazyLayer(C.code.length, communeExtent, function (i) {
+  var communesLazy = C && nC ? lazyLayer(nC, communeExtent, function (i) {
     if (C.arcs && !arcs) { arcs = C.arcs.map(decodeLine); }
     var poly = L.polygon(arcs ? decodeArcPolys(C.geom[i], arcs) : decodePolys(C.geom[i]), {
       className: 'ntm-commune ntm-commune-' + i, weight: 1.3, color: '#333', opacity: 0.9,
@@ -732,7 +812,7 @@
     communePolys[i] = poly;
     // names of every commune built: with levels of detail only those around the view are
     // built, and placement puts the largest first, so a country's map names its communes too
-    if (C.code.length <= 400 || A) {
+    if (nC <= 400 || A) {
       labPts = labPts || decodeLine(C.lab);
       var tip = L.tooltip({ permanent: true, direction: 'center', className: 'ntm-label ntm-label-' + i, pane: 'labels', interactive: false })
         .setLatLng(labPts[i]).setContent(el('span', null, C.name[i])).addTo(labelLayer);
@@ -745,7 +825,7 @@
     fresh.forEach(function (i) { styleCommune(i, entries); });
   }) : null;
   function ensureCommunes() { if (communesLazy) { communesLazy.view(); } }
-  if (C && C.code.length) {
+  if (C && nC) {
     communeLayer = L.featureGroup();
     register('communes', communeLayer, T.communes, T.g_monitoring, true, function () {
       if (A && currentLevel() !== 'commune') { return unitLegend(); }
@@ -1275,7 +1355,7 @@
   var vLayer = L.featureGroup();
   var vpts = null;
   function villagePts() { return vpts || (vpts = decodeLine(V.xy)); }
-  var villagesLazy = V && V.code.length ? lazyLayer(V.code.length, function (j) { return pointExtent(villagePts, j); }, function (j) {
+  var villagesLazy = V && nV ? lazyLayer(nV, function (j) { return pointExtent(villagePts, j); }, function (j) {
     var m = L.circleMarker(villagePts()[j], { radius: 4.5, weight: 1.2, color: '#222', fillOpacity: 1, className: 'ntm-village', fillColor: D.styles.village[villageKey(j)] });
     m.bindPopup(function () { return villageCard(j); }, popupOpts(360));
     m.bindTooltip(function () {
@@ -1288,7 +1368,7 @@
     villageMarkers[j] = m;
   }, function () { api.counts.villages = villagesLazy.count(); }) : null;
   function ensureVillages() { if (villagesLazy) { villagesLazy.view(); } }
-  if (V && V.code.length) {
+  if (V && nV) {
     register('villages', vLayer, T.villages, T.g_monitoring, true, function () {
       var counts = { '1': 0, '0': 0, '': 0 };
       for (var j = 0; j < V.code.length; j++) { counts[villageKey(j)]++; }
@@ -1305,7 +1385,13 @@
   // ---------------------------------------------------------------- projects
   var projectMarkers = [];  // by project; only those built so far
   var projectLines = [];  // [line, project] built so far
-  var maxCap = 0;
+  // the largest project's capital, for sizing by capital: read P.cap (every project's
+  // amounts, unpacked) only when sizes are asked for
+  var maxCapSeen = -1;
+  function maxCap() {
+    if (maxCapSeen < 0) { maxCapSeen = 0; for (var k0 = 0; k0 < P.id.length; k0++) { maxCapSeen = Math.max(maxCapSeen, capTotal(k0)); } }
+    return maxCapSeen;
+  }
   function projStatus(k) {
     var s = P.st[state.year];
     var d = s ? s.charAt(k) : '';
@@ -1319,20 +1405,19 @@
   }
   function projectIcon(k) {
     var r = 6;
-    if (state.bySize && maxCap > 0) { r = 5 + 11 * Math.sqrt(capTotal(k) / maxCap); }
+    if (state.bySize && maxCap() > 0) { r = 5 + 11 * Math.sqrt(capTotal(k) / maxCap()); }
     var sym = symbolSvg(D.styles.shapes[P.cat[k]] || 'circle', D.styles.status[projStatus(k)] || '#999', r);
     var wrap = el('div', 'ntm-sym');
     wrap.appendChild(sym.svg);
     return L.divIcon({ html: wrap, className: 'ntm-project', iconSize: [sym.size, sym.size] });
   }
   var cluster = null;
-  if (P && P.id.length) {
-    for (var k0 = 0; k0 < P.id.length; k0++) { maxCap = Math.max(maxCap, capTotal(k0)); }
+  if (P && nP) {
     cluster = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 36, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 14 });
   }
   var ppts = null;
   function projectPts() { return ppts || (ppts = decodeLine(P.xy)); }
-  var projectsLazy = cluster ? lazyLayer(P.id.length, function (k) { return pointExtent(projectPts, k); }, function (k) {
+  var projectsLazy = cluster ? lazyLayer(nP, function (k) { return pointExtent(projectPts, k); }, function (k) {
     var m = L.marker(projectPts()[k], { icon: projectIcon(k), keyboard: false });
     m.bindPopup(function () { return projectCard(k); }, popupOpts(380));
     m.bindTooltip(function () { return el('span', null, P.name[k]); }, { direction: 'top' });
@@ -1347,7 +1432,7 @@
     api.counts.projects = projectsLazy.count();
   }) : null;
   function ensureProjects() { if (projectsLazy) { projectsLazy.view(); } }
-  if (P && P.id.length) {
+  if (P && nP) {
     register('projects', cluster, T.projects, T.g_investment, true, function () {
       var counts = {};
       var cats = {};
@@ -1366,7 +1451,7 @@
       });
       var title = T.projects + (D.kind === 'criterion' ? ' (' + fill(T.serving, { n: D.criterion }) + ')' : '');
       var note = T.cluster_note;
-      if (state.bySize && maxCap > 0) { note += ' ' + fill(T.size_note, { max: money(Math.round(maxCap * 1000) / 1000) }); }
+      if (state.bySize && maxCap() > 0) { note += ' ' + fill(T.size_note, { max: money(Math.round(maxCap() * 1000) / 1000) }); }
       return { title: title, kind: 'dot', items: items, sub: catItems, note: note };
     });
   }
@@ -1407,7 +1492,7 @@
   var fLayer = L.featureGroup();
   var fpts = null;
   function facilityPts() { return fpts || (fpts = decodeLine(F.xy)); }
-  var facilitiesLazy = F && F.name.length ? lazyLayer(F.name.length, function (f) { return pointExtent(facilityPts, f); }, function (f) {
+  var facilitiesLazy = F && nF ? lazyLayer(nF, function (f) { return pointExtent(facilityPts, f); }, function (f) {
     var letter = (D.styles.facility && D.styles.facility[F.type[f]]) || '?';
     var icon = L.divIcon({ html: el('span', null, letter), className: 'ntm-facility', iconSize: [15, 15] });
     var m = L.marker(facilityPts()[f], { icon: icon, keyboard: false });
@@ -1415,7 +1500,7 @@
     m.addTo(fLayer);
   }) : null;
   function ensureFacilities() { if (facilitiesLazy) { facilitiesLazy.view(); } }
-  if (F && F.name.length) {
+  if (F && nF) {
     register('facilities', fLayer, T.facilities, T.g_infrastructure, false, function () {
       var counts = {};
       F.type.forEach(function (t) { counts[t] = (counts[t] || 0) + 1; });
@@ -1428,12 +1513,12 @@
     });
   }
   var rLayer = L.featureGroup();
-  var roadsLazy = R && R.cls.length ? lazyLayer(R.cls.length, function (r) { return lineExtent(R.geom[r]); }, function (r) {
+  var roadsLazy = R && nR ? lazyLayer(nR, function (r) { return lineExtent(R.geom[r]); }, function (r) {
     var rs = D.styles.roads[R.cls[r]] || ['#777', 1];
     L.polyline(decodeLines(R.geom[r]), { pane: 'roads', color: rs[0], weight: rs[1], opacity: 0.85, interactive: false }).addTo(rLayer);
   }) : null;
   function ensureRoads() { if (roadsLazy) { roadsLazy.view(); } }
-  if (R && R.cls.length) {
+  if (R && nR) {
     register('roads', rLayer, T.roads, T.g_infrastructure, true, function () {
       var counts = {};
       R.cls.forEach(function (c) { counts[c] = (counts[c] || 0) + 1; });
@@ -1450,8 +1535,9 @@
   // ---------------------------------------------------------------- group lines
   // a province-wide workspace: where one district (former district, cluster) ends
   var G = D.glines;
-  if (G && G.geom && G.geom.length) {
-    var gLine = L.polyline(decodeLines(G.geom), { pane: 'glines', color: '#222', weight: 2.6, opacity: 1, dashArray: '10 4 2 4', interactive: false, className: 'ntm-glines' });
+  var gOnArcs = G && ON_ARCS.get(G);
+  if (G && (gOnArcs ? gOnArcs().length : G.geom && G.geom.length)) {
+    var gLine = L.polyline(gOnArcs ? latLngsOnArcs(gOnArcs(), C.arcs, S) : decodeLines(G.geom), { pane: 'glines', color: '#222', weight: 2.6, opacity: 1, dashArray: '10 4 2 4', interactive: false, className: 'ntm-glines' });
     register('group_lines', L.featureGroup([gLine]), G.title, T.g_monitoring, true, function () {
       return { title: G.title, kind: 'line', items: [{ key: 'group', label: G.title, color: '#222', count: G.n }] };
     });
@@ -2027,8 +2113,8 @@
   api.counts.villages = villagesLazy ? villagesLazy.count() : 0;
   api.counts.projects = cluster ? cluster.getLayers().length : 0;
   api.counts.project_lines = projectLines.length;
-  api.counts.facilities = F ? F.name.length : 0;
-  api.counts.roads = R ? R.cls.length : 0;
+  api.counts.facilities = nF;
+  api.counts.roads = nR;
   api.ready = true;
   }
 })();
