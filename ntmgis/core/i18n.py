@@ -313,6 +313,7 @@ _MESSAGES: dict[str, tuple[str, str]] = {
     "step_read": ("Đọc dữ liệu", "Reading data"),
     "step_join": ("Ghép dữ liệu", "Joining"),
     "step_write": ("Ghi lớp bản đồ", "Writing layers"),
+    "step_postgis": ("Ghi vào cơ sở dữ liệu PostGIS", "Storing in the PostGIS database"),
     "build_warnings": (
         "Dữ liệu có {warnings} cảnh báo (xem 'ntmgis validate')",
         "The data has {warnings} warnings (see 'ntmgis validate')",

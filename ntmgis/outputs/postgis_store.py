@@ -581,5 +581,5 @@ def build_and_store(ws: Any, url: str | None, *, schema: str | None = None,
         return target, None
     progress = build_options.get("progress")
     if progress is not None:
-        progress("PostGIS")
+        progress(t("step_postgis", lang))
     return target, store_gpkg(target, url, schema=schema, overwrite=overwrite, lang=lang, ws=ws)

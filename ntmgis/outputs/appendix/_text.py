@@ -168,7 +168,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "{path}: layer '{layer}' has no commune in the programme"),
     # progress bar (on a terminal only) and what a failed page worker says
     "progress_title": ("Vẽ phụ lục bản đồ", "Rendering the map appendix"),
-    "progress_pages": ("{done}/{total} trang", "{done}/{total} pages"),
     "progress_pdf": ("Ghi tệp PDF", "Writing the PDF"),
     "page_overview": ("Tổng quan", "Overview"),
     "page_criterion": ("Tiêu chí {n}: {name}", "Criterion {n}: {name}"),
