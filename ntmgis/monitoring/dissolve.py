@@ -62,22 +62,23 @@ def fill_false_holes(merged: shapely.Geometry, geoms: Any, *,
     if not (shapely.get_num_interior_rings(polys) > 0).any():
         return shapely.MultiPolygon(list(polys))
     real = source_holes(geoms)
+    # every interior ring of every polygon at once (a country's districts have hundreds)
+    n_in = shapely.get_num_interior_rings(polys)
+    owner = np.repeat(np.arange(len(polys)), n_in)
+    nth = np.arange(len(owner)) - np.repeat(np.cumsum(n_in) - n_in, n_in)
+    rings = shapely.get_interior_ring(polys[owner], nth)
+    holes = shapely.polygons(rings)
+    explained = np.zeros(len(holes), dtype=bool)
+    if real is not None:
+        explained = shapely.area(shapely.intersection(holes, real)) >= 0.5 * shapely.area(holes)
     other = np.asarray(list(others), dtype=object) if others is not None else None
-    tree = shapely.STRtree(other) if other is not None and len(other) else None
-    parts = []
-    for poly in polys:
-        keep = []
-        for ring in poly.interiors:
-            hole = shapely.Polygon(ring)
-            explained = real is not None and (
-                shapely.area(shapely.intersection(hole, real)) >= 0.5 * hole.area)
-            if not explained and tree is not None:
-                hits = tree.query(hole, predicate="intersects")
-                explained = any(shapely.area(shapely.intersection(hole, other[i])) > 0
-                                for i in hits)
-            if explained:
-                keep.append(ring)
-        parts.append(shapely.Polygon(poly.exterior, keep))
+    if other is not None and len(other) and not explained.all():
+        todo = np.flatnonzero(~explained)
+        h, o = shapely.STRtree(other).query(holes[todo], predicate="intersects")
+        reach = shapely.area(shapely.intersection(holes[todo[h]], other[o])) > 0
+        explained[todo[h[reach]]] = True
+    parts = [shapely.Polygon(poly.exterior, list(rings[(owner == k) & explained]))
+             for k, poly in enumerate(polys)]
     return shapely.MultiPolygon(parts)
 
 
