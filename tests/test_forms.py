@@ -153,6 +153,32 @@ def test_commune_status_round_trip(templates, tmp_path):
     assert form_kind(templates["projects"]) == "projects"
 
 
+def test_rows_keep_their_sheet_numbers_after_a_blank_row(templates, tmp_path):
+    """A row left blank is skipped, yet later rows are still named by Excel's row number."""
+    from types import SimpleNamespace
+
+    from ntmgis.core.issue_log import IssueLog
+    from ntmgis.inputs.columns import ROW
+    from ntmgis.inputs.tables import read_filled_form
+
+    path = templates["commune_status"]
+    wb = openpyxl.load_workbook(path)
+    ws = wb["TieuChi"]
+    for j in range(1, ws.max_column + 1):
+        ws.cell(row=5, column=j).value = None  # the office cleared one line
+    filled = tmp_path / "blank-row.xlsx"
+    wb.save(filled)
+
+    got = read_form(filled, "commune_status")
+    assert got.attrs["sheet_rows"] == [4, 6, 7, 8, 9]
+    table = read_filled_form(filled, "commune_status",
+                             SimpleNamespace(code_width=5, years=[2024, 2025]),
+                             IssueLog(root=tmp_path))
+    assert table[ROW].tolist() == [4, 6, 7, 8, 9]
+    assert table["code"].tolist() == got["code"].tolist()
+    assert "sheet_rows" not in table.attrs
+
+
 def test_village_status_round_trip(templates, tmp_path):
     wb = openpyxl.load_workbook(templates["village_status"])
     ws = wb["TieuChiBan"]

@@ -239,9 +239,11 @@ def read_filled_form(path: Path, kind: str, ws: Workspace, log: IssueLog) -> pd.
         log.error("form", "file_unreadable", file=path, path=log._rel(path), row=exc.row,
                   column=exc.column, value=exc.value, reason=str(exc))
         return None
+    rows = df.attrs.pop("sheet_rows", None)
     df = df.reset_index(drop=True)
-    # The forms have header rows (labels, then column keys) before the data.
-    df[ROW] = df.index + HEADER_ROWS + 1
+    # Messages name the row Excel shows: the form skips empty rows, so the
+    # position after the header rows is not the row once a row was left blank.
+    df[ROW] = rows if rows is not None else df.index + HEADER_ROWS + 1
     for col in df.columns:
         if col != ROW and df[col].dtype.kind in "iufb":
             df[col] = df[col].astype(object).where(df[col].notna(), None)
