@@ -176,6 +176,21 @@ def test_same_day_reports_keep_the_last_row():
     assert values_at(t, "2025", keys=["code"])["value"].tolist() == [4]
 
 
+def test_an_empty_report_does_not_hide_the_last_known_value():
+    """Blank cells are no report: the value before them stands, as the milestones see it."""
+    from ntmgis.monitoring.milestones import _known, status_long
+
+    t = pd.DataFrame({"code": ["A", "A", "B", "B"], "year": [2024, 2025, 2024, 2025],
+                      "tc01": [1, None, 0, 1]})
+    long = status_long(t)
+    v = values_at(long.assign(value=long["met"]), 2025, keys=["code"],
+                  when="reported").set_index("code")
+    assert v.loc["A", "value"] == 1 and v.loc["A", "reported"] == pd.Timestamp("2024-12-31")
+    assert v.loc["B", "value"] == 1 and v.loc["B", "reported"] == pd.Timestamp("2025-12-31")
+    known = _known(long, 1)
+    assert known.loc[pd.Timestamp("2025-12-31")].to_dict() == {"A": 1, "B": 1}
+
+
 def test_a_table_without_a_when_column_is_refused():
     with pytest.raises(OptionError, match="year, period or date"):
         values_at(pd.DataFrame({"code": ["A"], "value": [1]}), "2025", keys=["code"],

@@ -329,7 +329,9 @@ def values_at(table: pd.DataFrame, period: Any, *, keys: Sequence[str],
         :meth:`Period.previous`; empty when nothing was known then) and, for numeric
         values, ``change_<value>`` (value minus previous). With a single value column
         the names are ``value`` / ``previous_value`` / ``change``. Rows reported for the
-        same day: the last one in the table wins.
+        same day: the last one in the table wins. A row whose value columns are all
+        empty reports nothing: the value known before it stands (as in
+        :mod:`ntmgis.monitoring.milestones`).
 
     Raises
     ------
@@ -348,7 +350,10 @@ def values_at(table: pd.DataFrame, period: Any, *, keys: Sequence[str],
     df = table[keys + values].copy()
     df["reported"] = end_dates(table[col], lang=lang, column=col, rows=rows).to_numpy()
     df["_order"] = np.arange(len(df))
-    df = df[df["reported"].notna()].sort_values(["reported", "_order"], kind="stable")
+    # A row whose values are all empty reports nothing: it must not hide what an
+    # earlier report said (the milestones carry the last known value the same way).
+    said = df[values].notna().any(axis=1)
+    df = df[df["reported"].notna() & said].sort_values(["reported", "_order"], kind="stable")
 
     def latest(until: dt.date) -> pd.DataFrame:
         known = df[df["reported"] <= pd.Timestamp(until)]
