@@ -27,6 +27,7 @@ from ntmgis.inputs.projects import CAP_COLUMNS
 from ntmgis.monitoring.checks import Located, locate_points
 from ntmgis.monitoring.gpkg import MonitoringLayers
 from ntmgis.monitoring.indicators import indicator_layers, merge_criteria
+from ntmgis.monitoring.summaries import summaries
 
 __all__ = ["commune_groups", "compute_layers"]
 
@@ -66,70 +67,6 @@ def commune_groups(communes: pd.DataFrame, group_by: str | None = None,
     if not any(gn):
         gn = [default_name or ""] * len(codes)
     return {k: (a, b or a) for k, a, b in zip(codes, gc, gn, strict=True)}
-
-
-def _summaries(wide: pd.DataFrame, village_status: pd.DataFrame | None,
-               villages: pd.DataFrame | None, cset: CriteriaSet, years: tuple[int, ...],
-               targets: dict, groups: dict[str, tuple[str, str]]
-               ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``district_summary`` and ``district_overview``: the total's rows, then each group's.
-
-    One group: its rows are the total's, named by the group. More than one: the total's
-    rows have an empty group, each group follows (plan targets are the area's: a group's
-    ``target`` is empty).
-    """
-    distinct = sorted(set(groups.values())) or [(None, None)]
-    parts: list[tuple[tuple[str, str] | None, list[str]]] = [
-        (distinct[0] if len(distinct) == 1 else None, list(groups))]
-    if len(distinct) > 1:
-        parts += [(g, [k for k, v in groups.items() if v == g]) for g in distinct]
-    vill_commune = (dict(zip(villages["code"], villages["commune_code"], strict=True))
-                    if villages is not None else {})
-    rows, over = [], []
-    for grp, codes in parts:
-        gcode, gname = grp if grp is not None else (None, None)
-        whole = grp is None or len(distinct) == 1
-        keep = set(codes)
-        sub = wide[wide["code"].isin(keep)]
-        n_prog = len(codes)
-        vs = village_status
-        vtotal = len(villages) if villages is not None else None
-        if not whole and villages is not None:
-            vtotal = int(villages["commune_code"].isin(keep).sum())
-            if vs is not None:
-                vs = vs[vs["code"].map(vill_commune).isin(keep)]  # the village's commune
-        for year in years:
-            w = sub[sub["year"] == year]
-            for cr in cset:
-                met = int((w[cr.key] == 1).sum())
-                tg = targets.get(cr.number) if whole else None
-                tg = None if tg is None or tg is pd.NA else int(tg)
-                rows.append({"year": year, "criterion": cr.number, "name_vi": cr.name_vi,
-                             "name_en": cr.name_en, "group": cr.group, "communes_met": met,
-                             "communes_total": n_prog,
-                             "share": met / n_prog if n_prog else None, "target": tg,
-                             "target_share": (tg / n_prog if tg is not None and n_prog
-                                              else None),
-                             "gap": (tg - met) if tg is not None else None,
-                             "group_code": gcode, "group_name": gname})
-            vrow = vs[vs["year"] == year] if vs is not None else None
-            over.append({
-                "year": year, "communes_total": n_prog, "ntm_communes": int(w["ntm"].sum()),
-                "criteria_sum": int(w["criteria_met"].sum()),
-                "avg_criteria": float(w["criteria_met"].mean()) if len(w) else None,
-                # The lowest band's bound (10 of 19, 5 of 10); the column keeps its name.
-                "below_10": int((w["criteria_met"] < cset.bands[-1]).sum()),
-                "villages_total": vtotal,
-                "ntm_villages": int(vrow["ntm"].sum()) if vrow is not None else None,
-                "group_code": gcode, "group_name": gname})
-    summary = pd.DataFrame(rows).astype({"target": "Int64", "gap": "Int64",
-                                         "group_code": object, "group_name": object})
-    overview = pd.DataFrame(over).astype({"villages_total": "Int64", "ntm_villages": "Int64",
-                                          "group_code": object, "group_name": object})
-    return summary, overview
-
-
-
 
 
 def _multi(geoms: np.ndarray) -> np.ndarray:
@@ -422,7 +359,7 @@ def compute_layers(inp: Inputs, *, lang: str = "vi",
         communes["group_code"] = [groups[k][0] for k in communes["code"]]
         communes["group_name"] = [groups[k][1] for k in communes["code"]]
     prog_groups = {k: groups[k] for k in prog["code"]}
-    district_summary, district_overview = _summaries(
+    district_summary, district_overview = summaries(
         wide, village_status, villages, cset, years, targets, prog_groups)
     plan_targets = None
     if targets:
