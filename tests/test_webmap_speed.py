@@ -16,7 +16,7 @@ from shapely.geometry import LineString, Polygon
 from ntmgis.outputs.webmap.blocks import CAPITAL_DECIMALS, _project_block, simplify_lines
 from ntmgis.outputs.webmap.encode import simplify_coverage, simplify_coverage_parts
 from ntmgis.outputs.webmap.page import _deflate_chunk, gzip_text
-from ntmgis.outputs.webmap.text7 import decode7
+from ntmgis.outputs.webmap.text123 import decode123
 
 chromium_browser = browser.chromium_browser
 open_page = browser.open_page
@@ -165,7 +165,7 @@ def test_shared_prefix_is_encoded_once() -> None:
                          n_shared=2)
     assert len(cache) == 1
     assert second == gzip_text(chunks[:2] + [other[0][1]], raws[:2] + [other[0][0]])
-    assert zlib.decompress(decode7(second), 31).decode() == "".join(texts[:2]) + ',"c":22}'
+    assert zlib.decompress(decode123(second), 31).decode() == "".join(texts[:2]) + ',"c":22}'
 
 
 # ------------------------------------------------------------ packed bytes (issue 13)
@@ -209,6 +209,40 @@ def test_text7_round_trips_without_markup() -> None:
     assert decode7(encode7(worst)) == worst
     big = os.urandom(70_000)
     assert len(encode7(big).encode("utf-8")) <= len(big) * 8 // 7 + 2
+
+
+def test_text123_round_trips_as_ascii_without_markup() -> None:
+    import os
+
+    from ntmgis.outputs.webmap.text123 import clean_cut, decode123, encode123
+
+    for n in (*range(0, 30), 1001, 100_003):
+        data = os.urandom(n)
+        text = encode123(data)
+        assert text.isascii() and not set("<>&\0\r") & set(text)
+        assert decode123(text) == data
+        # 6 bytes in 7 characters, a last group of m bytes in m + 1
+        assert len(text) == n // 6 * 7 + (n % 6 + 1 if n % 6 else 0)
+        cut = clean_cut(data, n - 1)
+        assert encode123(data[:cut]) + encode123(data[cut:]) == text
+    for worst in (bytes([255] * 60), bytes([0] * 60), bytes([60, 13, 38, 62] * 20)):
+        assert decode123(encode123(worst)) == worst
+    with pytest.raises(ValueError):
+        decode123("abc<def")
+
+
+def test_long_names_are_lazy_json_texts_that_read_back() -> None:
+    """Long lists and strings leave the record's JSON (kind j) and read back the same."""
+    from ntmgis.outputs.webmap.page import _records, read_records
+
+    names = [f"Xã Tân Phước {i}" for i in range(3000)]
+    data = {"communes": {"name": names, "k": 3, "st": {"2025": {"b": "A" * 20_000}}},
+            "small": ["a", "b"]}
+    stream = b"".join(rec for _, rec in _records(data, {}, frozenset()))
+    # the record's JSON keeps a reference (kind j), not the names
+    first_json = stream[4:4 + int.from_bytes(stream[:4], "little")]
+    assert b"Ph\xc6\xb0\xe1\xbb\x9bc" not in first_json and b'"j"]' in first_json
+    assert read_records(stream) == data
 
 
 def test_lines_on_arcs_round_trip() -> None:

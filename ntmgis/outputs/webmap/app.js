@@ -5,45 +5,39 @@
  * precomputed in Python and stored per feature and year; this script only
  * looks them up. window.ntmgis exposes counts and hooks for tests.
  *
- * The data block is plain JSON, or for large areas gzip written as text, seven bits
- * a character (page.py, text7.py), inflated here with the browser's DecompressionStream; the map is
+ * The data block is plain JSON, or for large areas gzip written as ASCII text, 6 bytes
+ * in 7 characters (page.py, text123.py), inflated here with the browser's DecompressionStream; the map is
  * drawn (start) once the data is there, and window.ntmgis.ready is set last.
  */
 (function () {
   'use strict';
-  // text7.py: 7 bits a character; a forbidden group (NUL, CR, <, >, &) and the one after it
-  // as one character BASES[i] + next, a forbidden last group as END + i
-  var FORBIDDEN = [0, 13, 60, 62, 38], BASES = [0x100, 0x180, 0x200, 0x280, 0x400], END = 0x480;
-  function text7(s) {
-    // one byte a character is room enough unless one in seven is a pair (then it grows)
-    var n = s.length, i, c, out = new Uint8Array(n + 8), len = out.length;
-    var acc = 0, bits = 0, o = 0, k, c1, c2, c3, c4, c5, c6, c7;
-    i = 0;
-    while (i < n) {
-      // eight plain characters on a byte boundary are seven bytes
-      if (bits === 0 && i + 8 <= n && o + 7 <= len) {
-        c = s.charCodeAt(i); c1 = s.charCodeAt(i + 1); c2 = s.charCodeAt(i + 2); c3 = s.charCodeAt(i + 3);
-        c4 = s.charCodeAt(i + 4); c5 = s.charCodeAt(i + 5); c6 = s.charCodeAt(i + 6); c7 = s.charCodeAt(i + 7);
-        if ((c | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 128) {
-          out[o] = c << 1 | c1 >> 6; out[o + 1] = (c1 & 63) << 2 | c2 >> 5; out[o + 2] = (c2 & 31) << 3 | c3 >> 4;
-          out[o + 3] = (c3 & 15) << 4 | c4 >> 3; out[o + 4] = (c4 & 7) << 5 | c5 >> 2; out[o + 5] = (c5 & 3) << 6 | c6 >> 1;
-          out[o + 6] = (c6 & 1) << 7 | c7;
-          o += 7; i += 8;
-          continue;
-        }
-      }
-      c = s.charCodeAt(i++);
-      if (c < 128) { acc = (acc << 7) | c; bits += 7; } else if (c >= END) {
-        acc = (acc << 7) | FORBIDDEN[c - END]; bits += 7;
-      } else {
-        k = c >= BASES[4] ? 4 : (c - 0x100) >> 7;
-        acc = (acc << 14) | (FORBIDDEN[k] << 7) | (c - BASES[k]); bits += 14;
-      }
-      if (o + 2 > len) { var more = new Uint8Array(2 * len); more.set(out); out = more; len = out.length; }
-      while (bits >= 8) { bits -= 8; out[o++] = (acc >>> bits) & 255; }
-      acc &= (1 << bits) - 1;
+  // text123.py: 6 bytes (a big-endian 48-bit number) in 7 digits base 123, most significant
+  // first; a digit is the index of its character among the ASCII characters that are not
+  // NUL, CR, <, > or &; a last group of m bytes is m + 1 digits. 123**7 < 2**53: exact
+  var DIGIT = new Float64Array(128);
+  (function () {
+    for (var c = 0, d = 0; c < 128; c++) { if (c !== 0 && c !== 13 && c !== 60 && c !== 62 && c !== 38) { DIGIT[c] = d++; } }
+  })();
+  function text123(s) {
+    var n = s.length, full = (n / 7) | 0, rest = n - 7 * full, D = DIGIT;
+    var out = new Uint8Array(6 * full + (rest ? rest - 1 : 0)), i = 0, o = 0, v, hi, lo, g;
+    for (g = 0; g < full; g++) {
+      v = D[s.charCodeAt(i)] * 123 + D[s.charCodeAt(i + 1)];
+      v = v * 123 + D[s.charCodeAt(i + 2)];
+      v = v * 123 + D[s.charCodeAt(i + 3)];
+      v = v * 123 + D[s.charCodeAt(i + 4)];
+      v = v * 123 + D[s.charCodeAt(i + 5)];
+      v = v * 123 + D[s.charCodeAt(i + 6)];
+      hi = Math.floor(v / 16777216); lo = v - hi * 16777216;
+      out[o] = hi >>> 16; out[o + 1] = hi >>> 8; out[o + 2] = hi;
+      out[o + 3] = lo >>> 16; out[o + 4] = lo >>> 8; out[o + 5] = lo;
+      i += 7; o += 6;
     }
-    return out.subarray(0, o);
+    if (rest) {
+      for (v = 0, g = i; g < n; g++) { v = v * 123 + D[s.charCodeAt(g)]; }
+      for (g = rest - 2; g >= 0; g--) { out[o + g] = v % 256; v = Math.floor(v / 256); }
+    }
+    return out;
   }
   // A packed array is unpacked when first read (a property getter): at the opening zoom
   // the map draws provinces and districts only, so most arrays are never read before the
@@ -99,7 +93,12 @@
       return [bins[lo], off - starts[lo]];
     }
     function packed(v) { return v.$r && Array.isArray(v.$r) ? 'r' : (v.$s && Array.isArray(v.$s) ? 's' : null); }
-    function get(r, typed) { var w = where(r[0]); return unpack(w[0], w[1], r[1], r[2], typed); }
+    function get(r, typed) {
+      var w = where(r[0]);
+      // page.py's long lists and strings (names, statuses): JSON text parsed when first read
+      if (r[2] === 'j') { return visit(JSON.parse(dec.decode(w[0].subarray(w[1], w[1] + r[1])))); }
+      return unpack(w[0], w[1], r[1], r[2], typed);
+    }
     function thunkOf(v, kind) {
       return kind === 'r' ? memo(function () { return get(v.$r); })
         : memo(function () { return numbered(v.$s, get); });
@@ -111,6 +110,7 @@
     }
     function visit(v) {
       var kind;
+      if (typeof v !== 'object' || v === null) { return v; }
       if (Array.isArray(v)) {
         for (var i = 0; i < v.length; i++) {
           var e = v[i];
@@ -175,19 +175,23 @@
   }
   // criteria flags (base 64) XOR-ed with the year before's: b = prev XOR bx
   var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  // each year's flags made when first read (the year before's first): a country's village
+  // statuses are not shown at its opening zoom
   function flagsBack(years, pick) {
     if (!years) { return; }
     var val = new Uint8Array(128), chr = new Uint8Array(64), prev = null, dec = new TextDecoder();
     for (var d = 0; d < 64; d++) { val[B64.charCodeAt(d)] = d; chr[d] = B64.charCodeAt(d); }
     Object.keys(years).sort().forEach(function (y) {
       var f = pick(years[y]);
-      if (f && typeof f.bx === 'string') {
-        var bx = f.bx, out = new Uint8Array(bx.length);
-        for (var i = 0; i < bx.length; i++) { out[i] = chr[val[prev.charCodeAt(i)] ^ val[bx.charCodeAt(i)]]; }
-        f.b = dec.decode(out);
-        delete f.bx;
+      if (f && 'bx' in f) {
+        var bx = take(f, 'bx'), before = prev;
+        lazy(f, 'b', memo(function () {
+          var x = bx(), p = before.b, out = new Uint8Array(x.length);
+          for (var i = 0; i < x.length; i++) { out[i] = chr[val[p.charCodeAt(i)] ^ val[x.charCodeAt(i)]]; }
+          return dec.decode(out);
+        }));
       }
-      prev = f ? f.b : null;
+      prev = f || null;
     });
   }
   function lowerFirst(s) {
@@ -438,7 +442,7 @@
   } else if (typeof DecompressionStream === 'undefined' || typeof Response === 'undefined') {
     failed(null);
   } else {
-    var gz = text7(node.textContent);
+    var gz = text123(node.textContent);
     node.textContent = '';  // the text is not needed any more
     new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()
       .then(function (buf) { return readRecords(new Uint8Array(buf)); })

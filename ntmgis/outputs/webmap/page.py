@@ -8,9 +8,9 @@ strings are only ever set as text in the browser (``textContent``); the JSON
 is additionally escaped so that no ``</script>`` or HTML can end the block.
 
 A large data block (a province or the whole country) is written gzip
-compressed instead, in a ``<script type="application/x-ntmgis-gz7">`` block:
-the gzip bytes as text, seven bits a character (:mod:`.text7`: no ``<``,
-``>``, ``&``, NUL or CR, so nothing in it can end the element), which
+compressed instead, in a ``<script type="application/x-ntmgis-gz123">`` block:
+the gzip bytes as ASCII text, six bytes in seven characters (:mod:`.text123`: no
+``<``, ``>``, ``&``, NUL or CR, so nothing in it can end the element), which
 ``app.js`` decodes and inflates with the browser's own
 ``DecompressionStream`` (no library, no network).
 The gzip header carries no time stamp, so the output stays deterministic.
@@ -42,13 +42,16 @@ from ntmgis.outputs.webmap.packed import (
     unpack,
 )
 from ntmgis.outputs.webmap.refs import by_reference, restore
-from ntmgis.outputs.webmap.text7 import clean_cut, decode7, encode7
+from ntmgis.outputs.webmap.text7 import decode7
+from ntmgis.outputs.webmap.text123 import clean_cut, decode123, encode123
 
 __all__ = ["STATIC_DIR", "APP_DIR", "COMPRESS_MIN_BYTES", "assemble_page", "library_bytes",
            "to_json", "gzip_text", "read_data_block", "GZ_TYPE"]
 
-# the type of a compressed data block: gzip (of the records, see _record) as text7
-GZ_TYPE = "application/x-ntmgis-gz7"
+# the type of a compressed data block: gzip (of the records, see _record) as text123
+GZ_TYPE = "application/x-ntmgis-gz123"
+# the type that pages written before text123 have (text7): still read by read_data_block
+GZ7_TYPE = "application/x-ntmgis-gz7"
 # data blocks from this size on (bytes of the records, see _record: JSON text with the
 # arrays packed, about half the plain JSON) are written compressed
 COMPRESS_MIN_BYTES = 1_000_000
@@ -175,7 +178,7 @@ _GZ_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 
 def gzip_text(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = None,
               n_shared: int = 0) -> str:
-    """A gzip member made of raw-deflate ``chunks``, written as text (:mod:`.text7`).
+    """A gzip member made of raw-deflate ``chunks``, written as text (:mod:`.text123`).
 
     Parameters
     ----------
@@ -195,12 +198,12 @@ def gzip_text(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = Non
     Returns
     -------
     str
-        The gzip bytes seven bits a character (8 characters for 7 bytes),
+        The gzip bytes as ASCII (7 characters for 6 bytes),
         without ``<``, ``>``, ``&``, NUL and CR; the header has no file name
         and time stamp 0, so the same input gives the same text.
     """
     end = zlib.compressobj(GZ_LEVEL_PAGE, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
-    key = ("\0text7", n_shared, tuple(len(c) for c in chunks[:n_shared]))
+    key = ("\0text123", n_shared, tuple(len(c) for c in chunks[:n_shared]))
     if cache is not None and key in cache:
         text, tail, crc, size = cache[key]
     else:
@@ -211,7 +214,7 @@ def gzip_text(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = Non
             size += len(b)
         prefix = b"".join([_GZ_HEADER, *chunks[:n_shared]])
         cut = clean_cut(prefix, len(prefix))
-        text, tail = encode7(prefix[:cut]), prefix[cut:]
+        text, tail = encode123(prefix[:cut]), prefix[cut:]
         if cache is not None:
             cache[key] = (text, tail, crc, size)
     for b in raw[n_shared:]:
@@ -219,7 +222,7 @@ def gzip_text(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = Non
         size += len(b)
     rest = b"".join([tail, *chunks[n_shared:], end,
                      struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)])
-    return text + encode7(rest)
+    return text + encode123(rest)
 
 
 def _deflate_chunk(text: str | bytes, level: int) -> tuple[bytes, bytes]:
@@ -255,9 +258,75 @@ def _record(text: str, value: object, binpos: int) -> bytes:
         size += len(blob)
         return {"$r": [binpos + size - len(blob), len(blob), kind]}
 
-    raw = (text + _dump(_pack_lists(value), default=ref)).encode("utf-8") \
+    def lazy(o: _Lazy) -> object:
+        # its packed arrays first (they take the places after those before), then its text
+        nonlocal size
+        blob = _dump(o.value, default=default).encode("utf-8")
+        blobs.append(blob)
+        size += len(blob)
+        return {"$r": [binpos + size - len(blob), len(blob), "j"]}
+
+    def default(o: object) -> object:
+        return lazy(o) if isinstance(o, _Lazy) else ref(o)
+
+    raw = (text + _dump(_lazy_leaves(_pack_lists(value)), default=default)).encode("utf-8") \
         if value is not _NO_VALUE else text.encode("utf-8")
     return b"".join([struct.pack("<I", len(raw)), raw, struct.pack("<I", size), *blobs])
+
+
+# A long list or string (names, statuses: JSON text) is written after the record's JSON as
+# a text of its own (kind "j"), which app.js parses when it is first read: a country's
+# 12 MB of names and statuses are not shown at its opening zoom, and JSON.parse of all of
+# them took longer than drawing it. From this many characters of JSON text on.
+LAZY_MIN_CHARS = 16_384
+
+
+class _Lazy:
+    """A value written as a JSON text of its own in the record's bytes (kind ``"j"``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def _lazy_leaves(value: object) -> object:
+    """``value`` (a dict) with its long lists and strings, at any depth of dicts, as :class:`_Lazy`.
+
+    Dicts stay in the record's JSON (their keys are looked at before anything is drawn);
+    the size is judged on the list's items without the packed arrays, which are bytes anyway.
+    """
+    if type(value) is not dict or "$s" in value:
+        return value
+    out = {}
+    for k, v in value.items():
+        if type(v) is dict:
+            out[k] = _lazy_leaves(v)
+        elif type(v) is str and len(v) >= LAZY_MIN_CHARS:
+            out[k] = _Lazy(v)
+        elif type(v) is list and len(v) >= 64 and _text_size(v, LAZY_MIN_CHARS) >= LAZY_MIN_CHARS:
+            out[k] = _Lazy(v)
+        else:
+            out[k] = v
+    return out
+
+
+def _text_size(v: list, enough: int) -> int:
+    """About how many characters of JSON ``v`` takes, counting up to ``enough``."""
+    n = 0
+    for x in v:
+        t = type(x)
+        if t is str:
+            n += len(x) + 3
+        elif t is int or t is float:
+            n += 4
+        elif t is list:
+            n += _text_size(x, enough - n)
+        elif x is None:
+            n += 5
+        if n >= enough:
+            break
+    return n
 
 
 _NO_VALUE = object()
@@ -371,6 +440,8 @@ def read_records(stream: bytes) -> object:
         if ref is None:
             return obj
         off, size, kind = ref
+        if kind == "j":  # a value written as a JSON text of its own (see _lazy_leaves)
+            return json.loads(bytes(blob[off:off + size]).decode("utf-8"), object_hook=hook)
         return unpack(memoryview(blob)[off:off + size], kind)
 
     return restore(json.loads(b"".join(texts).decode("utf-8"), object_hook=hook))
@@ -387,7 +458,8 @@ def read_data_block(page_html: str) -> object:
         raise ValueError("no ntmgis data block in the page")
     if m.group(1) == "application/json":
         return json.loads(m.group(2))
-    return read_records(zlib.decompress(decode7(m.group(2)), 31))
+    decode = decode7 if m.group(1) == GZ7_TYPE else decode123
+    return read_records(zlib.decompress(decode(m.group(2)), 31))
 
 
 def _as_lists(o: object) -> object:
