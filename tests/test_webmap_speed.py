@@ -289,6 +289,8 @@ def small_country(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build(ws, overwrite=True)
     mp = pytest.MonkeyPatch()
     mp.setattr(page_mod, "COMPRESS_MIN_BYTES", 0)
+    # most lists and strings as JSON texts read when first used (a country's names are)
+    mp.setattr(page_mod, "LAZY_MIN_CHARS", 200)
     try:
         paths = render_maps(ws, overwrite=True, level_of_detail=True)
     finally:
@@ -345,4 +347,35 @@ def test_browser_reads_what_python_reads(small_country: Path, open_page: object)
     for key, value in data["projects"].items():
         if key not in ("cat", "status"):  # enumerations: decoded by app.js
             assert got["projects"][key] == value, key
+    assert errors == [] and failed == []
+
+
+@pytest.mark.browser
+def test_group_lines_drawn_as_leaflet_draws_them(small_country: Path, open_page: object) -> None:
+    """The district lines (GroupLines, from the arcs) give Leaflet's own path at each zoom."""
+    page, errors, failed = open_page(small_country)
+    got = page.evaluate("""() => {
+        const map = window.ntmgis.map, D = window.ntmgis.data, S = 100000;
+        let g = null;
+        map.eachLayer(l => { if (l.options && l.options.className === 'ntm-glines') g = l; });
+        const lines = D.glines.geom.map(f => {
+            const out = []; let x = 0, y = 0;
+            for (let i = 0; i < f.length; i += 2) {
+                x += f[i]; y += f[i + 1]; out.push(L.latLng(y / S, x / S));
+            }
+            return out;
+        });
+        const ref = L.polyline(lines, Object.assign({}, g.options, {className: 'ref'})).addTo(map);
+        const same = [];
+        const key = l => JSON.stringify(l._parts.map(p => p.map(q => [q.x, q.y])));
+        for (const z of [map.getZoom(), map.getZoom() + 1.75, map.getZoom() + 4]) {
+            map.setZoom(z, {animate: false});
+            same.push([key(g) === key(ref), g._parts.length, key(g).length]);
+        }
+        same.push([g.getBounds().equals(ref.getBounds()), 0, 0]);
+        ref.remove();
+        return same;
+    }""")
+    assert all(ok for ok, _, _ in got), got
+    assert got[0][1] > 0 and got[0][2] > 100
     assert errors == [] and failed == []

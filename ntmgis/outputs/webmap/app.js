@@ -227,17 +227,17 @@
   }
   // the group lines' arc references (refs.py), for drawing them without G.geom (below)
   var ON_ARCS = new WeakMap();
-  // The group lines as Leaflet draws them, straight from the communes' arcs: the points
-  // of linesFromArcs as L.LatLng (the same numbers as decodeLine of its lines), without
-  // its delta lists and temporary arrays. A country's district lines are some 400.000
-  // points drawn at the opening zoom: the temporary arrays cost more than the drawing.
-  function latLngsOnArcs(refs, arcs, S) {
-    var out = new Array(refs.length), buf = new Int32Array(4096), q, i, x, y;
+  // The group lines straight from the communes' arcs, each as a Float64Array of longitude,
+  // latitude pairs (the numbers L.LatLng would hold for decodeLine of linesFromArcs' lines)
+  // without its delta lists, temporary arrays and 400.000 L.LatLng: a country's district
+  // lines are drawn at its opening zoom (GroupLines, below, projects them).
+  function lonLatsOnArcs(refs, arcs, S) {
+    var out = new Array(refs.length), buf = new Int32Array(4096), q, i, x, y, k, line;
     for (q = 0; q < refs.length; q++) {
-      var r = refs[q], line, k = 0;
+      var r = refs[q];
       if (r[0] < 0) {  // a line the arcs do not draw: as it was
-        line = new Array((r.length - 1) >> 1); x = 0; y = 0;
-        for (i = 1; i < r.length; i += 2) { x += r[i]; y += r[i + 1]; line[k++] = new L.LatLng(y / S, x / S); }
+        line = new Float64Array(r.length - 1); x = 0; y = 0;
+        for (i = 1; i < r.length; i += 2) { x += r[i]; y += r[i + 1]; line[i - 1] = x / S; line[i] = y / S; }
         out[q] = line;
         continue;
       }
@@ -257,11 +257,11 @@
         n = base + len;
       }
       var np = n >> 1, shift = r[0], m = np - 1;
-      line = new Array(np);
+      line = new Float64Array(2 * np);
       for (k = 0; k < np; k++) {
         // a closed line turned back by shift points: point k is the ring's (m - shift + k) % m
         var at = shift ? (k < m ? (m - shift + k) % m : (m - shift) % m) : k;
-        line[k] = new L.LatLng(buf[2 * at + 1] / S, buf[2 * at] / S);
+        line[2 * k] = buf[2 * at] / S; line[2 * k + 1] = buf[2 * at + 1] / S;
       }
       out[q] = line;
     }
@@ -628,6 +628,59 @@
   var nP = D.projects ? nOf(D.projects, 'id') : 0;
   var nFeatures = nC + nV + nP;
   var map = L.map('map', { preferCanvas: nFeatures > 5000, zoomSnap: 0.25, maxZoom: 18, minZoom: 5 });
+  // Lines drawn as L.Polyline draws them, from Float64Arrays of longitude, latitude pairs
+  // (lonLatsOnArcs) instead of L.LatLng: projected as Leaflet projects (spherical Mercator,
+  // the same operations in the same order, rounded to whole pixels), the Mercator
+  // coordinates kept for the next zoom, and of each run of points on the same pixel only
+  // the first (and a line's last point) made an L.Point: Leaflet's simplification drops the
+  // others anyway (they are 0 px from the point kept before them), so the path is the same.
+  var GroupLines = L.Polyline.extend({
+    initialize: function (lines, options) {
+      L.setOptions(this, options);
+      var s = 90, w = 180, n = -90, e = -180;
+      lines.forEach(function (f) {
+        for (var i = 0; i < f.length; i += 2) {
+          if (f[i] < w) { w = f[i]; } if (f[i] > e) { e = f[i]; }
+          if (f[i + 1] < s) { s = f[i + 1]; } if (f[i + 1] > n) { n = f[i + 1]; }
+        }
+      });
+      this._lonlat = lines;
+      this._merc = null;
+      this._latlngs = [];
+      this._bounds = lines.length ? L.latLngBounds([s, w], [n, e]) : L.latLngBounds();
+    },
+    _mercator: function () {
+      var P = L.Projection.SphericalMercator, R = P.R, max = P.MAX_LATITUDE, d = Math.PI / 180;
+      return this._lonlat.map(function (f) {
+        var out = new Float64Array(f.length);
+        for (var i = 0; i < f.length; i += 2) {
+          var lat = Math.max(Math.min(max, f[i + 1]), -max), sin = Math.sin(lat * d);
+          out[i] = R * f[i] * d;
+          out[i + 1] = R * Math.log((1 + sin) / (1 - sin)) / 2;
+        }
+        return out;
+      });
+    },
+    _projectLatlngs: function (latlngs, result, pxBounds) {
+      var map = this._map, crs = map.options.crs, t = crs.transformation, scale = crs.scale(map._zoom);
+      var o = map.getPixelOrigin();
+      if (!this._merc) { this._merc = this._mercator(); this._lonlat = null; }
+      this._merc.forEach(function (f) {
+        if (!f.length) { return; }  // as L.Polyline: an empty line has no ring
+        var ring = [], last = f.length - 2, px = NaN, py = NaN;
+        for (var i = 0; i <= last; i += 2) {
+          var x = Math.round(scale * (t._a * f[i] + t._b)), y = Math.round(scale * (t._c * f[i + 1] + t._d));
+          if (x === px && y === py && i < last) { continue; }
+          px = x; py = y;
+          var p = new L.Point(x - o.x, y - o.y);
+          ring.push(p);
+          pxBounds.extend(p);
+        }
+        result.push(ring);
+      });
+    },
+    getLatLngs: function () { return []; }
+  });
   map.attributionControl.setPrefix(false);
   // leave room for the panels on a wide screen so that they do not hide the area
   var wide = window.innerWidth > 900;
@@ -1541,7 +1594,13 @@
   var G = D.glines;
   var gOnArcs = G && ON_ARCS.get(G);
   if (G && (gOnArcs ? gOnArcs().length : G.geom && G.geom.length)) {
-    var gLine = L.polyline(gOnArcs ? latLngsOnArcs(gOnArcs(), C.arcs, S) : decodeLines(G.geom), { pane: 'glines', color: '#222', weight: 2.6, opacity: 1, dashArray: '10 4 2 4', interactive: false, className: 'ntm-glines' });
+    var gOpts = { pane: 'glines', color: '#222', weight: 2.6, opacity: 1, dashArray: '10 4 2 4', interactive: false, className: 'ntm-glines' };
+    var gLine = gOnArcs && map.options.crs === L.CRS.EPSG3857 ? new GroupLines(lonLatsOnArcs(gOnArcs(), C.arcs, S), gOpts)
+      : L.polyline(gOnArcs ? lonLatsOnArcs(gOnArcs(), C.arcs, S).map(function (f) {
+        var out = [];
+        for (var i = 0; i < f.length; i += 2) { out.push(new L.LatLng(f[i + 1], f[i])); }
+        return out;
+      }) : decodeLines(G.geom), gOpts);
     register('group_lines', L.featureGroup([gLine]), G.title, T.g_monitoring, true, function () {
       return { title: G.title, kind: 'line', items: [{ key: 'group', label: G.title, color: '#222', count: G.n }] };
     });
