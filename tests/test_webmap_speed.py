@@ -291,6 +291,8 @@ def small_country(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mp.setattr(page_mod, "COMPRESS_MIN_BYTES", 0)
     # most lists and strings as JSON texts read when first used (a country's names are)
     mp.setattr(page_mod, "LAZY_MIN_CHARS", 200)
+    # the block in many pieces (a country's is in about 10)
+    mp.setattr(page_mod, "GZ_PIECE_CHARS", 7 * 2**10)
     try:
         paths = render_maps(ws, overwrite=True, level_of_detail=True)
     finally:
@@ -379,3 +381,20 @@ def test_group_lines_drawn_as_leaflet_draws_them(small_country: Path, open_page:
     assert all(ok for ok, _, _ in got), got
     assert got[0][1] > 0 and got[0][2] > 100
     assert errors == [] and failed == []
+
+
+@pytest.mark.browser
+def test_compressed_pieces_inflate_without_a_worker(small_country: Path,
+                                                    open_page: object) -> None:
+    """A browser that cannot start the worker inflates the pieces itself: the same map."""
+    text = small_country.read_text(encoding="utf-8")
+    # the block comes in pieces after the map script, each handed over by the script after it
+    assert text.count("<script>ntmgisFeed()</script>") >= 3
+    assert text.index("ntmgisFeed(true)") > text.index('id="ntmgis-data"')
+    counts = []
+    for init in (None, "window.Worker = function () { throw new Error('no workers'); };",
+                 "delete window.Worker;"):
+        page, errors, failed = open_page(small_country, init_script=init)
+        counts.append(page.evaluate("JSON.stringify(window.ntmgis.counts)"))
+        assert errors == [] and failed == [], init
+    assert counts[0] == counts[1] == counts[2] and '"communes"' in counts[0]

@@ -14,12 +14,13 @@
   // text123.py: 6 bytes (a big-endian 48-bit number) in 7 digits base 123, most significant
   // first; a digit is the index of its character among the ASCII characters that are not
   // NUL, CR, <, > or &; a last group of m bytes is m + 1 digits. 123**7 < 2**53: exact
-  var DIGIT = new Float64Array(128);
-  (function () {
-    for (var c = 0, d = 0; c < 128; c++) { if (c !== 0 && c !== 13 && c !== 60 && c !== 62 && c !== 38) { DIGIT[c] = d++; } }
-  })();
   function text123(s) {
-    var n = s.length, full = (n / 7) | 0, rest = n - 7 * full, D = DIGIT;
+    var D = text123.D;
+    if (!D) {  // the digit of each character (the function runs in a worker too: no outer names)
+      D = text123.D = new Float64Array(128);
+      for (var c = 0, d = 0; c < 128; c++) { if (c !== 0 && c !== 13 && c !== 60 && c !== 62 && c !== 38) { D[c] = d++; } }
+    }
+    var n = s.length, full = (n / 7) | 0, rest = n - 7 * full;
     var out = new Uint8Array(6 * full + (rest ? rest - 1 : 0)), i = 0, o = 0, v, hi, lo, g;
     for (g = 0; g < full; g++) {
       v = D[s.charCodeAt(i)] * 123 + D[s.charCodeAt(i + 1)];
@@ -436,17 +437,59 @@
       D.plines = { p: p, geom: geom };
     }
   }
+  // The worker that inflates the pieces of a compressed block while the browser reads the
+  // next ones (its source: text123 and inflater below, as text); it answers with the bytes
+  function inflater() {
+    var ds = new DecompressionStream('gzip'), writer = ds.writable.getWriter();
+    var all = new Response(ds.readable).arrayBuffer();
+    function quiet() {}
+    onmessage = function (e) {
+      if (e.data !== null) { writer.write(text123(e.data)).catch(quiet); return; }
+      writer.close().catch(quiet);
+      all.then(function (buf) { postMessage(buf, [buf]); }, function (err) { postMessage({ error: String(err) }); });
+    };
+  }
+  function inflateHere(texts) {
+    var parts = texts.map(text123);
+    return new Response(new Blob(parts).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  }
+  // page.py: each piece of a compressed block is followed by a script calling ntmgisFeed(),
+  // the last by ntmgisFeed(true); without a worker (or if it fails) they are inflated here
+  function feeder() {
+    var texts = [], worker = null;
+    try {
+      worker = new Worker(URL.createObjectURL(new Blob(
+        ['var text123 = ' + text123.toString() + ';\n(' + inflater.toString() + ')();'], { type: 'text/javascript' })));
+    } catch (e) { worker = null; }
+    return function (last) {
+      if (!last) {
+        var el = document.currentScript && document.currentScript.previousElementSibling;
+        var text = el ? el.textContent : '';
+        if (el) { el.textContent = ''; }  // the text is not needed any more
+        texts.push(text);
+        if (worker) { worker.postMessage(text); }
+        return;
+      }
+      var bytes = !worker ? inflateHere(texts) : new Promise(function (resolve, reject) {
+        worker.onmessage = function (e) { if (e.data && e.data.error) { reject(new Error(e.data.error)); } else { resolve(e.data); } };
+        worker.onerror = function (e) { e.preventDefault(); reject(e); };
+        worker.postMessage(null);
+      }).catch(function () { return inflateHere(texts); });
+      bytes.then(function (buf) {
+        texts = null;
+        if (worker) { worker.terminate(); }
+        return readRecords(new Uint8Array(buf));
+      }).then(start, function (err) { failed(err); });
+    };
+  }
   var node = document.getElementById('ntmgis-data');
-  if (node.type === 'application/json') {
+  if (node && node.type === 'application/json') {
     start(JSON.parse(node.textContent));
   } else if (typeof DecompressionStream === 'undefined' || typeof Response === 'undefined') {
+    window.ntmgisFeed = function () {};
     failed(null);
   } else {
-    var gz = text123(node.textContent);
-    node.textContent = '';  // the text is not needed any more
-    new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()
-      .then(function (buf) { return readRecords(new Uint8Array(buf)); })
-      .then(start, function (err) { failed(err); });
+    window.ntmgisFeed = feeder();
   }
 
   function start(D) {

@@ -46,12 +46,13 @@ from ntmgis.outputs.webmap.text7 import decode7
 from ntmgis.outputs.webmap.text123 import clean_cut, decode123, encode123
 
 __all__ = ["STATIC_DIR", "APP_DIR", "COMPRESS_MIN_BYTES", "assemble_page", "library_bytes",
-           "to_json", "gzip_text", "read_data_block", "GZ_TYPE"]
+           "to_json", "gzip_text", "read_data_block", "data_block_text", "GZ_TYPE"]
 
 # the type of a compressed data block: gzip (of the records, see _record) as text123
 GZ_TYPE = "application/x-ntmgis-gz123"
 # the type that pages written before text123 have (text7): still read by read_data_block
 GZ7_TYPE = "application/x-ntmgis-gz7"
+_PLAIN = '<script id="ntmgis-data" type="application/json">'
 # data blocks from this size on (bytes of the records, see _record: JSON text with the
 # arrays packed, about half the plain JSON) are written compressed
 COMPRESS_MIN_BYTES = 1_000_000
@@ -387,8 +388,7 @@ def _data_block(data: dict, cache: dict | None, shared: frozenset[str] | set[str
     if not compress:
         pieces = list(_pieces(data, cache, shared)) if isinstance(data, dict) else [
             (None, _dump(data))]
-        return ('<script id="ntmgis-data" type="application/json">'
-                + "".join(t for _, t in pieces) + "</script>")
+        return _PLAIN + "".join(t for _, t in pieces) + "</script>"
     if records is None:
         records = list(_records(data, cache, shared))
     gz_cache = cache.setdefault("\0gz", {})
@@ -406,8 +406,34 @@ def _data_block(data: dict, cache: dict | None, shared: frozenset[str] | set[str
     n_shared = 0
     while n_shared < len(records) and records[n_shared][0] is not None:
         n_shared += 1
-    return (f'<script id="ntmgis-data" type="{GZ_TYPE}">'
-            + gzip_text(chunks, raws, cache=gz_cache, n_shared=n_shared) + "</script>")
+    text = gzip_text(chunks, raws, cache=gz_cache, n_shared=n_shared)
+    # in pieces, each handed by the script after it to app.js (a worker inflates it while
+    # the browser reads the next); the first one keeps the id
+    parts = []
+    for n, at in enumerate(range(0, len(text), GZ_PIECE_CHARS)):
+        ident = ' id="ntmgis-data"' if n == 0 else ""
+        parts.append(f'<script{ident} type="{GZ_TYPE}">{text[at:at + GZ_PIECE_CHARS]}</script>\n'
+                     f"<script>{_FEED}()</script>")
+    return "\n".join([*parts, f"<script>{_FEED}(true)</script>"])
+
+
+# characters of a piece of a compressed block (a multiple of 7: whole text123 groups)
+GZ_PIECE_CHARS = 7 * 2**17
+# the function of app.js that takes each piece (the script element just before the call)
+_FEED = "ntmgisFeed"
+_BLOCK = re.compile(
+    r'<script(?: id="ntmgis-data")? type="(application/[a-z0-9.-]+)">(.*?)</script>', re.S)
+
+
+def data_block_text(page_html: str) -> tuple[str, str]:
+    """The type and the text of a page's data block (its pieces joined, when compressed)."""
+    pieces = _BLOCK.findall(page_html)
+    if not pieces or "ntmgis-data" not in page_html:
+        raise ValueError("no ntmgis data block in the page")
+    kind = pieces[0][0]
+    if kind == "application/json":
+        return kind, pieces[0][1]
+    return kind, "".join(t for k, t in pieces if k == kind)
 
 
 def split_records(stream: bytes) -> tuple[list[bytes], bytes]:
@@ -453,13 +479,11 @@ def read_data_block(page_html: str) -> object:
     For tests and tools that look inside a map; packed arrays come back as
     the nested lists they stand for.
     """
-    m = re.search(r'<script id="ntmgis-data" type="([^"]+)">(.*?)</script>', page_html, re.S)
-    if m is None:
-        raise ValueError("no ntmgis data block in the page")
-    if m.group(1) == "application/json":
-        return json.loads(m.group(2))
-    decode = decode7 if m.group(1) == GZ7_TYPE else decode123
-    return read_records(zlib.decompress(decode(m.group(2)), 31))
+    kind, text = data_block_text(page_html)
+    if kind == "application/json":
+        return json.loads(text)
+    decode = decode7 if kind == GZ7_TYPE else decode123
+    return read_records(zlib.decompress(decode(text), 31))
 
 
 def _as_lists(o: object) -> object:
@@ -486,6 +510,7 @@ def assemble_page(data: dict, *, title: str, lang: str, cache: dict | None = Non
     """
     css, js = _libraries()
     app_css, app_js = _app()
+    block = _data_block(data, cache, shared, compress)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -495,7 +520,9 @@ def assemble_page(data: dict, *, title: str, lang: str, cache: dict | None = Non
         f"<style>\n{css}\n{app_css}\n</style>\n</head>\n<body>\n"
         '<div id="map" role="application"></div>\n'
         f"<script>\n{js}\n</script>\n"
-        f"{_data_block(data, cache, shared, compress)}\n"
-        f"<script>\n{app_js}\n</script>\n"
-        "</body>\n</html>\n"
+        # a compressed block comes in pieces after the map script, which takes each as it
+        # is read; plain JSON is read by the script after it
+        + (f"{block}\n<script>\n{app_js}\n</script>\n" if block.startswith(_PLAIN)
+           else f"<script>\n{app_js}\n</script>\n{block}\n")
+        + "</body>\n</html>\n"
     )
