@@ -398,3 +398,32 @@ def test_compressed_pieces_inflate_without_a_worker(small_country: Path,
         counts.append(page.evaluate("JSON.stringify(window.ntmgis.counts)"))
         assert errors == [] and failed == [], init
     assert counts[0] == counts[1] == counts[2] and '"communes"' in counts[0]
+
+
+@pytest.mark.browser
+def test_xss_name_in_a_compressed_page_shows_as_text(tmp_path: Path, open_page: object,
+                                                     build_sample: object, xss: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name read from a lazy JSON text of a compressed block is still only text."""
+    import ntmgis.outputs.webmap.page as page_mod
+    from ntmgis.outputs.webmap import render_maps
+
+    ws = build_sample(tmp_path / "ws", project_name=xss)
+    monkeypatch.setattr(page_mod, "COMPRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(page_mod, "LAZY_MIN_CHARS", 50)
+    paths = render_maps(ws, overwrite=True)
+    assert f'type="{page_mod.GZ_TYPE}"' in paths[0].read_text(encoding="utf-8")
+    page, errors, failed = open_page(paths[0])
+    requested: list[str] = []
+    page.on("request", lambda req: requested.append(req.url))
+    page.fill(".ntm-search input", "img src")
+    item = page.locator(".ntm-results li", has_text="onerror")
+    assert item.count() == 1
+    item.click()
+    card = page.locator(".ntm-projectcard")
+    card.wait_for()
+    assert card.locator(".ntm-project-name").text_content() == xss
+    assert page.locator("img[src='x']").count() == 0
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert [u for u in requested if u.rsplit("/", 1)[-1] == "x"] == []
+    assert errors == [] and failed == []
