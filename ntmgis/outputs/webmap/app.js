@@ -107,7 +107,14 @@
     // how many strings a numbered array holds, from its numbers alone (no strings made)
     function sizeOf(v) {
       var nums = v.$s[2];
-      return nums.$r ? memo(function () { return get(nums.$r, true).length; }) : function () { return nums.length; };
+      if (!nums.$r) { return function () { return nums.length; }; }
+      // packed.py: a flat list (depth 0, its first varint) of k numbers is k + 2 varints
+      var r = nums.$r, w = where(r[0]), b = w[0], o = w[1];
+      if (r[2] !== 'n' && b[o + 4] === 0) {
+        var k = ((b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0) - 2;
+        return function () { return k; };
+      }
+      return memo(function () { return get(nums.$r, true).length; });
     }
     function visit(v) {
       var kind;
