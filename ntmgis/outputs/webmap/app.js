@@ -463,10 +463,13 @@
   // page.py: each piece of a compressed block is followed by a script calling ntmgisFeed(),
   // the last by ntmgisFeed(true); without a worker (or if it fails) they are inflated here
   function feeder() {
-    var texts = [], worker = null;
+    var texts = [], worker = null, broken = false, answer = null;
     try {
       worker = new Worker(URL.createObjectURL(new Blob(
         ['var text123 = ' + text123.toString() + ';\n(' + inflater.toString() + ')();'], { type: 'text/javascript' })));
+      // a worker that fails (now or later: no DecompressionStream in it, say) answers null
+      worker.onerror = function (e) { e.preventDefault(); broken = true; if (answer) { answer(null); } };
+      worker.onmessage = function (e) { if (answer) { answer(e.data && e.data.error ? null : e.data); } };
     } catch (e) { worker = null; }
     return function (last) {
       if (!last) {
@@ -477,11 +480,10 @@
         if (worker) { worker.postMessage(text); }
         return;
       }
-      var bytes = !worker ? inflateHere(texts) : new Promise(function (resolve, reject) {
-        worker.onmessage = function (e) { if (e.data && e.data.error) { reject(new Error(e.data.error)); } else { resolve(e.data); } };
-        worker.onerror = function (e) { e.preventDefault(); reject(e); };
+      var bytes = !worker || broken ? inflateHere(texts) : new Promise(function (resolve) {
+        answer = resolve;
         worker.postMessage(null);
-      }).catch(function () { return inflateHere(texts); });
+      }).then(function (buf) { return buf || inflateHere(texts); });
       bytes.then(function (buf) {
         texts = null;
         if (worker) { worker.terminate(); }
