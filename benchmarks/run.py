@@ -382,20 +382,19 @@ def html_breakdown(index: Path) -> dict[str, Any]:
     Returns ``{"blocks": {name: {"json": bytes, "packed": bytes}}, "paths": {...},
     "html": bytes, "data_block": bytes}``. ``json`` is the block's data as JSON
     (packed arrays unpacked); ``packed`` is the block as the page stores it (its
-    JSON records and packed bytes deflated alone at level 6, times 8/7 for the
-    text7 characters: ``webmap_size.packed_breakdown``), or for a page with a
+    JSON records and packed bytes deflated alone at level 6, times 7/6 for the
+    text123 characters: ``webmap_size.packed_breakdown``), or for a page with a
     plain JSON block its JSON deflated alone times 5/4. Summed over the blocks it
     is a little more than the real data block, which is compressed as one stream.
     """
-    import re
     import zlib
 
-    from ntmgis.outputs.webmap.page import read_data_block
+    from ntmgis.outputs.webmap.page import data_block_text, read_data_block
 
     text = index.read_text(encoding="utf-8")
     data = read_data_block(text)
-    m = re.search(r'<script id="ntmgis-data" type="[^"]+">(.*?)</script>', text, re.S)
-    data_len = len(m.group(1).encode()) if m else 0
+    kind, block = data_block_text(text)
+    data_len = len(block.encode())
     leaves: dict[tuple[str, ...], bytes] = {}
 
     def walk(obj: Any, path: tuple[str, ...]) -> None:
@@ -417,8 +416,8 @@ def html_breakdown(index: Path) -> dict[str, Any]:
             blocks[b]["packed"] = round(len(zlib.compress(b",".join(parts), 6)) * 5 / 4)
     page = len(text.encode()) - data_len
     blocks["page (libraries, script)"] = {"json": page, "packed": page}
-    if m and 'type="application/json"' not in m.group(0):
-        # a packed page (binary arrays, text7): count each block as the page stores it
+    if kind != "application/json":
+        # a packed page (binary arrays, text123): count each block as the page stores it
         from webmap_size import packed_breakdown
 
         for b, v in packed_breakdown(text).items():
@@ -427,7 +426,7 @@ def html_breakdown(index: Path) -> dict[str, Any]:
     return {"blocks": {b: v for b, v in blocks.items() if v["json"]},
             "paths": {".".join(p): len(raw) for p, raw in top},
             "html": len(text.encode()), "data_block": data_len,
-            "compressed": bool(m and "x-ntmgis-gz" in text[m.start():m.start() + 80])}
+            "compressed": kind != "application/json"}
 
 
 # --------------------------------------------------------------------------- tables
@@ -599,7 +598,7 @@ def record(results: list[dict[str, Any]], readme: Path = README) -> None:
             "", markdown_table(results)]
     if results:
         body += ["", "Where the overview's bytes go (each block as the page stores it, its "
-                 "records and packed arrays deflated alone, times 8/7 for the text7 characters; "
+                 "records and packed arrays deflated alone, times 7/6 for the text123 characters; "
                  "in brackets the block as JSON, arrays unpacked):",
                  "", blocks_table(results)]
     for shape in SHAPES:

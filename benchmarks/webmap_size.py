@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import sys
 import tempfile
@@ -91,27 +90,36 @@ def packed_breakdown(html: str) -> dict[str, dict[str, int]]:
     Each leaf (``communes.arcs``, ``projects.cap``, ...) is its JSON text in
     the records plus the packed bytes it refers to (``page._record``); the
     leaves of a block (``run.BLOCKS``) are deflated together at level 6 and
-    counted at 8/7 (text7). ``{block: {"raw": bytes, "packed": bytes}}``.
+    counted at 7/6 (text123; a page written before it, text7: 8/7).
+    ``{block: {"raw": bytes, "packed": bytes}}``.
     """
     import zlib
 
     sys.path.insert(0, str(REPO / "benchmarks"))
     from run import BLOCKS, _block_of
 
-    from ntmgis.outputs.webmap.page import split_records
+    from ntmgis.outputs.webmap.page import GZ7_TYPE, data_block_text, split_records
     from ntmgis.outputs.webmap.text7 import decode7
+    from ntmgis.outputs.webmap.text123 import decode123
 
-    m = re.search(r'<script id="ntmgis-data" type="([^"]+)">(.*?)</script>', html, re.S)
-    if m is None or m.group(1) == "application/json":
+    kind, block = data_block_text(html)
+    if kind == "application/json":
         raise SystemExit("the page's data block is not compressed")
-    texts, blob = split_records(zlib.decompress(decode7(m.group(2)), 31))
+    old = kind == GZ7_TYPE
+    decode, (num, den) = (decode7, (8, 7)) if old else (decode123, (7, 6))
+    texts, blob = split_records(zlib.decompress(decode(block), 31))
     parts: dict[str, list[bytes]] = {b: [] for b in BLOCKS}
 
     def strip(x: object, path: tuple[str, ...], out: list[bytes]) -> object:
         if isinstance(x, dict):
             if len(x) == 1 and "$r" in x:
-                off, size, _kind = x["$r"]
-                out.append(blob[off:off + size])
+                off, size, kind = x["$r"]
+                if kind == "j":  # a JSON text of its own (names...), with its own references
+                    inner = strip(json.loads(blob[off:off + size]), path, out)
+                    out.append(json.dumps(inner, ensure_ascii=False,
+                                          separators=(",", ":")).encode())
+                else:
+                    out.append(blob[off:off + size])
                 return 0
             return {k: strip(v, path, out) for k, v in x.items()}
         if isinstance(x, list):
@@ -132,8 +140,8 @@ def packed_breakdown(html: str) -> dict[str, dict[str, int]]:
     for b, chunks in parts.items():
         if chunks:
             raw = b"".join(chunks)
-            result[b] = {"raw": len(raw), "packed": len(zlib.compress(raw, 6)) * 8 // 7}
-    page = len(html.encode()) - len(m.group(2).encode())
+            result[b] = {"raw": len(raw), "packed": len(zlib.compress(raw, 6)) * num // den}
+    page = len(html.encode()) - len(block.encode())
     result["page (libraries, script)"] = {"raw": page, "packed": page}
     return result
 
@@ -182,10 +190,9 @@ def main(argv: list[str] | None = None) -> dict:
         paths = render_maps(ws_out, layers=layers, year=year, overwrite=True)
         html = paths[0].read_text(encoding="utf-8")
         total = len(html.encode())
-        from ntmgis.outputs.webmap.page import read_data_block
+        from ntmgis.outputs.webmap.page import data_block_text, read_data_block
 
-        m = re.search(r'<script id="ntmgis-data" type="[^"]+">(.*?)</script>', html, re.S)
-        block = m.group(1)
+        block = data_block_text(html)[1]
         hill_src = (read_data_block(html).get("hill") or {}).get("src", "")
         # the hillshade's share of a compressed block is not known: counted as data there
         compressed = 'type="application/json"' not in html
@@ -222,7 +229,7 @@ def main(argv: list[str] | None = None) -> dict:
         ("ntmgis index.html, total", total),
         ("  inlined libraries", libs),
         ("  inlined hillshade", hill),
-        ("  data block (gzip, text7; with the hillshade)" if compressed
+        ("  data block (gzip, text123; with the hillshade)" if compressed
          else "  data (JSON, all years)", data_json),
         ("  map script, styles, markup", script),
         ("geopandas.explore() (CDN, online)", explore),

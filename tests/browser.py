@@ -79,10 +79,12 @@ def open_page(chromium_browser: object) -> Iterator[Callable[..., tuple]]:
 
     def _open(path: str | Path, *, width: int = 1280, height: int = 800,
               wait_for: str | None = "window.ntmgis && window.ntmgis.ready",
-              timeout_ms: int = 20_000) -> tuple:
+              timeout_ms: int = 20_000, init_script: str | None = None) -> tuple:
         context = chromium_browser.new_context(viewport={"width": width, "height": height},
                                                service_workers="block")
         contexts.append(context)
+        if init_script:  # run before the page's own scripts (e.g. to take a feature away)
+            context.add_init_script(init_script)
         errors: list[str] = []
         failed: list[str] = []
 

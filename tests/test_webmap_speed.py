@@ -16,7 +16,7 @@ from shapely.geometry import LineString, Polygon
 from ntmgis.outputs.webmap.blocks import CAPITAL_DECIMALS, _project_block, simplify_lines
 from ntmgis.outputs.webmap.encode import simplify_coverage, simplify_coverage_parts
 from ntmgis.outputs.webmap.page import _deflate_chunk, gzip_text
-from ntmgis.outputs.webmap.text7 import decode7
+from ntmgis.outputs.webmap.text123 import decode123
 
 chromium_browser = browser.chromium_browser
 open_page = browser.open_page
@@ -165,7 +165,7 @@ def test_shared_prefix_is_encoded_once() -> None:
                          n_shared=2)
     assert len(cache) == 1
     assert second == gzip_text(chunks[:2] + [other[0][1]], raws[:2] + [other[0][0]])
-    assert zlib.decompress(decode7(second), 31).decode() == "".join(texts[:2]) + ',"c":22}'
+    assert zlib.decompress(decode123(second), 31).decode() == "".join(texts[:2]) + ',"c":22}'
 
 
 # ------------------------------------------------------------ packed bytes (issue 13)
@@ -209,6 +209,40 @@ def test_text7_round_trips_without_markup() -> None:
     assert decode7(encode7(worst)) == worst
     big = os.urandom(70_000)
     assert len(encode7(big).encode("utf-8")) <= len(big) * 8 // 7 + 2
+
+
+def test_text123_round_trips_as_ascii_without_markup() -> None:
+    import os
+
+    from ntmgis.outputs.webmap.text123 import clean_cut, decode123, encode123
+
+    for n in (*range(0, 30), 1001, 100_003):
+        data = os.urandom(n)
+        text = encode123(data)
+        assert text.isascii() and not set("<>&\0\r") & set(text)
+        assert decode123(text) == data
+        # 6 bytes in 7 characters, a last group of m bytes in m + 1
+        assert len(text) == n // 6 * 7 + (n % 6 + 1 if n % 6 else 0)
+        cut = clean_cut(data, n - 1)
+        assert encode123(data[:cut]) + encode123(data[cut:]) == text
+    for worst in (bytes([255] * 60), bytes([0] * 60), bytes([60, 13, 38, 62] * 20)):
+        assert decode123(encode123(worst)) == worst
+    with pytest.raises(ValueError):
+        decode123("abc<def")
+
+
+def test_long_names_are_lazy_json_texts_that_read_back() -> None:
+    """Long lists and strings leave the record's JSON (kind j) and read back the same."""
+    from ntmgis.outputs.webmap.page import _records, read_records
+
+    names = [f"Xã Tân Phước {i}" for i in range(3000)]
+    data = {"communes": {"name": names, "k": 3, "st": {"2025": {"b": "A" * 20_000}}},
+            "small": ["a", "b"]}
+    stream = b"".join(rec for _, rec in _records(data, {}, frozenset()))
+    # the record's JSON keeps a reference (kind j), not the names
+    first_json = stream[4:4 + int.from_bytes(stream[:4], "little")]
+    assert b"Ph\xc6\xb0\xe1\xbb\x9bc" not in first_json and b'"j"]' in first_json
+    assert read_records(stream) == data
 
 
 def test_lines_on_arcs_round_trip() -> None:
@@ -255,6 +289,10 @@ def small_country(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build(ws, overwrite=True)
     mp = pytest.MonkeyPatch()
     mp.setattr(page_mod, "COMPRESS_MIN_BYTES", 0)
+    # most lists and strings as JSON texts read when first used (a country's names are)
+    mp.setattr(page_mod, "LAZY_MIN_CHARS", 200)
+    # the block in many pieces (a country's is in about 10)
+    mp.setattr(page_mod, "GZ_PIECE_CHARS", 7 * 2**10)
     try:
         paths = render_maps(ws, overwrite=True, level_of_detail=True)
     finally:
@@ -311,4 +349,84 @@ def test_browser_reads_what_python_reads(small_country: Path, open_page: object)
     for key, value in data["projects"].items():
         if key not in ("cat", "status"):  # enumerations: decoded by app.js
             assert got["projects"][key] == value, key
+    assert errors == [] and failed == []
+
+
+@pytest.mark.browser
+def test_group_lines_drawn_as_leaflet_draws_them(small_country: Path, open_page: object) -> None:
+    """The district lines (GroupLines, from the arcs) give Leaflet's own path at each zoom."""
+    page, errors, failed = open_page(small_country)
+    got = page.evaluate("""() => {
+        const map = window.ntmgis.map, D = window.ntmgis.data, S = 100000;
+        let g = null;
+        map.eachLayer(l => { if (l.options && l.options.className === 'ntm-glines') g = l; });
+        const lines = D.glines.geom.map(f => {
+            const out = []; let x = 0, y = 0;
+            for (let i = 0; i < f.length; i += 2) {
+                x += f[i]; y += f[i + 1]; out.push(L.latLng(y / S, x / S));
+            }
+            return out;
+        });
+        const ref = L.polyline(lines, Object.assign({}, g.options, {className: 'ref'})).addTo(map);
+        const same = [];
+        const key = l => JSON.stringify(l._parts.map(p => p.map(q => [q.x, q.y])));
+        for (const z of [map.getZoom(), map.getZoom() + 1.75, map.getZoom() + 4]) {
+            map.setZoom(z, {animate: false});
+            same.push([key(g) === key(ref), g._parts.length, key(g).length]);
+        }
+        same.push([g.getBounds().equals(ref.getBounds()), 0, 0]);
+        ref.remove();
+        return same;
+    }""")
+    assert all(ok for ok, _, _ in got), got
+    assert got[0][1] > 0 and got[0][2] > 100
+    assert errors == [] and failed == []
+
+
+@pytest.mark.browser
+def test_compressed_pieces_inflate_without_a_worker(small_country: Path,
+                                                    open_page: object) -> None:
+    """A browser that cannot start the worker inflates the pieces itself: the same map."""
+    text = small_country.read_text(encoding="utf-8")
+    # the block comes in pieces after the map script, each handed over by the script after it
+    assert text.count("<script>ntmgisFeed()</script>") >= 3
+    assert text.index("ntmgisFeed(true)") > text.index('id="ntmgis-data"')
+    counts = []
+    # no worker; one that cannot be made; one that fails once started
+    broken = ("window.Worker = (function (W) { return function () { return new W("
+              "URL.createObjectURL(new Blob(['throw 1']))); }; })(window.Worker);")
+    for init in (None, "window.Worker = function () { throw new Error('no workers'); };",
+                 "delete window.Worker;", broken):
+        page, errors, failed = open_page(small_country, init_script=init)
+        counts.append(page.evaluate("JSON.stringify(window.ntmgis.counts)"))
+        assert errors == [] and failed == [], init
+    assert len(set(counts)) == 1 and '"communes"' in counts[0]
+
+
+@pytest.mark.browser
+def test_xss_name_in_a_compressed_page_shows_as_text(tmp_path: Path, open_page: object,
+                                                     build_sample: object, xss: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name read from a lazy JSON text of a compressed block is still only text."""
+    import ntmgis.outputs.webmap.page as page_mod
+    from ntmgis.outputs.webmap import render_maps
+
+    ws = build_sample(tmp_path / "ws", project_name=xss)
+    monkeypatch.setattr(page_mod, "COMPRESS_MIN_BYTES", 0)
+    monkeypatch.setattr(page_mod, "LAZY_MIN_CHARS", 50)
+    paths = render_maps(ws, overwrite=True)
+    assert f'type="{page_mod.GZ_TYPE}"' in paths[0].read_text(encoding="utf-8")
+    page, errors, failed = open_page(paths[0])
+    requested: list[str] = []
+    page.on("request", lambda req: requested.append(req.url))
+    page.fill(".ntm-search input", "img src")
+    item = page.locator(".ntm-results li", has_text="onerror")
+    assert item.count() == 1
+    item.click()
+    card = page.locator(".ntm-projectcard")
+    card.wait_for()
+    assert card.locator(".ntm-project-name").text_content() == xss
+    assert page.locator("img[src='x']").count() == 0
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert [u for u in requested if u.rsplit("/", 1)[-1] == "x"] == []
     assert errors == [] and failed == []

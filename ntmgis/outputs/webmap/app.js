@@ -5,45 +5,40 @@
  * precomputed in Python and stored per feature and year; this script only
  * looks them up. window.ntmgis exposes counts and hooks for tests.
  *
- * The data block is plain JSON, or for large areas gzip written as text, seven bits
- * a character (page.py, text7.py), inflated here with the browser's DecompressionStream; the map is
+ * The data block is plain JSON, or for large areas gzip written as ASCII text, 6 bytes
+ * in 7 characters (page.py, text123.py), inflated here with the browser's DecompressionStream; the map is
  * drawn (start) once the data is there, and window.ntmgis.ready is set last.
  */
 (function () {
   'use strict';
-  // text7.py: 7 bits a character; a forbidden group (NUL, CR, <, >, &) and the one after it
-  // as one character BASES[i] + next, a forbidden last group as END + i
-  var FORBIDDEN = [0, 13, 60, 62, 38], BASES = [0x100, 0x180, 0x200, 0x280, 0x400], END = 0x480;
-  function text7(s) {
-    // one byte a character is room enough unless one in seven is a pair (then it grows)
-    var n = s.length, i, c, out = new Uint8Array(n + 8), len = out.length;
-    var acc = 0, bits = 0, o = 0, k, c1, c2, c3, c4, c5, c6, c7;
-    i = 0;
-    while (i < n) {
-      // eight plain characters on a byte boundary are seven bytes
-      if (bits === 0 && i + 8 <= n && o + 7 <= len) {
-        c = s.charCodeAt(i); c1 = s.charCodeAt(i + 1); c2 = s.charCodeAt(i + 2); c3 = s.charCodeAt(i + 3);
-        c4 = s.charCodeAt(i + 4); c5 = s.charCodeAt(i + 5); c6 = s.charCodeAt(i + 6); c7 = s.charCodeAt(i + 7);
-        if ((c | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 128) {
-          out[o] = c << 1 | c1 >> 6; out[o + 1] = (c1 & 63) << 2 | c2 >> 5; out[o + 2] = (c2 & 31) << 3 | c3 >> 4;
-          out[o + 3] = (c3 & 15) << 4 | c4 >> 3; out[o + 4] = (c4 & 7) << 5 | c5 >> 2; out[o + 5] = (c5 & 3) << 6 | c6 >> 1;
-          out[o + 6] = (c6 & 1) << 7 | c7;
-          o += 7; i += 8;
-          continue;
-        }
-      }
-      c = s.charCodeAt(i++);
-      if (c < 128) { acc = (acc << 7) | c; bits += 7; } else if (c >= END) {
-        acc = (acc << 7) | FORBIDDEN[c - END]; bits += 7;
-      } else {
-        k = c >= BASES[4] ? 4 : (c - 0x100) >> 7;
-        acc = (acc << 14) | (FORBIDDEN[k] << 7) | (c - BASES[k]); bits += 14;
-      }
-      if (o + 2 > len) { var more = new Uint8Array(2 * len); more.set(out); out = more; len = out.length; }
-      while (bits >= 8) { bits -= 8; out[o++] = (acc >>> bits) & 255; }
-      acc &= (1 << bits) - 1;
+  // text123.py: 6 bytes (a big-endian 48-bit number) in 7 digits base 123, most significant
+  // first; a digit is the index of its character among the ASCII characters that are not
+  // NUL, CR, <, > or &; a last group of m bytes is m + 1 digits. 123**7 < 2**53: exact
+  function text123(s) {
+    var D = text123.D;
+    if (!D) {  // the digit of each character (the function runs in a worker too: no outer names)
+      D = text123.D = new Float64Array(128);
+      for (var c = 0, d = 0; c < 128; c++) { if (c !== 0 && c !== 13 && c !== 60 && c !== 62 && c !== 38) { D[c] = d++; } }
     }
-    return out.subarray(0, o);
+    var n = s.length, full = (n / 7) | 0, rest = n - 7 * full;
+    var out = new Uint8Array(6 * full + (rest ? rest - 1 : 0)), i = 0, o = 0, v, hi, lo, g;
+    for (g = 0; g < full; g++) {
+      v = D[s.charCodeAt(i)] * 123 + D[s.charCodeAt(i + 1)];
+      v = v * 123 + D[s.charCodeAt(i + 2)];
+      v = v * 123 + D[s.charCodeAt(i + 3)];
+      v = v * 123 + D[s.charCodeAt(i + 4)];
+      v = v * 123 + D[s.charCodeAt(i + 5)];
+      v = v * 123 + D[s.charCodeAt(i + 6)];
+      hi = Math.floor(v / 16777216); lo = v - hi * 16777216;
+      out[o] = hi >>> 16; out[o + 1] = hi >>> 8; out[o + 2] = hi;
+      out[o + 3] = lo >>> 16; out[o + 4] = lo >>> 8; out[o + 5] = lo;
+      i += 7; o += 6;
+    }
+    if (rest) {
+      for (v = 0, g = i; g < n; g++) { v = v * 123 + D[s.charCodeAt(g)]; }
+      for (g = rest - 2; g >= 0; g--) { out[o + g] = v % 256; v = Math.floor(v / 256); }
+    }
+    return out;
   }
   // A packed array is unpacked when first read (a property getter): at the opening zoom
   // the map draws provinces and districts only, so most arrays are never read before the
@@ -99,7 +94,12 @@
       return [bins[lo], off - starts[lo]];
     }
     function packed(v) { return v.$r && Array.isArray(v.$r) ? 'r' : (v.$s && Array.isArray(v.$s) ? 's' : null); }
-    function get(r, typed) { var w = where(r[0]); return unpack(w[0], w[1], r[1], r[2], typed); }
+    function get(r, typed) {
+      var w = where(r[0]);
+      // page.py's long lists and strings (names, statuses): JSON text parsed when first read
+      if (r[2] === 'j') { return visit(JSON.parse(dec.decode(w[0].subarray(w[1], w[1] + r[1])))); }
+      return unpack(w[0], w[1], r[1], r[2], typed);
+    }
     function thunkOf(v, kind) {
       return kind === 'r' ? memo(function () { return get(v.$r); })
         : memo(function () { return numbered(v.$s, get); });
@@ -107,10 +107,18 @@
     // how many strings a numbered array holds, from its numbers alone (no strings made)
     function sizeOf(v) {
       var nums = v.$s[2];
-      return nums.$r ? memo(function () { return get(nums.$r, true).length; }) : function () { return nums.length; };
+      if (!nums.$r) { return function () { return nums.length; }; }
+      // packed.py: a flat list (depth 0, its first varint) of k numbers is k + 2 varints
+      var r = nums.$r, w = where(r[0]), b = w[0], o = w[1];
+      if (r[2] !== 'n' && b[o + 4] === 0) {
+        var k = ((b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0) - 2;
+        return function () { return k; };
+      }
+      return memo(function () { return get(nums.$r, true).length; });
     }
     function visit(v) {
       var kind;
+      if (typeof v !== 'object' || v === null) { return v; }
       if (Array.isArray(v)) {
         for (var i = 0; i < v.length; i++) {
           var e = v[i];
@@ -175,19 +183,23 @@
   }
   // criteria flags (base 64) XOR-ed with the year before's: b = prev XOR bx
   var B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  // each year's flags made when first read (the year before's first): a country's village
+  // statuses are not shown at its opening zoom
   function flagsBack(years, pick) {
     if (!years) { return; }
     var val = new Uint8Array(128), chr = new Uint8Array(64), prev = null, dec = new TextDecoder();
     for (var d = 0; d < 64; d++) { val[B64.charCodeAt(d)] = d; chr[d] = B64.charCodeAt(d); }
     Object.keys(years).sort().forEach(function (y) {
       var f = pick(years[y]);
-      if (f && typeof f.bx === 'string') {
-        var bx = f.bx, out = new Uint8Array(bx.length);
-        for (var i = 0; i < bx.length; i++) { out[i] = chr[val[prev.charCodeAt(i)] ^ val[bx.charCodeAt(i)]]; }
-        f.b = dec.decode(out);
-        delete f.bx;
+      if (f && 'bx' in f) {
+        var bx = take(f, 'bx'), before = prev;
+        lazy(f, 'b', memo(function () {
+          var x = bx(), p = before.b, out = new Uint8Array(x.length);
+          for (var i = 0; i < x.length; i++) { out[i] = chr[val[p.charCodeAt(i)] ^ val[x.charCodeAt(i)]]; }
+          return dec.decode(out);
+        }));
       }
-      prev = f ? f.b : null;
+      prev = f || null;
     });
   }
   function lowerFirst(s) {
@@ -223,17 +235,17 @@
   }
   // the group lines' arc references (refs.py), for drawing them without G.geom (below)
   var ON_ARCS = new WeakMap();
-  // The group lines as Leaflet draws them, straight from the communes' arcs: the points
-  // of linesFromArcs as L.LatLng (the same numbers as decodeLine of its lines), without
-  // its delta lists and temporary arrays. A country's district lines are some 400.000
-  // points drawn at the opening zoom: the temporary arrays cost more than the drawing.
-  function latLngsOnArcs(refs, arcs, S) {
-    var out = new Array(refs.length), buf = new Int32Array(4096), q, i, x, y;
+  // The group lines straight from the communes' arcs, each as a Float64Array of longitude,
+  // latitude pairs (the numbers L.LatLng would hold for decodeLine of linesFromArcs' lines)
+  // without its delta lists, temporary arrays and 400.000 L.LatLng: a country's district
+  // lines are drawn at its opening zoom (GroupLines, below, projects them).
+  function lonLatsOnArcs(refs, arcs, S) {
+    var out = new Array(refs.length), buf = new Int32Array(4096), q, i, x, y, k, line;
     for (q = 0; q < refs.length; q++) {
-      var r = refs[q], line, k = 0;
+      var r = refs[q];
       if (r[0] < 0) {  // a line the arcs do not draw: as it was
-        line = new Array((r.length - 1) >> 1); x = 0; y = 0;
-        for (i = 1; i < r.length; i += 2) { x += r[i]; y += r[i + 1]; line[k++] = new L.LatLng(y / S, x / S); }
+        line = new Float64Array(r.length - 1); x = 0; y = 0;
+        for (i = 1; i < r.length; i += 2) { x += r[i]; y += r[i + 1]; line[i - 1] = x / S; line[i] = y / S; }
         out[q] = line;
         continue;
       }
@@ -253,11 +265,11 @@
         n = base + len;
       }
       var np = n >> 1, shift = r[0], m = np - 1;
-      line = new Array(np);
+      line = new Float64Array(2 * np);
       for (k = 0; k < np; k++) {
         // a closed line turned back by shift points: point k is the ring's (m - shift + k) % m
         var at = shift ? (k < m ? (m - shift + k) % m : (m - shift) % m) : k;
-        line[k] = new L.LatLng(buf[2 * at + 1] / S, buf[2 * at] / S);
+        line[2 * k] = buf[2 * at] / S; line[2 * k + 1] = buf[2 * at + 1] / S;
       }
       out[q] = line;
     }
@@ -432,17 +444,61 @@
       D.plines = { p: p, geom: geom };
     }
   }
+  // The worker that inflates the pieces of a compressed block while the browser reads the
+  // next ones (its source: text123 and inflater below, as text); it answers with the bytes
+  function inflater() {
+    var ds = new DecompressionStream('gzip'), writer = ds.writable.getWriter();
+    var all = new Response(ds.readable).arrayBuffer();
+    function quiet() {}
+    onmessage = function (e) {
+      if (e.data !== null) { writer.write(text123(e.data)).catch(quiet); return; }
+      writer.close().catch(quiet);
+      all.then(function (buf) { postMessage(buf, [buf]); }, function (err) { postMessage({ error: String(err) }); });
+    };
+  }
+  function inflateHere(texts) {
+    var parts = texts.map(text123);
+    return new Response(new Blob(parts).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  }
+  // page.py: each piece of a compressed block is followed by a script calling ntmgisFeed(),
+  // the last by ntmgisFeed(true); without a worker (or if it fails) they are inflated here
+  function feeder() {
+    var texts = [], worker = null, broken = false, answer = null;
+    try {
+      worker = new Worker(URL.createObjectURL(new Blob(
+        ['var text123 = ' + text123.toString() + ';\n(' + inflater.toString() + ')();'], { type: 'text/javascript' })));
+      // a worker that fails (now or later: no DecompressionStream in it, say) answers null
+      worker.onerror = function (e) { e.preventDefault(); broken = true; if (answer) { answer(null); } };
+      worker.onmessage = function (e) { if (answer) { answer(e.data && e.data.error ? null : e.data); } };
+    } catch (e) { worker = null; }
+    return function (last) {
+      if (!last) {
+        var el = document.currentScript && document.currentScript.previousElementSibling;
+        var text = el ? el.textContent : '';
+        if (el) { el.textContent = ''; }  // the text is not needed any more
+        texts.push(text);
+        if (worker) { worker.postMessage(text); }
+        return;
+      }
+      var bytes = !worker || broken ? inflateHere(texts) : new Promise(function (resolve) {
+        answer = resolve;
+        worker.postMessage(null);
+      }).then(function (buf) { return buf || inflateHere(texts); });
+      bytes.then(function (buf) {
+        texts = null;
+        if (worker) { worker.terminate(); }
+        return readRecords(new Uint8Array(buf));
+      }).then(start, function (err) { failed(err); });
+    };
+  }
   var node = document.getElementById('ntmgis-data');
-  if (node.type === 'application/json') {
+  if (node && node.type === 'application/json') {
     start(JSON.parse(node.textContent));
   } else if (typeof DecompressionStream === 'undefined' || typeof Response === 'undefined') {
+    window.ntmgisFeed = function () {};
     failed(null);
   } else {
-    var gz = text7(node.textContent);
-    node.textContent = '';  // the text is not needed any more
-    new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer()
-      .then(function (buf) { return readRecords(new Uint8Array(buf)); })
-      .then(start, function (err) { failed(err); });
+    window.ntmgisFeed = feeder();
   }
 
   function start(D) {
@@ -624,6 +680,59 @@
   var nP = D.projects ? nOf(D.projects, 'id') : 0;
   var nFeatures = nC + nV + nP;
   var map = L.map('map', { preferCanvas: nFeatures > 5000, zoomSnap: 0.25, maxZoom: 18, minZoom: 5 });
+  // Lines drawn as L.Polyline draws them, from Float64Arrays of longitude, latitude pairs
+  // (lonLatsOnArcs) instead of L.LatLng: projected as Leaflet projects (spherical Mercator,
+  // the same operations in the same order, rounded to whole pixels), the Mercator
+  // coordinates kept for the next zoom, and of each run of points on the same pixel only
+  // the first (and a line's last point) made an L.Point: Leaflet's simplification drops the
+  // others anyway (they are 0 px from the point kept before them), so the path is the same.
+  var GroupLines = L.Polyline.extend({
+    initialize: function (lines, options) {
+      L.setOptions(this, options);
+      var s = 90, w = 180, n = -90, e = -180;
+      lines.forEach(function (f) {
+        for (var i = 0; i < f.length; i += 2) {
+          if (f[i] < w) { w = f[i]; } if (f[i] > e) { e = f[i]; }
+          if (f[i + 1] < s) { s = f[i + 1]; } if (f[i + 1] > n) { n = f[i + 1]; }
+        }
+      });
+      this._lonlat = lines;
+      this._merc = null;
+      this._latlngs = [];
+      this._bounds = lines.length ? L.latLngBounds([s, w], [n, e]) : L.latLngBounds();
+    },
+    _mercator: function () {
+      var P = L.Projection.SphericalMercator, R = P.R, max = P.MAX_LATITUDE, d = Math.PI / 180;
+      return this._lonlat.map(function (f) {
+        var out = new Float64Array(f.length);
+        for (var i = 0; i < f.length; i += 2) {
+          var lat = Math.max(Math.min(max, f[i + 1]), -max), sin = Math.sin(lat * d);
+          out[i] = R * f[i] * d;
+          out[i + 1] = R * Math.log((1 + sin) / (1 - sin)) / 2;
+        }
+        return out;
+      });
+    },
+    _projectLatlngs: function (latlngs, result, pxBounds) {
+      var map = this._map, crs = map.options.crs, t = crs.transformation, scale = crs.scale(map._zoom);
+      var o = map.getPixelOrigin();
+      if (!this._merc) { this._merc = this._mercator(); this._lonlat = null; }
+      this._merc.forEach(function (f) {
+        if (!f.length) { return; }  // as L.Polyline: an empty line has no ring
+        var ring = [], last = f.length - 2, px = NaN, py = NaN;
+        for (var i = 0; i <= last; i += 2) {
+          var x = Math.round(scale * (t._a * f[i] + t._b)), y = Math.round(scale * (t._c * f[i + 1] + t._d));
+          if (x === px && y === py && i < last) { continue; }
+          px = x; py = y;
+          var p = new L.Point(x - o.x, y - o.y);
+          ring.push(p);
+          pxBounds.extend(p);
+        }
+        result.push(ring);
+      });
+    },
+    getLatLngs: function () { return []; }
+  });
   map.attributionControl.setPrefix(false);
   // leave room for the panels on a wide screen so that they do not hide the area
   var wide = window.innerWidth > 900;
@@ -1537,7 +1646,13 @@
   var G = D.glines;
   var gOnArcs = G && ON_ARCS.get(G);
   if (G && (gOnArcs ? gOnArcs().length : G.geom && G.geom.length)) {
-    var gLine = L.polyline(gOnArcs ? latLngsOnArcs(gOnArcs(), C.arcs, S) : decodeLines(G.geom), { pane: 'glines', color: '#222', weight: 2.6, opacity: 1, dashArray: '10 4 2 4', interactive: false, className: 'ntm-glines' });
+    var gOpts = { pane: 'glines', color: '#222', weight: 2.6, opacity: 1, dashArray: '10 4 2 4', interactive: false, className: 'ntm-glines' };
+    var gLine = gOnArcs && map.options.crs === L.CRS.EPSG3857 ? new GroupLines(lonLatsOnArcs(gOnArcs(), C.arcs, S), gOpts)
+      : L.polyline(gOnArcs ? lonLatsOnArcs(gOnArcs(), C.arcs, S).map(function (f) {
+        var out = [];
+        for (var i = 0; i < f.length; i += 2) { out.push(new L.LatLng(f[i + 1], f[i])); }
+        return out;
+      }) : decodeLines(G.geom), gOpts);
     register('group_lines', L.featureGroup([gLine]), G.title, T.g_monitoring, true, function () {
       return { title: G.title, kind: 'line', items: [{ key: 'group', label: G.title, color: '#222', count: G.n }] };
     });

@@ -8,9 +8,9 @@ strings are only ever set as text in the browser (``textContent``); the JSON
 is additionally escaped so that no ``</script>`` or HTML can end the block.
 
 A large data block (a province or the whole country) is written gzip
-compressed instead, in a ``<script type="application/x-ntmgis-gz7">`` block:
-the gzip bytes as text, seven bits a character (:mod:`.text7`: no ``<``,
-``>``, ``&``, NUL or CR, so nothing in it can end the element), which
+compressed instead, in a ``<script type="application/x-ntmgis-gz123">`` block:
+the gzip bytes as ASCII text, six bytes in seven characters (:mod:`.text123`: no
+``<``, ``>``, ``&``, NUL or CR, so nothing in it can end the element), which
 ``app.js`` decodes and inflates with the browser's own
 ``DecompressionStream`` (no library, no network).
 The gzip header carries no time stamp, so the output stays deterministic.
@@ -42,13 +42,17 @@ from ntmgis.outputs.webmap.packed import (
     unpack,
 )
 from ntmgis.outputs.webmap.refs import by_reference, restore
-from ntmgis.outputs.webmap.text7 import clean_cut, decode7, encode7
+from ntmgis.outputs.webmap.text7 import decode7
+from ntmgis.outputs.webmap.text123 import clean_cut, decode123, encode123
 
 __all__ = ["STATIC_DIR", "APP_DIR", "COMPRESS_MIN_BYTES", "assemble_page", "library_bytes",
-           "to_json", "gzip_text", "read_data_block", "GZ_TYPE"]
+           "to_json", "gzip_text", "read_data_block", "data_block_text", "GZ_TYPE"]
 
-# the type of a compressed data block: gzip (of the records, see _record) as text7
-GZ_TYPE = "application/x-ntmgis-gz7"
+# the type of a compressed data block: gzip (of the records, see _record) as text123
+GZ_TYPE = "application/x-ntmgis-gz123"
+# the type that pages written before text123 have (text7): still read by read_data_block
+GZ7_TYPE = "application/x-ntmgis-gz7"
+_PLAIN = '<script id="ntmgis-data" type="application/json">'
 # data blocks from this size on (bytes of the records, see _record: JSON text with the
 # arrays packed, about half the plain JSON) are written compressed
 COMPRESS_MIN_BYTES = 1_000_000
@@ -175,7 +179,7 @@ _GZ_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
 
 def gzip_text(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = None,
               n_shared: int = 0) -> str:
-    """A gzip member made of raw-deflate ``chunks``, written as text (:mod:`.text7`).
+    """A gzip member made of raw-deflate ``chunks``, written as text (:mod:`.text123`).
 
     Parameters
     ----------
@@ -195,12 +199,12 @@ def gzip_text(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = Non
     Returns
     -------
     str
-        The gzip bytes seven bits a character (8 characters for 7 bytes),
+        The gzip bytes as ASCII (7 characters for 6 bytes),
         without ``<``, ``>``, ``&``, NUL and CR; the header has no file name
         and time stamp 0, so the same input gives the same text.
     """
     end = zlib.compressobj(GZ_LEVEL_PAGE, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
-    key = ("\0text7", n_shared, tuple(len(c) for c in chunks[:n_shared]))
+    key = ("\0text123", n_shared, tuple(len(c) for c in chunks[:n_shared]))
     if cache is not None and key in cache:
         text, tail, crc, size = cache[key]
     else:
@@ -211,7 +215,7 @@ def gzip_text(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = Non
             size += len(b)
         prefix = b"".join([_GZ_HEADER, *chunks[:n_shared]])
         cut = clean_cut(prefix, len(prefix))
-        text, tail = encode7(prefix[:cut]), prefix[cut:]
+        text, tail = encode123(prefix[:cut]), prefix[cut:]
         if cache is not None:
             cache[key] = (text, tail, crc, size)
     for b in raw[n_shared:]:
@@ -219,7 +223,7 @@ def gzip_text(chunks: list[bytes], raw: list[bytes], *, cache: dict | None = Non
         size += len(b)
     rest = b"".join([tail, *chunks[n_shared:], end,
                      struct.pack("<II", crc & 0xFFFFFFFF, size & 0xFFFFFFFF)])
-    return text + encode7(rest)
+    return text + encode123(rest)
 
 
 def _deflate_chunk(text: str | bytes, level: int) -> tuple[bytes, bytes]:
@@ -255,9 +259,75 @@ def _record(text: str, value: object, binpos: int) -> bytes:
         size += len(blob)
         return {"$r": [binpos + size - len(blob), len(blob), kind]}
 
-    raw = (text + _dump(_pack_lists(value), default=ref)).encode("utf-8") \
+    def lazy(o: _Lazy) -> object:
+        # its packed arrays first (they take the places after those before), then its text
+        nonlocal size
+        blob = _dump(o.value, default=default).encode("utf-8")
+        blobs.append(blob)
+        size += len(blob)
+        return {"$r": [binpos + size - len(blob), len(blob), "j"]}
+
+    def default(o: object) -> object:
+        return lazy(o) if isinstance(o, _Lazy) else ref(o)
+
+    raw = (text + _dump(_lazy_leaves(_pack_lists(value)), default=default)).encode("utf-8") \
         if value is not _NO_VALUE else text.encode("utf-8")
     return b"".join([struct.pack("<I", len(raw)), raw, struct.pack("<I", size), *blobs])
+
+
+# A long list or string (names, statuses: JSON text) is written after the record's JSON as
+# a text of its own (kind "j"), which app.js parses when it is first read: a country's
+# 12 MB of names and statuses are not shown at its opening zoom, and JSON.parse of all of
+# them took longer than drawing it. From this many characters of JSON text on.
+LAZY_MIN_CHARS = 16_384
+
+
+class _Lazy:
+    """A value written as a JSON text of its own in the record's bytes (kind ``"j"``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+def _lazy_leaves(value: object) -> object:
+    """``value`` (a dict) with its long lists and strings, at any depth of dicts, as :class:`_Lazy`.
+
+    Dicts stay in the record's JSON (their keys are looked at before anything is drawn);
+    the size is judged on the list's items without the packed arrays, which are bytes anyway.
+    """
+    if type(value) is not dict or "$s" in value:
+        return value
+    out = {}
+    for k, v in value.items():
+        if type(v) is dict:
+            out[k] = _lazy_leaves(v)
+        elif type(v) is str and len(v) >= LAZY_MIN_CHARS:
+            out[k] = _Lazy(v)
+        elif type(v) is list and len(v) >= 64 and _text_size(v, LAZY_MIN_CHARS) >= LAZY_MIN_CHARS:
+            out[k] = _Lazy(v)
+        else:
+            out[k] = v
+    return out
+
+
+def _text_size(v: list, enough: int) -> int:
+    """About how many characters of JSON ``v`` takes, counting up to ``enough``."""
+    n = 0
+    for x in v:
+        t = type(x)
+        if t is str:
+            n += len(x) + 3
+        elif t is int or t is float:
+            n += 4
+        elif t is list:
+            n += _text_size(x, enough - n)
+        elif x is None:
+            n += 5
+        if n >= enough:
+            break
+    return n
 
 
 _NO_VALUE = object()
@@ -318,8 +388,7 @@ def _data_block(data: dict, cache: dict | None, shared: frozenset[str] | set[str
     if not compress:
         pieces = list(_pieces(data, cache, shared)) if isinstance(data, dict) else [
             (None, _dump(data))]
-        return ('<script id="ntmgis-data" type="application/json">'
-                + "".join(t for _, t in pieces) + "</script>")
+        return _PLAIN + "".join(t for _, t in pieces) + "</script>"
     if records is None:
         records = list(_records(data, cache, shared))
     gz_cache = cache.setdefault("\0gz", {})
@@ -337,8 +406,34 @@ def _data_block(data: dict, cache: dict | None, shared: frozenset[str] | set[str
     n_shared = 0
     while n_shared < len(records) and records[n_shared][0] is not None:
         n_shared += 1
-    return (f'<script id="ntmgis-data" type="{GZ_TYPE}">'
-            + gzip_text(chunks, raws, cache=gz_cache, n_shared=n_shared) + "</script>")
+    text = gzip_text(chunks, raws, cache=gz_cache, n_shared=n_shared)
+    # in pieces, each handed by the script after it to app.js (a worker inflates it while
+    # the browser reads the next); the first one keeps the id
+    parts = []
+    for n, at in enumerate(range(0, len(text), GZ_PIECE_CHARS)):
+        ident = ' id="ntmgis-data"' if n == 0 else ""
+        parts.append(f'<script{ident} type="{GZ_TYPE}">{text[at:at + GZ_PIECE_CHARS]}</script>\n'
+                     f"<script>{_FEED}()</script>")
+    return "\n".join([*parts, f"<script>{_FEED}(true)</script>"])
+
+
+# characters of a piece of a compressed block (a multiple of 7: whole text123 groups)
+GZ_PIECE_CHARS = 7 * 2**17
+# the function of app.js that takes each piece (the script element just before the call)
+_FEED = "ntmgisFeed"
+_BLOCK = re.compile(
+    r'<script(?: id="ntmgis-data")? type="(application/[a-z0-9.-]+)">(.*?)</script>', re.S)
+
+
+def data_block_text(page_html: str) -> tuple[str, str]:
+    """The type and the text of a page's data block (its pieces joined, when compressed)."""
+    pieces = _BLOCK.findall(page_html)
+    if not pieces or "ntmgis-data" not in page_html:
+        raise ValueError("no ntmgis data block in the page")
+    kind = pieces[0][0]
+    if kind == "application/json":
+        return kind, pieces[0][1]
+    return kind, "".join(t for k, t in pieces if k == kind)
 
 
 def split_records(stream: bytes) -> tuple[list[bytes], bytes]:
@@ -371,6 +466,8 @@ def read_records(stream: bytes) -> object:
         if ref is None:
             return obj
         off, size, kind = ref
+        if kind == "j":  # a value written as a JSON text of its own (see _lazy_leaves)
+            return json.loads(bytes(blob[off:off + size]).decode("utf-8"), object_hook=hook)
         return unpack(memoryview(blob)[off:off + size], kind)
 
     return restore(json.loads(b"".join(texts).decode("utf-8"), object_hook=hook))
@@ -382,12 +479,11 @@ def read_data_block(page_html: str) -> object:
     For tests and tools that look inside a map; packed arrays come back as
     the nested lists they stand for.
     """
-    m = re.search(r'<script id="ntmgis-data" type="([^"]+)">(.*?)</script>', page_html, re.S)
-    if m is None:
-        raise ValueError("no ntmgis data block in the page")
-    if m.group(1) == "application/json":
-        return json.loads(m.group(2))
-    return read_records(zlib.decompress(decode7(m.group(2)), 31))
+    kind, text = data_block_text(page_html)
+    if kind == "application/json":
+        return json.loads(text)
+    decode = decode7 if kind == GZ7_TYPE else decode123
+    return read_records(zlib.decompress(decode(text), 31))
 
 
 def _as_lists(o: object) -> object:
@@ -414,6 +510,7 @@ def assemble_page(data: dict, *, title: str, lang: str, cache: dict | None = Non
     """
     css, js = _libraries()
     app_css, app_js = _app()
+    block = _data_block(data, cache, shared, compress)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -423,7 +520,9 @@ def assemble_page(data: dict, *, title: str, lang: str, cache: dict | None = Non
         f"<style>\n{css}\n{app_css}\n</style>\n</head>\n<body>\n"
         '<div id="map" role="application"></div>\n'
         f"<script>\n{js}\n</script>\n"
-        f"{_data_block(data, cache, shared, compress)}\n"
-        f"<script>\n{app_js}\n</script>\n"
-        "</body>\n</html>\n"
+        # a compressed block comes in pieces after the map script, which takes each as it
+        # is read; plain JSON is read by the script after it
+        + (f"{block}\n<script>\n{app_js}\n</script>\n" if block.startswith(_PLAIN)
+           else f"<script>\n{app_js}\n</script>\n{block}\n")
+        + "</body>\n</html>\n"
     )
