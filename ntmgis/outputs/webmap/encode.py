@@ -206,8 +206,10 @@ def encode_polygon_arcs(geoms: np.ndarray) -> tuple[Ragged, Ragged]:
     ends = np.r_[starts[1:], len(q)]
     nxt = np.arange(len(q)) + 1
     nxt[ends - 1] = starts
-    edges = np.unique(np.sort(np.column_stack([vid, vid[nxt]]), axis=1), axis=0)
-    degree = np.bincount(edges.ravel(), minlength=len(uniq))
+    # each undirected edge once, as one int64 (a 1-D unique: `axis=0` sorts rows slowly)
+    lo, hi = np.minimum(vid, vid[nxt]), np.maximum(vid, vid[nxt])
+    edges = np.unique((lo.astype(np.int64) << 32) | hi)
+    degree = np.bincount(np.r_[edges >> 32, edges & 0xFFFFFFFF], minlength=len(uniq))
     junction = degree != 2
 
     arc_index: dict[tuple[int, ...], int] = {}
