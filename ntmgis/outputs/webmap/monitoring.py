@@ -43,6 +43,7 @@ from ntmgis.outputs.webmap.blocks import (
 )
 from ntmgis.outputs.webmap.encode import encode_lines, encode_points, latlon_bounds, to_wgs84
 from ntmgis.outputs.webmap.group_lines import group_lines
+from ntmgis.outputs.webmap.levels import mask_polygons
 from ntmgis.outputs.webmap.list_page import list_page
 from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_text
 from ntmgis.outputs.webmap.page import assemble_page
@@ -170,6 +171,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
             projects[col] = default
     pxy = to_wgs84(projects).values if len(projects) else np.empty(0, dtype=object)
     admin = None
+    unit_geoms: dict[str, gpd.GeoSeries] = {}
     if level_of_detail or (level_of_detail is None and len(communes) > LOD_MIN_COMMUNES):
         from ntmgis.outputs.webmap.levels import admin_levels
 
@@ -178,7 +180,8 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         pcap = projects[[f"cap_{s}" for s in FUNDING_SOURCES]].apply(
             pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1).to_numpy(dtype="float64")
         admin = admin_levels(communes, cgeo, cstat, len(cset), vblock, pcom, pcap,
-                             bands=tuple(cset.bands), alone=alone if valid else None)
+                             bands=tuple(cset.bands), alone=alone if valid else None,
+                             unit_geoms=unit_geoms)
 
     facilities = _get(layers, "facilities")
     fblock: dict = {"name": [], "type": [], "xy": []}
@@ -195,7 +198,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     if getattr(ws, "elevation", None) is not None and Path(ws.elevation).exists():
         from ntmgis.outputs.webmap.hillshade import render_hillshade
 
-        mask = gpd.GeoSeries(cgeo.values, crs=communes.crs).to_crs(3857)
+        mask = gpd.GeoSeries(mask_polygons(cgeo, unit_geoms), crs=communes.crs).to_crs(3857)
         hs = render_hillshade(ws.elevation, mask_geoms=mask.values)
         hill = {"src": hs.data_uri, "bounds": hs.bounds}
 
