@@ -58,7 +58,8 @@ def _per_value(values: Any, func: Any) -> list:
     """
     cache: dict = {}
     out = []
-    for v in values:
+    # a plain list: iterating a pandas column yields its values one slow call each
+    for v in values.tolist() if hasattr(values, "tolist") else values:
         try:
             r = cache[v]
         except KeyError:

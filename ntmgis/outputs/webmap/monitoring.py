@@ -38,6 +38,7 @@ from ntmgis.outputs.webmap.blocks import (
     _project_block,
     _s,
     _status_by_year,
+    _strs,
     _village_block,
     simplify_lines,
 )
@@ -175,7 +176,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     if level_of_detail or (level_of_detail is None and len(communes) > LOD_MIN_COMMUNES):
         from ntmgis.outputs.webmap.levels import admin_levels
 
-        pcom = np.array([cindex.get(_s(c), -1) for c in projects["commune_code"]],
+        pcom = np.array([cindex.get(c, -1) for c in _strs(projects["commune_code"])],
                         dtype=np.int64)
         pcap = projects[[f"cap_{s}" for s in FUNDING_SOURCES]].apply(
             pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1).to_numpy(dtype="float64")
@@ -188,7 +189,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     if facilities is not None and len(facilities):
         f = facilities[facilities.geometry.notna() & ~facilities.geometry.is_empty]
         f = f.sort_values("facility_id") if "facility_id" in f else f
-        fblock = {"name": [_s(v) for v in f.get("name", pd.Series("", f.index))],
+        fblock = {"name": _strs(f.get("name", pd.Series("", f.index))),
                   "type": _enum(f.get("type", pd.Series("", f.index))),
                   "xy": encode_points(to_wgs84(f).values)}
     rblock = road_block if road_block is not None else _road_block(_get(layers, "roads"),

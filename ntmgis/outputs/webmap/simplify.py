@@ -28,13 +28,14 @@ PROBE = 500
 
 
 def _probe_fails(values: np.ndarray) -> bool:
-    """True when the first ``PROBE`` polygons already are not a valid coverage.
+    """True when the first ``PROBE`` polygons (a quarter, at most) are not a valid coverage.
 
     Part of a valid coverage is a valid coverage, so a part that is not shows
     that the whole is not (real boundaries fail within a few hundred communes):
     the whole is then cleaned without being checked first.
     """
-    return len(values) > 2 * PROBE and not shapely.coverage_is_valid(values[:PROBE])
+    probe = min(PROBE, len(values) // 4)
+    return probe >= PROBE // 10 and not shapely.coverage_is_valid(values[:probe])
 
 
 # Cleaning in parts: ``coverage_clean`` of a whole country takes a gigabyte inside
@@ -104,6 +105,10 @@ def clean_coverage(values: np.ndarray, gap_width: float, *, where: np.ndarray | 
     todo = np.ones(len(values), dtype=bool) if where is None else np.asarray(where, bool)
     if not todo.any():
         return out
+    if todo.all() and len(values) <= size:  # one part: the whole at once
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return shapely.coverage_clean(values, gap_width=gap_width)
     snap = _snapping_distance(values)
     tree = shapely.STRtree(values)
     centre = shapely.centroid(values)
