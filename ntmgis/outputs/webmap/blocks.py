@@ -194,8 +194,11 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
         # the source's spelling stays the key (code); names show capitalised ("Pa Ủ")
         "name": _per_value(communes["name"], lambda n: _s(display_name(n))),
         "prog": [1 if bool(p) else 0 for p in prog.fillna(False)],
-        "pop": _nums(communes.get("population", pd.Series(None, communes.index)), 0),
-        "area": _nums(communes.get("area_km2", pd.Series(None, communes.index)), 1),
+        # Python's round (to the decimal written), as before: np.round differs on halves
+        "pop": [_num(p, 0) for p in communes.get("population",
+                                                  pd.Series(None, communes.index)).tolist()],
+        "area": [_num(a, 1) for a in communes.get("area_km2",
+                                                   pd.Series(None, communes.index)).tolist()],
         "tntm": [None] * len(codes),
         "tcrit": [None] * len(codes),
         "lab": encode_points(labels_pt.values),
