@@ -86,3 +86,19 @@ def test_cleaning_in_parts_matches_cleaning_at_once() -> None:
     # deterministic
     again = clean_coverage(polys, 35.0, size=10)
     assert all(shapely.equals_exact(a, b, 0) for a, b in zip(parts, again, strict=True))
+
+
+def test_the_hillshade_mask_takes_the_coarsest_level_finer_than_its_pixels() -> None:
+    from ntmgis.outputs.webmap.levels import mask_polygons
+
+    communes = gpd.GeoSeries(list(_grid(4)), crs=CRS)  # 8 km wide
+    units = {"province": gpd.GeoSeries([shapely.union_all(communes.values)], crs=CRS),
+             "district": gpd.GeoSeries(list(communes.values[:2]), crs=CRS)}
+    # 8 km over 720 pixels: a quarter pixel is 2,8 m, finer than any level's tolerance
+    assert len(mask_polygons(communes, units)) == len(communes)
+    # over 4 pixels (500 m a quarter): the provinces (400 m) are fine enough
+    assert len(mask_polygons(communes, units, pixels=4)) == 1
+    # over 12 pixels (167 m): the districts (150 m), not the provinces
+    assert len(mask_polygons(communes, units, pixels=12)) == 2
+    # without levels (a small workspace): the communes
+    assert len(mask_polygons(communes, {}, pixels=4)) == len(communes)
