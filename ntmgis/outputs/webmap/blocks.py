@@ -42,6 +42,34 @@ def _s(v: object) -> str:
     return str(v)
 
 
+def _strs(values: Any) -> list[str]:
+    """Vectorised :func:`_s`: user strings of a column ("" for missing)."""
+    col = pd.Series(np.asarray(values, dtype=object), dtype=object)
+    out = col.astype(str).to_numpy(dtype=object)
+    out[col.isna().to_numpy()] = ""
+    return out.tolist()
+
+
+def _per_value(values: Any, func: Any) -> list:
+    """``[func(v) for v in values]``, ``func`` called once per distinct value.
+
+    Names, criteria lists and gained/lost lists repeat across hundreds of
+    thousands of rows (the whole country): worked out once each.
+    """
+    cache: dict = {}
+    out = []
+    # a plain list: iterating a pandas column yields its values one slow call each
+    for v in values.tolist() if hasattr(values, "tolist") else values:
+        try:
+            r = cache[v]
+        except KeyError:
+            r = cache[v] = func(v)
+        except TypeError:  # unhashable
+            r = func(v)
+        out.append(r)
+    return out
+
+
 def _num(v: object, decimals: int = 3) -> float | int | None:
     if v is None or v is pd.NA:
         return None
@@ -71,15 +99,25 @@ def _rounded(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.round(np.asarray(values, dtype="float64"), decimals)
 
 
-def _met_strings(frame: pd.DataFrame, cols: list[str]) -> list[str]:
-    """One character per criterion: '1' met, '0' not met, '-' unknown."""
+def _met_chars(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
+    """One character per criterion and row: b'1' met, b'0' not met, b'-' unknown.
+
+    Returns an (rows, len(cols)) array of single bytes.
+    """
     if not len(frame):
-        return []
+        return np.empty((0, len(cols)), dtype="S1")
     # a column missing from the layer is unknown for every row (keeps positions fixed)
     vals = frame.reindex(columns=cols).apply(pd.to_numeric, errors="coerce").to_numpy(
         dtype="float64")
-    chars = np.where(np.isnan(vals), "-", np.where(vals > 0, "1", "0"))
-    return ["".join(row) for row in chars]
+    return np.where(np.isnan(vals), b"-", np.where(vals > 0, b"1", b"0")).astype("S1")
+
+
+def _met_text(n: int, rows: np.ndarray, chars: np.ndarray, k: int) -> str:
+    """``k`` characters per unit of ``n``: those of ``chars`` at ``rows``, "." for no row."""
+    out = np.full((n, k), b".", dtype="S1")
+    if len(rows) and k:
+        out[rows] = chars
+    return out.tobytes().decode("ascii")
 
 
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -90,7 +128,7 @@ def _enum(values: Any) -> dict | list[str]:
 
     More than 64 distinct values stay a plain list.
     """
-    strings = [_s(v) for v in values]
+    strings = _strs(values)
     keys = sorted(set(strings))
     if len(keys) > len(_B64):
         return strings
@@ -122,6 +160,11 @@ def _pack_flags(raw: str, n: int, k: int) -> dict:
     return {"b": packed, "x": x}
 
 
+def _joined_list(v: object) -> str:
+    """The numbers of a list cell joined by ";" ("3; 7" -> "3;7")."""
+    return ";".join(str(x) for x in _parse_list(v))
+
+
 def _parse_list(v: object) -> list[int]:
     s = _s(v)
     out = []
@@ -143,18 +186,19 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
     geo84 = to_wgs84(geo)
     labels_pt = to_wgs84(gpd.GeoSeries(shapely.point_on_surface(communes.geometry.values),
                                        crs=communes.crs))
-    codes = [_s(c) for c in communes["code"]]
+    codes = _strs(communes["code"])
     prog = communes["in_programme"] if "in_programme" in communes else pd.Series(True,
                                                                                  communes.index)
     block = {
         "code": codes,
         # the source's spelling stays the key (code); names show capitalised ("Pa Ủ")
-        "name": [_s(display_name(n)) for n in communes["name"]],
+        "name": _per_value(communes["name"], lambda n: _s(display_name(n))),
         "prog": [1 if bool(p) else 0 for p in prog.fillna(False)],
-        "pop": [_num(p, 0) for p in communes.get("population", pd.Series(None,
-                                                                        communes.index))],
-        "area": [_num(a, 1) for a in communes.get("area_km2", pd.Series(None,
-                                                                       communes.index))],
+        # Python's round (to the decimal written), as before: np.round differs on halves
+        "pop": [_num(p, 0) for p in communes.get("population",
+                                                  pd.Series(None, communes.index)).tolist()],
+        "area": [_num(a, 1) for a in communes.get("area_km2",
+                                                   pd.Series(None, communes.index)).tolist()],
         "tntm": [None] * len(codes),
         "tcrit": [None] * len(codes),
         "lab": encode_points(labels_pt.values),
@@ -180,24 +224,18 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
         class_idx = {k: str(j) for j, k in enumerate(band_keys(tuple(cset.bands)))}
         for y in years:
             rows = st[st["year"].astype(int) == y]
-            m: list[str | None] = [None] * len(codes)
-            c = ["-"] * len(codes)
-            g: list[str] = [""] * len(codes)
-            lo: list[str] = [""] * len(codes)
-            strings = _met_strings(rows, keys)
-            for i, s, cl, ga, ls in zip(rows["_i"], strings,
-                                        rows.get("band", pd.Series("", rows.index)),
-                                        rows.get("gained", pd.Series("", rows.index)),
-                                        rows.get("lost", pd.Series("", rows.index)), strict=True):
-                m[i] = s
-                c[i] = class_idx.get(_s(cl), "-")
-                g[i] = ";".join(str(x) for x in _parse_list(ga))
-                lo[i] = ";".join(str(x) for x in _parse_list(ls))
+            at = rows["_i"].to_numpy(dtype=np.int64)
+            c = np.full(len(codes), "-", dtype=object)
+            g = np.full(len(codes), "", dtype=object)
+            lo = np.full(len(codes), "", dtype=object)
+            c[at] = _per_value(rows.get("band", pd.Series("", rows.index)),
+                               lambda b: class_idx.get(_s(b), "-"))
+            g[at] = _per_value(rows.get("gained", pd.Series("", rows.index)), _joined_list)
+            lo[at] = _per_value(rows.get("lost", pd.Series("", rows.index)), _joined_list)
             # one string per year: a character per criterion (19, 10) and commune, "."
             # for no row
-            none = "." * len(keys)
-            cstat[str(y)] = {"m": "".join(x if x is not None else none for x in m),
-                             "c": "".join(c), "g": g, "l": lo}
+            cstat[str(y)] = {"m": _met_text(len(codes), at, _met_chars(rows, keys), len(keys)),
+                             "c": "".join(c.tolist()), "g": g.tolist(), "l": lo.tolist()}
     return block, cstat, valid, geo, alone
 
 
@@ -209,12 +247,12 @@ def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | No
                 "crit": vnames}
     v = villages[villages.geometry.notna() & ~villages.geometry.is_empty]
     pts = to_wgs84(v)
-    codes = [_s(c) for c in v["code"]]
+    codes = _strs(v["code"])
     vindex = {c: i for i, c in enumerate(codes)}
     block = {
         "code": codes,
-        "name": [_s(display_name(n)) for n in v["name"]],
-        "commune": [commune_index.get(_s(c), -1) for c in v["commune_code"]],
+        "name": _per_value(v["name"], lambda n: _s(display_name(n))),
+        "commune": [commune_index.get(c, -1) for c in _strs(v["commune_code"])],
         "pop": _nums(v.get("population", pd.Series(None, v.index)), 0),
         "xy": encode_points(pts.values),
         "crit": vnames,
@@ -228,14 +266,11 @@ def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | No
         st["_i"] = st["_i"].astype(int)
         vcols = sorted(c for c in st.columns if c.startswith("vc") and c[2:].isdigit())
         block["k"] = len(vcols)
-        none = "." * len(vcols)
         for y in years:
             rows = st[st["year"].astype(int) == y]
-            arr: list[str] = [none] * len(codes)
-            for i, s in zip(rows["_i"], _met_strings(rows, vcols), strict=True):
-                arr[i] = s
             # one string per year: k characters per village, "." for no row
-            block["st"][str(y)] = "".join(arr)
+            block["st"][str(y)] = _met_text(len(codes), rows["_i"].to_numpy(dtype=np.int64),
+                                            _met_chars(rows, vcols), len(vcols))
     return block
 
 
@@ -277,22 +312,23 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
     # the village as an index into the village layer; its name only where it has none there
     vcodes = projects.get("village_code", pd.Series("", projects.index))
     vnames = projects.get("village_name", pd.Series("", projects.index))
-    vi = [village_index.get(_s(c), -1) if _s(c) else -1 for c in vcodes]
-    vname = {str(k): _s(n) for k, (i, n) in enumerate(zip(vi, vnames, strict=True))
-             if i < 0 and _s(n)}
+    vi = [village_index.get(c, -1) if c else -1 for c in _strs(vcodes)]
+    vname = {str(k): n for k, (i, n) in enumerate(zip(vi, _strs(vnames), strict=True))
+             if i < 0 and n}
     capcols = projects[[f"cap_{s}" for s in FUNDING_SOURCES]]
     # one row of the sources' amounts per project (packed column by column in the page)
     caps = Numbers(_rounded(capcols.apply(pd.to_numeric, errors="coerce").to_numpy(
         dtype="float64"), CAPITAL_DECIMALS).reshape(-1), CAPITAL_DECIMALS,
         width=len(FUNDING_SOURCES))
     block = {
-        "id": [_s(v) for v in projects["project_id"]],
-        "name": [_s(v) for v in projects["name"]],
+        "id": _strs(projects["project_id"]),
+        "name": _strs(projects["name"]),
         "cat": _enum(projects["category"]),
-        "commune": [commune_index.get(_s(c), -1) for c in projects["commune_code"]],
+        "commune": [commune_index.get(c, -1) for c in _strs(projects["commune_code"])],
         "vi": vi,
         "vname": vname,
-        "crit": [_parse_list(v) for v in projects["criteria"]],
+        # a list per project (not shared between projects with the same criteria)
+        "crit": [list(x) for x in _per_value(projects["criteria"], _parse_list)],
         "ys": _nums(projects["year_start"], 0),
         "ye": _nums(projects["year_end"], 0),
         "status": _enum(projects["status"]),

@@ -206,11 +206,16 @@ def encode_polygon_arcs(geoms: np.ndarray) -> tuple[Ragged, Ragged]:
     ends = np.r_[starts[1:], len(q)]
     nxt = np.arange(len(q)) + 1
     nxt[ends - 1] = starts
-    edges = np.unique(np.sort(np.column_stack([vid, vid[nxt]]), axis=1), axis=0)
-    degree = np.bincount(edges.ravel(), minlength=len(uniq))
+    # each undirected edge once, as one int64 (a 1-D unique: `axis=0` sorts rows slowly)
+    lo, hi = np.minimum(vid, vid[nxt]), np.maximum(vid, vid[nxt])
+    edges = np.unique((lo.astype(np.int64) << 32) | hi)
+    degree = np.bincount(np.r_[edges >> 32, edges & 0xFFFFFFFF], minlength=len(uniq))
     junction = degree != 2
 
-    arc_index: dict[tuple[int, ...], int] = {}
+    # An arc runs from a junction through vertices of two neighbours to the next
+    # junction, so its first (directed) edge names it: an arc met again starts with
+    # the same edge, or ends with it reversed (walked backwards).
+    arc_index: dict[tuple[int, int], int] = {}
     arcs: list[np.ndarray] = []
     ring_refs: dict[int, list[int]] = {}
     for r, s, e in zip(coord_of[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
@@ -218,24 +223,26 @@ def encode_polygon_arcs(geoms: np.ndarray) -> tuple[Ragged, Ragged]:
         cuts = np.flatnonzero(junction[ids])
         if len(cuts) == 0:  # a ring that meets no other boundary: cut at its lowest vertex
             cuts = np.array([int(np.argmin(ids))])
-        rot = np.r_[ids[cuts[0]:], ids[:cuts[0]], ids[cuts[0]]]
-        rel = np.r_[cuts - cuts[0], len(ids)]
+        c0 = int(cuts[0])
+        rot = np.concatenate((ids[c0:], ids[:c0 + 1]))
+        ids_l = rot.tolist()
+        rel = (cuts - c0).tolist() + [len(ids)]
         refs = []
-        for a, b in zip(rel[:-1].tolist(), rel[1:].tolist(), strict=True):
-            seq = tuple(rot[a:b + 1].tolist())
-            if seq in arc_index:
-                refs.append(arc_index[seq])
+        for a, b in zip(rel[:-1], rel[1:], strict=True):
+            k = arc_index.get((ids_l[a], ids_l[a + 1]))
+            if k is not None:
+                refs.append(k)
                 continue
-            rev = seq[::-1]
-            if rev in arc_index:
-                refs.append(~arc_index[rev])
+            k = arc_index.get((ids_l[b], ids_l[b - 1]))
+            if k is not None:
+                refs.append(~k)
                 continue
-            arc_index[seq] = len(arcs)
-            pts = vxy[list(seq)]
+            arc_index[ids_l[a], ids_l[a + 1]] = len(arcs)
+            pts = vxy[rot[a:b + 1]]
             d = pts.copy()
             d[1:] -= pts[:-1]
             arcs.append(d.reshape(-1))
-            refs.append(arc_index[seq])
+            refs.append(len(arcs) - 1)
         ring_refs[r] = refs
     polys: list[list] = [[] for _ in range(len(parts))]
     for r, p in enumerate(ring_of.tolist()):

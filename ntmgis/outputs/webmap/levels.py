@@ -22,7 +22,7 @@ from ntmgis.monitoring.dissolve import fill_false_holes
 from ntmgis.outputs.webmap.encode import encode_polygons, to_wgs84
 from ntmgis.outputs.webmap.simplify import simplify_coverage_parts
 
-__all__ = ["LEVELS", "admin_levels", "readable_zoom"]
+__all__ = ["LEVELS", "admin_levels", "mask_polygons", "readable_zoom"]
 
 # (level, code column, name column, simplification tolerance in metres)
 LEVELS = (
@@ -89,7 +89,8 @@ def _without_false_holes(merged: shapely.Geometry, parts: np.ndarray, idx: np.nd
 def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[str, dict],
                  n_criteria: int, villages: dict, project_commune: np.ndarray,
                  project_capital: np.ndarray, *, bands: tuple[int, ...] | None = None,
-                 alone: np.ndarray | None = None) -> dict:
+                 alone: np.ndarray | None = None,
+                 unit_geoms: dict[str, gpd.GeoSeries] | None = None) -> dict:
     """Provinces and districts with per-year aggregates, and the zooms that switch levels.
 
     Parameters
@@ -113,6 +114,10 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
         here (drawn on their own: emptied by cleaning) are left out: the
         units are then merged from the others and simplified without being
         checked or cleaned again. Without it they are checked (and cleaned).
+    unit_geoms : dict, optional
+        Filled with each level's simplified polygons (metric CRS), by level name:
+        the hillshade's mask of a whole country is drawn from the provinces
+        instead of ten thousand communes.
 
     Returns
     -------
@@ -176,6 +181,8 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
         unit_geo, _valid, _alone = simplify_coverage_parts(unit_geo, tol,
                                                            assume_valid=alone is not None)
         areas.append(shapely.area(unit_geo.values))
+        if unit_geoms is not None:
+            unit_geoms[level] = unit_geo
         first = np.zeros(m, dtype=np.int64)
         first[unit_of[::-1]] = np.arange(n)[::-1]
         block = {
@@ -218,3 +225,21 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
     z_district = readable_zoom(areas[1], lat)
     out["zoom"] = {"district": min(z_district, z_commune), "commune": z_commune}
     return out
+
+
+def mask_polygons(cgeo: gpd.GeoSeries, unit_geoms: dict[str, gpd.GeoSeries], *,
+                  pixels: int = 720) -> np.ndarray:
+    """The area's polygons for the hillshade's mask: the coarsest finer than its pixels.
+
+    The mask is drawn at a quarter of a hillshade pixel (``pixels`` on the longer
+    side: ``render_hillshade``'s ``max_size``); the provinces (districts) simplified
+    for the map are that fine for a whole country, and reprojecting and simplifying
+    them costs a fraction of the 10.000 communes (1,3 million vertices). Otherwise
+    (no levels, or units coarser than that) the communes.
+    """
+    x0, y0, x1, y1 = cgeo.total_bounds
+    quarter_px = max(x1 - x0, y1 - y0) / pixels / 4
+    for level, _code, _name, tol in LEVELS:  # the coarsest first
+        if level in unit_geoms and tol <= quarter_px:
+            return np.asarray(unit_geoms[level].values, dtype=object)
+    return np.asarray(cgeo.values, dtype=object)

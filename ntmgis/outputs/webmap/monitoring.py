@@ -38,11 +38,13 @@ from ntmgis.outputs.webmap.blocks import (
     _project_block,
     _s,
     _status_by_year,
+    _strs,
     _village_block,
     simplify_lines,
 )
 from ntmgis.outputs.webmap.encode import encode_lines, encode_points, latlon_bounds, to_wgs84
 from ntmgis.outputs.webmap.group_lines import group_lines
+from ntmgis.outputs.webmap.levels import mask_polygons
 from ntmgis.outputs.webmap.list_page import list_page
 from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_text
 from ntmgis.outputs.webmap.page import assemble_page
@@ -170,22 +172,24 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
             projects[col] = default
     pxy = to_wgs84(projects).values if len(projects) else np.empty(0, dtype=object)
     admin = None
+    unit_geoms: dict[str, gpd.GeoSeries] = {}
     if level_of_detail or (level_of_detail is None and len(communes) > LOD_MIN_COMMUNES):
         from ntmgis.outputs.webmap.levels import admin_levels
 
-        pcom = np.array([cindex.get(_s(c), -1) for c in projects["commune_code"]],
+        pcom = np.array([cindex.get(c, -1) for c in _strs(projects["commune_code"])],
                         dtype=np.int64)
         pcap = projects[[f"cap_{s}" for s in FUNDING_SOURCES]].apply(
             pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1).to_numpy(dtype="float64")
         admin = admin_levels(communes, cgeo, cstat, len(cset), vblock, pcom, pcap,
-                             bands=tuple(cset.bands), alone=alone if valid else None)
+                             bands=tuple(cset.bands), alone=alone if valid else None,
+                             unit_geoms=unit_geoms)
 
     facilities = _get(layers, "facilities")
     fblock: dict = {"name": [], "type": [], "xy": []}
     if facilities is not None and len(facilities):
         f = facilities[facilities.geometry.notna() & ~facilities.geometry.is_empty]
         f = f.sort_values("facility_id") if "facility_id" in f else f
-        fblock = {"name": [_s(v) for v in f.get("name", pd.Series("", f.index))],
+        fblock = {"name": _strs(f.get("name", pd.Series("", f.index))),
                   "type": _enum(f.get("type", pd.Series("", f.index))),
                   "xy": encode_points(to_wgs84(f).values)}
     rblock = road_block if road_block is not None else _road_block(_get(layers, "roads"),
@@ -195,7 +199,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     if getattr(ws, "elevation", None) is not None and Path(ws.elevation).exists():
         from ntmgis.outputs.webmap.hillshade import render_hillshade
 
-        mask = gpd.GeoSeries(cgeo.values, crs=communes.crs).to_crs(3857)
+        mask = gpd.GeoSeries(mask_polygons(cgeo, unit_geoms), crs=communes.crs).to_crs(3857)
         hs = render_hillshade(ws.elevation, mask_geoms=mask.values)
         hill = {"src": hs.data_uri, "bounds": hs.bounds}
 

@@ -27,17 +27,102 @@ __all__ = ["MapCoverage", "map_coverage", "release_memory", "simplify_coverage",
 PROBE = 500
 
 
-def _is_coverage(values: np.ndarray) -> bool:
-    """``shapely.coverage_is_valid``, answered from the first polygons when they fail.
+def _probe_fails(values: np.ndarray) -> bool:
+    """True when the first ``PROBE`` polygons (a quarter, at most) are not a valid coverage.
 
     Part of a valid coverage is a valid coverage, so a part that is not shows
     that the whole is not (real boundaries fail within a few hundred communes):
-    the check of the whole (3 s for 10.000 communes of surveyed boundaries) is
-    made only when it can say yes.
+    the whole is then cleaned without being checked first.
     """
-    if len(values) > 2 * PROBE and not shapely.coverage_is_valid(values[:PROBE]):
-        return False
-    return bool(shapely.coverage_is_valid(values))
+    probe = min(PROBE, len(values) // 4)
+    return probe >= PROBE // 10 and not shapely.coverage_is_valid(values[:probe])
+
+
+# Cleaning in parts: ``coverage_clean`` of a whole country takes a gigabyte inside
+# GEOS (10.000 communes of surveyed boundaries); cleaned a part at a time, each with
+# the neighbours that touch it, it takes a few hundred MB and the same time.
+CHUNK = 1000
+# GEOS' own snapping distance for coverage_clean (the input's diameter / 1e8): given
+# explicitly, so that every part snaps as the whole country would
+SNAP_FACTOR = 1e8
+
+
+def _snapping_distance(values: np.ndarray) -> float:
+    x0, y0, x1, y1 = shapely.total_bounds(values)
+    return float(np.hypot(x1 - x0, y1 - y0)) / SNAP_FACTOR
+
+
+def _parts(idx: np.ndarray, xy: np.ndarray, size: int) -> list[np.ndarray]:
+    """``idx`` split in halves along the longer side of their centres, down to ``size``."""
+    if len(idx) <= size:
+        return [idx]
+    sub = xy[idx]
+    axis = int(np.ptp(sub[:, 1]) > np.ptp(sub[:, 0]))
+    order = idx[np.argsort(sub[:, axis], kind="stable")]
+    half = len(order) // 2
+    return _parts(order[:half], xy, size) + _parts(order[half:], xy, size)
+
+
+def _neighbours(tree: shapely.STRtree, values: np.ndarray, sel: np.ndarray,
+                distance: float) -> np.ndarray:
+    """``sel`` (a mask) with the polygons within ``distance`` of one it holds."""
+    out = sel.copy()
+    _, near = tree.query(values[sel], predicate="dwithin", distance=distance)
+    out[near] = True
+    return out
+
+
+def clean_coverage(values: np.ndarray, gap_width: float, *, where: np.ndarray | None = None,
+                   size: int = CHUNK) -> np.ndarray:
+    """``shapely.coverage_clean`` a part at a time, and only where ``where`` says.
+
+    Parameters
+    ----------
+    values : numpy.ndarray of polygons
+        The coverage (metric CRS).
+    gap_width : float
+        ``coverage_clean``'s ``gap_width``.
+    where : numpy.ndarray of bool, optional
+        The polygons to clean (default: all); the others are returned as they are.
+    size : int
+        Polygons cleaned together at most (plus their neighbours).
+
+    Returns
+    -------
+    numpy.ndarray
+        The cleaned polygons (empty where cleaning emptied one), in the order of ``values``.
+
+    Notes
+    -----
+    The polygons to clean are split into compact parts (halves of halves of their
+    centres); each part is cleaned with the polygons within ``gap_width`` of it,
+    so that every overlap and narrow gap it has is seen whole, and only the part's
+    own polygons are kept. The snapping distance is the whole coverage's. The
+    caller checks the result (``coverage_is_valid``) and cleans the whole coverage
+    at once when a seam between parts does not match.
+    """
+    out = values.copy()
+    todo = np.ones(len(values), dtype=bool) if where is None else np.asarray(where, bool)
+    if not todo.any():
+        return out
+    if todo.all() and len(values) <= size:  # one part: the whole at once
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return shapely.coverage_clean(values, gap_width=gap_width)
+    snap = _snapping_distance(values)
+    tree = shapely.STRtree(values)
+    centre = shapely.centroid(values)
+    xy = np.column_stack([shapely.get_x(centre), shapely.get_y(centre)])
+    for core in _parts(np.flatnonzero(todo), xy, size):
+        sel = np.zeros(len(values), dtype=bool)
+        sel[core] = True
+        idx = np.flatnonzero(_neighbours(tree, values, sel, max(gap_width, snap)))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            cleaned = shapely.coverage_clean(values[idx], gap_width=gap_width,
+                                             snapping_distance=snap)
+        out[core] = cleaned[np.searchsorted(idx, core)]
+    return out
 
 
 def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> tuple[gpd.GeoSeries, bool]:
@@ -67,6 +152,39 @@ def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> tuple[gpd.GeoSe
     return geo, valid
 
 
+def _simplified(values: np.ndarray, alone: np.ndarray, tolerance: float
+                ) -> tuple[np.ndarray, np.ndarray, bool]:
+    """The polygons simplified (those of ``alone`` each on its own, the others as a coverage).
+
+    Returns the polygons, the coverage part (``~alone``) and whether one of its
+    polygons simplified to nothing (it then keeps its input shape).
+    """
+    if tolerance <= 0 or not hasattr(shapely, "coverage_simplify"):  # shapely < 2.1
+        return values, values[~alone], False
+    out = values.copy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        simplified = shapely.coverage_simplify(values[~alone], tolerance)
+        if alone.any():
+            own = shapely.simplify(values[alone], tolerance, preserve_topology=True)
+            bad = shapely.is_empty(own) | shapely.is_missing(own) | ~shapely.is_valid(own)
+            out[alone] = np.where(bad, values[alone], own)
+    # Never drop a feature: a polygon simplified to nothing keeps its input shape.
+    empty = shapely.is_empty(simplified) | shapely.is_missing(simplified)
+    simplified = np.where(empty, values[~alone], simplified)
+    out[~alone] = simplified
+    return out, simplified, bool(empty.any())
+
+
+def _to_clean(values: np.ndarray, gap_width: float) -> np.ndarray:
+    """The polygons with an invalid edge (``coverage_invalid_edges``) and their neighbours."""
+    edges = shapely.coverage_invalid_edges(values)
+    bad = ~(shapely.is_empty(edges) | shapely.is_missing(edges))
+    if not bad.any():
+        return bad
+    return _neighbours(shapely.STRtree(values), values, bad, max(gap_width, 0.0))
+
+
 def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
                             assume_valid: bool = False
                             ) -> tuple[gpd.GeoSeries, bool, np.ndarray]:
@@ -84,50 +202,64 @@ def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
     ward the source reduced to a sliver lying on its neighbour) is kept as
     it is and simplified on its own, outside the coverage: it is drawn over
     its neighbour and does not stop the others from sharing their edges
-    (``alone`` marks it). Validity is checked on the input; when it had to
-    be cleaned, once more on the simplified coverage without those polygons
-    (a valid coverage stays one under ``coverage_simplify``, which GEOS
-    guarantees, so it is not checked again). If cleaning is not available, the
-    input is returned unsimplified with the flag false. ``assume_valid``
-    skips the first check (polygons merged from an already cleaned
-    coverage). The monitoring layers themselves are never changed.
+    (``alone`` marks it). The monitoring layers themselves are never changed.
+
+    What is checked, and cleaned: when the first ``PROBE`` polygons already
+    fail, everything is cleaned (:func:`clean_coverage`, a part at a time).
+    Otherwise the polygons are simplified as they are and the result checked
+    (``coverage_is_valid`` of the simplified coverage: fewer vertices than the
+    input; a valid coverage stays one under ``coverage_simplify``, which GEOS
+    guarantees); when it is not valid, only the polygons with an invalid edge
+    (``coverage_invalid_edges``) and their neighbours are cleaned. A cleaned
+    coverage is checked once more after simplification; if the seams between
+    the parts cleaned do not match, the whole is cleaned at once. If cleaning
+    is not available, the input is returned unsimplified with the flag false.
+    ``assume_valid`` skips the checks (polygons merged from an already cleaned
+    coverage).
     """
     values = geoms.values
     alone = np.zeros(len(values), dtype=bool)
     if len(values) == 0:
         return geoms, True, alone
     values = np.asarray(values, dtype=object)
-    cleaned_here = False
-    if not assume_valid and not _is_coverage(values):
-        cleaned_here = True
-        clean = getattr(shapely, "coverage_clean", None)
-        if clean is None:
-            return geoms, False, alone
+
+    def result(out: np.ndarray, valid: bool, alone: np.ndarray
+               ) -> tuple[gpd.GeoSeries, bool, np.ndarray]:
+        return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs), valid, alone
+
+    gap = max(tolerance, 0.0)
+    where = None
+    probe_fails = not assume_valid and _probe_fails(values)
+    if assume_valid or not probe_fails:
+        out, simplified, emptied = _simplified(values, alone, tolerance)
+        if assume_valid and not emptied:
+            return result(out, True, alone)
+        if shapely.coverage_is_valid(simplified):
+            return result(out, True, alone)
+        if assume_valid:  # pragma: no cover - a polygon kept its shape and broke the coverage
+            return result(out, False, alone)
+        out = simplified = None  # not kept while cleaning
+    if getattr(shapely, "coverage_clean", None) is None:  # shapely < 2.2
+        return result(values, False, alone)
+    if not probe_fails:  # clean only where the coverage is not valid
+        where = _to_clean(values, gap)
+    for part in (where, None) if where is not None else (None,):
+        cleaned = clean_coverage(values, gap, where=part)
+        alone = shapely.is_empty(cleaned) | shapely.is_missing(cleaned)
+        out, simplified, _emptied = _simplified(np.where(alone, values, cleaned), alone,
+                                                tolerance)
+        valid = bool(shapely.coverage_is_valid(simplified))
+        if valid:
+            break
+    if not valid and len(values) > CHUNK:  # the seams between parts did not match
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            cleaned = clean(values, gap_width=max(tolerance, 0.0))
-        if len(cleaned) != len(values):  # pragma: no cover - defensive
-            return geoms, False, alone
+            cleaned = shapely.coverage_clean(values, gap_width=gap)
         alone = shapely.is_empty(cleaned) | shapely.is_missing(cleaned)
-        values = np.where(alone, values, cleaned)
-    if tolerance <= 0 or not hasattr(shapely, "coverage_simplify"):  # shapely < 2.1
-        valid = bool(shapely.coverage_is_valid(values[~alone]))
-        return gpd.GeoSeries(values, index=geoms.index, crs=geoms.crs), valid, alone
-    out = values.copy()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        simplified = shapely.coverage_simplify(values[~alone], tolerance)
-        if alone.any():
-            own = shapely.simplify(values[alone], tolerance, preserve_topology=True)
-            bad = shapely.is_empty(own) | shapely.is_missing(own) | ~shapely.is_valid(own)
-            out[alone] = np.where(bad, values[alone], own)
-    # Never drop a feature: a polygon simplified to nothing keeps its input shape.
-    empty = shapely.is_empty(simplified) | shapely.is_missing(simplified)
-    simplified = np.where(empty, values[~alone], simplified)
-    out[~alone] = simplified
-    valid = True if not (cleaned_here or empty.any()) \
-        else bool(shapely.coverage_is_valid(simplified))
-    return gpd.GeoSeries(out, index=geoms.index, crs=geoms.crs), valid, alone
+        out, simplified, _emptied = _simplified(np.where(alone, values, cleaned), alone,
+                                                tolerance)
+        valid = bool(shapely.coverage_is_valid(simplified))
+    return result(out, valid, alone)
 
 
 @dataclass
