@@ -66,10 +66,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 READY = "window.ntmgis && window.ntmgis.ready"
 MARK_START, MARK_END = "<!-- results:start -->", "<!-- results:end -->"
 # Targets at N = 10.000: issue 6, then issue 13 (tighter: overview, render, map).
+# Sizes and memory are in MiB (2**20 bytes), written "MB" as the issues' own figures
+# were; the overview's 10 MB is also checked in decimal megabytes (html_dec), so that
+# the target holds whichever the reader means.
 TARGETS = {"build_s": 60, "build_mb": 4096, "gaps_s": 5, "access_s": 10, "html_mb": 10,
-           "render_s": 1.5, "heap_mb": 600, "map_s": 20, "map_mb": 1536}
+           "html_dec": 10, "render_s": 1.5, "heap_mb": 600, "map_s": 20, "map_mb": 1536}
 TARGET_ISSUE = {"build_s": 6, "build_mb": 6, "gaps_s": 6, "access_s": 6, "html_mb": 13,
-                "render_s": 13, "heap_mb": 6, "map_s": 13, "map_mb": 13}
+                "html_dec": 13, "render_s": 13, "heap_mb": 6, "map_s": 13, "map_mb": 13}
 SHAPES = ("regular", "irregular")
 
 sys.path.insert(0, str(ROOT))
@@ -545,12 +548,14 @@ def targets_table(r: dict[str, Any]) -> str:
         "gaps_s": st.get("gaps", {}).get("seconds"),
         "access_s": st.get("access", {}).get("seconds"),
         "html_mb": _mb(r.get("html_bytes")),
+        "html_dec": None if r.get("html_bytes") is None else round(r["html_bytes"] / 1e6, 2),
         "render_s": r.get("render", {}).get("seconds"),
         "heap_mb": r.get("render", {}).get("heap_mb"),
     }
     names = {"build_s": "build time (s)", "build_mb": "build peak memory (MB)",
              "gaps_s": "query gaps (s)", "access_s": "query access --by straight (s)",
-             "html_mb": "overview HTML (MB)", "render_s": "first render (s)",
+             "html_mb": "overview HTML (MiB)", "html_dec": "overview HTML (10⁶ bytes)",
+             "render_s": "first render (s)",
              "heap_mb": "JS heap (MB)", "map_s": "`ntmgis map` time (s)",
              "map_mb": "`ntmgis map` peak memory (MB)"}
     shape = r.get("shape", "regular")
@@ -594,7 +599,8 @@ def record(results: list[dict[str, Any]], readme: Path = README) -> None:
             f"Measured{when}: {machine.get('cpus', '?')} CPUs, {machine.get('platform', '?')}, "
             f"Python {machine.get('python', '?')}, shapely {machine.get('shapely', '?')}, "
             f"Chromium {machine.get('chromium', '?')}{code}; {runs} (render: median of the "
-            f"browser runs){load}." if results else "",
+            f"browser runs){load}. Sizes and memory are in MiB (2^20 bytes), written MB; "
+            "the overview's target is also checked in millions of bytes." if results else "",
             "", markdown_table(results)]
     if results:
         body += ["", "Where the overview's bytes go (each block as the page stores it, its "
