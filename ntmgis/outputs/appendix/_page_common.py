@@ -16,14 +16,14 @@ import shapely
 import ntmgis.outputs.appendix._style as st
 from ntmgis.core.i18n import fmt_number, label
 from ntmgis.core.version import __version__
-from ntmgis.outputs.appendix._carto import Hillshade, MapFrame, Page
+from ntmgis.outputs.appendix._carto import Hillshade, MapFrame, Page, unique_edges
 from ntmgis.outputs.appendix._data import AppendixData
 from ntmgis.outputs.appendix._labels import LabelPlacer
 from ntmgis.outputs.appendix._notes import area_kind, crs_note, report_line
 from ntmgis.outputs.appendix._text import fmt_date, tr
 
-__all__ = ["Context", "short_name", "MAP", "PX", "PW", "PTOP", "MAX_TABLE_ROWS",
-           "MAX_FORCED_LABELS"]
+__all__ = ["Context", "short_name", "commune_edges", "communes_union", "MAP", "PX", "PW",
+           "PTOP", "MAX_TABLE_ROWS", "MAX_FORCED_LABELS"]
 
 # Tables by commune are left out above this many communes (national-scale runs).
 MAX_TABLE_ROWS = 30
@@ -107,6 +107,23 @@ def _rep_points(geoms) -> np.ndarray:
 
 
 # -- shared map pieces ---------------------------------------------------------------------
+def commune_edges(ctx: Context) -> np.ndarray:
+    """The communes' boundaries, each shared edge once; computed once per process."""
+    edges = ctx.data.extra.get("commune_edges")
+    if edges is None:
+        edges = ctx.data.extra["commune_edges"] = unique_edges(ctx.data.communes.geometry.values)
+    return edges
+
+
+def communes_union(ctx: Context) -> shapely.Geometry:
+    """All the communes as one geometry (the neighbours' tint); computed once per process."""
+    union = ctx.data.extra.get("communes_union")
+    if union is None:
+        union = ctx.data.extra["communes_union"] = shapely.union_all(
+            ctx.data.communes.geometry.to_numpy())
+    return union
+
+
 def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[tuple]:
     """Commune fills (or paper), township hatched, relief, boundaries; legend entries."""
     d, lang = ctx.data, ctx.lang
@@ -127,8 +144,8 @@ def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[
         entries.append(("patch", tr("not_in_programme", lang), dict(o)))
     if ctx.hillshade is not None:
         frame.hillshade(ctx.hillshade)
-    frame.polygons(com.geometry, ec=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"],
-                   zorder=3)
+    frame.edges(commune_edges(ctx), ec=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"],
+                zorder=3)
     frame.polygons([d.district], ec=st.BOUNDARY_DISTRICT["ec"],
                    lw=st.BOUNDARY_DISTRICT["lw"], zorder=3.2, ls=(0, (6, 1.5, 1, 1.5)))
     entries.append(("line", ctx.boundary_label(),
