@@ -103,12 +103,12 @@ class _SharedImagesPdfFile(PdfFile):
     """A :class:`~matplotlib.backends.backend_pdf.PdfFile` with one object per image or long path.
 
     Images, and paths of more than :data:`_SHARE_PATH_BYTES` of drawing operators
-    (the outlines of a thousand communes, the same on the overview, every criterion
-    page and the investment page), are written once, as an image or a form
-    object, and each page that shows them refers to it. A form draws with the
-    colours, line width, dashes and clipping in force where the page calls it, so
-    the page looks the same. Objects are named in the order first met, so the bytes
-    repeat run after run.
+    drawn a second time (the outlines of a thousand communes, the same on the
+    overview, every criterion page and the investment page), are written once, as
+    an image or a form object, and each further page that shows them refers to it.
+    A form draws with the colours, line width, dashes and clipping in force where
+    the page calls it, so the page looks the same. Objects are named in the order
+    first met, so the bytes repeat run after run.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -116,6 +116,7 @@ class _SharedImagesPdfFile(PdfFile):
         self._by_content: dict[tuple, str] = {}
         self._forms: dict[bytes, tuple] = {}  # digest -> (name, object, operators, box)
         self._pending: list | None = None  # a long path waiting for its painting operator
+        self._seen: set[bytes] = set()  # digests of the long paths drawn so far
 
     def writePath(self, path, transform, clip=False, sketch=None):  # noqa: N802
         """As matplotlib writes a path, but a long one waits to become a form."""
@@ -137,9 +138,12 @@ class _SharedImagesPdfFile(PdfFile):
         if self._pending is not None:
             if len(data) == 1 and isinstance(data[0], Op):
                 ops = self._pending[0].pdfRepr() + b"\n" + pdfRepr(data[0]) + b"\n"
-                self._pending = None
-                super().output(self._form(ops), Op.use_xobject)
-                return
+                key = hashlib.blake2b(ops, digest_size=16).digest()
+                if key in self._forms or key in self._seen:  # drawn before: share it
+                    self._pending = None
+                    super().output(self._form(key, ops), Op.use_xobject)
+                    return
+                self._seen.add(key)  # a path drawn once stays in its page
             self._flush_pending()
         super().output(*data)
 
@@ -154,9 +158,8 @@ class _SharedImagesPdfFile(PdfFile):
             self._flush_pending()
         super().endStream()
 
-    def _form(self, ops: bytes) -> Name:
-        """The name of the form object that draws ``ops`` (made when first met)."""
-        key = hashlib.blake2b(ops, digest_size=16).digest()
+    def _form(self, key: bytes, ops: bytes) -> Name:
+        """The name of the form object that draws ``ops`` (digest ``key``; made once)."""
         hit = self._forms.get(key)
         if hit is None:
             name = Name(f"NtmPath{len(self._forms)}")
