@@ -100,18 +100,23 @@ def test_unique_edges_draw_a_shared_edge_once() -> None:
     assert abs(float(shapely.length(lines).sum()) - 7.0) < 1e-9
 
 
-def test_map_vertices_on_the_paper_grid() -> None:
-    """Vertices are written with at most two decimals of a point; plain fills of many units
-    are one area."""
+def test_map_fills_dissolved_and_pdf_paths_on_the_paper_grid() -> None:
+    """A plain fill of many units is one area; PDF paths have at most two decimals of a point."""
     page = Page("A4")
     fr = page.map_frame(12, 18, 170, 164, (0, 0, 30_000, 30_000))
     assert isinstance(fr, MapFrame)
     cells = [shapely.box(x * 1000.0 + 0.123, y * 1000.0 + 0.456, x * 1000.0 + 1000.123,
                          y * 1000.0 + 1000.456) for x in range(20) for y in range(10)]
     fr.polygons(cells, fc="#cccccc", ec="none", lw=0)
-    patch = fr.ax.patches[-1]
-    codes = patch.get_path().codes
-    assert (codes == patch.get_path().MOVETO).sum() == 1  # 200 squares, one ring
+    path = fr.ax.patches[-1].get_path()
+    assert (path.codes == path.MOVETO).sum() == 1  # 200 squares, one ring
     fr.polygons(cells[:3], ec="#333333", lw=0.4)
-    pts = fr.ax.transData.transform(fr.ax.patches[-1].get_path().vertices)
-    assert np.allclose(pts * 100, np.round(pts * 100), atol=1e-6)
+    buf = io.BytesIO()
+    with matplotlib.rc_context(RC), SharedImagesPdfPages(buf, metadata={
+            "CreationDate": None}) as pdf:
+        pdf.savefig(page.fig)
+    ops = b"".join(_streams(buf.getvalue()))
+    coords = re.findall(rb"^([-\d. ]+) [ml]$", ops, re.M)
+    assert len(coords) > 20
+    decimals = [len(v.split(b".")[1]) for c in coords for v in c.split() if b"." in v]
+    assert decimals and max(decimals) <= 2

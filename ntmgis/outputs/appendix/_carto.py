@@ -409,19 +409,6 @@ class MapFrame:
         arr = np.asarray([g for g in geoms if g is not None], dtype=object)
         return shapely.simplify(arr, self.mm(_DETAIL_MM), preserve_topology=True)
 
-    def _snap(self, xy: np.ndarray) -> np.ndarray:
-        """``xy`` (map units) moved to the nearest 1/100 point of paper (0,0035 mm).
-
-        The PDF writes a vertex with up to six decimals of a point; on the paper's
-        grid it needs two, and the numbers repeat enough to compress: a map of
-        1.000 communes weighs about half as much. The page is laid out at 72 dpi,
-        so display units are points, as in the PDF.
-        """
-        if len(xy) == 0:
-            return xy
-        t = self.ax.transData
-        return t.inverted().transform(np.round(t.transform(xy), 2))
-
     # -- layers --------------------------------------------------------------------------
     def polygons(self, geoms, *, fc="none", ec=FRAME, lw: float = 0.4, hatch=None,
                  zorder: float = 1, alpha: float | None = None, ls="-") -> None:
@@ -436,7 +423,6 @@ class MapFrame:
         path = geoms_to_path(geoms)
         if path is None:
             return
-        path = MplPath(self._snap(path.vertices), path.codes)
         self.ax.add_artist(PathPatch(path, facecolor=fc, edgecolor=ec, hatch=hatch,
                                     linewidth=self.page.pt(lw), zorder=zorder, alpha=alpha,
                                     linestyle=ls, joinstyle="round"))
@@ -449,7 +435,7 @@ class MapFrame:
         segs = line_segments(self._detail(lines, "-"))
         if not segs:
             return
-        xy = self._snap(np.concatenate(segs))
+        xy = np.concatenate(segs)
         codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
         codes[np.cumsum([0] + [len(s) for s in segs[:-1]])] = MplPath.MOVETO
         self.ax.add_artist(PathPatch(MplPath(xy, codes), facecolor="none", edgecolor=ec,
@@ -468,8 +454,6 @@ class MapFrame:
         """Draw line geometries."""
         segs = line_segments(self._detail(geoms, ls))
         if segs:
-            xy = self._snap(np.concatenate(segs))
-            segs = np.split(xy, np.cumsum([len(s) for s in segs])[:-1])
             self.ax.add_artist(LineCollection(
                 segs, colors=color, linewidths=self.page.pt(lw), linestyles=ls,
                 zorder=zorder, alpha=alpha, capstyle="round", joinstyle="round"))

@@ -240,27 +240,41 @@ def _commune_labels(ctx: Context, frame: MapFrame, placer: LabelPlacer, *,
                     size: float = 6.6) -> None:
     """Label every unit at a point inside it; names first, no collisions."""
     com = ctx.data.communes
-    xy = _rep_points(com.geometry)
+    xy, inner = _label_anchors(ctx)
     force = len(com) <= MAX_FORCED_LABELS
     if not force:  # a province: smaller names, so that most units keep theirs
         size = max(4.6, size * math.sqrt(MAX_FORCED_LABELS / len(com)))
+    codes, names = com["code"].to_numpy(), com["name"].to_numpy()
+    in_programme = com["in_programme"].to_numpy(bool)
     # biggest units first: they have the most room to move their label
     order = np.argsort(-com.geometry.area.to_numpy(), kind="stable")
     for i in order:
-        code, name = com["code"].iloc[i], com["name"].iloc[i]
+        code, name = codes[i], names[i]
         text = short_name(name)
         if second_line and code in second_line:
             text += "\n" + second_line[code]
-        inprog = bool(com["in_programme"].iloc[i])
+        inprog = bool(in_programme[i])
         if code in avoid_star:
             placer.place(xy[i, 0], xy[i, 1], text, size=size, weight="bold", force=force,
                          offset=1.8)
         else:  # inside the unit: at its point, else the nearest free place within it
-            anchors = _inner_anchors(com.geometry.iloc[i], 7)
             kw = dict(size=size if inprog else size * 0.9, weight="bold" if inprog else "normal",
                       style="normal" if inprog else "italic")
-            if not placer.place_inside(anchors, text, force=force, **kw) and "\n" in text:
-                placer.place_inside(anchors, short_name(name), force=False, **kw)  # name only
+            if not placer.place_inside(inner[i], text, force=force, **kw) and "\n" in text:
+                placer.place_inside(inner[i], short_name(name), force=False, **kw)  # name only
+
+
+def _label_anchors(ctx: Context) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each unit's representative point and inner anchors (7 x 7 grid); once per process.
+
+    The same on every page that labels the units (the overview, each criterion page).
+    """
+    hit = ctx.data.extra.get("label_anchors")
+    if hit is None:
+        geoms = ctx.data.communes.geometry.to_numpy()
+        hit = ctx.data.extra["label_anchors"] = (_rep_points(geoms),
+                                                 [_inner_anchors(g, 7) for g in geoms])
+    return hit
 
 
 def _inner_anchors(geom, n: int = 9) -> np.ndarray:
