@@ -12,7 +12,9 @@ a built workspace) is copied or made in a temporary folder and built once. Then:
    ``--workers``, in the same run so that the machine's load is alike; every
    setting must write the same bytes.
 
-For each run it prints wall, CPU, CPU per page and the PDF's MB per page.
+For each run it prints wall, CPU, CPU per page and the PDF's MB per page, and how
+the work was shared: the setup before the first page (data, relief; in this
+process), the pages' CPU in this process (the PDF, in parallel) and in the workers.
 
 Usage::
 
@@ -82,11 +84,19 @@ def _render(ws, fmt: str, workers: int, args, profile: str | None):
 
         prof = cProfile.Profile(time.thread_time)
         prof.enable()
+    t0, c0 = time.perf_counter(), time.process_time()
     paths = render_appendix(ws, formats=fmt, size=args.size, dpi=args.dpi, pages=args.pages,
                             overwrite=True, workers=workers, progress=False)
     if prof is not None:
         prof.disable()
         prof.dump_stats(profile)
+    # how the work was shared: before the pages (data, relief), the parent, the workers
+    setup = (time.perf_counter() - t0 - LAST_RUN.wall, time.process_time() - c0
+             - LAST_RUN.cpu_parent)
+    print(f"  setup {setup[0]:.1f} s wall, {setup[1]:.1f} s CPU; pages: parent "
+          f"{LAST_RUN.cpu_parent:.1f} s CPU"
+          + (f", workers {sum(LAST_RUN.cpu_pages):.1f} s CPU" if workers > 1 else ""),
+          flush=True)
     return paths, LAST_RUN.wall, LAST_RUN.cpu_total, LAST_RUN.pages
 
 

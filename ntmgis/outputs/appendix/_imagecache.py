@@ -25,8 +25,9 @@ import hashlib
 from collections import OrderedDict
 
 import numpy as np
+from matplotlib import _path
 from matplotlib.backends.backend_agg import RendererAgg
-from matplotlib.backends.backend_pdf import PdfFile, PdfPages
+from matplotlib.backends.backend_pdf import Name, Op, PdfFile, PdfPages, Verbatim, pdfRepr
 from matplotlib.image import AxesImage
 
 __all__ = ["CachedAxesImage", "cache_resampling", "clear_cache", "SharedImagesPdfPages"]
@@ -35,6 +36,10 @@ __all__ = ["CachedAxesImage", "cache_resampling", "clear_cache", "SharedImagesPd
 # district frame shared by most pages, small enough to keep memory flat.
 _MAX_ENTRIES = 3
 _CACHE: OrderedDict[tuple, tuple] = OrderedDict()
+# A path written with more bytes of operators than this is shared between the PDF's pages.
+_SHARE_PATH_BYTES = 16_384
+# Decimals of a point in the PDF's path coordinates (matplotlib writes six).
+_PDF_DECIMALS = 2
 
 
 def clear_cache() -> None:
@@ -98,14 +103,98 @@ def cache_resampling(im: AxesImage) -> AxesImage:
 
 
 class _SharedImagesPdfFile(PdfFile):
-    """A :class:`~matplotlib.backends.backend_pdf.PdfFile` with one image object per content.
+    """A :class:`~matplotlib.backends.backend_pdf.PdfFile` with one object per image or long path.
 
-    Images are named in the order first met, so the bytes repeat run after run.
+    Images, and paths of more than :data:`_SHARE_PATH_BYTES` of drawing operators
+    drawn a second time (the outlines of a thousand communes, the same on the
+    overview, every criterion page and the investment page), are written once, as
+    an image or a form object, and each further page that shows them refers to it.
+    A form draws with the colours, line width, dashes and clipping in force where
+    the page calls it, so the page looks the same. Objects are named in the order
+    first met, so the bytes repeat run after run.
     """
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._by_content: dict[tuple, str] = {}
+        self._forms: dict[bytes, tuple] = {}  # digest -> (name, object, operators, box)
+        self._pending: list | None = None  # a long path waiting for its painting operator
+        self._seen: set[bytes] = set()  # digests of the long paths drawn so far
+
+    @staticmethod
+    def pathOperations(path, transform, clip=None, simplify=None, sketch=None):  # noqa: N802
+        """A path's operators, as matplotlib writes them but with two decimals of a point.
+
+        matplotlib writes six (a millionth of a point); two are 0,0035 mm on paper,
+        far below what print shows, and numbers that short compress well: a map of
+        1.000 communes (outlines, fills, the halos of its labels) weighs half as much.
+        """
+        return [Verbatim(_path.convert_to_string(
+            path, transform, clip, simplify, sketch, _PDF_DECIMALS,
+            [Op.moveto.value, Op.lineto.value, b"", Op.curveto.value, Op.closepath.value],
+            True))]
+
+    def writePath(self, path, transform, clip=False, sketch=None):  # noqa: N802
+        """As matplotlib writes a path, but a long one waits to become a form."""
+        if clip:
+            clip = (0.0, 0.0, self.width * 72, self.height * 72)
+            simplify = path.should_simplify
+        else:
+            clip = None
+            simplify = False
+        cmds = self.pathOperations(path, transform, clip, simplify=simplify, sketch=sketch)
+        if len(cmds) == 1 and len(cmds[0].pdfRepr()) >= _SHARE_PATH_BYTES:
+            self._flush_pending()
+            self._pending = cmds
+        else:
+            self.output(*cmds)
+
+    def output(self, *data):
+        """Write ``data``; the painting operator of a long path paints it through its form."""
+        if self._pending is not None:
+            if len(data) == 1 and isinstance(data[0], Op):
+                ops = self._pending[0].pdfRepr() + b"\n" + pdfRepr(data[0]) + b"\n"
+                key = hashlib.blake2b(ops, digest_size=16).digest()
+                if key in self._forms or key in self._seen:  # drawn before: share it
+                    self._pending = None
+                    super().output(self._form(key, ops), Op.use_xobject)
+                    return
+                self._seen.add(key)  # a path drawn once stays in its page
+            self._flush_pending()
+        super().output(*data)
+
+    def _flush_pending(self) -> None:
+        if self._pending is not None:
+            cmds, self._pending = self._pending, None
+            super().output(*cmds)
+
+    def endStream(self):  # noqa: N802 - matplotlib's name
+        """End the current stream (a page's drawing), a waiting path written first."""
+        if self.currentstream is not None:
+            self._flush_pending()
+        super().endStream()
+
+    def _form(self, key: bytes, ops: bytes) -> Name:
+        """The name of the form object that draws ``ops`` (digest ``key``; made once)."""
+        hit = self._forms.get(key)
+        if hit is None:
+            name = Name(f"NtmPath{len(self._forms)}")
+            box = [0, 0, self.width * 72, self.height * 72]
+            hit = self._forms[key] = (name, self.reserveObject("shared path"), ops, box)
+        return hit[0]
+
+    def writeObject(self, object, contents):  # noqa: N802, A002 - matplotlib's names
+        """Write an object; the file's table of external objects lists the forms too."""
+        if object is self.XObjectObject:
+            contents = {**contents, **{name: ob for name, ob, _, _ in self._forms.values()}}
+        super().writeObject(object, contents)
+
+    def writeImages(self):  # noqa: N802 - matplotlib's name
+        """Write the images, then the forms of the long paths."""
+        super().writeImages()
+        for _, ob, ops, box in self._forms.values():
+            self.outputStream(ob, ops, extra={"Type": Name("XObject"), "Subtype": Name("Form"),
+                                              "BBox": box})
 
     def imageObject(self, image):  # noqa: N802 - matplotlib's name
         """The name of the image object of ``image``'s pixels (made when first met)."""

@@ -7,7 +7,7 @@ from matplotlib import patheffects
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, ScaledTranslation
 
-from ntmgis.outputs.appendix._carto import INK, MapFrame
+from ntmgis.outputs.appendix._carto import INK, MapFrame, add_text
 
 __all__ = ["LabelPlacer"]
 
@@ -167,6 +167,6 @@ class LabelPlacer:
         self._push(bb.x0, bb.y0, bb.x1, bb.y1)
         if halo:
             hkw = dict(kw, color="white")
-            self.ax.text(x, y, text, path_effects=[patheffects.Stroke(
+            add_text(self.ax, x, y, text, path_effects=[patheffects.Stroke(
                 linewidth=self.page.pt(halo), foreground="white")], **hkw)
-        self.ax.text(x, y, text, **kw)
+        add_text(self.ax, x, y, text, **kw)

@@ -16,14 +16,14 @@ import shapely
 import ntmgis.outputs.appendix._style as st
 from ntmgis.core.i18n import fmt_number, label
 from ntmgis.core.version import __version__
-from ntmgis.outputs.appendix._carto import Hillshade, MapFrame, Page
+from ntmgis.outputs.appendix._carto import Hillshade, MapFrame, Page, unique_edges
 from ntmgis.outputs.appendix._data import AppendixData
 from ntmgis.outputs.appendix._labels import LabelPlacer
 from ntmgis.outputs.appendix._notes import area_kind, crs_note, report_line
 from ntmgis.outputs.appendix._text import fmt_date, tr
 
-__all__ = ["Context", "short_name", "MAP", "PX", "PW", "PTOP", "MAX_TABLE_ROWS",
-           "MAX_FORCED_LABELS"]
+__all__ = ["Context", "short_name", "commune_edges", "communes_union", "MAP", "PX", "PW",
+           "PTOP", "MAX_TABLE_ROWS", "MAX_FORCED_LABELS"]
 
 # Tables by commune are left out above this many communes (national-scale runs).
 MAX_TABLE_ROWS = 30
@@ -107,6 +107,23 @@ def _rep_points(geoms) -> np.ndarray:
 
 
 # -- shared map pieces ---------------------------------------------------------------------
+def commune_edges(ctx: Context) -> np.ndarray:
+    """The communes' boundaries, each shared edge once; computed once per process."""
+    edges = ctx.data.extra.get("commune_edges")
+    if edges is None:
+        edges = ctx.data.extra["commune_edges"] = unique_edges(ctx.data.communes.geometry.values)
+    return edges
+
+
+def communes_union(ctx: Context) -> shapely.Geometry:
+    """All the communes as one geometry (the neighbours' tint); computed once per process."""
+    union = ctx.data.extra.get("communes_union")
+    if union is None:
+        union = ctx.data.extra["communes_union"] = shapely.union_all(
+            ctx.data.communes.geometry.to_numpy())
+    return union
+
+
 def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[tuple]:
     """Commune fills (or paper), township hatched, relief, boundaries; legend entries."""
     d, lang = ctx.data, ctx.lang
@@ -127,8 +144,8 @@ def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[
         entries.append(("patch", tr("not_in_programme", lang), dict(o)))
     if ctx.hillshade is not None:
         frame.hillshade(ctx.hillshade)
-    frame.polygons(com.geometry, ec=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"],
-                   zorder=3)
+    frame.edges(commune_edges(ctx), ec=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"],
+                zorder=3)
     frame.polygons([d.district], ec=st.BOUNDARY_DISTRICT["ec"],
                    lw=st.BOUNDARY_DISTRICT["lw"], zorder=3.2, ls=(0, (6, 1.5, 1, 1.5)))
     entries.append(("line", ctx.boundary_label(),
@@ -223,27 +240,41 @@ def _commune_labels(ctx: Context, frame: MapFrame, placer: LabelPlacer, *,
                     size: float = 6.6) -> None:
     """Label every unit at a point inside it; names first, no collisions."""
     com = ctx.data.communes
-    xy = _rep_points(com.geometry)
+    xy, inner = _label_anchors(ctx)
     force = len(com) <= MAX_FORCED_LABELS
     if not force:  # a province: smaller names, so that most units keep theirs
         size = max(4.6, size * math.sqrt(MAX_FORCED_LABELS / len(com)))
+    codes, names = com["code"].to_numpy(), com["name"].to_numpy()
+    in_programme = com["in_programme"].to_numpy(bool)
     # biggest units first: they have the most room to move their label
     order = np.argsort(-com.geometry.area.to_numpy(), kind="stable")
     for i in order:
-        code, name = com["code"].iloc[i], com["name"].iloc[i]
+        code, name = codes[i], names[i]
         text = short_name(name)
         if second_line and code in second_line:
             text += "\n" + second_line[code]
-        inprog = bool(com["in_programme"].iloc[i])
+        inprog = bool(in_programme[i])
         if code in avoid_star:
             placer.place(xy[i, 0], xy[i, 1], text, size=size, weight="bold", force=force,
                          offset=1.8)
         else:  # inside the unit: at its point, else the nearest free place within it
-            anchors = _inner_anchors(com.geometry.iloc[i], 7)
             kw = dict(size=size if inprog else size * 0.9, weight="bold" if inprog else "normal",
                       style="normal" if inprog else "italic")
-            if not placer.place_inside(anchors, text, force=force, **kw) and "\n" in text:
-                placer.place_inside(anchors, short_name(name), force=False, **kw)  # name only
+            if not placer.place_inside(inner[i], text, force=force, **kw) and "\n" in text:
+                placer.place_inside(inner[i], short_name(name), force=False, **kw)  # name only
+
+
+def _label_anchors(ctx: Context) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Each unit's representative point and inner anchors (7 x 7 grid); once per process.
+
+    The same on every page that labels the units (the overview, each criterion page).
+    """
+    hit = ctx.data.extra.get("label_anchors")
+    if hit is None:
+        geoms = ctx.data.communes.geometry.to_numpy()
+        hit = ctx.data.extra["label_anchors"] = (_rep_points(geoms),
+                                                 [_inner_anchors(g, 7) for g in geoms])
+    return hit
 
 
 def _inner_anchors(geom, n: int = 9) -> np.ndarray:

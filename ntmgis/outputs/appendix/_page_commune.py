@@ -19,6 +19,8 @@ from ntmgis.outputs.appendix._page_common import (
     _locator,
     _project_symbols,
     _rep_points,
+    commune_edges,
+    communes_union,
     short_name,
 )
 from ntmgis.outputs.appendix._symbols import TRUE_PLACE, spread_symbols
@@ -43,13 +45,13 @@ def page_commune(ctx: Context, n: int, code: str) -> Page:
     cls = str(srow["band"].iloc[0]) if len(srow) else ""
     # neighbours on paper, this commune tinted by its class
     entries: list[tuple] = []
-    frame.polygons([shapely.union_all(com.geometry.to_numpy())], fc="#f4f4f0", ec="none",
+    frame.polygons([communes_union(ctx)], fc="#f4f4f0", ec="none",
                    lw=0, zorder=1)
     frame.polygons([geom], fc=st.PAPER_FILL, ec="none", lw=0, zorder=1.1)
     if ctx.hillshade is not None:
         frame.hillshade(ctx.hillshade)
     frame.veil(geom, alpha=0.55, zorder=2.5)
-    frame.polygons(com.geometry, ec="#8a8a8a", lw=0.4, zorder=3)
+    frame.edges(commune_edges(ctx), ec="#8a8a8a", lw=0.4, zorder=3)
     frame.polygons([d.district], ec=st.BOUNDARY_DISTRICT["ec"], lw=st.BOUNDARY_DISTRICT["lw"],
                    zorder=3.1, ls=(0, (6, 1.5, 1, 1.5)))
     fl = st.FOCUS_LINE

@@ -10,7 +10,7 @@ from ntmgis.core.i18n import fmt_number
 from ntmgis.outputs.appendix._carto import Page, _true_north_angle, nice_scale
 from ntmgis.outputs.appendix._data import AppendixData
 from ntmgis.outputs.appendix._labels import LabelPlacer
-from ntmgis.outputs.appendix._page_common import Context, _rep_points, short_name
+from ntmgis.outputs.appendix._page_common import Context, _rep_points, commune_edges, short_name
 from ntmgis.outputs.appendix._text import tr
 
 __all__ = ["page_progress"]
@@ -49,7 +49,7 @@ def page_progress(ctx: Context, n: int) -> Page:
                         lw=0.3, zorder=1)
         if ctx.hillshade is not None:
             fr.hillshade(ctx.hillshade)
-        fr.polygons(com.geometry, ec=st.BOUNDARY_COMMUNE["ec"], lw=0.35, zorder=3)
+        fr.edges(commune_edges(ctx), ec=st.BOUNDARY_COMMUNE["ec"], lw=0.35, zorder=3)
         fr.polygons([d.district], ec=st.BOUNDARY_DISTRICT["ec"], lw=1.0, zorder=3.2)
         ntm_codes = set(st_y.loc[st_y["ntm"], "code"])
         if ntm_codes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 __all__ = ["RC", "shared_text_metrics", "share_text_metrics_for_life"]
 
@@ -49,6 +50,204 @@ def _metrics(renderer, text, fontprop, ismath, dpi):
     return hit
 
 
+# Text layouts shared by every page of a run (see _layout); bounded.
+_LAYOUTS: dict[tuple, tuple] = {}
+_MAX_LAYOUTS = 50_000
+_REAL: dict[str, object] = {}  # matplotlib's own functions, while ours stand in
+# what a text's layout depends on besides its font, dpi and renderer (see _layout)
+_LAYOUT_ATTRS = ("_text", "_parse_math", "_rotation", "_horizontalalignment",
+                 "_verticalalignment", "_multialignment", "_linespacing", "_rotation_mode",
+                 "_wrap", "_transform_rotates_text", "_fontproperties")
+
+
+def _layout(text, renderer):
+    """``Text._get_layout``, cached by what the layout depends on, not by the text object.
+
+    A layout (the text's box and its lines, relative to its anchor) depends on the
+    string, font, size, alignment, rotation, line spacing and dpi and on the
+    renderer's kind (and on rcParams, fixed for the run), not on where the text
+    is or on which page: a legend, a frame, a table header or a commune's name
+    is laid out once per run instead of once per page and per output (PDF, PNG).
+    Texts that wrap, use TeX or turn with their transform are laid out as before.
+    """
+    real = _REAL["layout"]
+    if text._wrap or text.get_usetex() or text._transform_rotates_text:
+        return real(text, renderer)
+    key = (type(renderer), text.get_figure(root=True).dpi, text._text, text._parse_math,
+           text._fontproperties, text._rotation, text._horizontalalignment,
+           text._verticalalignment, text._multialignment, text._linespacing,
+           text._rotation_mode)
+    hit = _LAYOUTS.get(key)
+    if hit is None:
+        if len(_LAYOUTS) >= _MAX_LAYOUTS:
+            _LAYOUTS.clear()
+        bbox, lines, corner = real(text, renderer)
+        # the key holds a frozen copy of the font: FontProperties is mutable
+        key = key[:4] + (text._fontproperties.copy(),) + key[5:]
+        hit = _LAYOUTS[key] = (bbox.frozen(), lines, corner)
+    bbox, lines, corner = hit
+    return bbox.frozen(), list(lines), corner  # callers get their own box and list
+
+
+# Glyph layouts (shaping) of strings, by font, size and dpi (see _agg_text, _pdf_layout)
+_GLYPHS: dict[tuple, list] = {}
+_PDF_SIZES: dict[int, float] = {}  # id of a font -> the size the PDF writer just set
+_IN_PDF_TEXT = [False]  # whether the PDF writer's draw_text is running
+
+
+class _Item(NamedTuple):
+    """A shaped glyph, copied: matplotlib's items read the font's current state."""
+
+    ft_object: Any
+    char: str
+    glyph_index: int
+    x: float
+    y: float
+    prev_kern: float
+
+
+def _glyphs(key: tuple, shape) -> list:
+    """The glyph layout of ``key``, shaped by ``shape()`` the first time in the run.
+
+    Each item is copied as it comes (a layout item's fields are read from the font,
+    which the next string's shaping changes).
+    """
+    try:
+        hit = _GLYPHS.get(key)
+    except TypeError:  # font features given as a list: not cached
+        return list(shape())
+    if hit is None:
+        if len(_GLYPHS) >= _MAX_LAYOUTS:
+            _GLYPHS.clear()
+        hit = _GLYPHS[key] = [_Item(i.ft_object, i.char, i.glyph_index, i.x, i.y, i.prev_kern)
+                              for i in shape()]
+    return hit
+
+
+def _agg_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+    """``RendererAgg.draw_text`` with the string's glyph layout shaped once per run.
+
+    Shaping a string (libraqm) is about a sixth of drawing a text at 300 dpi; the
+    glyphs are drawn as matplotlib draws them, from the same layout.
+    """
+    if ismath:
+        return _REAL["agg_text"](self, gc, x, y, s, prop, angle, ismath, mtext)
+    from matplotlib.backends.backend_agg import get_hinting_flag
+
+    font = self._prepare_font(prop)
+    features = mtext.get_fontfeatures() if mtext is not None else None
+    language = mtext.get_language() if mtext is not None else None
+    flags = get_hinting_flag()
+    size = prop.get_size_in_points()
+    items = _glyphs(("agg", font.fname, font.face_index, size, self.dpi, s, flags, features,
+                     language),
+                    lambda: font._layout(s, flags=flags, features=features, language=language))
+    self._draw_text_glyphs_and_boxes(
+        gc, x, y, angle,
+        ((item.ft_object, size, item.glyph_index, 0, 1, item.x, item.y) for item in items),
+        [])
+
+
+def _pdf_text(self, *args, **kwargs):
+    """``RendererPdf.draw_text``, during which :func:`_pdf_layout` knows the font's size.
+
+    Other users of the same font objects (text drawn as paths: the labels' halos) set
+    other sizes and need the glyph each item loads: they are shaped as before.
+    """
+    _PDF_SIZES.clear()
+    _IN_PDF_TEXT[0] = True
+    try:
+        return _REAL["pdf_text"](self, *args, **kwargs)
+    finally:
+        _IN_PDF_TEXT[0] = False
+        _PDF_SIZES.clear()
+
+
+def _pdf_font(self, prop):
+    """The PDF writer's ``_get_font_ttf``, noting the size it sets (for :func:`_pdf_layout`)."""
+    font = _REAL["pdf_font"](self, prop)
+    if _IN_PDF_TEXT[0]:  # (it also measures texts, outside draw_text)
+        _PDF_SIZES[id(font)] = prop.get_size_in_points()
+    return font
+
+
+def _pdf_layout(string, font, *, features=None, language=None):
+    """``_text_helpers.layout`` in the PDF writer's ``draw_text``, shaped once per run.
+
+    The PDF writer only reads the items (glyph, position, kerning); it does not use
+    the glyph that shaping leaves loaded in the font.
+    """
+    real = _REAL["pdf_layout"]
+    size = _PDF_SIZES.get(id(font))
+    if size is None:  # not within the PDF writer's draw_text
+        return real(string, font, features=features, language=language)
+    return _glyphs(("pdf", font.fname, font.face_index, size, string, features, language),
+                   lambda: real(string, font, features=features, language=language))
+
+
+def _install() -> bool:
+    """Put the shared metrics and layouts in matplotlib's place; False if already there.
+
+    Without the private functions (another matplotlib), the pages are drawn as they
+    are, only slower.
+    """
+    import matplotlib.text as mtext
+
+    if mtext.Text._get_layout is _layout:
+        return False
+    if hasattr(mtext, "_get_text_metrics_with_cache"):
+        _REAL["metrics"] = mtext._get_text_metrics_with_cache
+        mtext._get_text_metrics_with_cache = _metrics
+    probe = mtext.Text()
+    if hasattr(mtext.Text, "_get_layout") and all(
+            hasattr(probe, a) for a in _LAYOUT_ATTRS):
+        _REAL["layout"] = mtext.Text._get_layout
+        mtext.Text._get_layout = _layout
+    import matplotlib._text_helpers as helpers
+    from matplotlib.backends import _backend_pdf_ps, backend_agg
+    from matplotlib.ft2font import FT2Font
+
+    agg = backend_agg.RendererAgg
+    if all(hasattr(agg, a) for a in ("_prepare_font", "_draw_text_glyphs_and_boxes")) and \
+            hasattr(FT2Font, "_layout") and hasattr(backend_agg, "get_hinting_flag"):
+        _REAL["agg_text"] = agg.draw_text
+        agg.draw_text = _agg_text
+    base = _backend_pdf_ps.RendererPDFPSBase
+    if hasattr(base, "_get_font_ttf") and hasattr(helpers, "layout"):
+        from matplotlib.backends.backend_pdf import RendererPdf
+
+        _REAL["pdf_font"], _REAL["pdf_layout"] = base._get_font_ttf, helpers.layout
+        _REAL["pdf_text"] = RendererPdf.draw_text
+        base._get_font_ttf, helpers.layout = _pdf_font, _pdf_layout
+        RendererPdf.draw_text = _pdf_text
+    return True
+
+
+def _uninstall() -> None:
+    import matplotlib.text as mtext
+
+    if "metrics" in _REAL:
+        mtext._get_text_metrics_with_cache = _REAL.pop("metrics")
+    if "layout" in _REAL:
+        mtext.Text._get_layout = _REAL.pop("layout")
+    if "agg_text" in _REAL:
+        from matplotlib.backends import backend_agg
+
+        backend_agg.RendererAgg.draw_text = _REAL.pop("agg_text")
+    if "pdf_font" in _REAL:
+        import matplotlib._text_helpers as helpers
+        from matplotlib.backends import _backend_pdf_ps
+        from matplotlib.backends.backend_pdf import RendererPdf
+
+        _backend_pdf_ps.RendererPDFPSBase._get_font_ttf = _REAL.pop("pdf_font")
+        helpers.layout = _REAL.pop("pdf_layout")
+        RendererPdf.draw_text = _REAL.pop("pdf_text")
+    _METRICS.clear()
+    _LAYOUTS.clear()
+    _GLYPHS.clear()
+    _PDF_SIZES.clear()
+
+
 @contextmanager
 def shared_text_metrics() -> Iterator[None]:
     """Within the block, text metrics are computed once per run, not once per page.
@@ -58,25 +257,16 @@ def shared_text_metrics() -> Iterator[None]:
     frame and every commune name were measured again on each page: about a third
     of the time spent laying out text. The numbers are the same, so are the bytes.
     """
-    import matplotlib.text as mtext
-
-    real = getattr(mtext, "_get_text_metrics_with_cache", None)
-    # nested (a worker has it for its whole life), or a matplotlib without this private
-    # function: the pages are then drawn as they are, only slower
-    if real is None or real is _metrics:
+    # nested (a worker has it for its whole life): the outer one undoes it
+    if not _install():
         yield
         return
-    mtext._get_text_metrics_with_cache = _metrics
     try:
         yield
     finally:
-        mtext._get_text_metrics_with_cache = real
-        _METRICS.clear()
+        _uninstall()
 
 
 def share_text_metrics_for_life() -> None:
     """:func:`shared_text_metrics` for the rest of this process (a page-rendering worker)."""
-    import matplotlib.text as mtext
-
-    if hasattr(mtext, "_get_text_metrics_with_cache"):
-        mtext._get_text_metrics_with_cache = _metrics
+    _install()
