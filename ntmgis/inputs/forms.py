@@ -373,8 +373,7 @@ def read_form(
         ``indicator_values``: ``code``, ``name``, ``year``, ``ct10`` ...
         (floats, or nullable integers 1/0 for yes/no indicators).
         Codes are strings; texts are Unicode NFC; rows keep the sheet's
-        order; rows left entirely empty are skipped. ``df.attrs["sheet_rows"]``
-        holds each row's row number in the sheet (as Excel numbers it).
+        order; rows left entirely empty are skipped (``attrs["sheet_rows"]``: Excel's rows).
 
     Raises
     ------
@@ -419,7 +418,6 @@ def read_form(
         lo -= 1  # the base year of the plan's targets (income of 2020), as the form allows
     data: dict[str, list[Any]] = {k: [] for k in spec if k in col_of}
     seen: dict[tuple, int] = {}
-    sheet_rows: list[int] = []
     for i, raw in enumerate(grid[HEADER_ROWS:], start=FIRST_ROW):
         values = {k: (raw[col_of[k]] if col_of[k] < len(raw) else None) for k in data}
         if all(is_missing(v) for k, v in values.items() if spec[k].kind != "total"):
@@ -441,13 +439,10 @@ def read_form(
                            form_text("duplicate_row", lang, what=" / ".join(map(str, key)),
                               first=seen[key]))
         seen[key] = i
-        sheet_rows.append(i)
         for k in data:
             data[k].append(parsed[k])
     df = _to_frame(data, spec)
-    # Empty rows are skipped, so the position of a row is not its row in the
-    # sheet: later messages about a row must still name the row Excel shows.
-    df.attrs["sheet_rows"] = sheet_rows
+    df.attrs["sheet_rows"] = list(seen.values())  # kept rows, in order (blank ones skipped)
     return df
 
 

@@ -22,9 +22,8 @@ from ntmgis.core.text import slug
 from ntmgis.core.version import __version__
 from ntmgis.core.workspace import Workspace, load_workspace
 from ntmgis.outputs.appendix._rc import RC
-from ntmgis.outputs.appendix._split import SPLIT_ABOVE
 from ntmgis.outputs.appendix._style import CLASS_COLORS
-from ntmgis.outputs.appendix._text import PAGE_KINDS, tr
+from ntmgis.outputs.appendix._text import PAGE_KINDS, SPLIT_ABOVE, tr
 from ntmgis.outputs.report_programme import OFFICE_DIR, workspace_office
 
 __all__ = ["render_appendix", "appendix_paths", "summary_lines", "CLASS_COLORS", "SIZES",

@@ -24,12 +24,11 @@ from pathlib import Path
 from ntmgis.core.text import slug
 from ntmgis.outputs.appendix._page_common import short_name
 from ntmgis.outputs.appendix._page_index import IndexFile, IndexPlan, index_sheets
-from ntmgis.outputs.appendix._text import tr
+from ntmgis.outputs.appendix._text import SPLIT_ABOVE, tr
 
 __all__ = ["SPLIT_ABOVE", "Part", "plan_split", "part_files", "index_plan"]
 
 #: An appendix of more pages than this is split by group (``--split-above``).
-SPLIT_ABOVE = 100
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,9 @@ __all__ = ["tr", "fmt_date", "PAGE_KINDS"]
 
 # The kinds of page, in the order of the appendix.
 PAGE_KINDS = ("overview", "criteria", "communes", "investment", "progress")
+# Above this many pages an atlas is split by group (:mod:`._split`); kept here, with the
+# other names the command line needs, so that ``ntmgis`` starts without matplotlib.
+SPLIT_ABOVE = 100
 
 # key -> (Vietnamese, English); formatted with str.format(**kw).
 MESSAGES: dict[str, tuple[str, str]] = {
