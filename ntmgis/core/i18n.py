@@ -330,6 +330,14 @@ _MESSAGES: dict[str, tuple[str, str]] = {
         "Chưa có {path}; chạy 'ntmgis build' trước",
         "{path} does not exist; run 'ntmgis build' first",
     ),
+    "sample_missing": (
+        "Bộ dữ liệu mẫu {which} không được cài kèm bản ntmgis này",
+        "the sample workspace {which} is not installed with this copy of ntmgis",
+    ),
+    "sample_unknown": (
+        "Không có bộ dữ liệu mẫu '{which}'; chọn một trong: {samples}",
+        "no sample '{which}'; choose one of: {samples}",
+    ),
 }
 
 

@@ -97,7 +97,7 @@ _PROJECT_HEADER = ["ma_du_an", "ten_du_an", "loai", "ma_xa", "ma_ban", "tieu_chi
                    "da_giai_ngan"]
 
 
-def sample_root(which: str = "2021-2025") -> Path:
+def sample_root(which: str = "2021-2025", *, lang: str = "vi") -> Path:
     """Where a sample workspace is (:data:`SAMPLES`): inside the wheel, or the repository."""
     inside, in_repo = SAMPLES[which]
     package = Path(__file__).resolve().parents[1]  # ntmgis/
@@ -107,8 +107,7 @@ def sample_root(which: str = "2021-2025") -> Path:
     repo = (package.parent / in_repo).resolve()
     if (repo / "ntmgis.toml").is_file() and (repo / "layers").is_dir():
         return repo
-    raise WorkspaceError(f"the sample workspace {which} is not installed with this copy of "
-                         "ntmgis")
+    raise WorkspaceError(t("sample_missing", lang, which=which))
 
 
 def _prepare(target: Path, overwrite: bool, lang: str) -> None:
@@ -141,11 +140,11 @@ def init_workspace(path: str | Path, *, sample: bool | str = False, overwrite: b
     """
     which = "2021-2025" if sample is True else (str(sample) if sample else None)
     if which is not None and which not in SAMPLES:
-        raise WorkspaceError(f"no sample {which!r}: {', '.join(SAMPLES)}")
+        raise WorkspaceError(t("sample_unknown", lang, which=which, samples=", ".join(SAMPLES)))
     target = Path(path)
     _prepare(target, overwrite, lang)
     if which is not None:
-        src = sample_root(which)
+        src = sample_root(which, lang=lang)
         shutil.copyfile(src / "ntmgis.toml", target / "ntmgis.toml")
         shutil.copytree(src / "layers", target / "layers", dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("monitoring.gpkg", "*.tmp*", ".*"))

@@ -142,7 +142,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                 coverage: MapCoverage | None = None, road_block: dict | None = None
                 ) -> _Base:
     if coverage is None:
-        coverage = map_coverage(ws, _get(layers, "communes"), SIMPLIFY_TOLERANCE_M)
+        coverage = map_coverage(ws, _get(layers, "communes"), SIMPLIFY_TOLERANCE_M, lang=lang)
     communes = coverage.communes
     metric = communes.crs
     years = years or [int(y) for y in ws.years]
@@ -542,7 +542,7 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     if own:
         # the communes' cleaning is the largest working memory of the run (a gigabyte
         # for the whole country): made, and given back, before the other layers are read
-        coverage = map_coverage(ws, layers.communes, SIMPLIFY_TOLERANCE_M)
+        coverage = map_coverage(ws, layers.communes, SIMPLIFY_TOLERANCE_M, lang=lang)
         release_memory()
         # the roads too (16 million vertices for the country): encoded as they are read
         rblock = _road_block(load_monitoring_layers(ws, lang=lang, only=("roads",)).roads,

@@ -19,9 +19,17 @@ import numpy as np
 import shapely
 
 from ntmgis.core.errors import WorkspaceError
+from ntmgis.core.i18n import catalog, t
 
 __all__ = ["MapCoverage", "map_coverage", "release_memory", "simplify_coverage",
            "simplify_coverage_parts"]
+
+_m = catalog({
+    "communes_empty": ("{path}: lớp 'communes' (ranh giới xã) trống: không có gì để vẽ",
+                       "{path}: the 'communes' layer is empty: there is nothing to draw"),
+    "communes_no_crs": ("{path}: lớp 'communes' không có hệ tọa độ; chạy lại 'ntmgis build'",
+                        "{path}: the 'communes' layer has no CRS; run 'ntmgis build' again"),
+}, t)
 
 # polygons checked first, in map order (codes: neighbours), before the whole coverage
 PROBE = 500
@@ -270,10 +278,11 @@ class MapCoverage:
     simplified: tuple[gpd.GeoSeries, bool, np.ndarray]  # simplify_coverage_parts' result
 
 
-def map_coverage(ws: Any, communes: gpd.GeoDataFrame | None, tolerance: float) -> MapCoverage:
+def map_coverage(ws: Any, communes: gpd.GeoDataFrame | None, tolerance: float, *,
+                 lang: str = "vi") -> MapCoverage:
     """Sort the communes by code, put them in a metric CRS and simplify them as a coverage.
 
-    ``tolerance`` in metres; ``ws`` names the GeoPackage in the errors.
+    ``tolerance`` in metres; ``ws`` names the GeoPackage in the errors, in ``lang``.
 
     Raises
     ------
@@ -281,11 +290,11 @@ def map_coverage(ws: Any, communes: gpd.GeoDataFrame | None, tolerance: float) -
         When the layer is empty or has no CRS.
     """
     if communes is None or not len(communes):
-        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer is empty",
+        raise WorkspaceError(_m("communes_empty", lang, path=ws.output_gpkg),
                              path=ws.output_gpkg)
     communes = communes.sort_values("code").reset_index(drop=True)
     if communes.crs is None:
-        raise WorkspaceError(f"{ws.output_gpkg}: the 'communes' layer has no CRS",
+        raise WorkspaceError(_m("communes_no_crs", lang, path=ws.output_gpkg),
                              path=ws.output_gpkg)
     # simplification tolerances are metres: work in a metric CRS
     metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
