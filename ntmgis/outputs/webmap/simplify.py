@@ -10,7 +10,9 @@ layers themselves are never changed.
 
 from __future__ import annotations
 
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,16 +123,36 @@ def clean_coverage(values: np.ndarray, gap_width: float, *, where: np.ndarray | 
     tree = shapely.STRtree(values)
     centre = shapely.centroid(values)
     xy = np.column_stack([shapely.get_x(centre), shapely.get_y(centre)])
+    jobs = []
     for core in _parts(np.flatnonzero(todo), xy, size):
         sel = np.zeros(len(values), dtype=bool)
         sel[core] = True
-        idx = np.flatnonzero(_neighbours(tree, values, sel, max(gap_width, snap)))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            cleaned = shapely.coverage_clean(values[idx], gap_width=gap_width,
-                                             snapping_distance=snap)
-        out[core] = cleaned[np.searchsorted(idx, core)]
+        jobs.append((core, np.flatnonzero(_neighbours(tree, values, sel, max(gap_width, snap)))))
+
+    def one(job: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        core, idx = job
+        cleaned = shapely.coverage_clean(values[idx], gap_width=gap_width, snapping_distance=snap)
+        return cleaned[np.searchsorted(idx, core)]
+
+    # GEOS lets go of Python's lock while it cleans, so the parts are cleaned on the
+    # machine's cores at once (threads: no copy of the coverage); each part's result
+    # is its own, whatever the order, so the bytes are those of one core. The warning
+    # filter is set here, once: filters are global, a thread's own would race.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with ThreadPoolExecutor(max_workers=min(len(jobs), _cores())) as pool:
+            for (core, _idx), got in zip(jobs, pool.map(one, jobs), strict=True):
+                out[core] = got
     return out
+
+
+def _cores() -> int:
+    """The CPU cores this process may use (at most 4: each part cleaned holds memory)."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 4))
 
 
 def simplify_coverage(geoms: gpd.GeoSeries, tolerance: float) -> tuple[gpd.GeoSeries, bool]:
