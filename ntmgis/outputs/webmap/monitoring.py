@@ -8,7 +8,7 @@ takes the parts it needs; the layers' data blocks are built in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import shapely
 from ntmgis.core import palette as styles
 from ntmgis.core.bands import band_styles
 from ntmgis.core.criteria import CriteriaSet
-from ntmgis.core.errors import OptionError, WorkspaceError
+from ntmgis.core.errors import OptionError
 from ntmgis.core.i18n import catalog, check_lang, fmt_number, labels, t
 from ntmgis.core.periods import Period, parse_period
 from ntmgis.core.progress import Progress, as_progress
@@ -28,7 +28,7 @@ from ntmgis.core.safe_write import atomic_set, check_output_paths, require_writa
 from ntmgis.core.text import slug
 from ntmgis.core.vocabulary import FUNDING_SOURCES
 from ntmgis.core.workspace import load_workspace
-from ntmgis.monitoring.gpkg import layers_criteria_set, read_layers
+from ntmgis.monitoring.gpkg import layers_criteria_set
 from ntmgis.outputs.report_programme import OFFICE_DIR, workspace_office
 from ntmgis.outputs.webmap.blocks import (
     _commune_block,
@@ -40,9 +40,8 @@ from ntmgis.outputs.webmap.blocks import (
     _status_by_year,
     _strs,
     _village_block,
-    simplify_lines,
 )
-from ntmgis.outputs.webmap.encode import encode_lines, encode_points, latlon_bounds, to_wgs84
+from ntmgis.outputs.webmap.encode import encode_points, latlon_bounds, to_wgs84
 from ntmgis.outputs.webmap.group_lines import group_lines
 from ntmgis.outputs.webmap.levels import mask_polygons
 from ntmgis.outputs.webmap.list_page import list_page
@@ -50,6 +49,12 @@ from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_t
 from ntmgis.outputs.webmap.page import assemble_page
 from ntmgis.outputs.webmap.period import period_info, period_layers
 from ntmgis.outputs.webmap.provenance import map_notes
+from ntmgis.outputs.webmap.reading import (
+    ROAD_SIMPLIFY_M,
+    load_monitoring_layers,
+    read_for_maps,
+    roads_block,
+)
 from ntmgis.outputs.webmap.simplify import MapCoverage, map_coverage, release_memory
 from ntmgis.outputs.webmap.strings import map_strings
 
@@ -68,52 +73,10 @@ _m = catalog({
     "step_model": ("Chuẩn bị bản đồ (đơn giản hóa ranh giới, mã hóa các lớp)",
                    "Preparing the maps (simplifying boundaries, encoding the layers)"),
 }, t)
-ROAD_SIMPLIFY_M = 15.0
-#: The layers of ``monitoring.gpkg`` the maps draw (the summaries and funding tables,
-#: the 2025 communes and the indicators are not read).
-MAP_LAYERS = ("communes", "commune_status", "villages", "village_status", "projects",
-              "project_lines", "facilities", "roads", "commune_criteria",
-              "village_criteria_set", "plan_targets", "metadata")
-#: Read without geometry: the status layers repeat their commune's polygon (village's
-#: point) once per year; the maps take it from ``communes`` (``villages``).
-ATTRIBUTE_LAYERS = ("commune_status", "village_status")
-#: Columns the maps do not use, in the layers where they cost most to read (400.000
-#: village status rows for the whole country): the names repeat the villages layer's.
-SKIP_COLUMNS = {"village_status": ("name", "commune_code", "criteria_met", "criteria_total",
-                                   "ntm")}
 TILES = {
     "url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
     "attribution": "© OpenStreetMap contributors",
 }
-
-
-def load_monitoring_layers(workspace: Any, *, lang: str = "vi",
-                           history: bool | None = None,
-                           only: tuple[str, ...] | None = None) -> Any:
-    """Read the layers the maps draw (``MAP_LAYERS``) with ``ntmgis.monitoring.gpkg.read_layers``.
-
-    The status layers come without geometry (``ATTRIBUTE_LAYERS``); the layers the
-    maps do not draw are None. ``history``: read ``commune_criteria`` (each
-    criterion's dated reports, for a period's maps and the roadmap's milestones;
-    900.000 rows for the whole country); by default only when the workspace has a
-    roadmap. ``only``: these of the layers alone.
-
-    Raises
-    ------
-    WorkspaceError
-        If ``monitoring.gpkg`` has not been built.
-    """
-    gpkg = Path(workspace.output_gpkg)
-    if not gpkg.exists():
-        raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
-
-    if history is None:
-        table = getattr(workspace, "table", None)
-        history = table is not None and table("roadmap") is not None
-    names = MAP_LAYERS if only is None else only
-    only = names if history else tuple(n for n in names if n != "commune_criteria")
-    return read_layers(workspace, lang=lang, only=only, attributes_only=ATTRIBUTE_LAYERS,
-                       skip_columns=SKIP_COLUMNS)
 
 
 def _get(layers: Any, name: str) -> Any:
@@ -192,7 +155,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         fblock = {"name": _strs(f.get("name", pd.Series("", f.index))),
                   "type": _enum(f.get("type", pd.Series("", f.index))),
                   "xy": encode_points(to_wgs84(f).values)}
-    rblock = road_block if road_block is not None else _road_block(_get(layers, "roads"),
+    rblock = road_block if road_block is not None else roads_block(_get(layers, "roads"),
                                                                     metric)
 
     hill = None
@@ -298,16 +261,6 @@ def _met_arrays(cstat: dict, n: int, k: int) -> dict[str, np.ndarray]:
         out[y] = (np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
                   if len(m) == n * k and k else np.full((n, k), b"."))
     return out
-
-
-def _road_block(roads: gpd.GeoDataFrame | None, metric: Any) -> dict:
-    """The roads simplified for the web (in ``metric``, at ``ROAD_SIMPLIFY_M``) and encoded."""
-    if roads is None or not len(roads):
-        return {"cls": [], "geom": []}
-    r = roads[roads.geometry.notna() & ~roads.geometry.is_empty].to_crs(metric)
-    simple = simplify_lines(r.geometry, ROAD_SIMPLIFY_M)
-    return {"cls": _enum(r.get("road_class", pd.Series("", r.index))),
-            "geom": encode_lines(to_wgs84(simple).values)}
 
 
 def _last_year_ended(vblock: dict, pblock: dict, projects: Any, year: int) -> None:
@@ -539,20 +492,9 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     for p in targets:  # refuse before anything is drawn
         require_writable(p, overwrite, lang, ws=ws)
     bar.step(_m("step_model", lang))
-    if own:
-        # the communes' cleaning is the largest working memory of the run (a gigabyte
-        # for the whole country): made, and given back, before the other layers are read
-        coverage = map_coverage(ws, layers.communes, SIMPLIFY_TOLERANCE_M, lang=lang)
-        release_memory()
-        # the roads too (16 million vertices for the country): encoded as they are read
-        rblock = _road_block(load_monitoring_layers(ws, lang=lang, only=("roads",)).roads,
-                             coverage.communes.crs)
-        release_memory()
-        layers = replace(load_monitoring_layers(ws, lang=lang,
-                                                history=True if per is not None else None,
-                                                only=tuple(n for n in MAP_LAYERS if n not in (
-                                                    "communes", "metadata", "roads"))),
-                         communes=layers.communes, metadata=layers.metadata)
+    if own:  # the coverage is made while the other layers are read (reading.py)
+        layers, coverage, rblock = read_for_maps(ws, layers, SIMPLIFY_TOLERANCE_M, lang=lang,
+                                                 history=True if per is not None else None)
     at = None
     if per is not None:  # the years before the period, then the period in its year's place
         layers, vals = period_layers(layers, cset, per, lang=lang)

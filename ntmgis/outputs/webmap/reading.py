@@ -1,0 +1,133 @@
+"""What the maps read from ``monitoring.gpkg``, and the communes' coverage made meanwhile.
+
+Cleaning and simplifying the coverage runs in GEOS and reading a GeoPackage in
+GDAL, and both let go of Python's lock: the roads and the other layers are read
+in a second thread while the main thread makes the coverage (the national map's
+two longest steps, at once on two cores). Each thread computes what it computed
+before, so the maps are the same bytes. The reading thread sets no warning
+filters (they are global to the process; the coverage's own stay in the main
+thread).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from ntmgis.core.errors import WorkspaceError
+from ntmgis.core.i18n import t
+from ntmgis.monitoring.gpkg import read_layers
+from ntmgis.outputs.webmap.blocks import _enum, simplify_lines
+from ntmgis.outputs.webmap.encode import encode_lines, to_wgs84
+from ntmgis.outputs.webmap.simplify import MapCoverage, map_coverage, release_memory
+
+__all__ = ["MAP_LAYERS", "ROAD_SIMPLIFY_M", "load_monitoring_layers", "read_for_maps",
+           "roads_block"]
+
+# roads and project lines: Douglas-Peucker tolerance (m) of their lines on the web
+ROAD_SIMPLIFY_M = 15.0
+#: The layers of ``monitoring.gpkg`` the maps draw (the summaries and funding tables,
+#: the 2025 communes and the indicators are not read).
+MAP_LAYERS = ("communes", "commune_status", "villages", "village_status", "projects",
+              "project_lines", "facilities", "roads", "commune_criteria",
+              "village_criteria_set", "plan_targets", "metadata")
+#: Read without geometry: the status layers repeat their commune's polygon (village's
+#: point) once per year; the maps take it from ``communes`` (``villages``).
+ATTRIBUTE_LAYERS = ("commune_status", "village_status")
+#: Columns the maps do not use, in the layers where they cost most to read (400.000
+#: village status rows for the whole country): the names repeat the villages layer's.
+SKIP_COLUMNS = {"village_status": ("name", "commune_code", "criteria_met", "criteria_total",
+                                   "ntm")}
+
+
+def load_monitoring_layers(workspace: Any, *, lang: str = "vi",
+                           history: bool | None = None,
+                           only: tuple[str, ...] | None = None) -> Any:
+    """Read the layers the maps draw (``MAP_LAYERS``) with ``ntmgis.monitoring.gpkg.read_layers``.
+
+    The status layers come without geometry (``ATTRIBUTE_LAYERS``); the layers the
+    maps do not draw are None. ``history``: read ``commune_criteria`` (each
+    criterion's dated reports, for a period's maps and the roadmap's milestones;
+    900.000 rows for the whole country); by default only when the workspace has a
+    roadmap. ``only``: these of the layers alone.
+
+    Raises
+    ------
+    WorkspaceError
+        If ``monitoring.gpkg`` has not been built.
+    """
+    gpkg = Path(workspace.output_gpkg)
+    if not gpkg.exists():
+        raise WorkspaceError(t("not_built", lang, path=gpkg), path=gpkg)
+
+    if history is None:
+        table = getattr(workspace, "table", None)
+        history = table is not None and table("roadmap") is not None
+    names = MAP_LAYERS if only is None else only
+    only = names if history else tuple(n for n in names if n != "commune_criteria")
+    return read_layers(workspace, lang=lang, only=only, attributes_only=ATTRIBUTE_LAYERS,
+                       skip_columns=SKIP_COLUMNS)
+
+
+def roads_block(roads: gpd.GeoDataFrame | None, metric: Any) -> dict:
+    """The roads simplified for the web (in ``metric``, at ``ROAD_SIMPLIFY_M``) and encoded."""
+    if roads is None or not len(roads):
+        return {"cls": [], "geom": []}
+    r = roads[roads.geometry.notna() & ~roads.geometry.is_empty].to_crs(metric)
+    simple = simplify_lines(r.geometry, ROAD_SIMPLIFY_M)
+    return {"cls": _enum(r.get("road_class", pd.Series("", r.index))),
+            "geom": encode_lines(to_wgs84(simple).values)}
+
+
+def read_for_maps(ws: Any, first: Any, tolerance: float, *, lang: str = "vi",
+                  history: bool | None = None) -> tuple[Any, MapCoverage, dict]:
+    """The layers, the communes' coverage and the roads' block of ``render_maps``.
+
+    Parameters
+    ----------
+    ws : Workspace
+        The workspace.
+    first : MonitoringLayers
+        ``communes`` and ``metadata``, already read (they name the criteria set).
+    tolerance : float
+        The coverage's simplification tolerance (m).
+    lang : {"vi", "en"}
+        Language of errors.
+    history : bool, optional
+        As :func:`load_monitoring_layers`.
+
+    Returns
+    -------
+    tuple
+        Every layer the maps draw but the roads (the communes and metadata those
+        of ``first``), the coverage (:func:`~.simplify.map_coverage`), the roads' block.
+    """
+    communes = first.communes
+    if communes is None or not len(communes) or communes.crs is None:
+        map_coverage(ws, communes, tolerance, lang=lang)  # raises the workspace's error
+    # the metric CRS map_coverage chooses, for the roads read meanwhile
+    metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
+
+    def read_rest() -> tuple[Any, dict]:
+        roads = load_monitoring_layers(ws, lang=lang, only=("roads",)).roads
+        block = roads_block(roads, metric)
+        del roads  # the country's 16 million road vertices, gone before the next layers
+        rest = load_monitoring_layers(ws, lang=lang, history=history,
+                                      only=tuple(n for n in MAP_LAYERS if n not in (
+                                          "communes", "metadata", "roads")))
+        return rest, block
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading = pool.submit(read_rest)
+        try:
+            coverage = map_coverage(ws, communes, tolerance, lang=lang)
+        finally:
+            # the reader ends (or fails) before anything is raised or returned
+            rest, rblock = reading.result()
+    release_memory()
+    return replace(rest, communes=communes, metadata=first.metadata), coverage, rblock
