@@ -8,10 +8,13 @@ qgis_check.py) may be imported.
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import run_once
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -47,6 +50,31 @@ def built_sample(sample_copy: Path):
     ws = load_workspace(sample_copy)
     build(ws, overwrite=True)
     return ws, read_layers(ws)
+
+
+@pytest.fixture(scope="session")
+def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """Every output of the sample, built ONCE per test run and shared by all workers.
+
+    ``scripts/sample_manifest.py`` runs its commands (``python -m ntmgis init --sample``,
+    ``validate``, ``build``, ``report``, ``map``, ``appendix``, ``forms``, the queries) in
+    a folder every pytest-xdist worker sees (``tests/run_once.py``). Returns
+    ``SimpleNamespace(root=<the workspace>, manifest={path: sha256})``, the hashes taken
+    right after the commands ran. Read-only use: the manifest test, the appendix tests
+    (the sample's 35-page appendix is rendered once, not once per test file).
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sample_manifest",
+                                                  REPO / "scripts" / "sample_manifest.py")
+    sm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sm)
+
+    def build(folder: Path) -> dict:
+        return sm.manifest_of(sm.build_sample(folder, python=sys.executable))
+
+    folder, manifest = run_once.once(tmp_path_factory, "sample-outputs", build)
+    return SimpleNamespace(root=folder / "sample", manifest=manifest)
 
 
 XSS = "<img src=x onerror=alert(1)>"
