@@ -8,10 +8,13 @@ qgis_check.py) may be imported.
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+import run_once
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -47,6 +50,34 @@ def built_sample(sample_copy: Path):
     ws = load_workspace(sample_copy)
     build(ws, overwrite=True)
     return ws, read_layers(ws)
+
+
+@pytest.fixture(scope="session")
+def sample_outputs(tmp_path_factory: pytest.TempPathFactory) -> SimpleNamespace:
+    """Every output of the sample, built ONCE per test run and shared by all workers.
+
+    ``scripts/sample_manifest.py`` runs its commands (``ntmgis init --sample``, ``validate``,
+    ``build``, ``report``, ``map``, ``appendix``, ``forms``, the queries; one interpreter for
+    them all, see ``build_sample(one_process=True)``) in a folder every pytest-xdist
+    worker sees (``tests/run_once.py``). Returns ``SimpleNamespace(root=<the workspace>,
+    manifest={path: sha256})``, the hashes taken right after the commands ran.
+    Read-only use: the manifest test, the appendix tests (the sample's 35-page appendix
+    is rendered once, not once per test file).
+    """
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("sample_manifest",
+                                                  REPO / "scripts" / "sample_manifest.py")
+    sm = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sm)
+
+    def build(folder: Path) -> dict:
+        # The commands in one interpreter: the same bytes, 20 s of CPU less (64 -> 44 s).
+        ws = sm.build_sample(folder, python=sys.executable, one_process=True)
+        return sm.manifest_of(ws)
+
+    folder, manifest = run_once.once(tmp_path_factory, "sample-outputs", build)
+    return SimpleNamespace(root=folder / "sample", manifest=manifest)
 
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -139,3 +170,48 @@ def province(tmp_path_factory: pytest.TempPathFactory):
     ws = load_workspace(root)
     build(ws, overwrite=True)
     return ws, read_layers(ws)
+
+
+# -- the order of the test files, for pytest-xdist -------------------------------------------
+# `make test` runs `pytest -n auto --dist loadfile`: each file goes whole to one worker, the
+# next file to the first worker that is nearly idle. xdist hands out the files with the
+# most tests first, which left the slowest files (the sample's outputs: 2 tests, a minute)
+# for the end, with one worker idle while the other finished them. The slowest files go
+# first instead (longest first, the rest after in collection order), and the file that
+# builds the shared sample outputs goes first of all, so that the files that read them
+# later do not wait for them. Rough seconds on an idle 2-core machine (pytest
+# --durations); a stale entry only costs balance, never a result.
+SLOW_FILES = (
+    "test_sample_manifest.py",  # builds sample_outputs (~60 s), read by the appendix tests
+    "test_benchmarks_smoke.py",  # ~50 s
+    "test_appendix.py",  # ~45 s
+    "test_webmap_cartography.py",  # ~45 s
+    "test_appendix_split.py",  # ~35 s
+    "test_appendix_cartography.py",  # ~30 s
+    "test_progress.py",  # ~30 s
+    "test_report_formats.py",  # ~30 s
+    "test_map_programme.py",  # ~20 s
+    "test_webmap_browser.py",  # ~17 s
+    "test_appendix_parallel.py",  # ~15 s
+    "test_report_programme.py",  # ~10 s
+    "test_notebooks_office.py",  # ~10 s
+    "test_notebook_gap_analysis.py",  # ~8 s
+    "test_appendix_programme.py",  # ~7 s
+    "test_webmap.py",  # ~6 s
+    "test_webmap_speed.py",  # ~6 s
+    "test_architecture.py",  # ~5 s
+    "test_cli.py",  # ~5 s
+    "test_sample_2026.py",  # ~5 s
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Let pytest-xdist hand out the files in collection order (see ``SLOW_FILES``)."""
+    if getattr(config.option, "loadscopereorder", False):
+        config.option.loadscopereorder = False
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of ``SLOW_FILES`` first, in that order; a file's own tests keep theirs."""
+    rank = {name: i for i, name in enumerate(SLOW_FILES)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))

@@ -58,14 +58,16 @@ def _build(ws_dir: Path):
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory):
-    """The Mường Tè sample, built and its whole appendix rendered once (PDF + 300-dpi PNGs)."""
-    from ntmgis.outputs.scaffold import init_workspace
+def sample(sample_outputs):
+    """The Mường Tè sample, built and its whole appendix rendered (PDF + 300-dpi PNGs) by
+    ``ntmgis appendix``, once per test run (tests/conftest.py::sample_outputs; read only).
 
-    root = init_workspace(tmp_path_factory.mktemp("appendix") / "muong_te", sample=True)
-    ws = _build(root)
-    paths = render_appendix(ws)
-    return ws, paths
+    ``(workspace, [the PDF, the PNGs in name order])``: what ``render_appendix`` returns
+    (tests/test_appendix.py::test_some_kinds_of_page_keep_their_numbers holds that order).
+    """
+    ws = load_workspace(sample_outputs.root)
+    out = ws.maps_dir / "appendix"
+    return ws, [out / "phu-luc-ban-do-2025.pdf", *sorted(out.glob("*.png"))]
 
 
 @pytest.fixture()
@@ -284,6 +286,9 @@ def test_some_kinds_of_page_keep_their_numbers(mini):
     assert [p.name for p in paths] == [
         "phu-luc-ban-do-2025-communes.pdf", "phu-luc-21-xa-mot.png", "phu-luc-22-xa-hai.png",
         "phu-luc-23-xa-ba.png"]
+    # nothing else (no temporary folder) is left beside the outputs
+    assert sorted(p.name for p in paths) == sorted(
+        p.name for p in (mini.maps_dir / "appendix").iterdir())
     text = _page_texts(paths[0])
     assert len(text) == 3
     assert "Phụ lục bản đồ số 21" in text[0] and "XÃ MỘT" in text[0]

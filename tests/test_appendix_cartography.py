@@ -9,6 +9,7 @@ plan row and denominators; areas that are no district since 1 July 2025 are not 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -49,10 +50,11 @@ def _built(tmp_path_factory, sample):
 
 
 @pytest.fixture(scope="module")
-def s25(tmp_path_factory):
-    """The 2025 sample (a district), built, its appendix rendered as a PDF."""
-    ws = _built(tmp_path_factory, True)
-    pdf = render_appendix(ws, formats="pdf")[0]
+def s25(sample_outputs):
+    """The 2025 sample (a district), built, its appendix rendered as a PDF: the one
+    ``ntmgis appendix`` rendered once per test run (tests/conftest.py; read only)."""
+    ws = load_workspace(sample_outputs.root)
+    pdf = ws.maps_dir / "appendix" / "phu-luc-ban-do-2025.pdf"
     ctx = Context(data=load_data(ws, year=None, lang="vi"), lang="vi", size="A4",
                   hillshade=None)
     return ws, pdf, _texts(pdf), ctx
@@ -263,11 +265,17 @@ def test_area_wording_after_2025(s25, s26) -> None:
     assert "Ranh giới huyện" in t25 and "TỔNG HỢP TOÀN HUYỆN" in s25[2][0]
 
 
-def test_pages_render_the_same_bytes_twice(s25) -> None:
+def test_pages_render_the_same_bytes_twice(s25, tmp_path: Path) -> None:
     # The investment page (circles, leaders, the most labels) twice in one process; every
     # page's bytes across runs and machines are held by the sample manifest
     # (tests/test_sample_manifest.py), so the commune pages need not be drawn twice here.
-    ws = s25[0]
+    # In a copy of the built sample: s25's workspace is shared, read only.
+    src = s25[0]
+    root = tmp_path / "ws"
+    root.mkdir()
+    shutil.copy(src.config_path, root / "ntmgis.toml")
+    shutil.copytree(src.root / "layers", root / "layers")
+    ws = load_workspace(root)
     a = render_appendix(ws, formats="pdf", pages="investment", overwrite=True)[0]
     first = a.read_bytes()
     b = render_appendix(ws, formats="pdf", pages="investment", overwrite=True)[0]
