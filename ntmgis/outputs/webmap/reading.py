@@ -3,7 +3,9 @@
 Cleaning and simplifying the coverage runs in GEOS and reading a GeoPackage in
 GDAL, and both let go of Python's lock: the roads and the other layers are read
 in a second thread while the main thread makes the coverage (the national map's
-two longest steps, at once on two cores). Each thread computes what it computed
+two longest steps, at once on two cores), unless the coverage must be cleaned
+whole (its first communes already fail): that cleaning's memory is given back
+before the layers are read. Each thread computes what it computed
 before, so the maps are the same bytes. The reading thread sets no warning
 filters (they are global to the process; the coverage's own stay in the main
 thread).
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ntmgis.core.errors import WorkspaceError
@@ -24,7 +27,12 @@ from ntmgis.core.i18n import t
 from ntmgis.monitoring.gpkg import read_layers
 from ntmgis.outputs.webmap.blocks import _enum, simplify_lines
 from ntmgis.outputs.webmap.encode import encode_lines, to_wgs84
-from ntmgis.outputs.webmap.simplify import MapCoverage, map_coverage, release_memory
+from ntmgis.outputs.webmap.simplify import (
+    MapCoverage,
+    map_coverage,
+    probe_fails,
+    release_memory,
+)
 
 __all__ = ["MAP_LAYERS", "ROAD_SIMPLIFY_M", "load_monitoring_layers", "read_for_maps",
            "roads_block"]
@@ -122,12 +130,21 @@ def read_for_maps(ws: Any, first: Any, tolerance: float, *, lang: str = "vi",
                                           "communes", "metadata", "roads")))
         return rest, block
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        reading = pool.submit(read_rest)
-        try:
-            coverage = map_coverage(ws, communes, tolerance, lang=lang)
-        finally:
-            # the reader ends (or fails) before anything is raised or returned
-            rest, rblock = reading.result()
+    ordered = np.asarray(communes.sort_values("code").geometry.values, dtype=object)
+    if probe_fails(ordered):
+        # A coverage to clean whole holds a gigabyte in GEOS for a country (two parts
+        # at once, see clean_coverage): the layers are read after it is given back,
+        # or the peak is both (2,1 GB against 1,2 for the irregular 10.000 communes).
+        coverage = map_coverage(ws, communes, tolerance, lang=lang)
+        release_memory()
+        rest, rblock = read_rest()
+    else:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            reading = pool.submit(read_rest)
+            try:
+                coverage = map_coverage(ws, communes, tolerance, lang=lang)
+            finally:
+                # the reader ends (or fails) before anything is raised or returned
+                rest, rblock = reading.result()
     release_memory()
     return replace(rest, communes=communes, metadata=first.metadata), coverage, rblock

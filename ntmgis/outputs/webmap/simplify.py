@@ -23,8 +23,8 @@ import shapely
 from ntmgis.core.errors import WorkspaceError
 from ntmgis.core.i18n import catalog, t
 
-__all__ = ["MapCoverage", "map_coverage", "release_memory", "simplify_coverage",
-           "simplify_coverage_parts"]
+__all__ = ["MapCoverage", "map_coverage", "probe_fails", "release_memory",
+           "simplify_coverage", "simplify_coverage_parts"]
 
 _m = catalog({
     "communes_empty": ("{path}: lớp 'communes' (ranh giới xã) trống: không có gì để vẽ",
@@ -37,7 +37,7 @@ _m = catalog({
 PROBE = 500
 
 
-def _probe_fails(values: np.ndarray) -> bool:
+def probe_fails(values: np.ndarray) -> bool:
     """True when the first ``PROBE`` polygons (a quarter, at most) are not a valid coverage.
 
     Part of a valid coverage is a valid coverage, so a part that is not shows
@@ -259,8 +259,8 @@ def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
 
     gap = max(tolerance, 0.0)
     where = None
-    probe_fails = not assume_valid and _probe_fails(values)
-    if assume_valid or not probe_fails:
+    whole = not assume_valid and probe_fails(values)
+    if assume_valid or not whole:
         out, simplified, emptied = _simplified(values, alone, tolerance)
         if assume_valid and not emptied:
             return result(out, True, alone)
@@ -271,7 +271,7 @@ def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
         out = simplified = None  # not kept while cleaning
     if getattr(shapely, "coverage_clean", None) is None:  # shapely < 2.2
         return result(values, False, alone)
-    if not probe_fails:  # clean only where the coverage is not valid
+    if not whole:  # clean only where the coverage is not valid
         where = _to_clean(values, gap)
     for part in (where, None) if where is not None else (None,):
         cleaned = clean_coverage(values, gap, where=part)
