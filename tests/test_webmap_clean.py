@@ -102,3 +102,23 @@ def test_the_hillshade_mask_takes_the_coarsest_level_finer_than_its_pixels() -> 
     assert len(mask_polygons(communes, units, pixels=12)) == 2
     # without levels (a small workspace): the communes
     assert len(mask_polygons(communes, {}, pixels=4)) == len(communes)
+
+
+def test_reading_beside_the_coverage_or_after_it_gives_the_same_maps(tmp_path, build_sample,
+                                                                     monkeypatch):
+    """The layers read in a second thread, or after a whole cleaning: the same pages."""
+    from ntmgis.outputs.webmap import reading
+    from ntmgis.outputs.webmap.monitoring import render_maps
+
+    ws = build_sample(tmp_path / "w")
+    beside = {p.name: p.read_bytes() for p in render_maps(ws, overwrite=True)}
+    calls = []
+
+    def whole(values):  # as a country whose first communes already fail
+        calls.append(len(values))
+        return True
+
+    monkeypatch.setattr(reading, "probe_fails", whole)
+    after = {p.name: p.read_bytes() for p in render_maps(ws, overwrite=True)}
+    assert calls == [14]  # the sample's 14 units, in code order
+    assert len(beside) == 21 and after == beside
