@@ -124,3 +124,27 @@ def _missing(reason: str) -> None:
     if os.environ.get("NTMGIS_REQUIRE_BROWSER") == "1":
         pytest.fail(f"{reason} (NTMGIS_REQUIRE_BROWSER=1)")
     pytest.skip(reason)
+
+
+def check_name_is_text(page: object, name: str, errors: list, failed: list) -> None:
+    """Search for the hostile project ``name`` (``<img src=x onerror=...>``), open its
+    card and check that it shows as text: no element made of it, no request for ``x``.
+
+    An ``<img src=x>`` parsed anywhere (even detached) fetches "x" at once and its
+    onerror would open an alert: once the map has settled and a frame has gone by,
+    no such request was made and no dialog opened (it would be in ``errors``).
+    """
+    requested: list[str] = []
+    page.on("request", lambda req: requested.append(req.url))
+    page.fill(".ntm-search input", "img src")
+    item = page.locator(".ntm-results li", has_text="onerror")
+    assert item.count() == 1
+    item.click()
+    card = page.locator(".ntm-projectcard")
+    card.wait_for()
+    assert card.locator(".ntm-project-name").text_content() == name
+    assert page.locator(".leaflet-popup img").count() == 0
+    assert page.locator("img[src='x']").count() == 0
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    assert [u for u in requested if u.rsplit("/", 1)[-1] == "x"] == []
+    assert errors == [] and failed == []
