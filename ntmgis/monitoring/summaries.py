@@ -58,19 +58,22 @@ def summaries(wide: pd.DataFrame, village_status: pd.DataFrame | None,
     n_parts, n_years = len(parts), len(years)
     part_of = {g: i + 1 for i, g in enumerate(distinct)} if many else {}
     codes = list(groups)
-    size = np.zeros(n_parts, dtype=np.int64)
+    # each commune's part (0, the area's, when there is one group) and each village's
+    part_of_code = {c: part_of.get(g, 0) for c, g in groups.items()}
+
+    def parts_of(series: pd.Series) -> np.ndarray:
+        return series.map(part_of_code).fillna(0).to_numpy(dtype=np.int64)
+
+    size = np.bincount(np.fromiter(part_of_code.values(), np.int64, len(codes)),
+                       minlength=n_parts)
     size[0] = len(codes)
-    for g in groups.values():
-        if many:
-            size[part_of[g]] += 1
 
     year_pos = {y: i for i, y in enumerate(years)}
     row_year = wide["year"].map(year_pos)
     in_prog = wide["code"].isin(set(codes)).to_numpy(dtype=bool) & row_year.notna().to_numpy()
     w = wide[in_prog]
     yi = row_year[in_prog].to_numpy(dtype=np.int64)
-    gi = (w["code"].map(lambda c: part_of[groups[c]]).to_numpy(dtype=np.int64)
-          if many else np.zeros(len(w), dtype=np.int64))
+    gi = parts_of(w["code"])
     keys = list(cset.keys)
     met = (w[keys].to_numpy(dtype="float64", na_value=np.nan) == 1).astype(np.int64)
     crit = w["criteria_met"].to_numpy(dtype=np.int64)
@@ -85,11 +88,8 @@ def summaries(wide: pd.DataFrame, village_status: pd.DataFrame | None,
     vtotal: list[int | None] = [None] * n_parts
     vntm = np.zeros((n_parts, n_years), dtype=np.int64)
     if villages is not None:
-        vill_part = (villages["commune_code"].map(lambda c: part_of.get(groups.get(c)))
-                     if many else pd.Series(dtype=object))
-        vtotal[0] = len(villages)
-        for p in range(1, n_parts):
-            vtotal[p] = int((vill_part == p).sum())
+        vpart = parts_of(villages["commune_code"])
+        vtotal = [len(villages), *np.bincount(vpart, minlength=n_parts)[1:].tolist()]
         if village_status is not None:
             vs = village_status
             vy = vs["year"].map(year_pos)
@@ -98,10 +98,8 @@ def summaries(wide: pd.DataFrame, village_status: pd.DataFrame | None,
             vyi = vy[ok].to_numpy(dtype=np.int64)
             np.add.at(vntm[0], vyi, ntm)
             if many:
-                commune_of = dict(zip(villages["code"], villages["commune_code"], strict=True))
-                vp = vs["code"][ok].map(commune_of).map(
-                    lambda c: part_of.get(groups.get(c), 0) if isinstance(c, str) else 0)
-                vp = vp.to_numpy(dtype=np.int64)
+                village_part = dict(zip(villages["code"], vpart.tolist(), strict=True))
+                vp = vs["code"][ok].map(village_part).fillna(0).to_numpy(dtype=np.int64)
                 inside = vp > 0
                 np.add.at(vntm, (vp[inside], vyi[inside]), ntm[inside])
 
