@@ -110,9 +110,11 @@ def _build_locked(ws: Workspace, target: Path, *, lang: str, overwrite: bool,
     inp = load_inputs(ws, log)
     bar.advance()
     bar.step(_m("step_check", lang))
-    check_inputs(inp, log)
+    # Overlaps and gaps (warnings only) are looked for beside the rest of the build.
+    log_coverage = check_inputs(inp, log, background=True)
     bar.advance()
     if log.errors:
+        log_coverage()  # the report names every issue
         lines = "\n".join(i.format(lang) for i in log.errors[:20])
         more = len(log.errors) - 20
         if more > 0:
@@ -120,25 +122,30 @@ def _build_locked(ws: Workspace, target: Path, *, lang: str, overwrite: bool,
         raise ValidationFailed(
             t("validation_failed", lang, errors=len(log.errors), path="ntmgis validate")
             + "\n" + lines, log.sorted())
-    # A CRS taken from the configuration is never silent (as geopandas warns on a mismatch).
-    for issue in log.warnings:
-        if issue.check == "no_crs":
-            warnings.warn(f"{issue.file}: {issue.message}", CRSWarning, stacklevel=3)
-    layers = compute_layers(inp, lang=lang, progress=bar)  # names its step (step_join)
-    bar.advance()
-    if crosswalk:
-        bar.step(_m("step_2025", lang))
-    extra = aggregate_workspace(ws, layers, lang=lang)
-    if extra is not None:
-        for name, frame in extra.items():
-            setattr(layers, name, frame)
-    bar.advance(n=int(crosswalk))
-    bar.step(t("step_write", lang))
-    with atomic_output(target, overwrite=overwrite, lang=lang, ws=ws) as tmp:
-        write_gpkg(layers, tmp, data_date=ws.data_date)
+    try:
+        # A CRS taken from the configuration is never silent (as geopandas warns on a mismatch).
+        for issue in log.warnings:
+            if issue.check == "no_crs":
+                warnings.warn(f"{issue.file}: {issue.message}", CRSWarning, stacklevel=3)
+        layers = compute_layers(inp, lang=lang, progress=bar)  # names its step (step_join)
         bar.advance()
-        bar.step(_m("step_styles", lang))
-        # the set the layers were built on classes commune_status (QĐ 51: 10 criteria)
-        add_qgis_styles(tmp, lang=lang, cset=layers_criteria_set(layers, ws, lang=lang))
-        bar.advance()
+        if crosswalk:
+            bar.step(_m("step_2025", lang))
+        extra = aggregate_workspace(ws, layers, lang=lang)
+        if extra is not None:
+            for name, frame in extra.items():
+                setattr(layers, name, frame)
+        bar.advance(n=int(crosswalk))
+        bar.step(t("step_write", lang))
+        with atomic_output(target, overwrite=overwrite, lang=lang, ws=ws) as tmp:
+            write_gpkg(layers, tmp, data_date=ws.data_date)
+            bar.advance()
+            bar.step(_m("step_styles", lang))
+            # the set the layers were built on classes commune_status (QĐ 51: 10 criteria)
+            add_qgis_styles(tmp, lang=lang, cset=layers_criteria_set(layers, ws, lang=lang))
+            bar.advance()
+            log_coverage()  # before the file is in place: a failure there leaves nothing behind
+    except BaseException:
+        log_coverage()  # the thread's work is waited for, not left running
+        raise
     return target

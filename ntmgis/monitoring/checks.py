@@ -9,7 +9,9 @@ plan. Errors make ``validate`` exit non-zero and stop ``build``; warnings do not
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +30,13 @@ from ntmgis.inputs.columns import ROW, add_messages, find_column, report
 from ntmgis.inputs.load import Inputs, load_inputs
 from ntmgis.inputs.roadmap import ALIASES as ROADMAP_ALIASES
 from ntmgis.inputs.tables import read_table
+from ntmgis.monitoring.coverage_checks import (
+    MIN_AREA_M2,
+    CoverageFindings,
+    coverage_gaps,
+    find_coverage_faults,
+    overlaps,
+)
 from ntmgis.monitoring.crosswalk import aggregate
 
 add_messages({
@@ -49,9 +58,6 @@ add_messages({
 })
 
 __all__ = ["validate", "check_inputs", "Located", "locate_points", "overlaps", "coverage_gaps"]
-
-# Overlaps and gaps smaller than this are digitising noise, not worth a line.
-MIN_AREA_M2 = 1000.0
 
 
 def _path(ws: Workspace, layer: str | None = None, table: str | None = None) -> Path | None:
@@ -90,48 +96,6 @@ def _unit(code: object, names: dict) -> str:
 
 def _src(df: pd.DataFrame, canon: str) -> str:
     return df.attrs.get("source_columns", {}).get(canon, canon)
-
-
-def overlaps(communes: gpd.GeoDataFrame, min_area: float = MIN_AREA_M2) -> pd.DataFrame:
-    """Pairs of communes that overlap by more than ``min_area`` m², with the area in m².
-
-    Uses a spatial index, so it is fast for a whole country.
-    """
-    geoms = communes.geometry.to_numpy()
-    if len(geoms) > 1 and shapely.coverage_is_valid(geoms):
-        # Edge-matched, non-overlapping communes (the usual case): nothing to intersect.
-        return pd.DataFrame({"a": pd.Series([], dtype=object), "b": pd.Series([], dtype=object),
-                             "area_m2": pd.Series([], dtype=float)})
-    tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms, predicate="intersects")
-    keep = left < right
-    left, right = left[keep], right[keep]
-    # Neighbours touch along their edges; only pairs whose interiors meet overlap.
-    inner = shapely.relate_pattern(geoms[left], geoms[right], "2********")
-    left, right = left[inner], right[inner]
-    inter = shapely.intersection(geoms[left], geoms[right])
-    area = shapely.area(inter)
-    big = area > min_area
-    return pd.DataFrame({"a": communes["code"].to_numpy()[left[big]],
-                         "b": communes["code"].to_numpy()[right[big]],
-                         "area_m2": area[big]})
-
-
-def coverage_gaps(communes: gpd.GeoDataFrame, *, coverage: bool = False) -> list[shapely.Geometry]:
-    """Holes in the union of the communes (gaps between neighbours) larger than 1.000 m².
-
-    With ``coverage`` (the communes do not overlap) the much faster coverage
-    union is used; it is only correct for a coverage.
-    """
-    geoms = communes.geometry.to_numpy()
-    union = shapely.coverage_union_all(geoms) if coverage else shapely.union_all(geoms)
-    holes = []
-    for poly in getattr(union, "geoms", [union]):
-        for ring in poly.interiors:
-            hole = shapely.Polygon(ring)
-            if hole.area > MIN_AREA_M2:
-                holes.append(hole)
-    return holes
 
 
 @dataclass
@@ -184,36 +148,51 @@ def locate_points(points: gpd.GeoSeries, declared: pd.Series,
     return Located(located, inside, dist)
 
 
-def check_inputs(inp: Inputs, log: IssueLog) -> None:
-    """The checks across files; readers have already checked cells."""
+def check_inputs(inp: Inputs, log: IssueLog, *, background: bool = False
+                 ) -> Callable[[], None]:
+    """The checks across files; readers have already checked cells.
+
+    Parameters
+    ----------
+    inp : Inputs
+        What :func:`~ntmgis.inputs.load.load_inputs` read.
+    log : IssueLog
+        Receives the issues.
+    background : bool
+        Look for overlaps and gaps between communes in a second thread. They only
+        ever give warnings, so a caller that goes on (``build``) calls the returned
+        function to log them, before it reports or returns. Without it they are
+        logged in place.
+
+    Returns
+    -------
+    callable
+        Logs the overlaps and gaps (once; a no-op when they are already logged).
+    """
     ws = inp.workspace
-    lang = log.lang
     communes = inp.communes
     cpath = _path(ws, layer="communes")
     ccodes: set[str] = set()
+    finish: Callable[[], None] = _nothing
     if communes is not None:
         _duplicates(communes, "code", cpath, log, _src(communes, "code"))
         ccodes = {c for c in communes["code"] if c}
         geoms = communes.geometry.to_numpy()
         # The reader has reported missing and empty geometries (and set them to None).
         empty = shapely.is_missing(geoms) | shapely.is_empty(geoms)
-        invalid = ~empty & ~shapely.is_valid(geoms)
+        valid = shapely.is_valid(geoms)
+        invalid = ~empty & ~valid
         for i in np.flatnonzero(invalid):
             row, code = int(communes[ROW].iloc[i]), communes["code"].iloc[i]
             log.error("invalid_geometry", "invalid_geometry", file=cpath, row=row,
                       column="geometry", value=code, reason=shapely.is_valid_reason(geoms[i]))
-        ok = communes[shapely.is_valid(geoms) & ~shapely.is_empty(geoms)]
+        ok = communes[valid & ~empty]
         names = dict(zip(communes["code"], communes["name"], strict=True))
-        ov = overlaps(ok, min_area=0.0)
-        for a, b, area in ov[ov["area_m2"] > MIN_AREA_M2].itertuples(index=False):
-            log.warning("overlap", "overlap", file=cpath, column="geometry", value=f"{a}/{b}",
-                        a=_unit(a, names), b=_unit(b, names),
-                        area=fmt_number(area / 1e6, lang, 3))
-        for hole in coverage_gaps(ok, coverage=ov.empty):
-            c = hole.representative_point()
-            log.warning("gap", "gap", file=cpath, column="geometry",
-                        value=f"{c.x:.0f}, {c.y:.0f}", area=fmt_number(hole.area / 1e6, lang, 3),
-                        where=f"{c.x:.0f}, {c.y:.0f} ({ws.crs})")
+        found = find_coverage_faults(ok, background=background)
+        # bound now: ``names`` is a different dict further down
+        finish = _once(partial(_log_faults, found, names, cpath, ws, log))
+        if not background:
+            finish()
     cs = inp.commune_status
     if cs is not None and ccodes:
         path = _path(ws, table="commune_status")
@@ -275,6 +254,38 @@ def check_inputs(inp: Inputs, log: IssueLog) -> None:
         _check_crosswalk(ws, communes, log)
     if ws.elevation is not None:
         _check_elevation(ws.elevation, log)
+    return finish
+
+
+def _nothing() -> None:
+    """Nothing left to log."""
+
+
+def _once(f: Callable[[], None]) -> Callable[[], None]:
+    """``f``, run on the first call only."""
+    done = []
+
+    def run() -> None:
+        if not done:
+            done.append(True)
+            f()
+    return run
+
+
+def _log_faults(found: CoverageFindings, names: dict, cpath: Path | None, ws: Workspace,
+                log: IssueLog) -> None:
+    """Log the overlaps larger than 1.000 m² and the gaps, as warnings."""
+    lang = log.lang
+    ov, gaps = found.result()
+    for a, b, area in ov[ov["area_m2"] > MIN_AREA_M2].itertuples(index=False):
+        log.warning("overlap", "overlap", file=cpath, column="geometry", value=f"{a}/{b}",
+                    a=_unit(a, names), b=_unit(b, names),
+                    area=fmt_number(area / 1e6, lang, 3))
+    for hole in gaps:
+        c = hole.representative_point()
+        log.warning("gap", "gap", file=cpath, column="geometry",
+                    value=f"{c.x:.0f}, {c.y:.0f}", area=fmt_number(hole.area / 1e6, lang, 3),
+                    where=f"{c.x:.0f}, {c.y:.0f} ({ws.crs})")
 
 
 # Why an elevation raster cannot be read, in words a user can act on (vi, en).
