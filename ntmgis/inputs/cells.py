@@ -53,15 +53,61 @@ def code_cells(df: pd.DataFrame, canon: str, ws: Workspace, log: IssueLog, path:
         fixed = normalise_code(v, width)
         return fixed, code is not None and fixed != code
 
-    res, _ = per_unique(df[canon], one)
-    out = np.array([r[0] for r in res], dtype=object)
-    lost = np.array([r[1] for r in res], dtype=bool)
+    vals = df[canon].to_numpy(dtype=object)
+    # Codes already as they should be (ASCII letters and digits, no zeros to restore) are
+    # kept as they are, at once: a national list has a distinct code on every row.
+    same = _plain_text(vals, r"[0-9A-Za-z_\-/]+")
+    if width:
+        same &= ~(_plain_text(vals, "[0-9]+") & (_lengths(vals) < width))
+    out = vals.copy()
+    lost = np.zeros(len(vals), dtype=bool)
+    rest = np.flatnonzero(~same)
+    if len(rest):
+        res, _ = per_unique(vals[rest], one)
+        out[rest] = [r[0] for r in res]
+        lost[rest] = [r[1] for r in res]
     rows, cells = df[ROW].to_numpy(), df[canon].to_numpy(dtype=object)
     for i in np.flatnonzero(lost):
         log.warning("code_lost_zero", "code_lost_zero", file=path, row=rows[i],
                     column=source_column(df, canon), value=cells[i], fixed=out[i])
     return pd.Series(out, index=df.index, dtype=object)
 
+
+
+def number_cells(cells: Any, decimal: str = ",") -> tuple[np.ndarray, np.ndarray]:
+    """Each cell by :func:`~ntmgis.core.text.parse_number`, and where it is not a number.
+
+    The same as ``per_unique(cells, lambda v: parse_number(v, decimal=decimal))``, but
+    the cells written plainly ("1250", or "62,071" with a decimal comma, "62.071" with
+    a decimal point) are parsed at once: amounts with three decimals are distinct on
+    nearly every row of a national investment list.
+    """
+    vals = np.asarray(cells, dtype=object)
+    plain = _plain_text(vals, r"[0-9]+(?:,[0-9]+)?" if decimal == "," else r"[0-9]+(?:\.[0-9]+)?")
+    res = np.empty(len(vals), dtype=object)
+    bad = np.zeros(len(vals), dtype=bool)
+    if plain.any():
+        text = pd.Series(vals[plain], dtype=object)
+        if decimal == ",":
+            text = text.str.replace(",", ".", regex=False)
+        res[plain] = text.astype(float).tolist()
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        res[rest], bad[rest] = per_unique(vals[rest], lambda v: parse_number(v, decimal=decimal))
+    return res, bad
+
+
+def _plain_text(vals: np.ndarray, pattern: str) -> np.ndarray:
+    """Which cells are strings matching ``pattern`` entirely (False for anything else)."""
+    if not len(vals) or pd.api.types.infer_dtype(vals, skipna=True) != "string":
+        return np.zeros(len(vals), dtype=bool)
+    found = pd.Series(vals, dtype=object).str.fullmatch(pattern).fillna(False)
+    return np.array(found, dtype=bool)  # a writable copy
+
+
+def _lengths(vals: np.ndarray) -> np.ndarray:
+    """The length of each string cell (0 for a missing one)."""
+    return pd.Series(vals, dtype=object).str.len().fillna(0).to_numpy()
 
 
 def enum_value(value: Any, kind: str) -> str | None:

@@ -17,11 +17,11 @@ from pyproj import Transformer
 from ntmgis.core.criteria import COMMUNE_CRITERIA, CriteriaSet
 from ntmgis.core.i18n import label, labels
 from ntmgis.core.issue_log import IssueLog
-from ntmgis.core.text import normalise_code, parse_number
+from ntmgis.core.text import normalise_code
 from ntmgis.core.workspace import (
     Workspace,
 )
-from ntmgis.inputs.cells import code_cells, enum_value, int_cell
+from ntmgis.inputs.cells import code_cells, enum_value, int_cell, number_cells
 from ntmgis.inputs.columns import ROW, add_messages, map_columns, report, source_column
 from ntmgis.inputs.legacy_text import per_unique
 from ntmgis.inputs.tables import read_table
@@ -174,7 +174,7 @@ def read_projects(ws: Workspace, log: IssueLog, *, code_width: int | None,
                   column=source_column(df, "year_start"), value=s, start=s, end=e)
     for canon in (*CAP_COLUMNS, "disbursed"):
         cells = df[canon] if canon in df else pd.Series([None] * len(df), index=df.index)
-        vals, bad_text = per_unique(cells, lambda v: parse_number(v, decimal=ws.decimal))
+        vals, bad_text = number_cells(cells, decimal=ws.decimal)
         for i in np.flatnonzero(bad_text):
             log.error("not_a_number", "not_a_number", file=path, row=df[ROW].iloc[i],
                       column=source_column(df, canon), value=cells.iloc[i])
