@@ -97,11 +97,19 @@ class IssueLog:
     lang: str = "vi"
     root: Path | None = None
     issues: list[Issue] = field(default_factory=list)
+    # path as given -> as shown: resolving asks the file system, and a national list can
+    # have 10.000 warnings on one file
+    _shown: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _rel(self, path: str | Path | None) -> str:
         if path is None:
             return ""
-        p = Path(path)
+        shown = self._shown.get(path)
+        if shown is None:
+            shown = self._shown[path] = self._relative(Path(path))
+        return shown
+
+    def _relative(self, p: Path) -> str:
         if self.root is not None:
             try:
                 return str(p.resolve().relative_to(self.root))
