@@ -361,7 +361,10 @@ def load_inputs(ws: Workspace, log: IssueLog) -> Inputs:
     if placed is not None and len(placed) and placed.crs is not None:
         # Boxes of the communes with ~2 km of slack, in degrees: enough to tell a
         # swapped lon/lat (hundreds of km away) from a point just over a boundary.
-        b = placed.to_crs("EPSG:4326").bounds.to_numpy()
+        # Only the convex hulls are reprojected (a twentieth of a surveyed boundary's
+        # vertices): over a commune, lon/lat are so near linear in the projected
+        # coordinates that the extremes sit on the hull, to far less than the slack.
+        b = placed.geometry.convex_hull.to_crs("EPSG:4326").bounds.to_numpy()
         area = shapely.STRtree(shapely.box(b[:, 0] - 0.02, b[:, 1] - 0.02, b[:, 2] + 0.02,
                                            b[:, 3] + 0.02))
     villages = _read_layer_checked(ws, "villages", log, ("code", "name", "commune_code"),
