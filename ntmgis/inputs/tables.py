@@ -55,6 +55,7 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
     kind = form_kind_of(path)
     if kind is not None:
         return read_filled_form(path, kind, ws, log)
+    has_nul = True  # unless the text was seen whole
     try:
         # header=None: the header row is taken by hand below, so that a name written
         # twice stays visible (pandas would rename it "name.1") and blank lines keep
@@ -87,6 +88,7 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
                 except UnicodeDecodeError:
                     text = raw.decode("latin-1")
             raw_df = _read_csv_text(text)
+            has_nul = "\x00" in text  # one scan of the text, not one per column
         else:
             log.error("format", "unsupported_format", file=path, path=log._rel(path),
                       ext=suffix, expected=", ".join(TABLE_SUFFIXES))
@@ -96,7 +98,8 @@ def read_table(cfg: TableConfig, ws: Workspace, log: IssueLog) -> pd.DataFrame |
                   reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return None
     df = _with_header(raw_df, path, log)
-    df = _strip_nul(df, path, log)
+    if has_nul:
+        df = _strip_nul(df, path, log)
     if not len(df):
         _report_empty(cfg, log)
     if encoding in ("utf-8", "utf8"):
