@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,10 @@ def int_cell(df: pd.DataFrame, canon: str, log: IssueLog, path: Path, *, lo: int
 
 
 
+_PLAIN_CODE = re.compile(r"[0-9A-Za-z_\-/]+")
+_DIGITS = re.compile("[0-9]+")
+
+
 def code_cells(df: pd.DataFrame, canon: str, ws: Workspace, log: IssueLog, path: Path,
                width: int | None) -> pd.Series:
     """Column ``canon`` as code strings, leading zeros restored to ``width`` (and logged)."""
@@ -56,9 +61,9 @@ def code_cells(df: pd.DataFrame, canon: str, ws: Workspace, log: IssueLog, path:
     vals = df[canon].to_numpy(dtype=object)
     # Codes already as they should be (ASCII letters and digits, no zeros to restore) are
     # kept as they are, at once: a national list has a distinct code on every row.
-    same = _plain_text(vals, r"[0-9A-Za-z_\-/]+")
+    same = _plain_text(vals, _PLAIN_CODE)
     if width:
-        same &= ~(_plain_text(vals, "[0-9]+") & (_lengths(vals) < width))
+        same &= ~(_plain_text(vals, _DIGITS) & (_lengths(vals) < width))
     out = vals.copy()
     lost = np.zeros(len(vals), dtype=bool)
     rest = np.flatnonzero(~same)
@@ -74,22 +79,30 @@ def code_cells(df: pd.DataFrame, canon: str, ws: Workspace, log: IssueLog, path:
 
 
 
+# Numbers written plainly, parsed at once (see number_cells): with a decimal comma,
+# "1250", "62,071" and "19.868,437" (dots between thousands); with a decimal point,
+# "1250" and "62.071".
+_PLAIN_NUMBER = {
+    ",": re.compile(r"[0-9]+(?:,[0-9]+)?|[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]+)?"),
+    ".": re.compile(r"[0-9]+(?:\.[0-9]+)?"),
+}
+
+
 def number_cells(cells: Any, decimal: str = ",") -> tuple[np.ndarray, np.ndarray]:
     """Each cell by :func:`~ntmgis.core.text.parse_number`, and where it is not a number.
 
     The same as ``per_unique(cells, lambda v: parse_number(v, decimal=decimal))``, but
-    the cells written plainly ("1250", or "62,071" with a decimal comma, "62.071" with
-    a decimal point) are parsed at once: amounts with three decimals are distinct on
-    nearly every row of a national investment list.
+    the cells written plainly are parsed at once: amounts with three decimals are
+    distinct on nearly every row of a national investment list.
     """
     vals = np.asarray(cells, dtype=object)
-    plain = _plain_text(vals, r"[0-9]+(?:,[0-9]+)?" if decimal == "," else r"[0-9]+(?:\.[0-9]+)?")
+    plain = _plain_text(vals, _PLAIN_NUMBER[decimal])
     res = np.empty(len(vals), dtype=object)
     bad = np.zeros(len(vals), dtype=bool)
     if plain.any():
         text = pd.Series(vals[plain], dtype=object)
-        if decimal == ",":
-            text = text.str.replace(",", ".", regex=False)
+        if decimal == ",":  # parse_number's reading of these forms
+            text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
         res[plain] = text.astype(float).tolist()
     rest = np.flatnonzero(~plain)
     if len(rest):
@@ -97,17 +110,18 @@ def number_cells(cells: Any, decimal: str = ",") -> tuple[np.ndarray, np.ndarray
     return res, bad
 
 
-def _plain_text(vals: np.ndarray, pattern: str) -> np.ndarray:
+def _plain_text(vals: np.ndarray, pattern: re.Pattern) -> np.ndarray:
     """Which cells are strings matching ``pattern`` entirely (False for anything else)."""
-    if not len(vals) or pd.api.types.infer_dtype(vals, skipna=True) != "string":
-        return np.zeros(len(vals), dtype=bool)
-    found = pd.Series(vals, dtype=object).str.fullmatch(pattern).fillna(False)
-    return np.array(found, dtype=bool)  # a writable copy
+    match = pattern.fullmatch
+    # a plain loop: pandas' str.fullmatch costs several times as much per cell
+    return np.fromiter((isinstance(v, str) and match(v) is not None for v in vals),
+                       dtype=bool, count=len(vals))
 
 
 def _lengths(vals: np.ndarray) -> np.ndarray:
-    """The length of each string cell (0 for a missing one)."""
-    return pd.Series(vals, dtype=object).str.len().fillna(0).to_numpy()
+    """The length of each string cell (0 for anything else)."""
+    return np.fromiter((len(v) if isinstance(v, str) else 0 for v in vals), dtype=np.int64,
+                       count=len(vals))
 
 
 def enum_value(value: Any, kind: str) -> str | None:
