@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -163,23 +164,45 @@ def test_the_fixture_set_reads_as_documented(cset):
         cset.indicator("12.9")
 
 
-@pytest.mark.parametrize("path,value,match", [
-    (("criteria", 0, "indicators", 0, "kind"), "number", "kind"),
-    (("criteria", 0, "indicators", 0, "direction"), "more", "direction"),
-    (("criteria", 0, "indicators", 0, "thresholds", 1, "class"), "vung_z", "vung_z"),
-    (("criteria", 0, "indicators", 0, "thresholds", 1, "value"), "40", "not a number"),
-    (("criteria", 0, "indicators", 0, "thresholds"), [], "needs thresholds"),
-    (("criteria", 1, "indicators", 0, "key"), "10", "repeats an indicator"),
-    (("default_class",), "nowhere", "default_class"),
+@pytest.mark.parametrize("path,value,vi,en", [
+    (("criteria", 0, "indicators", 0, "kind"), "number", "loại 'number'", "kind 'number'"),
+    (("criteria", 0, "indicators", 0, "direction"), "more", "chiều so sánh 'more'",
+     "direction 'more'"),
+    (("criteria", 0, "indicators", 0, "thresholds", 1, "class"), "vung_z",
+     "lớp 'vung_z' không có", "class 'vung_z' is not"),
+    (("criteria", 0, "indicators", 0, "thresholds", 1, "value"), "40",
+     "'40' không phải là số", "'40' is not a number"),
+    (("criteria", 0, "indicators", 0, "thresholds"), [], "cần có ngưỡng", "needs thresholds"),
+    (("criteria", 1, "indicators", 0, "key"), "10", "lặp lại mã của một chỉ tiêu",
+     "repeats an indicator"),
+    (("default_class",), "nowhere", "default_class 'nowhere' không có",
+     "default_class 'nowhere' is not"),
+    (("criteria", 0, "name_vi"), None, "thiếu khóa 'name_vi'|giá trị", "missing|not allowed"),
 ])
-def test_malformed_sets_say_where(raw, path, value, match):
+def test_malformed_sets_say_where_in_the_users_language(raw, path, value, vi, en):
+    import copy
+
     node = raw
     for p in path[:-1]:
         node = node[p]
-    node[path[-1]] = value
-    with pytest.raises(CriteriaError, match=match) as err:
-        criteria_set_from_dict(raw)
-    assert "test-set" in str(err.value)
+    if value is None:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    for lang, match, other in (("vi", vi, en), ("en", en, vi)):
+        with pytest.raises(CriteriaError, match=match) as err:
+            criteria_set_from_dict(copy.deepcopy(raw), lang=lang)
+        assert "test-set" in str(err.value)
+        # one language at a time: no English reason inside a Vietnamese message
+        assert not re.search(other, str(err.value)), str(err.value)
+    if path[-1] == "kind":
+        assert "tiêu chí 10, chỉ tiêu 10" in str(_err(raw, "vi"))
+
+
+def _err(raw, lang):
+    with pytest.raises(CriteriaError) as err:
+        criteria_set_from_dict(raw, lang=lang)
+    return err.value
 
 
 # -- ntmgis criteria ----------------------------------------------------------------------

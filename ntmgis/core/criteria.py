@@ -23,8 +23,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ntmgis.core.criteria_messages import SetError, criteria_msg, missing_key
+from ntmgis.core.criteria_messages import both_langs as _both
 from ntmgis.core.errors import CriteriaError
-from ntmgis.core.i18n import catalog
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -142,7 +143,7 @@ class Indicator:
     def is_met(self, value: float, threshold: Threshold) -> bool:
         """Whether ``value`` meets a numeric ``threshold``."""
         if threshold.value is None:
-            raise CriteriaError(f"indicator {self.key!r} has no threshold value to compare with")
+            raise CriteriaError(_both("no_threshold", key=self.key))
         if self.direction == "at_most":
             return value <= threshold.value
         return value >= threshold.value
@@ -150,7 +151,7 @@ class Indicator:
     def distance(self, value: float, threshold: Threshold) -> float:
         """How far ``value`` still is from ``threshold``, in the unit (positive: missing)."""
         if threshold.value is None:
-            raise CriteriaError(f"indicator {self.key!r} has no threshold value to compare with")
+            raise CriteriaError(_both("no_threshold", key=self.key))
         gap = threshold.value - value if self.direction == "at_least" else value - threshold.value
         return float(gap)
 
@@ -234,10 +235,10 @@ class CriteriaSet:
     def __post_init__(self) -> None:
         numbers = [c.number for c in self.criteria]
         if len(set(numbers)) != len(numbers):
-            raise CriteriaError(f"criteria set {self.key!r} repeats a criterion number")
+            raise SetError("repeats_number", key=self.key)
         keys = [i.key for c in self.criteria for i in c.indicators]
         if len(set(keys)) != len(keys):
-            raise CriteriaError(f"criteria set {self.key!r} repeats an indicator key")
+            raise SetError("repeats_indicator", key=self.key)
 
     def __iter__(self) -> Iterator[Criterion]:
         return iter(self.criteria)
@@ -405,15 +406,7 @@ def commune_class(n_met: int, total: int = 19, bands: tuple[int, ...] | None = N
 # Criteria sets as data (docs/CRITERIA_SETS.md)
 # --------------------------------------------------------------------------------------
 
-_MSG: dict[str, tuple[str, str]] = {
-    "unknown_set": ("không có bộ tiêu chí '{key}'; các bộ có: {sets}",
-                    "there is no criteria set '{key}'; the sets are: {sets}"),
-    "bad_set": ("bộ tiêu chí '{key}' không hợp lệ: {where}: {reason}",
-                "criteria set '{key}' is malformed: {where}: {reason}"),
-}
-
-
-_msg = catalog(_MSG)
+_msg = criteria_msg  # the catalogue of ntmgis.core.criteria_messages
 
 
 def _sets_dir() -> Any:
@@ -457,13 +450,13 @@ def _opt_int(value: Any) -> int | None:
     return None if value is None or value == "" else int(value)
 
 
-def _threshold(raw: Mapping[str, Any], classes: set[str]) -> Threshold:
+def _threshold(raw: Mapping[str, Any], classes: set[str], lang: str) -> Threshold:
     value = raw.get("value")
     cls = raw.get("class")
     if cls is not None and classes and str(cls) not in classes:
-        raise ValueError(f"class '{cls}' is not one of {sorted(classes)}")
+        raise ValueError(_msg("class_unknown", lang, cls=cls, classes=sorted(classes)))
     if isinstance(value, bool) or (value is not None and not isinstance(value, (int, float))):
-        raise ValueError(f"value {value!r} is not a number")
+        raise ValueError(_msg("not_a_number", lang, value=repr(value)))
     return Threshold(
         value=None if value is None else float(value),
         requirement_vi=str(raw.get("requirement_vi", "")),
@@ -474,25 +467,27 @@ def _threshold(raw: Mapping[str, Any], classes: set[str]) -> Threshold:
     )
 
 
-def _indicator(raw: Mapping[str, Any], number: int, classes: set[str]) -> Indicator:
+def _indicator(raw: Mapping[str, Any], number: int, classes: set[str], lang: str
+               ) -> Indicator:
     kind = str(raw.get("kind", "numeric"))
     if kind not in KINDS:
-        raise ValueError(f"kind '{kind}' is not one of {KINDS}")
+        raise ValueError(_msg("kind_unknown", lang, kind=kind, kinds=KINDS))
     direction = str(raw.get("direction", "at_least"))
     if direction not in DIRECTIONS:
-        raise ValueError(f"direction '{direction}' is not one of {DIRECTIONS}")
+        raise ValueError(_msg("direction_unknown", lang, direction=direction,
+                              directions=DIRECTIONS))
     ind = Indicator(
         key=str(raw["key"]).strip(), name_vi=str(raw.get("name_vi", "")),
         name_en=str(raw.get("name_en", "")), kind=kind, unit=str(raw.get("unit", "")),
         direction=direction, source=str(raw.get("source", "")),
         missing=str(raw.get("missing", "")), criterion=number,
-        thresholds=tuple(_threshold(t, classes) for t in raw.get("thresholds", ())),
+        thresholds=tuple(_threshold(t, classes, lang) for t in raw.get("thresholds", ())),
     )
     if kind == "numeric" and not ind.missing:
         if not ind.thresholds:
-            raise ValueError("a numeric indicator needs thresholds (or a 'missing' text)")
+            raise ValueError(_msg("needs_thresholds", lang))
         if any(t.value is None for t in ind.thresholds):
-            raise ValueError("a numeric threshold needs a value (or the indicator 'missing')")
+            raise ValueError(_msg("threshold_value", lang))
     return ind
 
 
@@ -510,6 +505,10 @@ def criteria_set_from_dict(raw: Mapping[str, Any], *, lang: str = "vi") -> Crite
     where = key
 
     def bad(reason: object) -> CriteriaError:
+        if isinstance(reason, (KeyError, TypeError)):
+            reason = missing_key(reason, lang)
+        elif isinstance(reason, SetError):
+            reason = reason.say(lang)
         return CriteriaError(_msg("bad_set", lang, key=key, where=where, reason=reason))
 
     try:
@@ -525,21 +524,22 @@ def criteria_set_from_dict(raw: Mapping[str, Any], *, lang: str = "vi") -> Crite
         bands = tuple(int(b) for b in raw.get("bands", ()))
         default = raw.get("default_class")
         if default is not None and str(default) not in class_keys:
-            raise ValueError(f"default_class '{default}' is not one of the classes")
+            raise ValueError(_msg("default_class", lang, cls=default))
     except (KeyError, TypeError, ValueError) as exc:
         raise bad(exc) from exc
     crits = []
     for c in raw.get("criteria", ()):
-        where = f"{key}, criteria {c.get('number', '?')}"
+        where = _msg("where_criterion", lang, key=key, number=c.get("number", "?"))
         try:
             number = int(c["number"])
             group = int(c.get("group", 0) or 0)
             if group and groups and group not in groups:
-                raise ValueError(f"group {group} is not one of the [[groups]]")
+                raise ValueError(_msg("group_unknown", lang, group=group))
             inds = []
             for i in c.get("indicators", ()):
-                where = f"{key}, criteria {number}, indicator {i.get('key', '?')}"
-                inds.append(_indicator(i, number, class_keys))
+                where = _msg("where_indicator", lang, key=key, number=number,
+                             indicator=i.get("key", "?"))
+                inds.append(_indicator(i, number, class_keys, lang))
             gvi, gen = groups.get(group, ("", ""))
             crits.append(Criterion(number=number, name_vi=str(c["name_vi"]),
                                    name_en=str(c.get("name_en", "")), group=group,
@@ -550,11 +550,11 @@ def criteria_set_from_dict(raw: Mapping[str, Any], *, lang: str = "vi") -> Crite
             raise bad(exc) from exc
     where = key
     if not crits:
-        raise bad("no [[criteria]]")
+        raise bad(_msg("no_criteria", lang))
     if bands and (len(bands) != 3 or bands[0] != len(crits)  # 4 bands, 4 house colours
                   or list(bands) != sorted(set(bands), reverse=True)):
-        raise bad(f"bands {list(bands)}: three decreasing numbers from {len(crits)}, "
-                  f"e.g. {list(derive_bands(len(crits)))}")
+        raise bad(_msg("bands", lang, bands=list(bands), n=len(crits),
+                       example=list(derive_bands(len(crits)))))
     try:
         return CriteriaSet(
             key=key, name_vi=str(raw.get("name_vi", key)), name_en=str(raw.get("name_en", "")),
@@ -581,7 +581,7 @@ def village_set_from_rows(rows: Iterable[dict], *, key: str, name_vi: str,
         try:
             number = int(r["number"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise CriteriaError(f"village criterion without a valid number: {r!r}") from exc
+            raise CriteriaError(_both("village_number", row=repr(r))) from exc
         crits.append(
             Criterion(
                 number=number,
@@ -594,6 +594,6 @@ def village_set_from_rows(rows: Iterable[dict], *, key: str, name_vi: str,
             )
         )
     if not crits:
-        raise CriteriaError("the village criteria set is empty")
+        raise CriteriaError(_both("village_empty"))
     return CriteriaSet(key=key, name_vi=name_vi, name_en=name_en or name_vi,
                        criteria=tuple(sorted(crits, key=lambda c: c.number)), level="village")
