@@ -17,6 +17,7 @@ from ntmgis.outputs.webmap.simplify import (
     _to_clean,
     clean_coverage,
     simplify_coverage_parts,
+    thin_coverage,
 )
 
 CRS = 3405  # VN-2000 / UTM 48N: metres
@@ -122,3 +123,79 @@ def test_reading_beside_the_coverage_or_after_it_gives_the_same_maps(tmp_path, b
     after = {p.name: p.read_bytes() for p in render_maps(ws, overwrite=True)}
     assert calls == [14]  # the sample's 14 units, in code order
     assert len(beside) == 21 and after == beside
+
+
+def _wiggly_grid(k: int, n: int = 80, amp: float = 3.0) -> np.ndarray:
+    """k x k squares of 2 km whose shared edges wiggle (the same points on both sides)."""
+    rng = np.random.default_rng(7)
+
+    def edge(p0: tuple[float, float], p1: tuple[float, float]) -> np.ndarray:
+        t = np.linspace(0.0, 1.0, n)[:, None]
+        pts = np.asarray(p0) + (np.asarray(p1) - np.asarray(p0)) * t
+        off = rng.normal(0.0, amp, (n, 2))
+        off[0] = off[-1] = 0.0
+        return pts + off
+
+    h = {(i, j): edge((X0 + j * SIZE, Y0 + i * SIZE), (X0 + (j + 1) * SIZE, Y0 + i * SIZE))
+         for i in range(k + 1) for j in range(k)}
+    v = {(i, j): edge((X0 + i * SIZE, Y0 + j * SIZE), (X0 + i * SIZE, Y0 + (j + 1) * SIZE))
+         for i in range(k + 1) for j in range(k)}
+    polys = []
+    for i in range(k):
+        for j in range(k):
+            ring = np.vstack([h[i, j][:-1], v[j + 1, i][:-1], h[i + 1, j][::-1][:-1],
+                              v[j, i][::-1]])
+            polys.append(shapely.Polygon(ring))
+    return np.asarray(polys, dtype=object)
+
+
+def test_thinning_keeps_shared_edges_shared() -> None:
+    polys = _wiggly_grid(4)
+    assert shapely.is_valid(polys).all() and shapely.coverage_is_valid(polys)
+    thin = thin_coverage(polys, 5.0)
+    # each stretch between junctions simplified once: still a valid coverage, far
+    # fewer points, every polygon within the tolerance of its input
+    assert shapely.is_valid(thin).all() and shapely.coverage_is_valid(thin)
+    before, after = (int(shapely.get_num_coordinates(g).sum()) for g in (polys, thin))
+    assert after < before / 2
+    assert float(shapely.hausdorff_distance(thin, polys).max()) <= 5.0 + 1e-9
+    # the two sides of a shared edge keep the same points: squares 0 and 1 (one above
+    # the other) share the edge y = Y0 + SIZE
+    pts = [{tuple(p) for p in shapely.get_coordinates(thin[i])
+            if abs(p[1] - (Y0 + SIZE)) < 4 * 3.0 and X0 < p[0] < X0 + SIZE} for i in (0, 4)]
+    assert len(pts[0]) > 2 and pts[0] == pts[1]
+    # no point is moved or made: the points kept are points of the input
+    src = {tuple(p) for p in shapely.get_coordinates(polys)}
+    assert {tuple(p) for p in shapely.get_coordinates(thin)} <= src
+    # the four corners of the grid and every junction are kept
+    for corner in ((X0, Y0), (X0 + 4 * SIZE, Y0 + 4 * SIZE), (X0 + SIZE, Y0 + SIZE)):
+        assert corner in {tuple(p) for p in shapely.get_coordinates(thin)}
+    # deterministic; nothing but polygons is touched
+    again = thin_coverage(polys, 5.0)
+    assert all(shapely.equals_exact(a, b, 0) for a, b in zip(thin, again, strict=True))
+    mixed = np.concatenate([polys[:3], [None, shapely.Polygon()]])
+    out = thin_coverage(mixed, 5.0)
+    assert out[3] is None and out[4].is_empty
+    # (the three squares alone have other junctions than in the whole grid)
+    assert shapely.coverage_is_valid(out[:3])
+
+
+def test_a_thinned_country_is_cleaned_and_simplified_as_before(monkeypatch) -> None:
+    """The map's path with thinning on: valid, within 30 m of the source."""
+    from ntmgis.outputs.webmap import simplify
+
+    polys = _wiggly_grid(6)
+    bad = 2 * 6 + 3  # pushed 8 m into its neighbours: overlaps there
+    polys[bad] = shapely.buffer(polys[bad], 8.0, join_style="mitre")
+    assert not shapely.coverage_is_valid(polys)
+    geo = gpd.GeoSeries(polys, crs=CRS)
+    plain, plain_valid, _ = simplify_coverage_parts(geo, 35.0)
+    monkeypatch.setattr(simplify, "THIN_MIN_VERTICES", 0)
+    out, valid, alone = simplify_coverage_parts(geo, 35.0)
+    assert valid and plain_valid and not alone.any()
+    assert shapely.coverage_is_valid(out.values)
+    dist = shapely.hausdorff_distance(out.values, polys)
+    assert float(dist.max()) <= 30.0
+    # as close to the source as without thinning, give or take the thinning's 8,75 m
+    assert float(dist.max()) <= float(shapely.hausdorff_distance(plain.values, polys).max()) \
+        + 35.0 * simplify.THIN_SHARE

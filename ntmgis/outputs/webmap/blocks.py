@@ -178,14 +178,13 @@ def _parse_list(v: object) -> list[int]:
 def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
                    years: list[int], tolerance: float,
                    cset: CriteriaSet = COMMUNE_CRITERIA, *,
-                   simplified: tuple | None = None
+                   simplified: tuple | None = None, shapes: tuple | None = None
                    ) -> tuple[dict, dict, bool, gpd.GeoSeries, np.ndarray]:
-    # simplified: simplify_coverage_parts' result when the caller made it first
+    # simplified: simplify_coverage_parts' result when the caller made it first;
+    # shapes: commune_shapes' of it, made meanwhile in another thread
     geo, valid, alone = simplified if simplified is not None else \
         simplify_coverage_parts(communes.geometry, tolerance)
-    geo84 = to_wgs84(geo)
-    labels_pt = to_wgs84(gpd.GeoSeries(shapely.point_on_surface(communes.geometry.values),
-                                       crs=communes.crs))
+    geom, labels = shapes if shapes is not None else commune_shapes(communes, geo, valid)
     codes = _strs(communes["code"])
     prog = communes["in_programme"] if "in_programme" in communes else pd.Series(True,
                                                                                  communes.index)
@@ -201,12 +200,9 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
                                                    pd.Series(None, communes.index)).tolist()],
         "tntm": [None] * len(codes),
         "tcrit": [None] * len(codes),
-        "lab": encode_points(labels_pt.values),
+        "lab": labels,
     }
-    if valid:  # a valid coverage: shared edges stored once (arcs)
-        block["arcs"], block["geom"] = encode_polygon_arcs(geo84.values)
-    else:
-        block["geom"] = encode_polygons(geo84.values)
+    block.update(geom)
     index = {c: i for i, c in enumerate(codes)}
     keys = list(cset.keys)
     cstat: dict[str, dict] = {}
@@ -237,6 +233,23 @@ def _commune_block(communes: gpd.GeoDataFrame, status: pd.DataFrame | None,
             cstat[str(y)] = {"m": _met_text(len(codes), at, _met_chars(rows, keys), len(keys)),
                              "c": "".join(c.tolist()), "g": g.tolist(), "l": lo.tolist()}
     return block, cstat, valid, geo, alone
+
+
+def commune_shapes(communes: gpd.GeoDataFrame, geo: gpd.GeoSeries, valid: bool
+                   ) -> tuple[dict, Any]:
+    """The communes' encoded geometry (``arcs`` and ``geom``, or ``geom``) and label points.
+
+    ``geo``: the simplified polygons (metric CRS), ``valid``: whether they form a
+    coverage (then stored as shared arcs). The geometry half of the commune block:
+    PROJ and GEOS, made in a second thread while the first builds the others.
+    """
+    geo84 = to_wgs84(geo)
+    labels = encode_points(to_wgs84(gpd.GeoSeries(
+        shapely.point_on_surface(communes.geometry.values), crs=communes.crs)).values)
+    if valid:  # a valid coverage: shared edges stored once (arcs)
+        arcs, geom = encode_polygon_arcs(geo84.values)
+        return {"arcs": arcs, "geom": geom}, labels
+    return {"geom": encode_polygons(geo84.values)}, labels
 
 
 def _village_block(villages: gpd.GeoDataFrame | None, vstatus: pd.DataFrame | None,

@@ -22,7 +22,7 @@ from ntmgis.monitoring.dissolve import fill_false_holes
 from ntmgis.outputs.webmap.encode import encode_polygons, to_wgs84
 from ntmgis.outputs.webmap.simplify import simplify_coverage_parts
 
-__all__ = ["LEVELS", "admin_levels", "mask_polygons", "readable_zoom"]
+__all__ = ["LEVELS", "admin_levels", "mask_polygons", "readable_zoom", "unit_shapes"]
 
 # (level, code column, name column, simplification tolerance in metres)
 LEVELS = (
@@ -86,11 +86,53 @@ def _without_false_holes(merged: shapely.Geometry, parts: np.ndarray, idx: np.nd
     return fill_false_holes(merged, parts, others=gvals[near])
 
 
+def unit_shapes(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, *,
+                alone: np.ndarray | None = None) -> list[tuple]:
+    """Each level's units (``LEVELS``) merged from the communes and simplified.
+
+    The geometry half of :func:`admin_levels` (GEOS and PROJ: a second thread can
+    make it while the first builds the other blocks); same parameters.
+
+    Returns
+    -------
+    list of tuple
+        Per level: the unit codes (sorted), the unit of each commune, the units'
+        simplified polygons (metric CRS) and their encoded geometry.
+    """
+    n = len(communes)
+    gvals = np.asarray(geoms.values, dtype=object)
+    tree = _LazyTree(gvals)
+    in_cov = np.ones(n, dtype=bool) if alone is None else ~np.asarray(alone, dtype=bool)
+    out = []
+    for _level, code_col, _name_col, tol in LEVELS:
+        codes = communes[code_col].astype(str).fillna("") if code_col in communes \
+            else pd.Series([""] * n)
+        uniq, unit_of = np.unique(codes.to_numpy(dtype=str), return_inverse=True)
+        m = len(uniq)
+        polys = []
+        order = np.argsort(unit_of, kind="stable")
+        bounds = np.searchsorted(unit_of[order], np.arange(m + 1))
+        for u in range(m):
+            idx = order[bounds[u]:bounds[u + 1]]
+            parts = gvals[idx[in_cov[idx]]] if in_cov[idx].any() else gvals[idx]
+            try:
+                merged = shapely.coverage_union_all(parts)
+            except shapely.errors.GEOSException:  # pragma: no cover - invalid coverage
+                merged = shapely.union_all(parts)
+            polys.append(_without_false_holes(merged, parts, idx, gvals, tree))
+        unit_geo = gpd.GeoSeries(polys, crs=geoms.crs)
+        unit_geo, _valid, _alone = simplify_coverage_parts(unit_geo, tol,
+                                                           assume_valid=alone is not None)
+        out.append((uniq, unit_of, unit_geo, encode_polygons(to_wgs84(unit_geo).values)))
+    return out
+
+
 def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[str, dict],
                  n_criteria: int, villages: dict, project_commune: np.ndarray,
                  project_capital: np.ndarray, *, bands: tuple[int, ...] | None = None,
                  alone: np.ndarray | None = None,
-                 unit_geoms: dict[str, gpd.GeoSeries] | None = None) -> dict:
+                 unit_geoms: dict[str, gpd.GeoSeries] | None = None,
+                 shapes: list[tuple] | None = None) -> dict:
     """Provinces and districts with per-year aggregates, and the zooms that switch levels.
 
     Parameters
@@ -118,6 +160,8 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
         Filled with each level's simplified polygons (metric CRS), by level name:
         the hillshade's mask of a whole country is drawn from the provinces
         instead of ten thousand communes.
+    shapes : list of tuple, optional
+        :func:`unit_shapes` of the same communes, already made (default: made here).
 
     Returns
     -------
@@ -156,30 +200,15 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
         else:
             vntm[y] = np.zeros(len(vcom), dtype=bool)
     areas = []
-    gvals = np.asarray(geoms.values, dtype=object)
-    tree = _LazyTree(gvals)
-    for level, code_col, name_col, tol in LEVELS:
+    if shapes is None:
+        shapes = unit_shapes(communes, geoms, alone=alone)
+    for (level, code_col, name_col, _tol), (uniq, unit_of, unit_geo, encoded) in zip(
+            LEVELS, shapes, strict=True):
         codes = communes[code_col].astype(str).fillna("") if code_col in communes \
             else pd.Series([""] * n)
         names = communes[name_col].astype(str).fillna("") if name_col in communes \
             else codes
-        uniq, unit_of = np.unique(codes.to_numpy(dtype=str), return_inverse=True)
         m = len(uniq)
-        polys = []
-        in_cov = np.ones(n, dtype=bool) if alone is None else ~np.asarray(alone, dtype=bool)
-        order = np.argsort(unit_of, kind="stable")
-        bounds = np.searchsorted(unit_of[order], np.arange(m + 1))
-        for u in range(m):
-            idx = order[bounds[u]:bounds[u + 1]]
-            parts = gvals[idx[in_cov[idx]]] if in_cov[idx].any() else gvals[idx]
-            try:
-                merged = shapely.coverage_union_all(parts)
-            except shapely.errors.GEOSException:  # pragma: no cover - invalid coverage
-                merged = shapely.union_all(parts)
-            polys.append(_without_false_holes(merged, parts, idx, gvals, tree))
-        unit_geo = gpd.GeoSeries(polys, crs=geoms.crs)
-        unit_geo, _valid, _alone = simplify_coverage_parts(unit_geo, tol,
-                                                           assume_valid=alone is not None)
         areas.append(shapely.area(unit_geo.values))
         if unit_geoms is not None:
             unit_geoms[level] = unit_geo
@@ -189,7 +218,7 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
             "level": level,
             "code": uniq.tolist(),
             "name": [str(names.iloc[i]) for i in first],
-            "geom": encode_polygons(to_wgs84(unit_geo).values),
+            "geom": encoded,
             "cu": unit_of.tolist(),  # unit of every commune
             "n": np.bincount(unit_of, minlength=m).tolist(),
             "vil": np.bincount(unit_of[vcom[vcom >= 0]], minlength=m).tolist()

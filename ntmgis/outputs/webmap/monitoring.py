@@ -8,6 +8,8 @@ takes the parts it needs; the layers' data blocks are built in
 
 from __future__ import annotations
 
+import warnings
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,10 +42,11 @@ from ntmgis.outputs.webmap.blocks import (
     _status_by_year,
     _strs,
     _village_block,
+    commune_shapes,
 )
 from ntmgis.outputs.webmap.encode import encode_points, latlon_bounds, to_wgs84
 from ntmgis.outputs.webmap.group_lines import group_lines
-from ntmgis.outputs.webmap.levels import mask_polygons
+from ntmgis.outputs.webmap.levels import admin_levels, mask_polygons, unit_shapes
 from ntmgis.outputs.webmap.list_page import list_page
 from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_text
 from ntmgis.outputs.webmap.page import assemble_page
@@ -107,13 +110,43 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     if coverage is None:
         coverage = map_coverage(ws, _get(layers, "communes"), SIMPLIFY_TOLERANCE_M, lang=lang)
     communes = coverage.communes
+    lod = bool(level_of_detail or (level_of_detail is None and len(communes) > LOD_MIN_COMMUNES))
+    geo, valid, alone = coverage.simplified
+    # GEOS and PROJ let go of Python's lock: the communes' and units' geometry and the
+    # bounds are made in a second thread while this one builds the other blocks; each
+    # is made as it would be alone, so the bytes do not depend on the timing. The
+    # warning filter is set here, once: filters are global, a thread's own would race.
+    with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=1) as pool:
+        warnings.simplefilter("ignore", RuntimeWarning)
+        shapes = pool.submit(commune_shapes, communes, geo, valid)
+        units = pool.submit(unit_shapes, communes, geo, alone=alone if valid else None) \
+            if lod else None
+        bounds = pool.submit(_bounds, communes)
+        return _model(ws, layers, coverage, lang=lang, online_tiles=online_tiles, years=years,
+                      period=period, road_block=road_block, shapes=shapes, units=units,
+                      bounds=bounds)
+
+
+def _bounds(communes: gpd.GeoDataFrame) -> list:
+    """The map's bounds (lat/lon) from the communes' convex hulls.
+
+    The extreme vertices of the communes are among those of their convex hulls (a
+    few per commune: not the whole boundaries reprojected).
+    """
+    return latlon_bounds(to_wgs84(gpd.GeoSeries(shapely.convex_hull(communes.geometry.values),
+                                                crs=communes.crs)))
+
+
+def _model(ws: Any, layers: Any, coverage: MapCoverage, *, lang: str, online_tiles: bool,
+           years: list[int] | None, period: tuple[Period, Any] | None,
+           road_block: dict | None, shapes: Future, units: Future | None, bounds: Future
+           ) -> _Base:
+    """:func:`_base_model`, the geometry coming from the futures made beside it."""
+    communes = coverage.communes
     metric = communes.crs
     years = years or [int(y) for y in ws.years]
     cset = layers_criteria_set(layers, ws, lang=lang)
-    cblock, cstat, valid, cgeo, alone = _commune_block(communes, _get(layers, "commune_status"),
-                                                years, SIMPLIFY_TOLERANCE_M, cset,
-                                                simplified=coverage.simplified)
-    cindex = {c: i for i, c in enumerate(cblock["code"])}
+    cindex = {c: i for i, c in enumerate(_strs(communes["code"]))}
     vnames = _village_criteria_names(ws, layers, lang)
     vblock = _village_block(_get(layers, "villages"), _get(layers, "village_status"), cindex,
                             years, vnames)
@@ -134,19 +167,13 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         if col not in projects:
             projects[col] = default
     pxy = to_wgs84(projects).values if len(projects) else np.empty(0, dtype=object)
-    admin = None
-    unit_geoms: dict[str, gpd.GeoSeries] = {}
-    if level_of_detail or (level_of_detail is None and len(communes) > LOD_MIN_COMMUNES):
-        from ntmgis.outputs.webmap.levels import admin_levels
-
-        pcom = np.array([cindex.get(c, -1) for c in _strs(projects["commune_code"])],
-                        dtype=np.int64)
-        pcap = projects[[f"cap_{s}" for s in FUNDING_SOURCES]].apply(
-            pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1).to_numpy(dtype="float64")
-        admin = admin_levels(communes, cgeo, cstat, len(cset), vblock, pcom, pcap,
-                             bands=tuple(cset.bands), alone=alone if valid else None,
-                             unit_geoms=unit_geoms)
-
+    # every project once, shared by all pages: a criterion map keeps those serving
+    # its criterion in the browser (app.js, ``pfilter``), so the block is built,
+    # serialised and compressed once instead of once per page
+    pblock, plines_block = _project_block(projects, np.asarray(pxy, dtype=object),
+                                          _get(layers, "project_lines"), cindex, years,
+                                          {c: i for i, c in enumerate(vblock["code"])},
+                                          metric=metric, line_tolerance=ROAD_SIMPLIFY_M)
     facilities = _get(layers, "facilities")
     fblock: dict = {"name": [], "type": [], "xy": []}
     if facilities is not None and len(facilities):
@@ -157,6 +184,20 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                   "xy": encode_points(to_wgs84(f).values)}
     rblock = road_block if road_block is not None else roads_block(_get(layers, "roads"),
                                                                     metric)
+    cblock, cstat, valid, cgeo, alone = _commune_block(communes, _get(layers, "commune_status"),
+                                                       years, SIMPLIFY_TOLERANCE_M, cset,
+                                                       simplified=coverage.simplified,
+                                                       shapes=shapes.result())
+    admin = None
+    unit_geoms: dict[str, gpd.GeoSeries] = {}
+    if units is not None:
+        pcom = np.array([cindex.get(c, -1) for c in _strs(projects["commune_code"])],
+                        dtype=np.int64)
+        pcap = projects[[f"cap_{s}" for s in FUNDING_SOURCES]].apply(
+            pd.to_numeric, errors="coerce").fillna(0.0).sum(axis=1).to_numpy(dtype="float64")
+        admin = admin_levels(communes, cgeo, cstat, len(cset), vblock, pcom, pcap,
+                             bands=tuple(cset.bands), alone=alone if valid else None,
+                             unit_geoms=unit_geoms, shapes=units.result())
 
     hill = None
     if getattr(ws, "elevation", None) is not None and Path(ws.elevation).exists():
@@ -203,10 +244,7 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         "plan_year": int(getattr(ws, "plan_year", years[-1])),
         "plan_ntm": _num(getattr(getattr(ws, "plan", None), "ntm_communes", None), 0),
         "notes": map_notes(ws, lang),
-        # the extreme vertices of the communes are among those of their convex
-        # hulls (a few per commune: not the whole boundaries reprojected)
-        "bounds": latlon_bounds(to_wgs84(gpd.GeoSeries(
-            shapely.convex_hull(communes.geometry.values), crs=communes.crs))),
+        "bounds": bounds.result(),
         "hill": hill,
         "tiles": TILES if online_tiles else None,
         "criteria": [[c.number, c.name(lang), c.group] for c in cset],
@@ -232,14 +270,6 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
     # what the pages carry: the per-year criteria strings packed (the raw ones stay
     # in `common` for the summaries computed here)
     n_c, k_c = len(cblock["code"]), len(cset)
-    # every project once, shared by all pages: a criterion map keeps those serving
-    # its criterion in the browser (app.js, ``pfilter``), so the block is built,
-    # serialised and compressed once instead of once per page
-    pxy_arr = np.asarray(pxy, dtype=object)
-    pblock, plines_block = _project_block(projects, pxy_arr, _get(layers, "project_lines"),
-                                          cindex, years, {c: i for i, c in enumerate(
-                                              vblock["code"])}, metric=metric,
-                                          line_tolerance=ROAD_SIMPLIFY_M)
     if period is not None:  # villages and projects are kept by year: the last one ended
         _last_year_ended(vblock, pblock, projects, period[0].year)
     packed = {
