@@ -193,6 +193,36 @@ def test_packed_arrays_round_trip() -> None:
     assert pack_numbered(["x1", "x22"] * 40) is None
 
 
+def test_lines_are_packed_as_second_differences_where_smaller() -> None:
+    """A smooth line's steps are stored less the step before; points are not."""
+    from ntmgis.outputs.webmap.packed import Ragged, unpack, unvarint_planes
+
+    rng = np.random.default_rng(3)
+    lines, lens = [], []
+    for _ in range(300):  # curving lines: each step turns a little from the last one
+        n = int(rng.integers(1, 40))
+        angle = np.cumsum(rng.normal(0, 0.15, n)) + rng.uniform(0, 7)
+        step = np.column_stack([np.cos(angle), np.sin(angle)]) * rng.uniform(300, 900)
+        pts = np.round(np.cumsum(step, axis=0)).astype(np.int64) + rng.integers(-10**6, 10**6, 2)
+        d = pts.copy()
+        d[1:] -= pts[:-1]
+        lines.append(d.reshape(-1))
+        lens.append(2 * n)
+    smooth = Ragged(np.concatenate(lines), [np.array(lens)], "c")
+    points = Ragged(rng.integers(-500, 500, 2000), [], "c")
+    for r, second in ((smooth, True), (points, False)):
+        blob = r.pack()
+        assert (int(unvarint_planes(blob)[0][0]) >> 3 == 1) is second
+        assert unpack(blob, "c") == r.tolist()
+    # against the plain layer deltas (what was packed before)
+    plain = smooth._pack(smooth._layer_deltas(), 0)
+    assert len(zlib.compress(smooth.pack())) < 0.97 * len(zlib.compress(plain))
+    # lists of one and two pairs, and empty ones, between longer ones
+    odd = Ragged(rng.integers(-99, 99, 24), [np.array([2, 0, 4, 6, 0, 12])], "c")
+    second = odd._pack(odd._second_differences(odd._layer_deltas()), 1)
+    assert unpack(second, "c") == odd.tolist()
+
+
 def test_text7_round_trips_without_markup() -> None:
     import os
 

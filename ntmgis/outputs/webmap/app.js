@@ -322,7 +322,7 @@
       }
       return outRows;
     }
-    var depth = u[0], count = u[1], pos = 2, levels = [];
+    var depth = u[0] & 7, pred = u[0] >> 3, count = u[1], pos = 2, levels = [];
     for (var d = 0; d < depth; d++) {
       var lv = u.subarray(pos, pos + count);
       levels.push(lv);
@@ -334,8 +334,15 @@
     for (i = 0; i < vals.length; i++) { var q = vals[i] >>> 0; vals[i] = (q >>> 1) ^ -(q & 1); }
     if (kind === 'c') {  // back to per-list deltas: each list's first pair absolute
       var leaf = depth ? levels[depth - 1] : [vals.length];
-      var x = 0, y = 0, at = 0;
-      for (var l = 0; l < leaf.length; l++) {
+      var x = 0, y = 0, at = 0, l;
+      if (pred) {  // packed.py: from each list's third pair on, its delta less the one before
+        for (l = 0; l < leaf.length; l++) {
+          for (i = at + 4; i < at + leaf[l]; i += 2) { vals[i] += vals[i - 2]; vals[i + 1] += vals[i - 1]; }
+          at += leaf[l];
+        }
+        at = 0;
+      }
+      for (l = 0; l < leaf.length; l++) {
         for (i = at; i < at + leaf[l]; i += 2) {
           x += vals[i]; y += vals[i + 1];
           if (i === at) { vals[i] = x; vals[i + 1] = y; }
