@@ -191,6 +191,15 @@ def test_packed_arrays_round_trip() -> None:
     prefix, width, numbers = pack_numbered([f"DA{i:06d}" for i in range(1, 101)])
     assert (prefix, width) == ("DA", 6) and numbers.tolist() == list(range(1, 101))
     assert pack_numbered(["x1", "x22"] * 40) is None
+    # whole numbers are written without the decimals they were given (the same numbers back)
+    whole = Numbers(np.array([1200.0, 30.0, np.nan, -7.0] * 30), 1, width=4)
+    assert unpack(whole.pack(), "n") == whole.tolist() == [[1200, 30, None, -7]] * 30
+    assert len(whole.pack()) < len(Numbers(whole.values + 0.1, 1, width=4).pack())
+    # sorted indexes as deltas, years drawn apart as they are: whichever deflates smaller
+    years = rng.integers(2021, 2026, 5000).tolist()
+    assert pack_int_list(years).kind == "a" and unpack(pack_int_list(years).pack(), "a") == years
+    index = np.sort(rng.integers(0, 10**6, 5000)).tolist()
+    assert pack_int_list(index).kind == "d" and unpack(pack_int_list(index).pack(), "d") == index
 
 
 def test_lines_are_packed_as_second_differences_where_smaller() -> None:

@@ -215,7 +215,7 @@ def pack_int_list(v: list) -> Ragged | Numbers | None:
     """A long JSON list of integers (or None), or of integer lists, packed; None if not such.
 
     Kinds ``"a"`` (as they are) and ``"d"`` (each from the one before, when
-    that is smaller: sorted indexes) are read back as plain lists, not
+    that deflates smaller: sorted indexes) are read back as plain lists, not
     typed arrays, so the page's script uses them as before; integers with
     None become :class:`Numbers` without decimals.
     """
@@ -238,8 +238,19 @@ def pack_int_list(v: list) -> Ragged | Numbers | None:
     arr = np.array(v, dtype=np.int64)
     if np.abs(arr).max() >= 2**30:
         return None
-    delta = np.diff(arr, prepend=0)
-    return Ragged(arr, [], "d" if np.abs(delta).sum() < np.abs(arr).sum() else "a")
+    return _as_is_or_deltas(arr)
+
+
+def _as_is_or_deltas(arr: np.ndarray) -> Ragged:
+    """``arr`` as kind ``"a"`` or ``"d"``, whichever deflates smaller.
+
+    Sorted indexes are smaller as deltas; values drawn apart from their
+    neighbours (years, populations) are not: the difference of two years
+    takes nine values where a year takes five.
+    """
+    as_is, deltas = Ragged(arr, [], "a"), Ragged(arr, [], "d")
+    return deltas if len(zlib.compress(deltas.pack(), 1)) < len(zlib.compress(as_is.pack(), 1)) \
+        else as_is
 
 
 _NUMBERED = re.compile(r"(\D*?)(\d{1,9})")
@@ -249,7 +260,7 @@ def pack_numbered(v: list) -> tuple[str, int, Ragged] | None:
     """Strings ``prefix + digits`` (one prefix, one width: codes, project ids) packed.
 
     ``(prefix, width, numbers)`` or None when ``v`` is not such a list; the
-    numbers are coded each from the one before when that is smaller.
+    numbers are coded each from the one before when that deflates smaller.
     """
     if type(v[0]) is not str:
         return None
@@ -265,8 +276,7 @@ def pack_numbered(v: list) -> tuple[str, int, Ragged] | None:
         return None
     arr = (np.frombuffer(digits.encode("ascii"), dtype=np.uint8).reshape(-1, width)
            - 48).astype(np.int64) @ (10 ** np.arange(width - 1, -1, -1, dtype=np.int64))
-    delta = np.diff(arr, prepend=0)
-    return prefix, width, Ragged(arr, [], "d" if np.abs(delta).sum() < arr.sum() else "a")
+    return prefix, width, _as_is_or_deltas(arr)
 
 
 class Numbers:
@@ -326,13 +336,21 @@ class Numbers:
     def pack(self) -> bytes:
         """``[2 * width + by_column, decimals]`` then the integers.
 
+        ``decimals`` is the fewest that keep every number (at most ``self.decimals``).
+
         Rows are stored column by column (the same source together) or row by
         row, whichever deflates smaller (amounts split by a fixed share repeat
         row by row; amounts drawn per source, column by column).
         """
         ints = np.round(np.nan_to_num(self.values) * 10.0 ** self.decimals).astype(np.int64)
+        # as few decimals as the numbers have (whole millions: none); the same numbers
+        # come back, a tenth of the size
+        decimals = self.decimals
+        while decimals > 0 and not (ints % 10).any():
+            ints //= 10
+            decimals -= 1
         u = np.where(np.isnan(self.values), 0, _zigzag(ints) + 1).astype(np.uint64)
-        head = np.array([2 * self.width, self.decimals], dtype=np.uint64)
+        head = np.array([2 * self.width, decimals], dtype=np.uint64)
         rows = varint_planes(np.concatenate([head, u]))
         if not self.width:
             return rows
