@@ -194,10 +194,9 @@ class Ragged:
             # list on, its delta less the one before (7 % less on boundaries and roads);
             # kept only where it deflates smaller (not on points)
             if len(values) > 4:
-                plain = self._pack(values, 0)
-                other = self._pack(self._second_differences(values), 1)
-                return other if len(zlib.compress(other, 1)) < len(zlib.compress(plain, 1)) \
-                    else plain
+                second = self._second_differences(values)
+                if _trial_size(second) < _trial_size(values):
+                    return self._pack(second, 1)
         elif self.kind == "d":  # each value from the one before (sorted indexes)
             values = np.diff(self.values, prepend=0)
         else:
@@ -248,9 +247,18 @@ def _as_is_or_deltas(arr: np.ndarray) -> Ragged:
     neighbours (years, populations) are not: the difference of two years
     takes nine values where a year takes five.
     """
-    as_is, deltas = Ragged(arr, [], "a"), Ragged(arr, [], "d")
-    return deltas if len(zlib.compress(deltas.pack(), 1)) < len(zlib.compress(as_is.pack(), 1)) \
-        else as_is
+    smaller = _trial_size(np.diff(arr, prepend=0)) < _trial_size(arr)
+    return Ragged(arr, [], "d" if smaller else "a")
+
+
+# values a choice of coding is tried on (the first ones): enough to tell, and the
+# country's 2,5 million boundary values are not compressed twice more
+TRIAL_VALUES = 2**18
+
+
+def _trial_size(values: np.ndarray) -> int:
+    """Deflated size (level 1) of the first ``TRIAL_VALUES`` of ``values`` as packed."""
+    return len(zlib.compress(varint_planes(_zigzag(values[:TRIAL_VALUES])), 1))
 
 
 _NUMBERED = re.compile(r"(\D*?)(\d{1,9})")
