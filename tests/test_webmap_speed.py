@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
 
@@ -355,6 +356,22 @@ def test_references_round_trip(small_country: Path) -> None:
     assert read_data_block(again) == data
     plain = assemble_page(data, title="x", lang="vi", compress=False)
     assert len(again.encode()) < 0.6 * len(plain.encode())
+
+
+def test_compressed_page_carries_its_code_compressed(small_country: Path) -> None:
+    """The libraries, map script and styles of a compressed page are the plain page's."""
+    from ntmgis.outputs.webmap.page import CODE_TYPE, _app, _libraries, read_code
+
+    text = small_country.read_text(encoding="utf-8")
+    css, libs, app = read_code(text)
+    assert (css, libs, app) == (f"{_libraries()[0]}\n{_app()[0]}", _libraries()[1], _app()[1])
+    code = text[text.index(f'type="{CODE_TYPE}">'):]
+    code = code[:code.index("</script>")]
+    assert len(code) < 0.4 * (len(css) + len(libs) + len(app))
+    # nothing of it is written as it is: one small boot script, then the data block's pieces
+    assert "markerClusterGroup" not in text and "<style" not in text
+    scripts = re.findall(r"<script>(.*?)</script>", text, re.S)
+    assert max(len(s) for s in scripts) < 12_000 and "ntmgisBoot" in scripts[0]
 
 
 @pytest.mark.browser
