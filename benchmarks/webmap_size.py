@@ -12,7 +12,9 @@ projects, then prints the sizes:
 
 - total: the whole file;
 - libraries: Leaflet and markercluster inlined by ntmgis (explore() loads its
-  libraries from CDNs, so it has none inlined and does not work offline);
+  libraries from CDNs, so it has none inlined and does not work offline); in a
+  page with a compressed data block, the libraries, map script and styles
+  compressed together (``page._code_text``);
 - hillshade: the inlined background image (explore() has no background
   offline);
 - data: the JSON data block without the hillshade (geometry, attributes of
@@ -37,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -198,7 +201,9 @@ def main(argv: list[str] | None = None) -> dict:
         compressed = 'type="application/json"' not in html
         hill = 0 if compressed else len(hill_src.encode())
         data_json = len(block.encode()) - hill
-        libs = library_bytes()
+        # a compressed page's libraries, map script and styles are compressed too (page.py)
+        code = re.search(r'<script id="ntmgis-code"[^>]*>(.*?)</script>', html, re.S)
+        libs = library_bytes() if code is None else len(code.group(1).encode())
         script = total - libs - hill - data_json
         renders = []
         if args.render:
@@ -227,11 +232,13 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"{'':34}{'bytes':>10}{'KiB':>9}")
     rows = [
         ("ntmgis index.html, total", total),
-        ("  inlined libraries", libs),
+        ("  inlined libraries" if not compressed
+         else "  libraries, map script, styles (gzip, text123)", libs),
         ("  inlined hillshade", hill),
         ("  data block (gzip, text123; with the hillshade)" if compressed
          else "  data (JSON, all years)", data_json),
-        ("  map script, styles, markup", script),
+        ("  map script, styles, markup" if not compressed
+         else "  boot script, markup", script),
         ("geopandas.explore() (CDN, online)", explore),
     ]
     for name, v in rows:

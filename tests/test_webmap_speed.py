@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
 
@@ -191,6 +192,45 @@ def test_packed_arrays_round_trip() -> None:
     prefix, width, numbers = pack_numbered([f"DA{i:06d}" for i in range(1, 101)])
     assert (prefix, width) == ("DA", 6) and numbers.tolist() == list(range(1, 101))
     assert pack_numbered(["x1", "x22"] * 40) is None
+    # whole numbers are written without the decimals they were given (the same numbers back)
+    whole = Numbers(np.array([1200.0, 30.0, np.nan, -7.0] * 30), 1, width=4)
+    assert unpack(whole.pack(), "n") == whole.tolist() == [[1200, 30, None, -7]] * 30
+    assert len(whole.pack()) < len(Numbers(whole.values + 0.1, 1, width=4).pack())
+    # sorted indexes as deltas, years drawn apart as they are: whichever deflates smaller
+    years = rng.integers(2021, 2026, 5000).tolist()
+    assert pack_int_list(years).kind == "a" and unpack(pack_int_list(years).pack(), "a") == years
+    index = np.sort(rng.integers(0, 10**6, 5000)).tolist()
+    assert pack_int_list(index).kind == "d" and unpack(pack_int_list(index).pack(), "d") == index
+
+
+def test_lines_are_packed_as_second_differences_where_smaller() -> None:
+    """A smooth line's steps are stored less the step before; points are not."""
+    from ntmgis.outputs.webmap.packed import Ragged, unpack, unvarint_planes
+
+    rng = np.random.default_rng(3)
+    lines, lens = [], []
+    for _ in range(300):  # curving lines: each step turns a little from the last one
+        n = int(rng.integers(1, 40))
+        angle = np.cumsum(rng.normal(0, 0.15, n)) + rng.uniform(0, 7)
+        step = np.column_stack([np.cos(angle), np.sin(angle)]) * rng.uniform(300, 900)
+        pts = np.round(np.cumsum(step, axis=0)).astype(np.int64) + rng.integers(-10**6, 10**6, 2)
+        d = pts.copy()
+        d[1:] -= pts[:-1]
+        lines.append(d.reshape(-1))
+        lens.append(2 * n)
+    smooth = Ragged(np.concatenate(lines), [np.array(lens)], "c")
+    points = Ragged(rng.integers(-500, 500, 2000), [], "c")
+    for r, second in ((smooth, True), (points, False)):
+        blob = r.pack()
+        assert (int(unvarint_planes(blob)[0][0]) >> 3 == 1) is second
+        assert unpack(blob, "c") == r.tolist()
+    # against the plain layer deltas (what was packed before)
+    plain = smooth._pack(smooth._layer_deltas(), 0)
+    assert len(zlib.compress(smooth.pack())) < 0.97 * len(zlib.compress(plain))
+    # lists of one and two pairs, and empty ones, between longer ones
+    odd = Ragged(rng.integers(-99, 99, 24), [np.array([2, 0, 4, 6, 0, 12])], "c")
+    second = odd._pack(odd._second_differences(odd._layer_deltas()), 1)
+    assert unpack(second, "c") == odd.tolist()
 
 
 def test_text7_round_trips_without_markup() -> None:
@@ -316,6 +356,22 @@ def test_references_round_trip(small_country: Path) -> None:
     assert read_data_block(again) == data
     plain = assemble_page(data, title="x", lang="vi", compress=False)
     assert len(again.encode()) < 0.6 * len(plain.encode())
+
+
+def test_compressed_page_carries_its_code_compressed(small_country: Path) -> None:
+    """The libraries, map script and styles of a compressed page are the plain page's."""
+    from ntmgis.outputs.webmap.page import CODE_TYPE, _app, _libraries, read_code
+
+    text = small_country.read_text(encoding="utf-8")
+    css, libs, app = read_code(text)
+    assert (css, libs, app) == (f"{_libraries()[0]}\n{_app()[0]}", _libraries()[1], _app()[1])
+    code = text[text.index(f'type="{CODE_TYPE}">'):]
+    code = code[:code.index("</script>")]
+    assert len(code) < 0.4 * (len(css) + len(libs) + len(app))
+    # nothing of it is written as it is: one small boot script, then the data block's pieces
+    assert "markerClusterGroup" not in text and "<style" not in text
+    scripts = re.findall(r"<script>(.*?)</script>", text, re.S)
+    assert max(len(s) for s in scripts) < 12_000 and "ntmgisBoot" in scripts[0]
 
 
 @pytest.mark.browser

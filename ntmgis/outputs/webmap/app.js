@@ -6,40 +6,13 @@
  * looks them up. window.ntmgis exposes counts and hooks for tests.
  *
  * The data block is plain JSON, or for large areas gzip written as ASCII text, 6 bytes
- * in 7 characters (page.py, text123.py), inflated here with the browser's DecompressionStream; the map is
- * drawn (start) once the data is there, and window.ntmgis.ready is set last.
+ * in 7 characters (page.py, text123.py), which boot.js inflates with the browser's
+ * DecompressionStream (this script, the libraries and the styles too) and hands to
+ * readRecords; the map is drawn (start) once the data is there, and
+ * window.ntmgis.ready is set last.
  */
 (function () {
   'use strict';
-  // text123.py: 6 bytes (a big-endian 48-bit number) in 7 digits base 123, most significant
-  // first; a digit is the index of its character among the ASCII characters that are not
-  // NUL, CR, <, > or &; a last group of m bytes is m + 1 digits. 123**7 < 2**53: exact
-  function text123(s) {
-    var D = text123.D;
-    if (!D) {  // the digit of each character (the function runs in a worker too: no outer names)
-      D = text123.D = new Float64Array(128);
-      for (var c = 0, d = 0; c < 128; c++) { if (c !== 0 && c !== 13 && c !== 60 && c !== 62 && c !== 38) { D[c] = d++; } }
-    }
-    var n = s.length, full = (n / 7) | 0, rest = n - 7 * full;
-    var out = new Uint8Array(6 * full + (rest ? rest - 1 : 0)), i = 0, o = 0, v, hi, lo, g;
-    for (g = 0; g < full; g++) {
-      v = D[s.charCodeAt(i)] * 123 + D[s.charCodeAt(i + 1)];
-      v = v * 123 + D[s.charCodeAt(i + 2)];
-      v = v * 123 + D[s.charCodeAt(i + 3)];
-      v = v * 123 + D[s.charCodeAt(i + 4)];
-      v = v * 123 + D[s.charCodeAt(i + 5)];
-      v = v * 123 + D[s.charCodeAt(i + 6)];
-      hi = Math.floor(v / 16777216); lo = v - hi * 16777216;
-      out[o] = hi >>> 16; out[o + 1] = hi >>> 8; out[o + 2] = hi;
-      out[o + 3] = lo >>> 16; out[o + 4] = lo >>> 8; out[o + 5] = lo;
-      i += 7; o += 6;
-    }
-    if (rest) {
-      for (v = 0, g = i; g < n; g++) { v = v * 123 + D[s.charCodeAt(g)]; }
-      for (g = rest - 2; g >= 0; g--) { out[o + g] = v % 256; v = Math.floor(v / 256); }
-    }
-    return out;
-  }
   // A packed array is unpacked when first read (a property getter): at the opening zoom
   // the map draws provinces and districts only, so most arrays are never read before the
   // first render. THUNKS keeps each getter's maker, so that refs can move them (take).
@@ -349,7 +322,7 @@
       }
       return outRows;
     }
-    var depth = u[0], count = u[1], pos = 2, levels = [];
+    var depth = u[0] & 7, pred = u[0] >> 3, count = u[1], pos = 2, levels = [];
     for (var d = 0; d < depth; d++) {
       var lv = u.subarray(pos, pos + count);
       levels.push(lv);
@@ -361,8 +334,15 @@
     for (i = 0; i < vals.length; i++) { var q = vals[i] >>> 0; vals[i] = (q >>> 1) ^ -(q & 1); }
     if (kind === 'c') {  // back to per-list deltas: each list's first pair absolute
       var leaf = depth ? levels[depth - 1] : [vals.length];
-      var x = 0, y = 0, at = 0;
-      for (var l = 0; l < leaf.length; l++) {
+      var x = 0, y = 0, at = 0, l;
+      if (pred) {  // packed.py: from each list's third pair on, its delta less the one before
+        for (l = 0; l < leaf.length; l++) {
+          for (i = at + 4; i < at + leaf[l]; i += 2) { vals[i] += vals[i - 2]; vals[i + 1] += vals[i - 1]; }
+          at += leaf[l];
+        }
+        at = 0;
+      }
+      for (l = 0; l < leaf.length; l++) {
         for (i = at; i < at + leaf[l]; i += 2) {
           x += vals[i]; y += vals[i + 1];
           if (i === at) { vals[i] = x; vals[i + 1] = y; }
@@ -385,18 +365,6 @@
       items = up;
     }
     return items;
-  }
-  var TOO_OLD = {
-    vi: 'Tr\u00ecnh duy\u1ec7t n\u00e0y kh\u00f4ng m\u1edf \u0111\u01b0\u1ee3c b\u1ea3n \u0111\u1ed3 (c\u1ea7n Chrome 80, Firefox 113, Safari 16.4 tr\u1edf l\u00ean).',
-    en: 'This browser cannot open the map (it needs Chrome 80, Firefox 113, Safari 16.4 or newer).'
-  };
-  function failed(err) {
-    var box = document.getElementById('map');
-    var msg = document.createElement('p');
-    msg.className = 'ntm-error';
-    msg.textContent = TOO_OLD[document.documentElement.lang] || TOO_OLD.en;
-    box.appendChild(msg);
-    if (err) { setTimeout(function () { throw err; }, 0); }
   }
   // every page carries all the projects (one block shared by the overview and the
   // criterion maps); a criterion map keeps those serving its criterion, in order
@@ -444,61 +412,12 @@
       D.plines = { p: p, geom: geom };
     }
   }
-  // The worker that inflates the pieces of a compressed block while the browser reads the
-  // next ones (its source: text123 and inflater below, as text); it answers with the bytes
-  function inflater() {
-    var ds = new DecompressionStream('gzip'), writer = ds.writable.getWriter();
-    var all = new Response(ds.readable).arrayBuffer();
-    function quiet() {}
-    onmessage = function (e) {
-      if (e.data !== null) { writer.write(text123(e.data)).catch(quiet); return; }
-      writer.close().catch(quiet);
-      all.then(function (buf) { postMessage(buf, [buf]); }, function (err) { postMessage({ error: String(err) }); });
-    };
-  }
-  function inflateHere(texts) {
-    var parts = texts.map(text123);
-    return new Response(new Blob(parts).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
-  }
-  // page.py: each piece of a compressed block is followed by a script calling ntmgisFeed(),
-  // the last by ntmgisFeed(true); without a worker (or if it fails) they are inflated here
-  function feeder() {
-    var texts = [], worker = null, broken = false, answer = null;
-    try {
-      worker = new Worker(URL.createObjectURL(new Blob(
-        ['var text123 = ' + text123.toString() + ';\n(' + inflater.toString() + ')();'], { type: 'text/javascript' })));
-      // a worker that fails (now or later: no DecompressionStream in it, say) answers null
-      worker.onerror = function (e) { e.preventDefault(); broken = true; if (answer) { answer(null); } };
-      worker.onmessage = function (e) { if (answer) { answer(e.data && e.data.error ? null : e.data); } };
-    } catch (e) { worker = null; }
-    return function (last) {
-      if (!last) {
-        var el = document.currentScript && document.currentScript.previousElementSibling;
-        var text = el ? el.textContent : '';
-        if (el) { el.textContent = ''; }  // the text is not needed any more
-        texts.push(text);
-        if (worker) { worker.postMessage(text); }
-        return;
-      }
-      var bytes = !worker || broken ? inflateHere(texts) : new Promise(function (resolve) {
-        answer = resolve;
-        worker.postMessage(null);
-      }).then(function (buf) { return buf || inflateHere(texts); });
-      bytes.then(function (buf) {
-        texts = null;
-        if (worker) { worker.terminate(); }
-        return readRecords(new Uint8Array(buf));
-      }).then(start, function (err) { failed(err); });
-    };
-  }
   var node = document.getElementById('ntmgis-data');
   if (node && node.type === 'application/json') {
     start(JSON.parse(node.textContent));
-  } else if (typeof DecompressionStream === 'undefined' || typeof Response === 'undefined') {
-    window.ntmgisFeed = function () {};
-    failed(null);
-  } else {
-    window.ntmgisFeed = feeder();
+  } else if (window.ntmgisBoot) {
+    // a compressed page: boot.js inflated this script and inflates the data (page.py)
+    window.ntmgisBoot(readRecords, start);
   }
 
   function start(D) {

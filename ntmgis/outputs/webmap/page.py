@@ -18,6 +18,13 @@ What is compressed is a sequence of records, one per top-level key (see
 :func:`_record`): the key's JSON text and, after it, the bytes of its packed
 arrays (geometry, amounts: :mod:`ntmgis.outputs.webmap.packed`), which
 ``app.js`` reads into typed arrays without parsing them as JSON text.
+
+A page with a compressed block has its libraries, map script and styles
+compressed too (290 KB as they are, 100 KB so: :func:`_code_text`), in a
+``<script id="ntmgis-code" type="application/x-ntmgis-code123">`` element; the
+small ``boot.js``, the one script written as it is, inflates them and the data
+block (no network, ``file://`` too) and hands the data to ``app.js``. A page with
+plain JSON data (a district) has them inlined as they are.
 """
 
 from __future__ import annotations
@@ -46,7 +53,8 @@ from ntmgis.outputs.webmap.text7 import decode7
 from ntmgis.outputs.webmap.text123 import clean_cut, decode123, encode123
 
 __all__ = ["STATIC_DIR", "APP_DIR", "COMPRESS_MIN_BYTES", "assemble_page", "library_bytes",
-           "to_json", "gzip_text", "read_data_block", "data_block_text", "GZ_TYPE"]
+           "to_json", "gzip_text", "read_data_block", "data_block_text", "read_code", "GZ_TYPE",
+           "CODE_TYPE"]
 
 # the type of a compressed data block: gzip (of the records, see _record) as text123
 GZ_TYPE = "application/x-ntmgis-gz123"
@@ -106,6 +114,47 @@ def _app() -> tuple[str, str]:
     css = "\n".join(line.strip() for line in _read(APP_DIR / "app.css").splitlines()
                     if line.strip())
     return css, compact_js(_read(APP_DIR / "app.js"))
+
+
+# the type of the element that holds the libraries, the map script and the styles of a page
+# with a compressed data block, compressed the same way (gzip as text123; boot.js reads it)
+CODE_TYPE = "application/x-ntmgis-code123"
+# zlib level of that code: compressed once per process (0,1 s), the same in every page
+GZ_LEVEL_CODE = 9
+
+
+@functools.cache
+def _boot() -> str:
+    return compact_js(_read(APP_DIR / "boot.js"))
+
+
+@functools.cache
+def _code_text() -> str:
+    """The styles, the libraries and the map script, NUL-separated, as gzip in text123.
+
+    ``boot.js`` inflates it, adds the styles and runs each script in order (as
+    the plain page runs its inlined ones): the libraries and ``app.js`` are 290 KB
+    as they are and 100 KB so, in every compressed page.
+    """
+    css, js = _libraries()
+    app_css, app_js = _app()
+    parts = [f"{css}\n{app_css}", js, app_js]
+    if any("\0" in p for p in parts):
+        raise ValueError("a NUL character in the inlined code")
+    raw = "\0".join(parts).encode("utf-8")
+    c = zlib.compressobj(GZ_LEVEL_CODE, zlib.DEFLATED, -15, 9)
+    body = c.compress(raw) + c.flush(zlib.Z_FINISH)
+    return encode123(b"".join([_GZ_HEADER, body,
+                               struct.pack("<II", zlib.crc32(raw), len(raw) & 0xFFFFFFFF)]))
+
+
+def read_code(page_html: str) -> tuple[str, str, str]:
+    """The styles, the libraries and the map script of a page (compressed or not)."""
+    m = re.search(f'<script id="ntmgis-code" type="{CODE_TYPE}">(.*?)</script>', page_html, re.S)
+    if m is None:
+        raise ValueError("no compressed code in the page")
+    css, libs, app = zlib.decompress(decode123(m.group(1)), 31).decode("utf-8").split("\0")
+    return css, libs, app
 
 
 def library_bytes() -> int:
@@ -508,9 +557,22 @@ def assemble_page(data: dict, *, title: str, lang: str, cache: dict | None = Non
     data gzip compressed (default: when its JSON is at least
     ``COMPRESS_MIN_BYTES``).
     """
+    block = _data_block(data, cache, shared, compress)
+    if not block.startswith(_PLAIN):
+        # a compressed block: the code is compressed too, and read by the boot script
+        return (
+            "<!DOCTYPE html>\n"
+            f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            '<link rel="icon" href="data:,">\n'
+            f"<title>{html.escape(title)}</title>\n</head>\n<body>\n"
+            '<div id="map" role="application"></div>\n'
+            f'<script id="ntmgis-code" type="{CODE_TYPE}">{_code_text()}</script>\n'
+            f"<script>\n{_boot()}\n</script>\n{block}\n"
+            "</body>\n</html>\n"
+        )
     css, js = _libraries()
     app_css, app_js = _app()
-    block = _data_block(data, cache, shared, compress)
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
@@ -520,9 +582,7 @@ def assemble_page(data: dict, *, title: str, lang: str, cache: dict | None = Non
         f"<style>\n{css}\n{app_css}\n</style>\n</head>\n<body>\n"
         '<div id="map" role="application"></div>\n'
         f"<script>\n{js}\n</script>\n"
-        # a compressed block comes in pieces after the map script, which takes each as it
-        # is read; plain JSON is read by the script after it
-        + (f"{block}\n<script>\n{app_js}\n</script>\n" if block.startswith(_PLAIN)
-           else f"<script>\n{app_js}\n</script>\n{block}\n")
-        + "</body>\n</html>\n"
+        # plain JSON is read by the map script after it
+        f"{block}\n<script>\n{app_js}\n</script>\n"
+        "</body>\n</html>\n"
     )
