@@ -128,7 +128,8 @@ def _agg_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
     """``RendererAgg.draw_text`` with the string's glyph layout shaped once per run.
 
     Shaping a string (libraqm) is about a sixth of drawing a text at 300 dpi; the
-    glyphs are drawn as matplotlib draws them, from the same layout.
+    glyphs are drawn as matplotlib draws them, from the same layout, and each
+    glyph's bitmap is rasterised once per run (:func:`_draw_glyphs`).
     """
     if ismath:
         return _REAL["agg_text"](self, gc, x, y, s, prop, angle, ismath, mtext)
@@ -142,10 +143,68 @@ def _agg_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
     items = _glyphs(("agg", font.fname, font.face_index, size, self.dpi, s, flags, features,
                      language),
                     lambda: font._layout(s, flags=flags, features=features, language=language))
-    self._draw_text_glyphs_and_boxes(
-        gc, x, y, angle,
-        ((item.ft_object, size, item.glyph_index, 0, 1, item.x, item.y) for item in items),
-        [])
+    if "render_glyph" not in _REAL:  # another matplotlib: its own glyph loop
+        self._draw_text_glyphs_and_boxes(
+            gc, x, y, angle,
+            ((item.ft_object, size, item.glyph_index, 0, 1, item.x, item.y) for item in items),
+            [])
+        return None
+    _draw_glyphs(self, gc, x, y, angle, size, flags, items)
+    return None
+
+
+# Rasterised glyphs shared by every page of a run (see _draw_glyphs); bounded.
+_BITMAPS: dict[tuple, tuple] = {}
+_MAX_BITMAPS = 200_000
+
+
+def _draw_glyphs(renderer, gc, x, y, angle, size, flags, items) -> None:
+    """Draw glyphs as ``RendererAgg._draw_text_glyphs_and_boxes`` does, rasterised once per run.
+
+    matplotlib places a glyph by handing FreeType its position in 1/64 of a pixel and
+    rasterising it there, every time. A glyph's bitmap depends only on the font, size,
+    dpi, rotation, hinting and the position's fraction of a pixel (64 x 64 steps): moved
+    by whole pixels, the same outline gives the same bitmap, moved by as many pixels.
+    So each bitmap is rasterised at its fraction once and drawn where it belongs:
+    the same pixels (the sample's labels, cells and legends reuse about 5 glyphs in 6).
+    """
+    import math
+
+    import numpy as np
+    from matplotlib.ft2font import RenderMode
+
+    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    # as matplotlib computes it (no slant, no extension)
+    matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[1, 0], [0, 1]]
+              ).round().astype(int)
+    rotation = tuple(matrix.ravel().tolist())
+    antialiased = bool(gc.get_antialiased())
+    mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
+    height, dpi = renderer.height, renderer.dpi
+    bottom = int(height)
+    draw = renderer._renderer.draw_text_image
+    for item in items:
+        dx, dy = item.x, item.y  # dy is upwards; so is FreeType's y
+        px = round(0x40 * (x + dx * cos - dy * sin))
+        py = round(0x40 * (height - y + dx * sin + dy * cos))
+        key = (item.ft_object, size, dpi, item.glyph_index, rotation, px & 63, py & 63,
+               flags, antialiased)
+        hit = _BITMAPS.get(key)
+        if hit is None:
+            font = item.ft_object
+            font.set_size(size, dpi)
+            font._set_transform(matrix, [px & 63, py & 63])
+            bitmap = _REAL["render_glyph"](font, item.glyph_index, flags, mode)
+            buffer = bitmap.buffer
+            if not antialiased:
+                buffer *= 0xff
+            if len(_BITMAPS) >= _MAX_BITMAPS:
+                _BITMAPS.clear()
+            hit = _BITMAPS[key] = (buffer, bitmap.left, bitmap.top)
+        buffer, left, top = hit
+        # whole pixels move the bitmap (>> floors, as FreeType does, below zero too);
+        # draw_text_image's y is downwards and the bitmap's bottom side
+        draw(buffer, left + (px >> 6), bottom - (top + (py >> 6)) + buffer.shape[0], 0, gc)
 
 
 def _pdf_text(self, *args, **kwargs):
@@ -212,6 +271,8 @@ def _install() -> bool:
             hasattr(FT2Font, "_layout") and hasattr(backend_agg, "get_hinting_flag"):
         _REAL["agg_text"] = agg.draw_text
         agg.draw_text = _agg_text
+        if hasattr(FT2Font, "_render_glyph") and hasattr(FT2Font, "_set_transform"):
+            _REAL["render_glyph"] = FT2Font._render_glyph
     base = _backend_pdf_ps.RendererPDFPSBase
     if hasattr(base, "_get_font_ttf") and hasattr(helpers, "layout"):
         from matplotlib.backends.backend_pdf import RendererPdf
@@ -234,6 +295,7 @@ def _uninstall() -> None:
         from matplotlib.backends import backend_agg
 
         backend_agg.RendererAgg.draw_text = _REAL.pop("agg_text")
+        _REAL.pop("render_glyph", None)
     if "pdf_font" in _REAL:
         import matplotlib._text_helpers as helpers
         from matplotlib.backends import _backend_pdf_ps
@@ -245,6 +307,7 @@ def _uninstall() -> None:
     _METRICS.clear()
     _LAYOUTS.clear()
     _GLYPHS.clear()
+    _BITMAPS.clear()
     _PDF_SIZES.clear()
 
 
