@@ -120,6 +120,8 @@ class _SharedImagesPdfFile(PdfFile):
         self._forms: dict[bytes, tuple] = {}  # digest -> (name, object, operators, box)
         self._pending: list | None = None  # a long path waiting for its painting operator
         self._seen: set[bytes] = set()  # digests of the long paths drawn so far
+        # a text's operators after its placement, by text (see _rc._pdf_text)
+        self.text_cache: dict[tuple, bytes] = {}
 
     @staticmethod
     def pathOperations(path, transform, clip=None, simplify=None, sketch=None):  # noqa: N802

@@ -119,6 +119,10 @@ def _glyphs(key: tuple, shape) -> list:
     if hit is None:
         if len(_GLYPHS) >= _MAX_LAYOUTS:
             _GLYPHS.clear()
+        from matplotlib.font_manager import FontProperties
+
+        # a font's properties are mutable: key on a copy
+        key = tuple(k.copy() if isinstance(k, FontProperties) else k for k in key)
         hit = _GLYPHS[key] = [_Item(i.ft_object, i.char, i.glyph_index, i.x, i.y, i.prev_kern)
                               for i in shape()]
     return hit
@@ -128,27 +132,88 @@ def _agg_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
     """``RendererAgg.draw_text`` with the string's glyph layout shaped once per run.
 
     Shaping a string (libraqm) is about a sixth of drawing a text at 300 dpi; the
-    glyphs are drawn as matplotlib draws them, from the same layout.
+    glyphs are drawn as matplotlib draws them, from the same layout, and each
+    glyph's bitmap is rasterised once per run (:func:`_draw_glyphs`).
     """
     if ismath:
         return _REAL["agg_text"](self, gc, x, y, s, prop, angle, ismath, mtext)
     from matplotlib.backends.backend_agg import get_hinting_flag
 
-    font = self._prepare_font(prop)
     features = mtext.get_fontfeatures() if mtext is not None else None
     language = mtext.get_language() if mtext is not None else None
     flags = get_hinting_flag()
     size = prop.get_size_in_points()
-    items = _glyphs(("agg", font.fname, font.face_index, size, self.dpi, s, flags, features,
-                     language),
-                    lambda: font._layout(s, flags=flags, features=features, language=language))
-    self._draw_text_glyphs_and_boxes(
-        gc, x, y, angle,
-        ((item.ft_object, size, item.glyph_index, 0, 1, item.x, item.y) for item in items),
-        [])
+
+    def shape():  # finding the font is a fifth of the work: only when not shaped yet
+        font = self._prepare_font(prop)
+        return font._layout(s, flags=flags, features=features, language=language)
+
+    items = _glyphs(("agg", prop, self.dpi, s, flags, features, language), shape)
+    if "render_glyph" not in _REAL:  # another matplotlib: its own glyph loop
+        self._draw_text_glyphs_and_boxes(
+            gc, x, y, angle,
+            ((item.ft_object, size, item.glyph_index, 0, 1, item.x, item.y) for item in items),
+            [])
+        return None
+    _draw_glyphs(self, gc, x, y, angle, size, flags, items)
+    return None
 
 
-def _pdf_text(self, *args, **kwargs):
+# Rasterised glyphs shared by every page of a run (see _draw_glyphs); bounded.
+_BITMAPS: dict[tuple, tuple] = {}
+_MAX_BITMAPS = 200_000
+
+
+def _draw_glyphs(renderer, gc, x, y, angle, size, flags, items) -> None:
+    """Draw glyphs as ``RendererAgg._draw_text_glyphs_and_boxes`` does, rasterised once per run.
+
+    matplotlib places a glyph by handing FreeType its position in 1/64 of a pixel and
+    rasterising it there, every time. A glyph's bitmap depends only on the font, size,
+    dpi, rotation, hinting and the position's fraction of a pixel (64 x 64 steps): moved
+    by whole pixels, the same outline gives the same bitmap, moved by as many pixels.
+    So each bitmap is rasterised at its fraction once and drawn where it belongs:
+    the same pixels (the sample's labels, cells and legends reuse about 5 glyphs in 6).
+    """
+    import math
+
+    import numpy as np
+    from matplotlib.ft2font import RenderMode
+
+    cos, sin = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    # as matplotlib computes it (no slant, no extension)
+    matrix = (0x10000 * np.array([[cos, -sin], [sin, cos]]) @ [[1, 0], [0, 1]]
+              ).round().astype(int)
+    rotation = tuple(matrix.ravel().tolist())
+    antialiased = bool(gc.get_antialiased())
+    mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
+    height, dpi = renderer.height, renderer.dpi
+    bottom = int(height)
+    draw = renderer._renderer.draw_text_image
+    for item in items:
+        dx, dy = item.x, item.y  # dy is upwards; so is FreeType's y
+        px = round(0x40 * (x + dx * cos - dy * sin))
+        py = round(0x40 * (height - y + dx * sin + dy * cos))
+        key = (item.ft_object, size, dpi, item.glyph_index, rotation, px & 63, py & 63,
+               flags, antialiased)
+        hit = _BITMAPS.get(key)
+        if hit is None:
+            font = item.ft_object
+            font.set_size(size, dpi)
+            font._set_transform(matrix, [px & 63, py & 63])
+            bitmap = _REAL["render_glyph"](font, item.glyph_index, flags, mode)
+            buffer = bitmap.buffer
+            if not antialiased:
+                buffer *= 0xff
+            if len(_BITMAPS) >= _MAX_BITMAPS:
+                _BITMAPS.clear()
+            hit = _BITMAPS[key] = (buffer, bitmap.left, bitmap.top)
+        buffer, left, top = hit
+        # whole pixels move the bitmap (>> floors, as FreeType does, below zero too);
+        # draw_text_image's y is downwards and the bitmap's bottom side
+        draw(buffer, left + (px >> 6), bottom - (top + (py >> 6)) + buffer.shape[0], 0, gc)
+
+
+def _pdf_shaped_text(self, *args, **kwargs):
     """``RendererPdf.draw_text``, during which :func:`_pdf_layout` knows the font's size.
 
     Other users of the same font objects (text drawn as paths: the labels' halos) set
@@ -161,6 +226,63 @@ def _pdf_text(self, *args, **kwargs):
     finally:
         _IN_PDF_TEXT[0] = False
         _PDF_SIZES.clear()
+
+
+def _pdf_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+    """``RendererPdf.draw_text``, a text's operators written once per PDF and then copied.
+
+    matplotlib writes a text as: its colours, ``q``, the matrix that puts it at
+    (x, y) and turns it, then its font, glyphs and kerning, ``Q``. Only the matrix
+    depends on where the text is: the rest depends on the string, font, size and
+    angle, and on the PDF file (its font names and glyph subsets, fixed once a
+    glyph is met in the file). So in a PDF that keeps a ``text_cache`` (the
+    appendix's), the rest is kept, by text, the first time, and written again as
+    it was for the same text elsewhere: the same bytes (the sample's map labels,
+    table cells and legends repeat page after page). Math text, links and
+    matplotlib's 14 core fonts are written as before.
+    """
+    import math
+
+    import matplotlib as mpl
+    from matplotlib.backends.backend_pdf import Op, _fill, pdfRepr
+
+    cache = getattr(self.file, "text_cache", None)
+    if (cache is None or ismath or gc.get_url() is not None
+            or mpl.rcParams["pdf.use14corefonts"]):
+        return _pdf_shaped_text(self, gc, x, y, s, prop, angle, ismath, mtext)
+    features = mtext.get_fontfeatures() if mtext is not None else None
+    language = mtext.get_language() if mtext is not None else None
+    key = (s, prop, angle, features, language, mpl.rcParams["pdf.fonttype"])
+    try:
+        hit = cache.get(key)
+    except TypeError:  # font features given as a list: not cached
+        return _pdf_shaped_text(self, gc, x, y, s, prop, angle, ismath, mtext)
+    self.check_gc(gc, gc._rgb)  # the colours first, as matplotlib does (then no change)
+    a = math.radians(angle)
+    place = (math.cos(a), math.sin(a), -math.sin(a), math.cos(a), x, y, Op.concat_matrix)
+    if hit is not None:
+        self.file.output(Op.gsave)
+        self.file.output(*place)
+        self.file.write(hit)
+        return None
+    written: list[bytes] = []
+    write = self.file.write
+
+    def keep(data) -> None:
+        written.append(bytes(data))
+        write(data)
+
+    self.file.write = keep
+    try:
+        _pdf_shaped_text(self, gc, x, y, s, prop, angle, ismath, mtext)
+    finally:
+        del self.file.write
+    data = b"".join(written)
+    head = (_fill([pdfRepr(Op.gsave)]) + b"\n" + _fill([pdfRepr(v) for v in place]) + b"\n")
+    if data.startswith(head):  # else (another matplotlib): not kept
+        key = (s, prop.copy(), *key[2:])  # FontProperties is mutable: key on a copy
+        cache[key] = data[len(head):]
+    return None
 
 
 def _pdf_font(self, prop):
@@ -183,6 +305,40 @@ def _pdf_layout(string, font, *, features=None, language=None):
         return real(string, font, features=features, language=language)
     return _glyphs(("pdf", font.fname, font.face_index, size, string, features, language),
                    lambda: real(string, font, features=features, language=language))
+
+
+# Outlines of texts drawn as paths (the labels' halos), by text (see _text_path); bounded.
+_PATHS: dict[tuple, tuple] = {}
+
+
+def _text_path(self, prop, s, ismath=False, *, features=None, language=None):
+    """``TextToPath.get_text_path``, each text's outline made once per run.
+
+    A label's halo is its text drawn as a path, so its glyphs' outlines are loaded and
+    assembled again on every page and in every output (PDF, PNG). The outline depends
+    on the string, the font and the converter's fixed scale, not on where or on which
+    page it is drawn. The vertices come back as one array (matplotlib's ``Path``
+    makes one of its list of rows anyway: the same numbers), a copy for each caller.
+    """
+    import numpy as np
+    from matplotlib.path import Path
+
+    real = _REAL["text_path"]
+    if ismath:
+        return real(self, prop, s, ismath, features=features, language=language)
+    key = (prop, s, features, language, self.FONT_SCALE, self.DPI)
+    try:
+        hit = _PATHS.get(key)
+    except TypeError:  # font features given as a list: not cached
+        return real(self, prop, s, ismath, features=features, language=language)
+    if hit is None:
+        verts, codes = real(self, prop, s, ismath, features=features, language=language)
+        if len(_PATHS) >= _MAX_LAYOUTS:
+            _PATHS.clear()
+        hit = (np.asarray(verts, dtype=float).reshape(-1, 2),
+               np.asarray(codes, dtype=Path.code_type))
+        _PATHS[(prop.copy(), *key[1:])] = hit
+    return hit[0].copy(), hit[1].copy()
 
 
 def _install() -> bool:
@@ -212,6 +368,13 @@ def _install() -> bool:
             hasattr(FT2Font, "_layout") and hasattr(backend_agg, "get_hinting_flag"):
         _REAL["agg_text"] = agg.draw_text
         agg.draw_text = _agg_text
+        if hasattr(FT2Font, "_render_glyph") and hasattr(FT2Font, "_set_transform"):
+            _REAL["render_glyph"] = FT2Font._render_glyph
+    from matplotlib.textpath import TextToPath
+
+    if hasattr(TextToPath, "get_text_path"):
+        _REAL["text_path"] = TextToPath.get_text_path
+        TextToPath.get_text_path = _text_path
     base = _backend_pdf_ps.RendererPDFPSBase
     if hasattr(base, "_get_font_ttf") and hasattr(helpers, "layout"):
         from matplotlib.backends.backend_pdf import RendererPdf
@@ -234,6 +397,11 @@ def _uninstall() -> None:
         from matplotlib.backends import backend_agg
 
         backend_agg.RendererAgg.draw_text = _REAL.pop("agg_text")
+        _REAL.pop("render_glyph", None)
+    if "text_path" in _REAL:
+        from matplotlib.textpath import TextToPath
+
+        TextToPath.get_text_path = _REAL.pop("text_path")
     if "pdf_font" in _REAL:
         import matplotlib._text_helpers as helpers
         from matplotlib.backends import _backend_pdf_ps
@@ -245,6 +413,8 @@ def _uninstall() -> None:
     _METRICS.clear()
     _LAYOUTS.clear()
     _GLYPHS.clear()
+    _BITMAPS.clear()
+    _PATHS.clear()
     _PDF_SIZES.clear()
 
 
