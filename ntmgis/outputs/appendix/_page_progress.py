@@ -12,7 +12,6 @@ import ntmgis.outputs.appendix._style as st
 from ntmgis.core.i18n import fmt_number
 from ntmgis.outputs.appendix._carto import (
     _DETAIL_MM,
-    _DISSOLVE_ABOVE,
     MM_PER_PT,
     Page,
     _true_north_angle,
@@ -24,7 +23,8 @@ from ntmgis.outputs.appendix._page_common import (
     MAX_FORCED_LABELS,
     Context,
     _rep_points,
-    commune_edges,
+    class_areas,
+    map_layers,
     short_name,
 )
 from ntmgis.outputs.appendix._text import tr
@@ -54,8 +54,7 @@ def page_progress(ctx: Context, n: int) -> Page:
     summary = []
     shared: dict = {}  # the first small map's coordinates, in which every map's outlines are
     named = _nameable(page, com, scale) if len(com) > MAX_FORCED_LABELS else None
-    areas, edges = _small_map_layers(ctx, com.geometry[inprog].to_numpy(),
-                                     _DETAIL_MM * page.s / 1000.0 * scale)
+    layers = map_layers(ctx, _DETAIL_MM * page.s / 1000.0 * scale)
     for i, year in enumerate(years):
         col, row = i % cols, i // cols
         x = 12.0 + col * cw + 2.0
@@ -63,9 +62,11 @@ def page_progress(ctx: Context, n: int) -> Page:
         fr = page.map_frame(x, ytop - ch + 1.5, mw, mh, b, scale=scale)
         st_y = d.status_all[d.status_all["year"] == year]
         cls = dict(zip(st_y["code"], st_y["band"], strict=True))
-        fr.fill_by(*_class_areas(ctx, areas, [
-            st.fill(d.band_colors.get(cls.get(c), st.MET_COLORS[""]))
-            for c in com["code"][inprog]]), ec="none", lw=0, zorder=1)
+        fills = class_areas(layers, [st.fill(d.band_colors.get(cls.get(c), st.MET_COLORS[""]))
+                                     for c in com["code"][inprog]])
+        # in the maps' own coordinates, like the outlines: the whole area is drawn once
+        MapPlacedPatch.drawn_by(fr, shared, lambda fr=fr, fills=fills: fr.fill_by(
+            *fills, ec="none", lw=0, zorder=1))
         if (~inprog).any():
             o = st.OUT_OF_PROGRAMME
             fr.polygons(com.geometry[~inprog], fc=o["fc"], ec=o["ec"], hatch=o["hatch"],
@@ -74,7 +75,7 @@ def page_progress(ctx: Context, n: int) -> Page:
             fr.hillshade(ctx.hillshade)
         # the same outlines on every map: written once into the PDF (MapPlacedPatch)
         MapPlacedPatch.drawn_by(fr, shared, lambda fr=fr: fr.edges(
-            edges, ec=st.BOUNDARY_COMMUNE["ec"], lw=0.35, zorder=3))
+            layers.edges, ec=st.BOUNDARY_COMMUNE["ec"], lw=0.35, zorder=3))
         MapPlacedPatch.drawn_by(fr, shared, lambda fr=fr: fr.polygons(
             [d.district], ec=st.BOUNDARY_DISTRICT["ec"], lw=1.0, zorder=3.2))
         ntm_codes = set(st_y.loc[st_y["ntm"], "code"])
@@ -178,50 +179,6 @@ def _small_labels(fr, com, inprog, stars=None, only: np.ndarray | None = None) -
             placed += placer.place_inside(xy[i:i + 1], short_name(com["name"].iloc[i]),
                                           force=False, **kw)
     return placed
-
-
-def _small_map_layers(ctx: Context, geoms: np.ndarray, tol: float) -> tuple[np.ndarray,
-                                                                           np.ndarray]:
-    """The units in the programme and the communes' boundaries, as the small maps draw them.
-
-    Every small map shows them at the same scale: with many units they are
-    simplified here once (detail finer than ``tol`` map units, 0,02 mm of the
-    small maps' paper) rather than on each map. A valid coverage stays one
-    (``coverage_simplify``: neighbours keep one shared edge, so that
-    :func:`_class_areas` can merge them edge for edge).
-    """
-    edges = commune_edges(ctx)
-    if len(geoms) <= _DISSOLVE_ABOVE:
-        return geoms, edges
-    edges = shapely.simplify(edges, tol, preserve_topology=True)
-    if _is_coverage(ctx):
-        return shapely.coverage_simplify(geoms, tol), edges
-    return shapely.simplify(geoms, tol, preserve_topology=True), edges
-
-
-def _class_areas(ctx: Context, geoms: np.ndarray, colors: list[str]) -> tuple[list, list]:
-    """(areas, their colours) of a map of many units: one area per colour, dissolved exactly.
-
-    The units of one class drawn together as their union lose the edges between
-    them (drawn again by the boundary lines): a third of the vertices of a small
-    map of 1.000 communes. Units that form a valid coverage (no overlaps, shared
-    edges matching) are merged edge for edge (``coverage_union_all``, fast and
-    exact); otherwise, and for few units, each is its own area as before.
-    """
-    if len(geoms) <= _DISSOLVE_ABOVE or not _is_coverage(ctx):
-        return list(geoms), colors
-    arr = np.asarray(colors)
-    classes = list(dict.fromkeys(colors))
-    return [shapely.coverage_union_all(geoms[arr == c]) for c in classes], classes
-
-
-def _is_coverage(ctx: Context) -> bool:
-    """Whether the communes form a valid polygonal coverage; checked once per process."""
-    ok = ctx.data.extra.get("communes_coverage")
-    if ok is None:
-        geoms = ctx.data.communes.geometry.to_numpy()
-        ok = ctx.data.extra["communes_coverage"] = bool(shapely.coverage_is_valid(geoms))
-    return ok
 
 
 def _nameable(page: Page, com, scale: int) -> np.ndarray:
