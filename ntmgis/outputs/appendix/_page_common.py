@@ -43,6 +43,8 @@ MAX_FORCED_LABELS = 60
 # Lines of more vertices than this are drawn as one path (see _lines): at two decimals,
 # about the 16 KB of operators from which the PDF writer shares a path between pages.
 _ONE_PATH_VERTICES = 1_000
+# A hole in a map's whole area smaller than this square (mm of paper) is not drawn.
+_SPECK_MM = 0.3
 
 # Design layout (mm on an A4 landscape sheet)
 MAP = (12.0, 18.0, 170.0, 164.0)
@@ -142,12 +144,14 @@ def communes_union(ctx: Context) -> shapely.Geometry:
 class MapLayers:
     """The units in the programme and the communes' boundaries, as a map draws them.
 
-    ``whole``: all the units as one area, when they are merged by class (else None).
+    ``whole``: all the units as one area (None for few units); ``exact``: whether
+    the units are a valid coverage (neighbours share their edges exactly).
     """
 
     areas: np.ndarray
     edges: np.ndarray
     whole: shapely.Geometry | None = None
+    exact: bool = False
 
 
 def map_layers(ctx: Context, tol: float) -> MapLayers:
@@ -166,35 +170,57 @@ def map_layers(ctx: Context, tol: float) -> MapLayers:
     hit = ctx.data.extra.get(key)
     if hit is None:
         edges = shapely.simplify(commune_edges(ctx), tol, preserve_topology=True)
-        if _is_coverage(ctx):
+        exact = _is_coverage(ctx)
+        if exact:
             areas = shapely.coverage_simplify(geoms, tol)
-            hit = MapLayers(areas, edges, shapely.coverage_union_all(areas))
-        else:
-            hit = MapLayers(shapely.simplify(geoms, tol, preserve_topology=True), edges)
-        ctx.data.extra[key] = hit
+            whole = shapely.coverage_union_all(areas)
+        else:  # gaps and overlaps: each unit on its own, the whole as their union
+            areas = shapely.simplify(geoms, tol, preserve_topology=True)
+            whole = shapely.union_all(areas)
+        # holes too small to print (the slivers between units simplified one by one: 2.200
+        # in a country of surveyed boundaries) are filled; their outlines were most of it
+        whole = _without_holes(whole, (_SPECK_MM / _DETAIL_MM * tol) ** 2)
+        hit = ctx.data.extra[key] = MapLayers(areas, edges, whole, exact)
     return hit
 
 
 def class_areas(layers: MapLayers, colors: list[str]) -> tuple[list, list]:
     """(areas, their colours) of ``layers.areas`` filled by ``colors``, to draw in order.
 
-    Merged by class when ``layers.whole`` is known (many units of a valid coverage,
-    merged edge for edge: ``coverage_union_all``, fast and exact): the units of one
-    class drawn together lose the edges between them (the boundary lines draw
-    them). The class with the longest outline is drawn as the whole area, first,
-    and the others over it: that outline is not written at all, and the whole
-    area is the same path on every page (written once into the PDF). Otherwise
+    With many units, the class with the longest outlines is drawn as the whole
+    area, first, and the other classes over it: its outlines are not written at
+    all, and the whole area is the same path on every page (written once into the
+    PDF). Units of a valid coverage are merged by class, edge for edge
+    (``coverage_union_all``: fast and exact): the units of one class drawn
+    together lose the edges between them (the boundary lines draw them). Else
     each unit is its own area (the map frame merges large plain fills).
     """
     if layers.whole is None:
         return list(layers.areas), colors
     arr = np.asarray(colors)
     classes = list(dict.fromkeys(colors))
-    merged = [shapely.coverage_union_all(layers.areas[arr == c]) for c in classes]
-    base = int(np.argmax(shapely.get_num_coordinates(np.asarray(merged, dtype=object))))
-    rest = [k for k in range(len(classes)) if k != base]
-    return ([layers.whole] + [merged[k] for k in rest],
-            [classes[base]] + [classes[k] for k in rest])
+    if layers.exact:
+        parts = [shapely.coverage_union_all(layers.areas[arr == c]) for c in classes]
+        size = shapely.get_num_coordinates(np.asarray(parts, dtype=object))
+        base = int(np.argmax(size))
+        rest = [k for k in range(len(classes)) if k != base]
+        return ([layers.whole] + [parts[k] for k in rest],
+                [classes[base]] + [classes[k] for k in rest])
+    n = shapely.get_num_coordinates(layers.areas)
+    base = int(np.argmax([n[arr == c].sum() for c in classes]))
+    keep = arr != classes[base]
+    return ([layers.whole, *layers.areas[keep]], [classes[base], *arr[keep].tolist()])
+
+
+def _without_holes(geom: shapely.Geometry, min_area: float) -> shapely.Geometry:
+    """``geom`` without its holes smaller than ``min_area``."""
+    polys = []
+    for p in shapely.get_parts(geom):
+        if shapely.get_type_id(p) != 3:
+            continue
+        holes = [r for r in p.interiors if shapely.Polygon(r).area >= min_area]
+        polys.append(shapely.Polygon(p.exterior, holes))
+    return shapely.MultiPolygon(polys) if len(polys) != 1 else polys[0]
 
 
 def _is_coverage(ctx: Context) -> bool:
