@@ -52,7 +52,7 @@ def page_progress(ctx: Context, n: int) -> Page:
     com = d.communes
     inprog = com["in_programme"].to_numpy(bool)
     summary = []
-    shared: dict = {}  # the first small map's coordinates, in which every map's outlines are
+    shared: dict = {}  # the first small map's coordinates (see MapPlacedPatch)
     named = _nameable(page, com, scale) if len(com) > MAX_FORCED_LABELS else None
     layers = map_layers(ctx, _DETAIL_MM * page.s / 1000.0 * scale)
     for i, year in enumerate(years):
@@ -220,7 +220,8 @@ class MapPlacedPatch(PathPatch):
     outlines are five different paths. Written in the first map's coordinates
     (the map's lower left corner at 0, 0) and moved by a translation, they are
     the same operators on every map, which the PDF writer keeps once, as a form
-    object. The raster drawing is the patch's own.
+    object. The raster drawing is the patch's own, and so is a PDF drawing at
+    another scale than the first map's.
     """
 
     _shared: dict
@@ -253,13 +254,18 @@ class MapPlacedPatch(PathPatch):
                 [[m[0, 0], m[0, 1], m[0, 2] - origin[0]], [m[1, 0], m[1, 1], m[1, 2] - origin[1]],
                  [0.0, 0.0, 1.0]])))
             lm = local.get_matrix()
+            if not np.allclose(m[:2, :2], lm[:2, :2], rtol=1e-9, atol=0.0):  # another scale
+                return type(pdf).draw_path(pdf, gc, path, transform, rgb_face)
             dx, dy = m[0, 2] - lm[0, 2], m[1, 2] - lm[1, 2]
             pdf.check_gc(gc, rgb_face)  # colour, width and the map's clip, on the page
             pdf.file.output(Op.gsave, 1, 0, 0, 1, dx, dy, Op.concat_matrix)
-            clean = path.cleaned(transform=local, simplify=path.should_simplify)
+            # simplified as matplotlib would (lines only: filled paths are drawn whole)
+            clean = path.cleaned(transform=local,
+                                 simplify=path.should_simplify and rgb_face is None)
             pdf.file.writePath(clean, IdentityTransform(), False, gc.get_sketch_params())
             pdf.file.output(pdf.gc.paint())
             pdf.file.output(Op.grestore)
+            return None
 
         pdf.draw_path = draw_path  # this patch's drawing only
         try:
