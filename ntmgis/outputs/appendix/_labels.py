@@ -1,15 +1,79 @@
-"""Collision-free labels on an appendix map: :class:`LabelPlacer`."""
+"""Collision-free labels on an appendix map: :class:`LabelPlacer`, and their halos.
+
+A label's white halo (:class:`HaloText`) is its own text stroked and filled in
+white under it. Drawn as matplotlib draws a stroke path effect, each halo is the
+outline of every glyph written out as a path: 1.000 communes' labels weighed 0,2
+MB of the overview and 0,43 MB of the progress page. In a PDF the halo is the
+same glyphs shown with text rendering mode 2 (fill, then stroke: what the path
+effect paints), a few bytes a label; the raster pages keep the path effect.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from matplotlib import patheffects
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.backends.backend_pdf import RendererPdf, Verbatim
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox, ScaledTranslation
 
 from ntmgis.outputs.appendix._carto import INK, MapFrame, add_text
 
-__all__ = ["LabelPlacer"]
+__all__ = ["LabelPlacer", "HaloText"]
+
+# Around a halo in a PDF: an empty replacement text (so that copying or searching the
+# page finds each label once, not its halo too), and rendering mode 2 (fill, stroke).
+_HALO_BEGIN = Verbatim(b"/Span <</ActualText ()>> BDC\n2 Tr")
+_HALO_END = Verbatim(b"0 Tr\nEMC")
+
+
+def _pdf_renderer(renderer) -> RendererPdf | None:
+    """The PDF renderer behind ``renderer``, or None when it draws something else."""
+    if isinstance(renderer, MixedModeRenderer):
+        renderer = renderer._renderer
+    return renderer if isinstance(renderer, RendererPdf) else None
+
+
+class HaloText(Text):
+    """A label's white halo: its text, stroked ``halo`` points wide (a stroke path effect).
+
+    In a PDF the text is shown once with text rendering mode 2 (filled and stroked
+    with the halo's colour and width, round joins: what the path effect paints)
+    instead of the outline of every glyph written as a path.
+    """
+
+    def __init__(self, *args, halo: float, **kwargs) -> None:
+        super().__init__(*args, path_effects=[patheffects.Stroke(
+            linewidth=halo, foreground=kwargs.get("color", "white"))], **kwargs)
+        self._halo = halo
+        self._as_text = False
+
+    def get_path_effects(self):
+        """The stroke path effect; none while drawn as stroked PDF text."""
+        return [] if self._as_text else super().get_path_effects()
+
+    def draw(self, renderer) -> None:
+        """Draw the halo: stroked text in a PDF, the stroke path effect elsewhere."""
+        pdf = _pdf_renderer(renderer)
+        if pdf is None:
+            return super().draw(renderer)
+        halo = self._halo
+
+        def stroked(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+            gc.set_linewidth(halo)
+            pdf.check_gc(gc, gc._rgb)  # colour, width and join set before the mode
+            pdf.file.output(_HALO_BEGIN)
+            type(pdf).draw_text(pdf, gc, x, y, s, prop, angle, ismath, mtext)
+            pdf.file.output(_HALO_END)
+
+        self._as_text = True
+        pdf.draw_text = stroked  # this text's drawing only
+        try:
+            super().draw(renderer)
+        finally:
+            del pdf.draw_text
+            self._as_text = False
+        return None
 
 # The box of a centred label around its anchor, in pixels, by text, font and dpi: the
 # same names are placed on every page of an atlas. Bounded.
@@ -166,7 +230,6 @@ class LabelPlacer:
     def _add(self, x, y, text, bb, kw, halo):
         self._push(bb.x0, bb.y0, bb.x1, bb.y1)
         if halo:
-            hkw = dict(kw, color="white")
-            add_text(self.ax, x, y, text, path_effects=[patheffects.Stroke(
-                linewidth=self.page.pt(halo), foreground="white")], **hkw)
+            self.ax._add_text(HaloText(x, y, text, halo=self.page.pt(halo),
+                                       **dict(kw, color="white")))
         add_text(self.ax, x, y, text, **kw)

@@ -12,23 +12,39 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from matplotlib.patches import PathPatch
+from matplotlib.path import Path as MplPath
 
 import ntmgis.outputs.appendix._style as st
 from ntmgis.core.i18n import fmt_number, label
 from ntmgis.core.version import __version__
-from ntmgis.outputs.appendix._carto import Hillshade, MapFrame, Page, unique_edges
+from ntmgis.outputs.appendix._carto import (
+    _DETAIL_MM,
+    _DISSOLVE_ABOVE,
+    Hillshade,
+    MapFrame,
+    Page,
+    unique_edges,
+)
 from ntmgis.outputs.appendix._data import AppendixData
 from ntmgis.outputs.appendix._labels import LabelPlacer
 from ntmgis.outputs.appendix._notes import area_kind, crs_note, report_line
+from ntmgis.outputs.appendix._paths import line_segments
 from ntmgis.outputs.appendix._text import fmt_date, tr
 
-__all__ = ["Context", "short_name", "commune_edges", "communes_union", "MAP", "PX", "PW",
-           "PTOP", "MAX_TABLE_ROWS", "MAX_FORCED_LABELS"]
+__all__ = ["Context", "short_name", "commune_edges", "communes_union", "MapLayers",
+           "map_layers", "class_areas", "MAP", "PX", "PW", "PTOP", "MAX_TABLE_ROWS",
+           "MAX_FORCED_LABELS"]
 
 # Tables by commune are left out above this many communes (national-scale runs).
 MAX_TABLE_ROWS = 30
 # Labels of every unit are forced onto the map up to this many units.
 MAX_FORCED_LABELS = 60
+# Lines of more vertices than this are drawn as one path (see _lines): at two decimals,
+# about the 16 KB of operators from which the PDF writer shares a path between pages.
+_ONE_PATH_VERTICES = 1_000
+# A hole in a map's whole area smaller than this square (mm of paper) is not drawn.
+_SPECK_MM = 0.3
 
 # Design layout (mm on an A4 landscape sheet)
 MAP = (12.0, 18.0, 170.0, 164.0)
@@ -124,19 +140,130 @@ def communes_union(ctx: Context) -> shapely.Geometry:
     return union
 
 
+@dataclass(frozen=True)
+class MapLayers:
+    """The units in the programme and the communes' boundaries, as a map draws them.
+
+    ``whole``: all the units as one area (None for few units); ``exact``: whether
+    the units are a valid coverage (neighbours share their edges exactly).
+    """
+
+    areas: np.ndarray
+    edges: np.ndarray
+    whole: shapely.Geometry | None = None
+    exact: bool = False
+
+
+def map_layers(ctx: Context, tol: float) -> MapLayers:
+    """The layers of a map that draws detail down to ``tol`` map units.
+
+    With many units they are simplified once per process and tolerance (0,02 mm of
+    the paper of the pages' maps, which share their scale), not on each page; a
+    valid coverage stays one (``coverage_simplify``: neighbours keep one shared
+    edge, which :func:`class_areas` merges exactly). Few units are returned whole.
+    """
+    com = ctx.data.communes
+    geoms = com.geometry[com["in_programme"].to_numpy(bool)].to_numpy()
+    if len(geoms) <= _DISSOLVE_ABOVE:
+        return MapLayers(geoms, commune_edges(ctx))
+    key = f"map_layers {tol!r}"
+    hit = ctx.data.extra.get(key)
+    if hit is None:
+        edges = shapely.simplify(commune_edges(ctx), tol, preserve_topology=True)
+        exact = _is_coverage(ctx)
+        if exact:
+            areas = shapely.coverage_simplify(geoms, tol)
+            whole = shapely.coverage_union_all(areas)
+        else:  # gaps and overlaps: each unit on its own, the whole as their union
+            areas = shapely.simplify(geoms, tol, preserve_topology=True)
+            whole = shapely.union_all(areas)
+        # holes too small to print (the slivers between units simplified one by one: 2.200
+        # in a country of surveyed boundaries) are filled; their outlines were most of it
+        whole = _without_holes(whole, (_SPECK_MM / _DETAIL_MM * tol) ** 2)
+        hit = ctx.data.extra[key] = MapLayers(areas, edges, whole, exact)
+    return hit
+
+
+def class_areas(layers: MapLayers, colors: list[str]) -> tuple[list, list]:
+    """(areas, their colours) of ``layers.areas`` filled by ``colors``, to draw in order.
+
+    With many units, the class with the longest outlines is drawn as the whole
+    area, first, and the other classes over it: its outlines are not written at
+    all, and the whole area is the same path on every page (written once into the
+    PDF). Units of a valid coverage are merged by class, edge for edge
+    (``coverage_union_all``: fast and exact): the units of one class drawn
+    together lose the edges between them (the boundary lines draw them). Else
+    each unit is its own area (the map frame merges large plain fills).
+    """
+    if layers.whole is None:
+        return list(layers.areas), colors
+    arr = np.asarray(colors)
+    classes = list(dict.fromkeys(colors))
+    if layers.exact:
+        parts = [shapely.coverage_union_all(layers.areas[arr == c]) for c in classes]
+        size = shapely.get_num_coordinates(np.asarray(parts, dtype=object))
+        base = int(np.argmax(size))
+        rest = [k for k in range(len(classes)) if k != base]
+        return ([layers.whole] + [parts[k] for k in rest],
+                [classes[base]] + [classes[k] for k in rest])
+    n = shapely.get_num_coordinates(layers.areas)
+    base = int(np.argmax([n[arr == c].sum() for c in classes]))
+    keep = arr != classes[base]
+    return ([layers.whole, *layers.areas[keep]], [classes[base], *arr[keep].tolist()])
+
+
+def _without_holes(geom: shapely.Geometry, min_area: float) -> shapely.Geometry:
+    """``geom`` without its holes smaller than ``min_area``."""
+    polys = []
+    for p in shapely.get_parts(geom):
+        if shapely.get_type_id(p) != 3:
+            continue
+        holes = [r for r in p.interiors if shapely.Polygon(r).area >= min_area]
+        polys.append(shapely.Polygon(p.exterior, holes))
+    return shapely.MultiPolygon(polys) if len(polys) != 1 else polys[0]
+
+
+def _is_coverage(ctx: Context) -> bool:
+    """Whether the communes form a valid polygonal coverage; checked once per process."""
+    ok = ctx.data.extra.get("communes_coverage")
+    if ok is None:
+        geoms = ctx.data.communes.geometry.to_numpy()
+        ok = ctx.data.extra["communes_coverage"] = bool(shapely.coverage_is_valid(geoms))
+    return ok
+
+
+def _lines(frame: MapFrame, geoms, *, color: str, lw: float, zorder: float, ls="-") -> None:
+    """Lines as :meth:`MapFrame.lines` draws them; long ones as one path, not a collection.
+
+    A long path that a page draws twice (a road and its casing) or every page
+    draws (the roads, the districts' boundaries of a country) is written once into
+    the PDF, which it can only be as one path. Short ones (less than about the
+    16 KB of operators from which the PDF writer shares a path) stay a collection:
+    the same pixels as before.
+    """
+    segs = line_segments(frame._detail(geoms, ls))
+    if sum(len(s) for s in segs) < _ONE_PATH_VERTICES:
+        frame.lines(geoms, color=color, lw=lw, zorder=zorder, ls=ls)
+        return
+    xy = np.concatenate(segs)
+    codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+    codes[np.cumsum([0] + [len(s) for s in segs[:-1]])] = MplPath.MOVETO
+    frame.ax.add_artist(PathPatch(MplPath(xy, codes), facecolor="none", edgecolor=color,
+                                  linewidth=frame.page.pt(lw), linestyle=ls, zorder=zorder,
+                                  joinstyle="round", capstyle="round"))
+
+
 def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[tuple]:
     """Commune fills (or paper), township hatched, relief, boundaries; legend entries."""
     d, lang = ctx.data, ctx.lang
     com = d.communes
     inprog = com["in_programme"].to_numpy(bool)
     entries: list[tuple] = []
-    if colors is None:
-        frame.polygons(com.geometry[inprog], fc=st.PAPER_FILL, ec="none", lw=0, zorder=1)
-    else:
-        geoms = list(com.geometry[inprog])
-        nodata = st.fill(st.MET_COLORS[""])
-        frame.fill_by(geoms, [colors.get(c, nodata) for c in com["code"][inprog]],
-                      ec="none", lw=0, zorder=1)
+    layers = map_layers(ctx, frame.mm(_DETAIL_MM))
+    nodata = st.fill(st.MET_COLORS[""])
+    fills = ([st.PAPER_FILL] * len(layers.areas) if colors is None
+             else [colors.get(c, nodata) for c in com["code"][inprog]])
+    frame.fill_by(*class_areas(layers, fills), ec="none", lw=0, zorder=1)
     if (~inprog).any():
         o = st.OUT_OF_PROGRAMME
         frame.polygons(com.geometry[~inprog], fc=o["fc"], ec=o["ec"], hatch=o["hatch"],
@@ -144,7 +271,7 @@ def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[
         entries.append(("patch", tr("not_in_programme", lang), dict(o)))
     if ctx.hillshade is not None:
         frame.hillshade(ctx.hillshade)
-    frame.edges(commune_edges(ctx), ec=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"],
+    frame.edges(layers.edges, ec=st.BOUNDARY_COMMUNE["ec"], lw=st.BOUNDARY_COMMUNE["lw"],
                 zorder=3)
     frame.polygons([d.district], ec=st.BOUNDARY_DISTRICT["ec"],
                    lw=st.BOUNDARY_DISTRICT["lw"], zorder=3.2, ls=(0, (6, 1.5, 1, 1.5)))
@@ -152,8 +279,8 @@ def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[
                     dict(color=st.BOUNDARY_DISTRICT["ec"], lw=st.BOUNDARY_DISTRICT["lw"],
                          ls=(0, (6, 1.5, 1, 1.5)))))
     if d.groups:  # a province: where each district (group) ends
-        frame.lines([g[2] for g in d.groups], color=st.BOUNDARY_GROUP["ec"],
-                    lw=st.BOUNDARY_GROUP["lw"], zorder=3.1, ls=(0, (4, 1.5)))
+        _lines(frame, [g[2] for g in d.groups], color=st.BOUNDARY_GROUP["ec"],
+                  lw=st.BOUNDARY_GROUP["lw"], zorder=3.1, ls=(0, (4, 1.5)))
         entries.append(("line", ctx.group_boundary_label(),
                         dict(color=st.BOUNDARY_GROUP["ec"], lw=st.BOUNDARY_GROUP["lw"],
                              ls=(0, (4, 1.5)))))
@@ -166,8 +293,8 @@ def _base(ctx: Context, frame: MapFrame, colors: dict[str, str] | None) -> list[
             sel = d.roads.geometry[classes == k]
             if len(sel):
                 sty = st.MAIN_ROAD_STYLE[k]
-                frame.lines(sel, color=sty["casing"], lw=sty["casing_lw"], zorder=3.4)
-                frame.lines(sel, color=sty["color"], lw=sty["lw"], zorder=3.5)
+                _lines(frame, sel, color=sty["casing"], lw=sty["casing_lw"], zorder=3.4)
+                _lines(frame, sel, color=sty["color"], lw=sty["lw"], zorder=3.5)
                 entries.append(("line", label("road_class", k, lang), dict(sty)))
     if ctx.hillshade is not None:
         entries.append(("patch", tr("relief", lang), dict(fc="#b5b5b5", ec="#888888")))

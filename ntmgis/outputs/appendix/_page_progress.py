@@ -4,16 +4,35 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
+from matplotlib.backends.backend_pdf import Op
+from matplotlib.patches import PathPatch
+from matplotlib.transforms import Affine2D, IdentityTransform
 
 import ntmgis.outputs.appendix._style as st
 from ntmgis.core.i18n import fmt_number
-from ntmgis.outputs.appendix._carto import Page, _true_north_angle, nice_scale
+from ntmgis.outputs.appendix._carto import (
+    _DETAIL_MM,
+    MM_PER_PT,
+    Page,
+    _true_north_angle,
+    nice_scale,
+)
 from ntmgis.outputs.appendix._data import AppendixData
-from ntmgis.outputs.appendix._labels import LabelPlacer
-from ntmgis.outputs.appendix._page_common import Context, _rep_points, commune_edges, short_name
+from ntmgis.outputs.appendix._labels import LabelPlacer, _pdf_renderer
+from ntmgis.outputs.appendix._page_common import (
+    MAX_FORCED_LABELS,
+    Context,
+    _rep_points,
+    class_areas,
+    map_layers,
+    short_name,
+)
 from ntmgis.outputs.appendix._text import tr
 
-__all__ = ["page_progress"]
+__all__ = ["page_progress", "MapPlacedPatch"]
+
+# The small maps' labels: size (design points) and white halo (points).
+_LABEL_SIZE, _LABEL_HALO = 4.4, 1.2
 
 
 def page_progress(ctx: Context, n: int) -> Page:
@@ -33,6 +52,9 @@ def page_progress(ctx: Context, n: int) -> Page:
     com = d.communes
     inprog = com["in_programme"].to_numpy(bool)
     summary = []
+    shared: dict = {}  # the first small map's coordinates (see MapPlacedPatch)
+    named = _nameable(page, com, scale) if len(com) > MAX_FORCED_LABELS else None
+    layers = map_layers(ctx, _DETAIL_MM * page.s / 1000.0 * scale)
     for i, year in enumerate(years):
         col, row = i % cols, i // cols
         x = 12.0 + col * cw + 2.0
@@ -40,17 +62,22 @@ def page_progress(ctx: Context, n: int) -> Page:
         fr = page.map_frame(x, ytop - ch + 1.5, mw, mh, b, scale=scale)
         st_y = d.status_all[d.status_all["year"] == year]
         cls = dict(zip(st_y["code"], st_y["band"], strict=True))
-        geoms = list(com.geometry[inprog])
-        fr.fill_by(geoms, [st.fill(d.band_colors.get(cls.get(c), st.MET_COLORS[""]))
-                           for c in com["code"][inprog]], ec="none", lw=0, zorder=1)
+        fills = class_areas(layers, [st.fill(d.band_colors.get(cls.get(c), st.MET_COLORS[""]))
+                                     for c in com["code"][inprog]])
+        # in the maps' own coordinates, like the outlines: the whole area is drawn once
+        MapPlacedPatch.drawn_by(fr, shared, lambda fr=fr, fills=fills: fr.fill_by(
+            *fills, ec="none", lw=0, zorder=1))
         if (~inprog).any():
             o = st.OUT_OF_PROGRAMME
             fr.polygons(com.geometry[~inprog], fc=o["fc"], ec=o["ec"], hatch=o["hatch"],
                         lw=0.3, zorder=1)
         if ctx.hillshade is not None:
             fr.hillshade(ctx.hillshade)
-        fr.edges(commune_edges(ctx), ec=st.BOUNDARY_COMMUNE["ec"], lw=0.35, zorder=3)
-        fr.polygons([d.district], ec=st.BOUNDARY_DISTRICT["ec"], lw=1.0, zorder=3.2)
+        # the same outlines on every map: written once into the PDF (MapPlacedPatch)
+        MapPlacedPatch.drawn_by(fr, shared, lambda fr=fr: fr.edges(
+            layers.edges, ec=st.BOUNDARY_COMMUNE["ec"], lw=0.35, zorder=3))
+        MapPlacedPatch.drawn_by(fr, shared, lambda fr=fr: fr.polygons(
+            [d.district], ec=st.BOUNDARY_DISTRICT["ec"], lw=1.0, zorder=3.2))
         ntm_codes = set(st_y.loc[st_y["ntm"], "code"])
         if ntm_codes:
             xy = _rep_points(com[com["code"].isin(ntm_codes)].geometry)
@@ -58,7 +85,7 @@ def page_progress(ctx: Context, n: int) -> Page:
                        markersize=page.pt(7), markerfacecolor="#ffd700",
                        markeredgecolor="#5a4a00", markeredgewidth=page.pt(0.5), zorder=7)
         _small_labels(fr, com, inprog, _rep_points(com[com["code"].isin(ntm_codes)].geometry)
-                      if ntm_codes else None)
+                      if ntm_codes else None, only=named)
         n_ntm = len(ntm_codes)
         avg = float(st_y["criteria_met"].mean()) if len(st_y) else float("nan")
         below = int((st_y["criteria_met"] < (ws.plan.min_criteria or d.cset.bands[-1])).sum())
@@ -130,8 +157,12 @@ def _plan_row(ctx: Context, n: int, v_total: int) -> list[str] | None:
              if plan.ntm_villages is not None else "–")]
 
 
-def _small_labels(fr, com, inprog, stars=None) -> int:
-    """Commune names on a small map, off one another and the stars; returns how many."""
+def _small_labels(fr, com, inprog, stars=None, only: np.ndarray | None = None) -> int:
+    """Commune names on a small map, off one another and the stars; returns how many.
+
+    ``only``: the units that may be named (all when None), each then centred on its
+    representative point.
+    """
     placer = LabelPlacer(fr)
     if stars is not None:
         placer.obstacle_points(stars, radius_pt=3.2)
@@ -139,8 +170,106 @@ def _small_labels(fr, com, inprog, stars=None) -> int:
     order = np.argsort(-com.geometry.area.to_numpy(), kind="stable")
     placed = 0
     for i in order:
-        placed += placer.place(xy[i, 0], xy[i, 1], short_name(com["name"].iloc[i]), size=4.4,
-                               area=True, weight="normal",
-                               style="normal" if inprog[i] else "italic", color="#222222",
-                               halo=1.2)
+        kw = dict(size=_LABEL_SIZE, weight="normal", style="normal" if inprog[i] else "italic",
+                  color="#222222", halo=_LABEL_HALO)
+        if only is None:
+            placed += placer.place(xy[i, 0], xy[i, 1], short_name(com["name"].iloc[i]),
+                                   area=True, **kw)
+        elif only[i]:
+            placed += placer.place_inside(xy[i:i + 1], short_name(com["name"].iloc[i]),
+                                          force=False, **kw)
     return placed
+
+
+def _nameable(page: Page, com, scale: int) -> np.ndarray:
+    """Which units' names fit inside them on a small map at ``1:scale`` (halo included).
+
+    With more units than :data:`MAX_FORCED_LABELS`, a small map names only these,
+    centred: a thousand communes are 2-3 mm on a 9-cm map, and names pushed off
+    their unit (around it, or beyond the area's edge) say nothing about the unit
+    but cover the colours the map is for, and weigh most of the page.
+    """
+    geoms = com.geometry.to_numpy()
+    unit = page.s / 1000.0 * scale  # map units per design mm
+    pad = 2 * _LABEL_HALO * MM_PER_PT
+    h = (_LABEL_SIZE * 1.2 * MM_PER_PT + pad) * unit
+    names = [short_name(n) for n in com["name"]]
+    inprog = com["in_programme"].to_numpy(bool)
+    # measured only where the unit is at least as wide as any name of that many letters
+    # (a quarter of an em each: narrower than DejaVu Sans's narrowest) and as tall
+    b = shapely.bounds(geoms)
+    least = (np.array([len(n) for n in names]) * 0.25 * _LABEL_SIZE * MM_PER_PT + pad) * unit
+    out = np.zeros(len(geoms), dtype=bool)
+    maybe = np.flatnonzero((b[:, 2] - b[:, 0] >= least) & (b[:, 3] - b[:, 1] >= h))
+    if len(maybe) == 0:
+        return out
+    xy = _rep_points(geoms[maybe])
+    w = np.array([(page.text_width_mm(names[i], _LABEL_SIZE, "normal",
+                                      "normal" if inprog[i] else "italic") + pad) * unit
+                  for i in maybe])
+    boxes = shapely.box(xy[:, 0] - w / 2, xy[:, 1] - h / 2, xy[:, 0] + w / 2, xy[:, 1] + h / 2)
+    out[maybe] = shapely.covers(geoms[maybe], boxes)
+    return out
+
+
+class MapPlacedPatch(PathPatch):
+    """A path patch written into a PDF in its map's own coordinates, moved into place.
+
+    The small maps of the progress page show the same communes at the same scale,
+    each at its own place on the page: written in page coordinates, their
+    outlines are five different paths. Written in the first map's coordinates
+    (the map's lower left corner at 0, 0) and moved by a translation, they are
+    the same operators on every map, which the PDF writer keeps once, as a form
+    object. The raster drawing is the patch's own, and so is a PDF drawing at
+    another scale than the first map's.
+    """
+
+    _shared: dict
+
+    @classmethod
+    def drawn_by(cls, frame, shared: dict, draw) -> None:
+        """Call ``draw()``; the path patches it adds to ``frame`` become these.
+
+        ``shared`` (one dict a page) keeps the first map's coordinates.
+        """
+        before = len(frame.ax.patches)
+        draw()
+        for patch in frame.ax.patches[before:]:
+            if type(patch) is PathPatch:
+                patch.__class__ = cls
+                patch._shared = shared
+
+    def draw(self, renderer) -> None:
+        """Draw the patch: in a PDF, the path in map coordinates inside a translation."""
+        pdf = _pdf_renderer(renderer)
+        if pdf is None or self.get_hatch() is not None:
+            return super().draw(renderer)
+        shared, box = self._shared, self.axes.bbox
+        origin = (box.x0, box.y0)
+
+        def draw_path(gc, path, transform, rgb_face=None):
+            m = transform.get_affine().get_matrix()
+            # every map in the first map's coordinates: exactly the same numbers
+            local = shared.setdefault("local", Affine2D(np.array(
+                [[m[0, 0], m[0, 1], m[0, 2] - origin[0]], [m[1, 0], m[1, 1], m[1, 2] - origin[1]],
+                 [0.0, 0.0, 1.0]])))
+            lm = local.get_matrix()
+            if not np.allclose(m[:2, :2], lm[:2, :2], rtol=1e-9, atol=0.0):  # another scale
+                return type(pdf).draw_path(pdf, gc, path, transform, rgb_face)
+            dx, dy = m[0, 2] - lm[0, 2], m[1, 2] - lm[1, 2]
+            pdf.check_gc(gc, rgb_face)  # colour, width and the map's clip, on the page
+            pdf.file.output(Op.gsave, 1, 0, 0, 1, dx, dy, Op.concat_matrix)
+            # simplified as matplotlib would (lines only: filled paths are drawn whole)
+            clean = path.cleaned(transform=local,
+                                 simplify=path.should_simplify and rgb_face is None)
+            pdf.file.writePath(clean, IdentityTransform(), False, gc.get_sketch_params())
+            pdf.file.output(pdf.gc.paint())
+            pdf.file.output(Op.grestore)
+            return None
+
+        pdf.draw_path = draw_path  # this patch's drawing only
+        try:
+            super().draw(renderer)
+        finally:
+            del pdf.draw_path
+        return None
