@@ -332,15 +332,6 @@ class Numbers:
 
     __hash__ = None  # type: ignore[assignment]
 
-    def _second_differences(self, deltas: np.ndarray) -> np.ndarray:
-        """Layer deltas (x/y pairs) less the pair before, but for each list's first two pairs."""
-        pairs = deltas.reshape(-1, 2)
-        second = pairs.copy()
-        second[1:] -= pairs[:-1]
-        reset = self._starts(len(pairs))
-        second[reset] = pairs[reset]
-        return second.reshape(-1)
-
     def pack(self) -> bytes:
         """``[2 * width + by_column, decimals]`` then the integers.
 
