@@ -65,6 +65,11 @@ def test_cli_splits_by_district_with_an_index(province_copy):
     counts = [len(PdfReader(p).pages) for p in pdfs]
     assert counts == [1] + [len(groups[c]) for c, _ in GROUPS]  # index, then districts
     assert sum(counts) == 13 + 1  # the same pages as unsplit, plus the index
+    # the run's figures (benchmarks/appendix_time.py) count every file's pages, not the last's
+    from ntmgis.outputs.appendix._render import LAST_RUN
+
+    assert LAST_RUN.pages == sum(counts) and LAST_RUN.workers == 1
+    assert LAST_RUN.wall > 0 and LAST_RUN.cpu_total > 0
 
     # every group file holds its own communes' pages, numbered as in the whole appendix
     first = 1 + len(data.cset) + 1  # overview, criteria, then the communes
@@ -193,3 +198,23 @@ def test_capital_by_group_when_circles_would_overlap(province_copy, monkeypatch)
     assert "Tổng vốn theo huyện (triệu đồng)" in text and "THEO HUYỆN" in text
     assert all(name in text for _, name in GROUPS)
     assert "Tổng vốn theo xã" not in text
+
+
+def test_group_outlines_are_lines_that_simplify_the_same_in_a_worker(province_copy):
+    """A page worker gets the groups pickled (WKB, which has no rings): same drawing."""
+    import pickle
+
+    import shapely
+
+    data = load_data(province_copy, year=None, lang="vi")
+    outlines = [g[2] for g in data.groups]
+    assert len(outlines) == len(GROUPS)
+    for outline in outlines:
+        kinds = {p.geom_type for p in shapely.get_parts(outline)}
+        assert kinds == {"LineString"}, kinds
+    copy = pickle.loads(pickle.dumps(outlines))
+    for tol in (5.0, 50.0):
+        here = shapely.simplify(np.asarray(outlines, dtype=object), tol, preserve_topology=True)
+        there = shapely.simplify(np.asarray(copy, dtype=object), tol, preserve_topology=True)
+        assert shapely.to_wkb(here).tolist() == shapely.to_wkb(there).tolist()
+

@@ -75,5 +75,10 @@ def group_outlines(communes: pd.DataFrame, geoms: Any, ws: Any, *, lang: str = "
         union = shapely.coverage_union_all(geoms[mask]) if coverage else \
             shapely.union_all(geoms[mask])
         rings = shapely.get_exterior_ring(shapely.get_parts(union))
-        out.append((g[0], g[1], shapely.multilinestrings(rings), tuple(codes[mask])))
+        # as lines, not rings: WKB has no rings, so a page worker's pickled copy held
+        # lines, and GEOS simplifies a ring from another start (the appendix's bytes
+        # differed between 1 and 2 workers)
+        xy, part = shapely.get_coordinates(rings, return_index=True)
+        lines = shapely.linestrings(xy, indices=part)
+        out.append((g[0], g[1], shapely.multilinestrings(lines), tuple(codes[mask])))
     return out
