@@ -107,9 +107,10 @@ def _line(name: str, fmt: str, workers: int, walls, cpus, pages: int, paths) -> 
     parts = [f"{name}: {fmt:<8} workers {workers}: {pages} pages, "
              f"{statistics.median(walls):6.1f} s wall, {cpu:6.1f} s CPU, "
              f"{cpu / max(pages, 1):.2f} s CPU/page"]
-    if pdf:
-        mb = pdf[0].stat().st_size / 1e6
-        parts.append(f"PDF {mb:.1f} MB ({mb / max(pages, 1):.3f} MB/page)")
+    if pdf:  # a split atlas: its files together (the pages counted are all of theirs)
+        mb = sum(p.stat().st_size for p in pdf) / 1e6
+        files = f" in {len(pdf)} files" if len(pdf) > 1 else ""
+        parts.append(f"PDF {mb:.1f} MB{files} ({mb / max(pages, 1):.3f} MB/page)")
     if pngs:
         mb = sum(p.stat().st_size for p in pngs) / 1e6
         parts.append(f"PNG {mb / len(pngs):.2f} MB/page")

@@ -65,13 +65,22 @@ class RunStats:
     cpu_parent: float = 0.0
     cpu_pages: list[float] = field(default_factory=list)  # per page, in the worker
 
+    @classmethod
+    def total(cls, runs: list[RunStats]) -> RunStats:
+        """The figures of several runs (the files of a split appendix) as one."""
+        return cls(workers=max((r.workers for r in runs), default=1),
+                   pages=sum(r.pages for r in runs), wall=sum(r.wall for r in runs),
+                   cpu_parent=sum(r.cpu_parent for r in runs),
+                   cpu_pages=[c for r in runs for c in r.cpu_pages])
+
     @property
     def cpu_total(self) -> float:
         """CPU seconds of the whole run: this process and the workers' pages."""
         return self.cpu_parent + (sum(self.cpu_pages) if self.workers > 1 else 0.0)
 
 
-#: Figures of the last :func:`render_pages` call.
+#: Figures of the last :func:`render_pages` call (of every file of the last split
+#: appendix, once :func:`~ntmgis.outputs.appendix.render_appendix` returns).
 LAST_RUN = RunStats()
 
 
