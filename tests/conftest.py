@@ -136,6 +136,31 @@ PSEUDO_DISTRICTS = (("901", "Huyện Một"), ("902", "Huyện Hai"), ("903", "H
 
 
 @pytest.fixture(scope="session")
+def built_country(tmp_path_factory: pytest.TempPathFactory) -> Callable[[int], object]:
+    """``built_country(n)``: a ``benchmarks/synth.py`` country of ``n`` communes, built.
+
+    Built once per size and test process (the workspace is shared: tests read it and
+    draw pages from it, they do not write into it).
+    """
+    from ntmgis.core.workspace import load_workspace
+    from ntmgis.monitoring.build import build
+
+    made: dict[int, object] = {}
+
+    def get(n: int) -> object:
+        if n not in made:
+            synth = pytest.importorskip("benchmarks.synth")
+            root = tmp_path_factory.mktemp(f"country{n}") / f"c{n}"
+            synth.make_country(n, root)
+            ws = load_workspace(root)
+            build(ws, overwrite=True)
+            made[n] = ws
+        return made[n]
+
+    return get
+
+
+@pytest.fixture(scope="session")
 def province(tmp_path_factory: pytest.TempPathFactory):
     """A province-wide workspace of several districts, built once: ``(workspace, layers)``.
 

@@ -283,14 +283,10 @@ def test_pages_render_the_same_bytes_twice(s25, tmp_path: Path) -> None:
 
 
 # -- 5b. province scale: most units named, every name inside its unit -------------------------
-def test_province_scale_labels_inside_their_communes(tmp_path: Path) -> None:
-    synth = pytest.importorskip("benchmarks.synth")
-    from ntmgis.monitoring.build import build
+def test_province_scale_labels_inside_their_communes(built_country) -> None:
     from ntmgis.outputs.appendix._pages import page_overview
 
-    synth.make_country(100, tmp_path / "p100")
-    ws = load_workspace(tmp_path / "p100")
-    build(ws, overwrite=True)
+    ws = built_country(100)
     data = load_data(ws, year=None, lang="vi")
     ctx = Context(data=data, lang="vi", size="A4", hillshade=None)
     with matplotlib.rc_context(_RC):

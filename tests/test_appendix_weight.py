@@ -257,17 +257,12 @@ def _weights(pdf: bytes) -> list[float]:
 
 @pytest.mark.slow
 def test_a_country_of_many_communes_has_light_pages_and_readable_small_maps(
-        tmp_path: Path) -> None:
+        built_country) -> None:
     """200 communes: halos as text, class fills merged, small maps named only where names fit."""
-    synth = pytest.importorskip("benchmarks.synth")
-    from ntmgis.core.workspace import load_workspace
-    from ntmgis.monitoring.build import build
     from ntmgis.outputs.appendix._data import load_data
     from ntmgis.outputs.appendix._pages import Context, page_overview, page_progress
 
-    synth.make_country(200, tmp_path / "c200")
-    ws = load_workspace(tmp_path / "c200")
-    build(ws, overwrite=True)
+    ws = built_country(200)
     data = load_data(ws, year=None, lang="vi")
     ctx = Context(data=data, lang="vi", size="A4", hillshade=None)
     with matplotlib.rc_context(RC):
