@@ -178,6 +178,8 @@ def test_the_fixture_set_reads_as_documented(cset):
     (("default_class",), "nowhere", "default_class 'nowhere' không có",
      "default_class 'nowhere' is not"),
     (("criteria", 0, "name_vi"), None, "thiếu khóa 'name_vi'|giá trị", "missing|not allowed"),
+    # Python's own reason (int("mười")) inside a sentence in the user's language
+    (("criteria", 0, "number"), "mười", "giá trị không hợp lệ", "a value is not allowed"),
 ])
 def test_malformed_sets_say_where_in_the_users_language(raw, path, value, vi, en):
     import copy

@@ -23,8 +23,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ntmgis.core.criteria_messages import SetError, criteria_msg, missing_key
-from ntmgis.core.criteria_messages import both_langs as _both
+from ntmgis.core.criteria_messages import Refused, SetError, both_langs, reason
+from ntmgis.core.criteria_messages import criteria_msg as _msg
 from ntmgis.core.errors import CriteriaError
 
 if sys.version_info >= (3, 11):
@@ -143,7 +143,7 @@ class Indicator:
     def is_met(self, value: float, threshold: Threshold) -> bool:
         """Whether ``value`` meets a numeric ``threshold``."""
         if threshold.value is None:
-            raise CriteriaError(_both("no_threshold", key=self.key))
+            raise CriteriaError(both_langs("no_threshold", key=self.key))
         if self.direction == "at_most":
             return value <= threshold.value
         return value >= threshold.value
@@ -151,7 +151,7 @@ class Indicator:
     def distance(self, value: float, threshold: Threshold) -> float:
         """How far ``value`` still is from ``threshold``, in the unit (positive: missing)."""
         if threshold.value is None:
-            raise CriteriaError(_both("no_threshold", key=self.key))
+            raise CriteriaError(both_langs("no_threshold", key=self.key))
         gap = threshold.value - value if self.direction == "at_least" else value - threshold.value
         return float(gap)
 
@@ -406,9 +406,6 @@ def commune_class(n_met: int, total: int = 19, bands: tuple[int, ...] | None = N
 # Criteria sets as data (docs/CRITERIA_SETS.md)
 # --------------------------------------------------------------------------------------
 
-_msg = criteria_msg  # the catalogue of ntmgis.core.criteria_messages
-
-
 def _sets_dir() -> Any:
     return resources.files("ntmgis.core").joinpath("criteria_sets")
 
@@ -454,9 +451,9 @@ def _threshold(raw: Mapping[str, Any], classes: set[str], lang: str) -> Threshol
     value = raw.get("value")
     cls = raw.get("class")
     if cls is not None and classes and str(cls) not in classes:
-        raise ValueError(_msg("class_unknown", lang, cls=cls, classes=sorted(classes)))
+        raise Refused(_msg("class_unknown", lang, cls=cls, classes=sorted(classes)))
     if isinstance(value, bool) or (value is not None and not isinstance(value, (int, float))):
-        raise ValueError(_msg("not_a_number", lang, value=repr(value)))
+        raise Refused(_msg("not_a_number", lang, value=repr(value)))
     return Threshold(
         value=None if value is None else float(value),
         requirement_vi=str(raw.get("requirement_vi", "")),
@@ -471,10 +468,10 @@ def _indicator(raw: Mapping[str, Any], number: int, classes: set[str], lang: str
                ) -> Indicator:
     kind = str(raw.get("kind", "numeric"))
     if kind not in KINDS:
-        raise ValueError(_msg("kind_unknown", lang, kind=kind, kinds=KINDS))
+        raise Refused(_msg("kind_unknown", lang, kind=kind, kinds=KINDS))
     direction = str(raw.get("direction", "at_least"))
     if direction not in DIRECTIONS:
-        raise ValueError(_msg("direction_unknown", lang, direction=direction,
+        raise Refused(_msg("direction_unknown", lang, direction=direction,
                               directions=DIRECTIONS))
     ind = Indicator(
         key=str(raw["key"]).strip(), name_vi=str(raw.get("name_vi", "")),
@@ -485,9 +482,9 @@ def _indicator(raw: Mapping[str, Any], number: int, classes: set[str], lang: str
     )
     if kind == "numeric" and not ind.missing:
         if not ind.thresholds:
-            raise ValueError(_msg("needs_thresholds", lang))
+            raise Refused(_msg("needs_thresholds", lang))
         if any(t.value is None for t in ind.thresholds):
-            raise ValueError(_msg("threshold_value", lang))
+            raise Refused(_msg("threshold_value", lang))
     return ind
 
 
@@ -504,12 +501,9 @@ def criteria_set_from_dict(raw: Mapping[str, Any], *, lang: str = "vi") -> Crite
     level = str(raw.get("level", "commune"))
     where = key
 
-    def bad(reason: object) -> CriteriaError:
-        if isinstance(reason, (KeyError, TypeError)):
-            reason = missing_key(reason, lang)
-        elif isinstance(reason, SetError):
-            reason = reason.say(lang)
-        return CriteriaError(_msg("bad_set", lang, key=key, where=where, reason=reason))
+    def bad(why: Exception | str) -> CriteriaError:
+        text = why if isinstance(why, str) else reason(why, lang)
+        return CriteriaError(_msg("bad_set", lang, key=key, where=where, reason=text))
 
     try:
         classes = tuple(CriteriaClass(
@@ -524,7 +518,7 @@ def criteria_set_from_dict(raw: Mapping[str, Any], *, lang: str = "vi") -> Crite
         bands = tuple(int(b) for b in raw.get("bands", ()))
         default = raw.get("default_class")
         if default is not None and str(default) not in class_keys:
-            raise ValueError(_msg("default_class", lang, cls=default))
+            raise Refused(_msg("default_class", lang, cls=default))
     except (KeyError, TypeError, ValueError) as exc:
         raise bad(exc) from exc
     crits = []
@@ -534,7 +528,7 @@ def criteria_set_from_dict(raw: Mapping[str, Any], *, lang: str = "vi") -> Crite
             number = int(c["number"])
             group = int(c.get("group", 0) or 0)
             if group and groups and group not in groups:
-                raise ValueError(_msg("group_unknown", lang, group=group))
+                raise Refused(_msg("group_unknown", lang, group=group))
             inds = []
             for i in c.get("indicators", ()):
                 where = _msg("where_indicator", lang, key=key, number=number,
@@ -581,7 +575,7 @@ def village_set_from_rows(rows: Iterable[dict], *, key: str, name_vi: str,
         try:
             number = int(r["number"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise CriteriaError(_both("village_number", row=repr(r))) from exc
+            raise CriteriaError(both_langs("village_number", row=repr(r))) from exc
         crits.append(
             Criterion(
                 number=number,
@@ -594,6 +588,6 @@ def village_set_from_rows(rows: Iterable[dict], *, key: str, name_vi: str,
             )
         )
     if not crits:
-        raise CriteriaError(_both("village_empty"))
+        raise CriteriaError(both_langs("village_empty"))
     return CriteriaSet(key=key, name_vi=name_vi, name_en=name_en or name_vi,
                        criteria=tuple(sorted(crits, key=lambda c: c.number)), level="village")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ntmgis.core.errors import CriteriaError
 from ntmgis.core.i18n import catalog
 
-__all__ = ["SetError", "both_langs", "criteria_msg", "missing_key"]
+__all__ = ["Refused", "SetError", "both_langs", "criteria_msg", "reason"]
 
 _MSG: dict[str, tuple[str, str]] = {
     "unknown_set": ("không có bộ tiêu chí '{key}'; các bộ có: {sets}",
@@ -56,8 +56,21 @@ _MSG: dict[str, tuple[str, str]] = {
 criteria_msg = catalog(_MSG)
 
 
-def missing_key(exc: Exception, lang: str) -> str:
-    """A ``KeyError`` or ``TypeError`` of reading a set, as a reason in ``lang``."""
+class Refused(ValueError):
+    """A reason already said in the user's language (raised while a set is read)."""
+
+
+def reason(exc: Exception, lang: str) -> str:
+    """Why reading a set failed, in ``lang``.
+
+    Our own reasons (:class:`Refused`, :class:`SetError`) as they are; Python's
+    (a missing key, ``int("mười")``) inside a sentence in ``lang``, so that a
+    Vietnamese message is not an English one.
+    """
+    if isinstance(exc, SetError):
+        return exc.say(lang)
+    if isinstance(exc, Refused):
+        return str(exc)
     if isinstance(exc, KeyError):
         return criteria_msg("missing_key", lang, name=exc)
     return criteria_msg("bad_value", lang, detail=exc)
