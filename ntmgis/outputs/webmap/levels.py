@@ -86,6 +86,13 @@ def _without_false_holes(merged: shapely.Geometry, parts: np.ndarray, idx: np.nd
     return fill_false_holes(merged, parts, others=gvals[near])
 
 
+def _level_codes(communes: gpd.GeoDataFrame, code_col: str) -> pd.Series:
+    """Each commune's unit at a level (its ``code_col``; empty when the layer lacks it)."""
+    if code_col in communes:
+        return communes[code_col].astype(str).fillna("")
+    return pd.Series([""] * len(communes), index=communes.index)
+
+
 def unit_shapes(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, *,
                 alone: np.ndarray | None = None) -> list[tuple]:
     """Each level's units (``LEVELS``) merged from the communes and simplified.
@@ -105,9 +112,8 @@ def unit_shapes(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, *,
     in_cov = np.ones(n, dtype=bool) if alone is None else ~np.asarray(alone, dtype=bool)
     out = []
     for _level, code_col, _name_col, tol in LEVELS:
-        codes = communes[code_col].astype(str).fillna("") if code_col in communes \
-            else pd.Series([""] * n)
-        uniq, unit_of = np.unique(codes.to_numpy(dtype=str), return_inverse=True)
+        uniq, unit_of = np.unique(_level_codes(communes, code_col).to_numpy(dtype=str),
+                                  return_inverse=True)
         m = len(uniq)
         polys = []
         order = np.argsort(unit_of, kind="stable")
@@ -204,10 +210,8 @@ def admin_levels(communes: gpd.GeoDataFrame, geoms: gpd.GeoSeries, cstat: dict[s
         shapes = unit_shapes(communes, geoms, alone=alone)
     for (level, code_col, name_col, _tol), (uniq, unit_of, unit_geo, encoded) in zip(
             LEVELS, shapes, strict=True):
-        codes = communes[code_col].astype(str).fillna("") if code_col in communes \
-            else pd.Series([""] * n)
         names = communes[name_col].astype(str).fillna("") if name_col in communes \
-            else codes
+            else _level_codes(communes, code_col)
         m = len(uniq)
         areas.append(shapely.area(unit_geo.values))
         if unit_geoms is not None:
