@@ -217,11 +217,15 @@ def test_commune_scorecard(sample: tuple, open_page: object) -> None:
             total = layers.projects.loc[layers.projects["commune_code"] == code, "cap_total"].sum()
             shown = card.locator(".ntm-funding-total").text_content()
             assert shown == fmt_money(round(float(total), 3), "vi")
-        page.evaluate("window.ntmgis.map.closePopup()")
+        page.evaluate("window.ntmgis.map.closePopup(); 0")
         checked += 1
         if checked == 3:
             break
     assert checked == 3
+    # the popups' pan animations end before a point is looked for under the mouse
+    page.wait_for_function("""() => { const m = window.ntmgis.map;
+        return !document.querySelector('.leaflet-popup') && !m._animatingZoom
+            && !(m._panAnim && m._panAnim._inProgress); }""")
     # and with the real mouse: a point of the commune's own polygon (not under a marker)
     i = next(i for i, c in enumerate(codes) if c in st.index)
     pt = page.evaluate(f"""() => {{
@@ -287,7 +291,7 @@ def test_search_and_project_card(sample: tuple, open_page: object) -> None:
     page.locator(".ntm-villagecard h3").wait_for()
     _settle(page)
     assert page.locator(".ntm-villagecard h3").text_content() == village["name"]
-    page.evaluate("window.ntmgis.map.closePopup()")
+    page.evaluate("window.ntmgis.map.closePopup(); 0")
     pr = layers.projects.sort_values("project_id").iloc[0]
     page.fill(".ntm-search input", pr["name"][:20])
     page.locator(".ntm-results li", has_text=pr["name"][:20]).first.click()
@@ -299,7 +303,7 @@ def test_search_and_project_card(sample: tuple, open_page: object) -> None:
     with_village = layers.projects[layers.projects["village_name"].fillna("") != ""]
     if len(with_village):
         pv = with_village.sort_values("project_id").iloc[0]
-        page.evaluate("window.ntmgis.map.closePopup()")
+        page.evaluate("window.ntmgis.map.closePopup(); 0")
         page.fill(".ntm-search input", pv["name"][:20])
         page.locator(".ntm-results li", has_text=pv["name"][:20]).first.click()
         page.locator(".ntm-projectcard").wait_for()
@@ -395,7 +399,7 @@ def test_minimal_layers_render(tmp_path: Path, open_page: object) -> None:
     assert _legend(page)[("communes", "15-18")] == 2
     page.locator("path.ntm-commune-0").dispatch_event("click", {"bubbles": True})
     assert page.locator(".ntm-scorecard h3").text_content() == "Xã <b>Một</b>"
-    page.evaluate("window.ntmgis.map.closePopup()")
+    page.evaluate("window.ntmgis.map.closePopup(); 0")
     page, errors2, failed2 = open_page(paths[5])  # tc05: unknown in 2025
     assert _legend(page)[("communes", "nodata")] == 2
     assert errors == errors2 == [] and failed == failed2 == []
@@ -505,7 +509,7 @@ def test_level_of_detail(tmp_path: Path, open_page: object) -> None:
     sub = st[st["district_code"] == first]
     ntm = int((sub[[f"tc{k:02d}" for k in range(1, 20)]].sum(axis=1) == 19).sum())
     assert card.locator(".ntm-unit-ntm").text_content() == str(ntm)
-    page.evaluate("window.ntmgis.map.closePopup()")
+    page.evaluate("window.ntmgis.map.closePopup(); 0")
     # zoomed in: communes first, with their names (issue 11), no villages or projects yet
     page.evaluate(f"window.ntmgis.map.setZoom({zoom['commune'] + 0.5}, {{animate: false}}); 0")
     assert page.evaluate("window.ntmgis.level()") == "commune"

@@ -329,7 +329,7 @@ def test_commune_names_overlap_neither_names_nor_markers(sample: tuple, open_pag
     r = _check_labels(page, 10 if size[0] > 900 else 6)
     assert r["clusters"] > 0  # the check is not empty: there are cluster markers
     for dz in (1, 1, -2):  # in and out again
-        page.evaluate(f"window.ntmgis.map.setZoom(window.ntmgis.map.getZoom() + {dz})")
+        page.evaluate(f"window.ntmgis.map.setZoom(window.ntmgis.map.getZoom() + {dz}); 0")
         _settle(page)
         _check_labels(page, 1)  # zoomed in, most communes are out of view
     # switched to 2021 and to the change view, the placement still holds
@@ -350,7 +350,7 @@ def test_selected_commune_keeps_its_name(sample: tuple, open_page: object) -> No
     i = page.evaluate("""() => { const e = document.querySelector('.ntm-label.ntm-label-hidden');
         return Number([...e.classList].find(c => /^ntm-label-\\d+$/.test(c)).slice(10)); }""")
     page.evaluate(f"window.ntmgis.map.eachLayer(l => {{ if (l.options && l.options.className === "
-                  f"'ntm-commune ntm-commune-{i}') {{ l.openPopup(); }} }})")
+                  f"'ntm-commune ntm-commune-{i}') {{ l.openPopup(); }} }}); 0")
     _settle(page)
     page.evaluate("window.ntmgis.placeLabels()")
     assert not page.evaluate(f"document.querySelector('.ntm-label-{i}').classList"
@@ -410,7 +410,7 @@ def test_names_do_not_pile_up_at_100_communes(hundred: list[Path], open_page: ob
     r = _check_labels(page, 25)
     assert r["labels"] < 100  # names were removed: 100 do not fit at this zoom
     page.evaluate("window.ntmgis.toggle('projects', true);"
-                  "window.ntmgis.map.setZoom(window.ntmgis.map.getZoom() + 2)")
+                  "window.ntmgis.map.setZoom(window.ntmgis.map.getZoom() + 2); 0")
     _settle(page)
     _check_labels(page, 10)
     assert errors == [] and failed == []
