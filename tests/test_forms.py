@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import unicodedata
+from pathlib import Path
 
 import numpy as np
 import openpyxl
@@ -32,10 +34,19 @@ VILLAGE_SET = village_set_from_rows(
 )
 
 
+@pytest.fixture(scope="module")
+def _written(tmp_path_factory):
+    # Written once for the module (about a second each time); each test gets its own copy.
+    return write_templates(tmp_path_factory.mktemp("forms") / "bieu", communes=COMMUNES,
+                           villages=VILLAGES, village_set=VILLAGE_SET, years=[2024, 2025])
+
+
 @pytest.fixture()
-def templates(tmp_path):
-    return write_templates(tmp_path / "bieu", communes=COMMUNES, villages=VILLAGES,
-                           village_set=VILLAGE_SET, years=[2024, 2025])
+def templates(_written, tmp_path):
+    """The three templates for ``COMMUNES``/``VILLAGES``: this test's own copies."""
+    folder = tmp_path / "bieu"
+    folder.mkdir()
+    return {kind: Path(shutil.copy2(path, folder / path.name)) for kind, path in _written.items()}
 
 
 def _keys(ws):
