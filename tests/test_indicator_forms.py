@@ -54,12 +54,24 @@ def _workspace(root: Path, values: str | None = None):
     return load_workspace(root)
 
 
+@pytest.fixture(scope="module")
+def _form_root(tmp_path_factory) -> tuple[Path, dict[str, Path]]:
+    # Written once for the module (a few seconds each time); each test gets its own copy.
+    root = shutil.copytree(ROOT / "tests" / "data" / "mini",
+                           tmp_path_factory.mktemp("form") / "mini",
+                           ignore=shutil.ignore_patterns("monitoring.gpkg", "*.tmp*"))
+    paths = write_workspace_templates(_workspace(root), folder=root / "forms")
+    return root, paths
+
+
 @pytest.fixture
-def form(mini_ws):
-    """The indicator form written for the mini workspace into forms/, and the workspace."""
-    ws = _workspace(mini_ws)
-    paths = write_workspace_templates(ws, folder=mini_ws / "forms")
-    return paths, ws
+def form(_form_root, tmp_path):
+    """The indicator form written for the mini workspace into forms/, and the workspace
+    (this test's own copy of both)."""
+    src, written = _form_root
+    root = shutil.copytree(src, tmp_path / "mini")
+    paths = {kind: root / p.relative_to(src) for kind, p in written.items()}
+    return paths, load_workspace(root)
 
 
 def _fill(path: Path, cells: dict[str, object], formats: dict[str, str] | None = None) -> None:
