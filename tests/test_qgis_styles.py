@@ -178,13 +178,20 @@ def test_tiny_gpkg_deterministic_idempotent_and_valid(tmp_path, monkeypatch):
     assert _validate(a) == []
 
 
-def test_not_a_geopackage(tmp_path):
-    with pytest.raises(FileNotFoundError):
-        add_qgis_styles(tmp_path / "none.gpkg")
+@pytest.mark.parametrize("lang,missing,plain", [
+    ("vi", "Không có GeoPackage", "không phải là GeoPackage"),
+    ("en", "no such GeoPackage", "is not a GeoPackage"),
+])
+def test_not_a_geopackage(tmp_path, lang, missing, plain):
+    """Said in the user's language, naming the file."""
+    with pytest.raises(FileNotFoundError, match=missing) as exc:
+        add_qgis_styles(tmp_path / "none.gpkg", lang=lang)
+    assert "none.gpkg" in str(exc.value)
     p = tmp_path / "plain.gpkg"
     sqlite3.connect(p).close()
-    with pytest.raises(ValueError, match="not a GeoPackage"):
-        add_qgis_styles(p)
+    with pytest.raises(ValueError, match=plain) as exc:
+        add_qgis_styles(p, lang=lang)
+    assert "plain.gpkg" in str(exc.value)
 
 
 

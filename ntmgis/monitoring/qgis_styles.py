@@ -57,6 +57,9 @@ _LABELS = {
     "outside": ("Ngoài chương trình (thị trấn)", "Outside the programme (township)"),
     "other": ("Khác", "Other"),
     "latest": ("năm mới nhất", "latest year"),
+    "no_gpkg": ("Không có GeoPackage {path}", "{path}: no such GeoPackage"),
+    "not_gpkg": ("{path} không phải là GeoPackage (không có bảng gpkg_contents)",
+                 "{path} is not a GeoPackage (no gpkg_contents table)"),
 }
 
 
@@ -451,14 +454,14 @@ def add_qgis_styles(gpkg_path: str | Path, *, lang: str = "vi",
     check_lang(lang)
     path = Path(gpkg_path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such GeoPackage")
+        raise FileNotFoundError(_t("no_gpkg", lang, path=path))
     con = sqlite3.connect(path)
     try:
         has_contents = con.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'gpkg_contents'"
         ).fetchone()
         if not has_contents:
-            raise ValueError(f"{path} is not a GeoPackage (no gpkg_contents table)")
+            raise ValueError(_t("not_gpkg", lang, path=path))
         layers = _gpkg_layers(con)
         stamp = con.execute(
             "SELECT max(last_change) FROM gpkg_contents WHERE table_name != 'layer_styles'"
