@@ -199,14 +199,3 @@ def test_compressed_map_without_decompression_says_so(country: tuple,
         assert errors == []
     finally:
         context.close()
-
-
-def test_base85_is_pythons_with_safe_digits() -> None:
-    import base64
-    import os
-
-    for n in (0, 1, 2, 3, 4, 5, 7, 8, 1001, 100_003):
-        data = os.urandom(n)
-        text = page_mod.base85(data)
-        assert text == base64.b85encode(data).decode().translate(str.maketrans("<>&", ".,:"))
-        assert not set("<>&") & set(text)

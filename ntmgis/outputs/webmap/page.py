@@ -39,8 +39,6 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
-
 from ntmgis.outputs.webmap.packed import (
     Numbers,
     Ragged,
@@ -197,30 +195,6 @@ def _pieces(data: dict, cache: dict, shared: frozenset[str] | set[str]
         else:
             yield None, text + _dump(value)
     yield None, "}" if data else "{}"
-
-
-# base 85 (RFC 1924 digits, as Python's b85encode) with "<", ">" and "&" replaced: the
-# text of the data blocks before text7 (8 % larger); kept for tools that write it
-_B85_SAFE = bytes.maketrans(b"<>&", b".,:")
-_B85_DIGITS = np.frombuffer((
-    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%&()*+-;<=>?@^_`{|}~"
-).translate(_B85_SAFE), dtype=np.uint8)
-
-
-def base85(data: bytes) -> str:
-    """``base64.b85encode(data)`` with ``<>&`` replaced by ``.,:`` (vectorised: 11 MB in 0,1 s).
-
-    Four bytes (big-endian) become five digits; a last group of ``m < 4``
-    bytes becomes ``m + 1`` digits (zero padded, then cut), as in Python.
-    """
-    pad = -len(data) % 4
-    words = np.frombuffer(data + b"\0" * pad, dtype=">u4").astype(np.int64)
-    digits = np.empty((len(words), 5), dtype=np.uint8)
-    for i in range(4, -1, -1):
-        digits[:, i] = words % 85
-        words //= 85
-    out = _B85_DIGITS[digits].tobytes()
-    return out[:len(out) - pad].decode("ascii")
 
 
 _GZ_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"
