@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -153,7 +153,7 @@ def render_jobs(jobs: Sequence[Job], workers: int, progress: bool) -> list[RunSt
     return runs
 
 
-def _timed(stats: RunStats, work) -> None:
+def _timed(stats: RunStats, work: Callable[[], None]) -> None:
     """Run ``work()``, adding its wall and this process's CPU seconds to ``stats``."""
     t0, c0 = time.perf_counter(), time.process_time()
     try:
@@ -345,7 +345,7 @@ def _write_page(pdf: Any, out: tuple[str, Any], images: dict) -> None:
         pdf.savefig(load_figure(payload))
 
 
-def _result(future: Future, lang: str) -> tuple[bytes | None, float]:
+def _result(future: Future, lang: str) -> tuple[tuple[str, Any] | None, float]:
     """A worker's result, its error raised here as serial rendering would raise it.
 
     An error the user can act on (ntmgis's own, a file the system refused) is
