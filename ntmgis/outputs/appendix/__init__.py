@@ -181,20 +181,15 @@ def render_appendix(
     (DejaVu Sans, bundled with matplotlib) are embedded as TrueType subsets,
     and nothing random is drawn. Pages are first written to a temporary folder
     beside the outputs and moved into place only when all succeeded. In
-    parallel, workers build the pages and write the PNGs while this process
-    writes the PDF in page order (see :mod:`ntmgis.outputs.appendix._render`).
+    parallel, workers build the pages, draw their PDF pages and write the PNGs,
+    while this process writes the PDFs in page order from the drawn pages (see
+    :mod:`ntmgis.outputs.appendix._render`).
     """
     from ntmgis.core.progress import wants_progress
     from ntmgis.outputs.appendix._carto import Hillshade
     from ntmgis.outputs.appendix._data import load_data
     from ntmgis.outputs.appendix._pages import Context, page_names, plan_pages
-    from ntmgis.outputs.appendix._render import (
-        LAST_RUN,
-        RunStats,
-        job_for,
-        render_pages,
-        resolve_workers,
-    )
+    from ntmgis.outputs.appendix._render import job_for, render_jobs, resolve_workers
 
     size, fmts = _check_options(size, formats, lang)
     kinds = _check_pages(pages, lang)
@@ -242,15 +237,13 @@ def render_appendix(
     # and are swapped in together when every one is written.
     with atomic_set(targets, overwrite=overwrite, lang=lang, ws=ws) as staging:
         tmp = staging.path(targets[0]).parent
-        runs = []
-        for pdf, pages, part in files:  # a split appendix: one run per PDF
-            job = job_for(ctx, [(i, n) for i, n, _ in pages], [names[i] for i, _, _ in pages],
-                          tmp / pdf.name if pdf is not None else None,
-                          [tmp / png_of[i].name for i, _, _ in pages] if png_of else None,
-                          dpi, _pdf_metadata(ws, data.year, lang, part), lang)
-            runs.append(render_pages(job, n_workers,
-                                     wants_progress() if progress is None else progress))
-        LAST_RUN.__dict__.update(RunStats.total(runs).__dict__)
+        jobs = [job_for(ctx, [(i, n) for i, n, _ in pages], [names[i] for i, _, _ in pages],
+                        tmp / pdf.name if pdf is not None else None,
+                        [tmp / png_of[i].name for i, _, _ in pages] if png_of else None,
+                        dpi, _pdf_metadata(ws, data.year, lang, part), lang)
+                for pdf, pages, part in files]  # a split appendix: a job per PDF
+        # one run, so that a pool of workers renders every file's pages
+        render_jobs(jobs, n_workers, wants_progress() if progress is None else progress)
     if "png" in fmts and kinds == PAGE_KINDS:
         _remove_stale(out_dir, targets, _prefix(lang, size))
     if overwrite and "pdf" in fmts and len(files) == 1 and data.groups:

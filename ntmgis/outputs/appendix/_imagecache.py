@@ -200,7 +200,10 @@ class _SharedImagesPdfFile(PdfFile):
 
     def imageObject(self, image):  # noqa: N802 - matplotlib's name
         """The name of the image object of ``image``'s pixels (made when first met)."""
-        key = _digest(image)
+        return self.image_named(_digest(image), image)
+
+    def image_named(self, key: tuple, image) -> Name:
+        """The name of the image object of ``image``, whose digest is ``key``."""
         name = self._by_content.get(key)
         if name is None:
             name = self._by_content[key] = super().imageObject(image)

@@ -246,6 +246,9 @@ def _pdf_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
     import matplotlib as mpl
     from matplotlib.backends.backend_pdf import Op, _fill, pdfRepr
 
+    record = getattr(self.file, "record_text", None)
+    if record is not None:  # a worker's page: the parent writes the text (see _record)
+        return record(self, gc, x, y, s, prop, angle, ismath, mtext)
     cache = getattr(self.file, "text_cache", None)
     if (cache is None or ismath or gc.get_url() is not None
             or mpl.rcParams["pdf.use14corefonts"]):

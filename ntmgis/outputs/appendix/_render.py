@@ -10,12 +10,14 @@ writing (PDF). Layouts, shaped strings and text metrics are now shared by the
 pages of a run (:mod:`._rc`; same bytes), each distinct relief image and each
 long path drawn again is written once into the PDF (:mod:`._imagecache`).
 
-In parallel, each worker builds a page, pickles the figure for the PDF, then
-draws and writes the PNG; the parent unpickles the figures in page order into
-the one PDF. A pickled and unpickled figure writes the same PDF bytes, and a PNG
-drawn without the PDF drawn first is the same too (both are checked by tests).
-The parent's share (PDF drawing and writing, about a third of a page's CPU) runs
-beside the two workers, so on two cores three processes share them.
+In parallel, each worker builds a page, draws its PDF page into a record
+(:mod:`._record`: the content stream's bytes and the calls that name the file's
+resources or write its texts), then draws and writes the PNG; the parent replays
+the records in page order into the PDF, the bytes the serial loop writes (tested).
+Before, the worker pickled the figure and the parent unpickled and drew it again:
+0,3 s of a page's CPU in the parent of a 100-commune atlas, a serial bottleneck
+beside the two workers; a replay costs it about 0,08 s (mostly compressing the
+stream). One pool renders every file of a split atlas.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -34,8 +36,8 @@ from ntmgis.core.errors import OptionError
 from ntmgis.core.progress import Progress
 from ntmgis.outputs.appendix._text import tr
 
-__all__ = ["Job", "RunStats", "LAST_RUN", "resolve_workers", "render_pages", "job_for",
-           "WORKERS_ENV"]
+__all__ = ["Job", "RunStats", "LAST_RUN", "resolve_workers", "render_pages", "render_jobs",
+           "job_for", "WORKERS_ENV"]
 
 #: Environment variable with the number of page-rendering processes (1: in this process).
 WORKERS_ENV = "NTMGIS_WORKERS"
@@ -118,24 +120,54 @@ def resolve_workers(workers: int | str | None, lang: str) -> int:
 
 def render_pages(job: Job, workers: int, progress: bool) -> RunStats:
     """Render ``job``'s pages with ``workers`` processes (1: here); returns the run's figures."""
+    return render_jobs([job], workers, progress)[0]
+
+
+def render_jobs(jobs: Sequence[Job], workers: int, progress: bool) -> list[RunStats]:
+    """Render several files' pages (a split appendix) with ``workers`` processes (1: here).
+
+    In parallel one pool renders every file's pages, and keeps rendering the next
+    file's first pages while this process closes a file (its fonts are subset then,
+    about a second): a pool per file started its workers and warmed their caches
+    (text, glyphs, relief) again for each file, and idled while the file closed.
+    Returns each file's figures.
+    """
     from ntmgis.outputs.appendix._imagecache import clear_cache
 
-    workers = max(1, min(workers, len(job.pages)))
-    stats = RunStats(workers=workers, pages=len(job.pages))
-    t0, c0 = time.perf_counter(), time.process_time()
+    total = sum(len(j.pages) for j in jobs)
+    workers = max(1, min(workers, total))
+    runs = [RunStats(workers=workers, pages=len(j.pages)) for j in jobs]
     try:
-        with Progress(tr("progress_title", job.lang), job.lang, enabled=progress,
-                      total=len(job.pages), unit="pages") as bar:
-            if workers == 1:
-                _serial(job, bar, stats)
-            else:
-                _parallel(job, workers, bar, stats)
+        if workers > 1 and len({id(j.ctx) for j in jobs}) == 1:
+            _parallel(jobs, workers, progress, runs)
+        else:  # (jobs of different contexts: a pool each)
+            for job, stats in zip(jobs, runs, strict=True):
+                if workers == 1 or len(job.pages) <= 1:
+                    stats.workers = 1
+                    _timed(stats, lambda job=job, stats=stats: _serial_job(job, progress, stats))
+                else:
+                    _parallel([job], workers, progress, [stats])
     finally:
         clear_cache()  # the resampled relief is only reused within a run
-        stats.wall = time.perf_counter() - t0
-        stats.cpu_parent = time.process_time() - c0
-        LAST_RUN.__dict__.update(stats.__dict__)
-    return stats
+        LAST_RUN.__dict__.update(RunStats.total(runs).__dict__)
+    return runs
+
+
+def _timed(stats: RunStats, work: Callable[[], None]) -> None:
+    """Run ``work()``, adding its wall and this process's CPU seconds to ``stats``."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    try:
+        work()
+    finally:
+        stats.wall += time.perf_counter() - t0
+        stats.cpu_parent += time.process_time() - c0
+
+
+def _serial_job(job: Job, progress: bool, stats: RunStats) -> None:
+    """One file's pages, rendered in this process, under its progress bar."""
+    with Progress(tr("progress_title", job.lang), job.lang, enabled=progress,
+                  total=len(job.pages), unit="pages") as bar:
+        _serial(job, bar, stats)
 
 
 def _serial(job: Job, bar: Progress, stats: RunStats) -> None:
@@ -229,53 +261,71 @@ def _start_method() -> str:
     return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
 
 
-def _parallel(job: Job, workers: int, bar: Progress, stats: RunStats) -> None:
-    """Pages built and their PNGs written in ``workers`` processes; the PDF here, in order."""
+def _parallel(jobs: Sequence[Job], workers: int, progress: bool,
+              runs: list[RunStats]) -> None:
+    """Pages built, drawn and their PNGs written in ``workers`` processes; the PDFs here.
+
+    The jobs share one context (the pool's). Each worker draws its pages' PDF pages
+    into records (:mod:`._record`) that this process replays, in page order, into
+    each job's PDF: the bytes the serial loop writes.
+    """
     import multiprocessing as mp
 
     import matplotlib
 
     from ntmgis.outputs.appendix._rc import RC as _RC
     from ntmgis.outputs.appendix._rc import shared_text_metrics
-    from ntmgis.outputs.appendix._worker import init_worker, load_figure, render_page
+    from ntmgis.outputs.appendix._worker import init_worker, render_page
 
     ctx = mp.get_context(_start_method())
     if ctx.get_start_method() == "forkserver":
         ctx.set_forkserver_preload(["ntmgis.outputs.appendix._worker"])
     rc = {k: v for k, v in matplotlib.rcParams.items() if k != "backend"}
-    want_figure = job.pdf is not None
+    t0, c0 = time.perf_counter(), time.process_time()
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=init_worker,
-                               initargs=(job.ctx, rc))
-    # a few pages ahead of the PDF, not all: a pickled page holds a few MB
+                               initargs=(jobs[0].ctx, rc))
+    # every page of every file in order; a few ahead of the PDF being written, not all
+    order = [(job, i) for job in jobs for i in range(len(job.pages))]
     window = 2 * workers
     futures: dict[int, Future] = {}
+    images: dict = {}  # the pixels of the images the records name, by digest
 
-    def submit(i: int) -> None:
+    def submit(k: int) -> None:
+        job, i = order[k]
         index, number = job.pages[i]
         png = str(job.pngs[i]) if job.pngs else None
         try:
-            futures[i] = pool.submit(render_page, index, number, png, job.dpi, want_figure)
+            futures[k] = pool.submit(render_page, index, number, png, job.dpi,
+                                     job.pdf is not None)
         except BrokenProcessPool:  # a worker died before this page was handed out
             raise BrokenProcessPool(tr("worker_died", job.lang)) from None
 
     try:
         with matplotlib.rc_context(_RC), shared_text_metrics():
-            pdf = _open_pdf(job)
-            try:
-                ahead = 0
-                for i in range(len(job.pages)):
-                    while ahead < len(job.pages) and ahead < i + window:
-                        submit(ahead)
-                        ahead += 1
-                    blob, cpu = _result(futures.pop(i), job.lang)
-                    stats.cpu_pages.append(cpu)
-                    if pdf is not None:
-                        _named(pdf.savefig, job.pdf, load_figure(blob))
-                    bar.advance(job.names[i])
-                if pdf is not None:
-                    bar.step(tr("progress_pdf", job.lang))
-            finally:
-                _close_pdf(pdf, job)
+            ahead = done = 0
+            for job, stats in zip(jobs, runs, strict=True):
+                with Progress(tr("progress_title", job.lang), job.lang, enabled=progress,
+                              total=len(job.pages), unit="pages") as bar:
+                    pdf = _open_pdf(job)
+                    try:
+                        for i in range(len(job.pages)):
+                            while ahead < len(order) and ahead < done + window:
+                                submit(ahead)
+                                ahead += 1
+                            out, cpu = _result(futures.pop(done), job.lang)
+                            done += 1
+                            stats.cpu_pages.append(cpu)
+                            if pdf is not None:
+                                _named(_write_page, job.pdf, pdf, out, images)
+                            bar.advance(job.names[i])
+                        if pdf is not None:
+                            bar.step(tr("progress_pdf", job.lang))
+                    finally:
+                        _close_pdf(pdf, job)
+                # this file's time: since the last one ended (the pool's start in the first)
+                t1, c1 = time.perf_counter(), time.process_time()
+                stats.wall, stats.cpu_parent = t1 - t0, c1 - c0
+                t0, c0 = t1, c1
     except BaseException:
         # a failed page or Ctrl-C: drop the pages not started, wait for the running ones
         pool.shutdown(wait=True, cancel_futures=True)
@@ -283,7 +333,19 @@ def _parallel(job: Job, workers: int, bar: Progress, stats: RunStats) -> None:
     pool.shutdown(wait=True)
 
 
-def _result(future: Future, lang: str) -> tuple[bytes | None, float]:
+def _write_page(pdf: Any, out: tuple[str, Any], images: dict) -> None:
+    """Add a worker's page to ``pdf``: its record replayed, or its pickled figure drawn."""
+    from ntmgis.outputs.appendix._record import replay_page
+    from ntmgis.outputs.appendix._worker import load_figure
+
+    kind, payload = out
+    if kind == "page":
+        replay_page(pdf._ensure_file(), payload, images)
+    else:
+        pdf.savefig(load_figure(payload))
+
+
+def _result(future: Future, lang: str) -> tuple[tuple[str, Any] | None, float]:
     """A worker's result, its error raised here as serial rendering would raise it.
 
     An error the user can act on (ntmgis's own, a file the system refused) is

@@ -2,8 +2,8 @@
 
 A worker process gets the run's :class:`~ntmgis.outputs.appendix._pages.Context`
 once (:func:`init_worker`), then pages by number (:func:`render_page`): it builds
-the page, keeps a pickled copy of the figure for the PDF (written by the parent,
-in page order, into one file), and draws and writes the page's PNG itself.
+the page, draws its PDF page into a record (:mod:`._record`; the parent replays the
+records in page order into one file), and draws and writes the page's PNG itself.
 
 This module imports matplotlib and the page builders at import time on purpose:
 a fork server preloads it once, and every worker forked from it starts ready.
@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ntmgis.core.version import __version__
+from ntmgis.outputs.appendix import _record
 from ntmgis.outputs.appendix._carto import Page
 from ntmgis.outputs.appendix._pages import Context, plan_pages
 from ntmgis.outputs.appendix._rc import RC, share_text_metrics_for_life
@@ -65,28 +66,36 @@ def init_worker(ctx: Context, rc: dict[str, Any]) -> None:
     share_text_metrics_for_life()
     _STATE["ctx"] = ctx
     _STATE["pages"] = plan_pages(ctx)
+    _STATE["sent"] = set()  # digests of the images sent to the parent (see _record)
 
 
 def render_page(index: int, number: int, png: str | None, dpi: int,
-                want_figure: bool) -> tuple[bytes | None, float]:
+                want_pdf: bool) -> tuple[tuple[str, Any] | None, float]:
     """Build page ``index`` of the plan as page ``number``; write its PNG to ``png``.
 
     Returns
     -------
-    (bytes or None, float)
-        The pickled figure as it was before the PNG was drawn (for the PDF), and
+    ((str, object) or None, float)
+        What the parent needs for the PDF: ``("page", record)``, the page drawn for
+        the PDF (:func:`~ntmgis.outputs.appendix._record.record_page`), or, for a
+        page a record cannot hold, ``("figure", bytes)``, the pickled figure; and
         the CPU seconds this page took in this process.
     """
     c0 = time.process_time()
     try:
         page = _STATE["pages"][index][2](number)
-        # before the PNG changes its size, dpi and smoothing: what the PDF must show
-        blob = pickle.dumps(page.fig, protocol=pickle.HIGHEST_PROTOCOL) if want_figure else None
+        pdf = None
+        if want_pdf:
+            # before the PNG changes its size, dpi and smoothing: what the PDF must show
+            record = _record.record_page(page.fig, _STATE["sent"])
+            # (a figure drawn once more writes the same page: savefig restores its state)
+            pdf = ("page", record) if record is not None else (
+                "figure", pickle.dumps(page.fig, protocol=pickle.HIGHEST_PROTOCOL))
         if png is not None:
             write_png(draw_png(page, dpi), Path(png), dpi)
     except Exception as exc:  # noqa: BLE001 - re-raised, made portable if it must be
         raise _portable(exc) from None
-    return blob, time.process_time() - c0
+    return pdf, time.process_time() - c0
 
 
 def _portable(exc: Exception) -> Exception:
