@@ -26,10 +26,10 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from ntmgis.core.version import __version__
-from ntmgis.outputs.appendix import _record
 from ntmgis.outputs.appendix._carto import Page
 from ntmgis.outputs.appendix._pages import Context, plan_pages
 from ntmgis.outputs.appendix._rc import RC, share_text_metrics_for_life
+from ntmgis.outputs.appendix._record import record_page
 
 __all__ = ["init_worker", "render_page", "load_figure", "draw_png", "png_bytes", "write_png",
            "Portable"]
@@ -87,7 +87,7 @@ def render_page(index: int, number: int, png: str | None, dpi: int,
         pdf = None
         if want_pdf:
             # before the PNG changes its size, dpi and smoothing: what the PDF must show
-            record = _record.record_page(page.fig, _STATE["sent"])
+            record = record_page(page.fig, _STATE["sent"])
             # (a figure drawn once more writes the same page: savefig restores its state)
             pdf = ("page", record) if record is not None else (
                 "figure", pickle.dumps(page.fig, protocol=pickle.HIGHEST_PROTOCOL))
