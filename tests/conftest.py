@@ -208,25 +208,25 @@ def province(tmp_path_factory: pytest.TempPathFactory):
 # --durations); a stale entry only costs balance, never a result.
 SLOW_FILES = (
     "test_sample_manifest.py",  # builds sample_outputs (~60 s), read by the appendix tests
-    "test_benchmarks_smoke.py",  # ~50 s
-    "test_appendix.py",  # ~45 s
-    "test_webmap_cartography.py",  # ~45 s
-    "test_appendix_split.py",  # ~35 s
-    "test_appendix_cartography.py",  # ~30 s
-    "test_progress.py",  # ~30 s
-    "test_report_formats.py",  # ~30 s
-    "test_map_programme.py",  # ~20 s
-    "test_webmap_browser.py",  # ~17 s
-    "test_appendix_parallel.py",  # ~15 s
-    "test_report_programme.py",  # ~10 s
-    "test_notebooks_office.py",  # ~10 s
-    "test_notebook_gap_analysis.py",  # ~8 s
-    "test_appendix_programme.py",  # ~7 s
-    "test_webmap.py",  # ~6 s
-    "test_webmap_speed.py",  # ~6 s
-    "test_architecture.py",  # ~5 s
-    "test_cli.py",  # ~5 s
-    "test_sample_2026.py",  # ~5 s
+    "test_benchmarks_smoke.py",  # ~70 s
+    "test_appendix_split.py",  # ~60 s
+    "test_map_programme.py",  # ~60 s
+    "test_appendix.py",  # ~60 s
+    "test_progress.py",  # ~50 s
+    "test_report_formats.py",  # ~40 s
+    "test_appendix_cartography.py",  # ~35 s
+    "test_appendix_parallel.py",  # ~35 s
+    "test_webmap_browser.py",  # ~35 s
+    "test_webmap_cartography.py",  # ~30 s
+    "test_bad_inputs.py",  # ~25 s
+    "test_report_programme.py",  # ~20 s
+    "test_webmap_speed.py",  # ~20 s
+    "test_forms.py",  # ~15 s
+    "test_appendix_weight.py",  # ~15 s
+    "test_notebooks_office.py",  # ~15 s
+    "test_queries_cli.py",  # ~15 s
+    "test_webmap.py",  # ~13 s
+    "test_architecture.py",  # ~13 s
 )
 
 
