@@ -145,6 +145,9 @@ def read_for_maps(ws: Any, first: Any, tolerance: float, *, lang: str = "vi",
         roads = load_monitoring_layers(ws, lang=lang, only=("roads",)).roads
         block = roads_block(roads, metric)
         del roads  # the country's 16 million road vertices, gone before the next layers
+        # given back too: freed in this thread's own heap, they stayed held (300-700 MB)
+        # while the other layers were read and the coverage's shapes made beside them
+        release_memory()
         rest = load_monitoring_layers(ws, lang=lang, history=history,
                                       only=tuple(n for n in MAP_LAYERS if n not in (
                                           "communes", "metadata", "roads")))
