@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import shapely
+import shapely.affinity
 from shapely.geometry import MultiPolygon, Polygon, box
 
 from ntmgis.outputs.webmap import simplify as simplify_mod
@@ -89,7 +90,7 @@ def _reference_arcs(geoms: np.ndarray) -> tuple[list, list]:
     return arcs, feats
 
 
-def _wiggly_grid(k: int, seed: int = 0) -> list[Polygon]:
+def _wiggly_grid(k: int, seed: int = 0, amp: float = 1 / 20) -> list[Polygon]:
     """k x k cells (in degrees, as the encoder gets them) whose shared edges wiggle alike."""
     rng = np.random.default_rng(seed)
     step = 0.01
@@ -99,13 +100,12 @@ def _wiggly_grid(k: int, seed: int = 0) -> list[Polygon]:
     v = {}
     for i in range(k + 1):
         for j in range(k):
-            t = np.linspace(0, 1, 9)
-            off = rng.normal(0, step / 20, 9)
+            off = rng.normal(0, step * amp, 9)
             off[0] = off[-1] = 0
-            h[i, j] = np.column_stack([xs[j] + t * step, ys[i] + off])
-            off = rng.normal(0, step / 20, 9)
+            h[i, j] = np.column_stack([np.linspace(xs[j], xs[j + 1], 9), ys[i] + off])
+            off = rng.normal(0, step * amp, 9)
             off[0] = off[-1] = 0
-            v[i, j] = np.column_stack([xs[i] + off, ys[j] + t * step])
+            v[i, j] = np.column_stack([xs[i] + off, np.linspace(ys[j], ys[j + 1], 9)])
     cells = []
     for i in range(k):
         for j in range(k):
@@ -229,3 +229,31 @@ def test_read_for_maps_leaves_out_unused_columns(built_sample) -> None:
         assert got[kept].equals(whole[kept])
         checked += 1
     assert checked >= 4
+
+
+def test_thinning_keeps_every_junction_and_shared_edge() -> None:
+    """Each stretch between junctions thinned once: corners kept, neighbours still match."""
+    cells = np.array([shapely.affinity.scale(c, 1e5, 1e5, origin=(104.0, 20.0))
+                      for c in _wiggly_grid(5, seed=11, amp=1 / 200)], dtype=object)
+    assert shapely.coverage_is_valid(cells)
+    thin = simplify_mod.thin_coverage(cells, 3.0)
+    before = int(shapely.get_num_coordinates(cells).sum())
+    assert int(shapely.get_num_coordinates(thin).sum()) < before  # something was thinned
+    assert shapely.coverage_is_valid(thin)
+    # the grid's corners (where three or four cells meet, or two part ways on the
+    # border) are in every cell that had them
+    for c, t in zip(cells, thin, strict=True):
+        pts = {tuple(p) for p in shapely.get_coordinates(c)}
+        kept = {tuple(p) for p in shapely.get_coordinates(t)}
+        corners = {p for p in pts
+                   if sum(p in {tuple(q) for q in shapely.get_coordinates(o)} for o in cells) > 2}
+        assert corners <= kept
+    # each shared edge keeps the same vertices on both sides
+    for i in range(len(cells)):
+        for j in range(i + 1, len(cells)):
+            if shapely.intersects(cells[i], cells[j]):
+                a = {tuple(p) for p in shapely.get_coordinates(thin[i])}
+                b = {tuple(p) for p in shapely.get_coordinates(thin[j])}
+                shared = shapely.intersection(shapely.boundary(thin[i]), shapely.boundary(thin[j]))
+                on = {tuple(p) for p in shapely.get_coordinates(shared)}
+                assert on <= a and on <= b

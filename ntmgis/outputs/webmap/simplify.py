@@ -200,9 +200,12 @@ def _stretch_keep(xy: np.ndarray, ring: np.ndarray, start: np.ndarray, size: np.
     # junctions: on three rings or more, a spike, or neighbours that differ between rings
     keep = np.bincount(vid) > 2
     keep[vid[lo == hi]] = True
-    a, b = order[:-1], order[1:]
-    keep[vid[b[~new[1:] & ((lo[a] != lo[b]) | (hi[a] != hi[b]))]]] = True
-    del lo, hi, a, b, order, new
+    # a point's two neighbours as one number, read once in the points' sorted order
+    # (four reads of lo and hi at random places took longer than the sort)
+    pair = ((lo.astype(np.int64) << 32) | hi)[order]
+    del lo, hi
+    keep[vid[order[1:][~new[1:] & (pair[1:] != pair[:-1])]]] = True
+    del pair, order, new
     node = keep[vid]
     has_node = np.bincount(ring, weights=node, minlength=len(size)) > 0
     keep[vid[~has_node[ring]]] = True  # a ring with no junction: as it is
