@@ -16,6 +16,7 @@ from shapely.geometry import MultiPolygon, Polygon, box
 
 from ntmgis.outputs.webmap import simplify as simplify_mod
 from ntmgis.outputs.webmap.encode import _quantise, encode_polygon_arcs
+from ntmgis.outputs.webmap.packed import Ragged
 
 CRS = 3405  # VN-2000 / UTM 48N: metres
 
@@ -257,3 +258,23 @@ def test_thinning_keeps_every_junction_and_shared_edge() -> None:
                 shared = shapely.intersection(shapely.boundary(thin[i]), shapely.boundary(thin[j]))
                 on = {tuple(p) for p in shapely.get_coordinates(shared)}
                 assert on <= a and on <= b
+
+
+def test_group_lines_on_arcs_made_once_and_as_before() -> None:
+    from ntmgis.outputs.webmap.encode import encode_lines, lines_on_arcs
+    from ntmgis.outputs.webmap.refs import by_reference, glines_on_arcs
+
+    cells = np.array(_wiggly_grid(4, seed=5), dtype=object)
+    arcs, _feats = encode_polygon_arcs(cells)
+    outline = shapely.get_exterior_ring(shapely.union_all(cells[:8]))
+    geom = encode_lines(np.array([shapely.multilinestrings([outline])], dtype=object))
+    made = glines_on_arcs(geom, arcs)
+    assert glines_on_arcs(geom, arcs) is made  # the same arrays: what was made
+    plain = lines_on_arcs(geom, arcs)
+    assert made.tolist() == plain.tolist() and made.kind == plain.kind
+    page = {"communes": {"arcs": arcs}, "glines": {"n": 2, "geom": geom}}
+    out = by_reference("glines", page["glines"], page)
+    assert out["ga"] is made and "geom" not in out
+    other = Ragged(geom.values.copy(), [c.copy() for c in geom.counts], geom.kind)
+    again = glines_on_arcs(other, arcs)  # other arrays (equal ones): made again
+    assert again is not made and again.tolist() == made.tolist()

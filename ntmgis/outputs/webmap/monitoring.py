@@ -49,6 +49,7 @@ from ntmgis.outputs.webmap.group_lines import group_lines
 from ntmgis.outputs.webmap.levels import admin_levels, mask_polygons, unit_shapes
 from ntmgis.outputs.webmap.list_page import list_page
 from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_text
+from ntmgis.outputs.webmap.packed import Ragged
 from ntmgis.outputs.webmap.page import assemble_page
 from ntmgis.outputs.webmap.period import period_info, period_layers
 from ntmgis.outputs.webmap.provenance import map_notes
@@ -58,6 +59,7 @@ from ntmgis.outputs.webmap.reading import (
     read_for_maps,
     roads_block,
 )
+from ntmgis.outputs.webmap.refs import glines_on_arcs
 from ntmgis.outputs.webmap.simplify import MapCoverage, map_coverage, release_memory
 from ntmgis.outputs.webmap.strings import map_strings
 
@@ -127,11 +129,25 @@ def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
         units = pool.submit(unit_shapes, communes, geo, alone=alone if valid else None) \
             if lod else None
         bounds = pool.submit(_bounds, communes) if made is None else _done(made[1])
-        glines = pool.submit(group_lines, communes, geo, ws, lang=lang,
-                             strings=map_strings(lang), valid=valid)
+        glines = pool.submit(_group_lines, communes, geo, ws, lang, valid, shapes)
         return _model(ws, layers, coverage, lang=lang, online_tiles=online_tiles, years=years,
                       period=period, road_block=road_block, shapes=shapes, units=units,
                       bounds=bounds, glines=glines)
+
+
+def _group_lines(communes: gpd.GeoDataFrame, geo: gpd.GeoSeries, ws: Any, lang: str,
+                 valid: bool, shapes: Future) -> dict | None:
+    """:func:`group_lines`, and the lines as references to the communes' arcs (refs.py).
+
+    Both made in the model's second thread: the page's assembly then finds the
+    references made (:func:`~.refs.glines_on_arcs`).
+    """
+    glines = group_lines(communes, geo, ws, lang=lang, strings=map_strings(lang), valid=valid)
+    arcs = shapes.result()[0].get("arcs")
+    if glines is not None and isinstance(arcs, Ragged) and isinstance(glines["geom"], Ragged) \
+            and glines["geom"].kind == "c":
+        glines_on_arcs(glines["geom"], arcs)
+    return glines
 
 
 def _done(value: Any) -> Future:
