@@ -49,6 +49,7 @@ from ntmgis.outputs.webmap.group_lines import group_lines
 from ntmgis.outputs.webmap.levels import admin_levels, mask_polygons, unit_shapes
 from ntmgis.outputs.webmap.list_page import list_page
 from ntmgis.outputs.webmap.milestones import map_milestones, milestone_summary_text
+from ntmgis.outputs.webmap.packed import Ragged
 from ntmgis.outputs.webmap.page import assemble_page
 from ntmgis.outputs.webmap.period import period_info, period_layers
 from ntmgis.outputs.webmap.provenance import map_notes
@@ -58,6 +59,7 @@ from ntmgis.outputs.webmap.reading import (
     read_for_maps,
     roads_block,
 )
+from ntmgis.outputs.webmap.refs import glines_on_arcs
 from ntmgis.outputs.webmap.simplify import MapCoverage, map_coverage, release_memory
 from ntmgis.outputs.webmap.strings import map_strings
 
@@ -105,26 +107,67 @@ class _Base:
 def _base_model(ws: Any, layers: Any, *, lang: str, online_tiles: bool,
                 level_of_detail: bool | None = None, years: list[int] | None = None,
                 period: tuple[Period, Any] | None = None,
-                coverage: MapCoverage | None = None, road_block: dict | None = None
-                ) -> _Base:
+                coverage: MapCoverage | None = None, road_block: dict | None = None,
+                made: tuple[tuple[dict, Any], list] | None = None) -> _Base:
+    # made: _coverage_shapes(coverage), already made (while the layers were read)
     if coverage is None:
         coverage = map_coverage(ws, _get(layers, "communes"), SIMPLIFY_TOLERANCE_M, lang=lang)
     communes = coverage.communes
     lod = bool(level_of_detail or (level_of_detail is None and len(communes) > LOD_MIN_COMMUNES))
     geo, valid, alone = coverage.simplified
-    # GEOS and PROJ let go of Python's lock: the communes' and units' geometry and the
-    # bounds are made in a second thread while this one builds the other blocks; each
-    # is made as it would be alone, so the bytes do not depend on the timing. The
-    # warning filter is set here, once: filters are global, a thread's own would race.
+    # GEOS and PROJ let go of Python's lock: the communes' and units' geometry, the
+    # bounds and the group lines are made in a second thread while this one builds the
+    # other blocks; each is made as it would be alone, so the bytes do not depend on the
+    # timing. The warning filter is set here, once: filters are global, a thread's own
+    # would race.
     with warnings.catch_warnings(), ThreadPoolExecutor(max_workers=1) as pool:
         warnings.simplefilter("ignore", RuntimeWarning)
-        shapes = pool.submit(commune_shapes, communes, geo, valid)
+        if made is None:
+            shapes = pool.submit(commune_shapes, communes, geo, valid)
+        else:
+            shapes = _done(made[0])
         units = pool.submit(unit_shapes, communes, geo, alone=alone if valid else None) \
             if lod else None
-        bounds = pool.submit(_bounds, communes)
+        bounds = pool.submit(_bounds, communes) if made is None else _done(made[1])
+        glines = pool.submit(_group_lines, communes, geo, ws, lang, valid, shapes)
         return _model(ws, layers, coverage, lang=lang, online_tiles=online_tiles, years=years,
                       period=period, road_block=road_block, shapes=shapes, units=units,
-                      bounds=bounds)
+                      bounds=bounds, glines=glines)
+
+
+def _group_lines(communes: gpd.GeoDataFrame, geo: gpd.GeoSeries, ws: Any, lang: str,
+                 valid: bool, shapes: Future) -> dict | None:
+    """:func:`group_lines`, and the lines as references to the communes' arcs (refs.py).
+
+    Both made in the model's second thread: the page's assembly then finds the
+    references made (:func:`~.refs.glines_on_arcs`).
+    """
+    glines = group_lines(communes, geo, ws, lang=lang, strings=map_strings(lang), valid=valid)
+    arcs = shapes.result()[0].get("arcs")
+    if glines is not None and isinstance(arcs, Ragged) and isinstance(glines["geom"], Ragged) \
+            and glines["geom"].kind == "c":
+        glines_on_arcs(glines["geom"], arcs)
+    return glines
+
+
+def _done(value: Any) -> Future:
+    """A future already holding ``value``."""
+    f: Future = Future()
+    f.set_result(value)
+    return f
+
+
+def _coverage_shapes(coverage: MapCoverage) -> tuple[tuple[dict, Any], list]:
+    """The communes' encoded geometry (:func:`commune_shapes`) and the map's bounds.
+
+    Made by :func:`read_for_maps` in its main thread once the coverage is simplified,
+    while its second thread is still reading the layers: GEOS and PROJ let go of
+    Python's lock, and the thread of the other blocks has that much less to do.
+    """
+    geo, valid, _alone = coverage.simplified
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return commune_shapes(coverage.communes, geo, valid), _bounds(coverage.communes)
 
 
 def _bounds(communes: gpd.GeoDataFrame) -> list:
@@ -139,8 +182,8 @@ def _bounds(communes: gpd.GeoDataFrame) -> list:
 
 def _model(ws: Any, layers: Any, coverage: MapCoverage, *, lang: str, online_tiles: bool,
            years: list[int] | None, period: tuple[Period, Any] | None,
-           road_block: dict | None, shapes: Future, units: Future | None, bounds: Future
-           ) -> _Base:
+           road_block: dict | None, shapes: Future, units: Future | None, bounds: Future,
+           glines: Future) -> _Base:
     """:func:`_base_model`, the geometry coming from the futures made beside it."""
     communes = coverage.communes
     metric = communes.crs
@@ -216,7 +259,7 @@ def _model(ws: Any, layers: Any, coverage: MapCoverage, *, lang: str, online_til
 
     band_colors, band_labels = band_styles(cset, lang)
     strings = map_strings(lang)
-    glines = group_lines(communes, cgeo, ws, lang=lang, strings=strings, valid=valid)
+    glines = glines.result()
     moments = [Period.of_year(y) for y in years]
     if period is not None:  # the period stands in its year's place
         moments[-1] = period[0]
@@ -501,7 +544,7 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
     year = int(year)
     check_output_paths(ws, lang)
     maps_dir = Path(ws.maps_dir)
-    coverage = rblock = None
+    coverage = rblock = made = None
     own = layers is None
     if own:  # first: the set it was built on names the criterion maps
         bar.step(_m("step_read", lang))
@@ -523,16 +566,17 @@ def render_maps(workspace: Any, *, lang: str = "vi", overwrite: bool = False,
         require_writable(p, overwrite, lang, ws=ws)
     bar.step(_m("step_model", lang))
     if own:  # the coverage is made while the other layers are read (reading.py)
-        layers, coverage, rblock = read_for_maps(ws, layers, SIMPLIFY_TOLERANCE_M, lang=lang,
-                                                 history=True if per is not None else None)
+        layers, coverage, rblock, made = read_for_maps(
+            ws, layers, SIMPLIFY_TOLERANCE_M, lang=lang,
+            history=True if per is not None else None, then=_coverage_shapes)
     at = None
     if per is not None:  # the years before the period, then the period in its year's place
         layers, vals = period_layers(layers, cset, per, lang=lang)
         years, at = [y for y in years if y <= per.year], (per, vals)
     base = _base_model(ws, layers, lang=lang, online_tiles=online_tiles,
                        level_of_detail=level_of_detail, years=years, period=at,
-                       coverage=coverage, road_block=rblock)
-    coverage = rblock = None
+                       coverage=coverage, road_block=rblock, made=made)
+    coverage = rblock = made = None
     # the model holds what the pages need: the layers read here (hundreds of MB for
     # the whole country) are freed before the pages are serialised
     layers = None

@@ -1,19 +1,22 @@
 """What the maps read from ``monitoring.gpkg``, and the communes' coverage made meanwhile.
 
-Cleaning and simplifying the coverage runs in GEOS and reading a GeoPackage in
-GDAL, and both let go of Python's lock: the roads and the other layers are read
-in a second thread while the main thread makes the coverage (the national map's
-two longest steps, at once on two cores), unless the coverage must be cleaned
-whole (its first communes already fail): that cleaning's memory is given back
-before the layers are read. Each thread computes what it computed
-before, so the maps are the same bytes. The reading thread sets no warning
-filters (they are global to the process; the coverage's own stay in the main
-thread).
+Simplifying (and cleaning) the coverage runs in GEOS, which lets go of Python's
+lock: the roads and the other layers are read in a second thread while the main
+thread simplifies (the national map's two longest steps, at once on two cores).
+GDAL's reader holds the lock for a whole layer, so the reader starts only once
+the coverage is thinned (numpy, which needs the lock between its steps: the two
+took turns, one after the other, when they ran at once) and, when the coverage is
+cleaned whole (its first communes already fail), once that cleaning is done and
+its gigabyte given back (:func:`~.simplify.simplify_coverage_parts`' ``ready``).
+Each thread computes what it computed before, so the maps are the same bytes. The
+reading thread sets no warning filters (they are global to the process; the
+coverage's own stay in the main thread).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -48,9 +51,20 @@ MAP_LAYERS = ("communes", "commune_status", "villages", "village_status", "proje
 #: point) once per year; the maps take it from ``communes`` (``villages``).
 ATTRIBUTE_LAYERS = ("commune_status", "village_status")
 #: Columns the maps do not use, in the layers where they cost most to read (400.000
-#: village status rows for the whole country): the names repeat the villages layer's.
+#: village status rows, 140.000 projects for the whole country): the names repeat the
+#: villages layer's, the projects' located commune and kind are the build's checks.
+#: GDAL's reader holds Python's lock for a whole layer, stopping the thread that makes
+#: the coverage meanwhile: every column left out is time taken off both threads.
 SKIP_COLUMNS = {"village_status": ("name", "commune_code", "criteria_met", "criteria_total",
-                                   "ntm")}
+                                   "ntm"),
+                "commune_status": ("name", "criteria_met", "criteria_total", "ntm"),
+                "villages": ("commune_name", "in_declared_commune", "located_commune_code"),
+                "projects": ("commune_name", "criteria_names", "cap_total", "geom_kind",
+                             "in_declared_commune", "located_commune_code",
+                             "dist_to_village_m"),
+                "project_lines": ("name", "category", "status", "commune_code", "cap_total"),
+                "facilities": ("commune_code", "village_code"),
+                "roads": ("road_id", "name")}
 
 
 def load_monitoring_layers(workspace: Any, *, lang: str = "vi",
@@ -93,7 +107,9 @@ def roads_block(roads: gpd.GeoDataFrame | None, metric: Any) -> dict:
 
 
 def read_for_maps(ws: Any, first: Any, tolerance: float, *, lang: str = "vi",
-                  history: bool | None = None) -> tuple[Any, MapCoverage, dict]:
+                  history: bool | None = None,
+                  then: Callable[[MapCoverage], Any] | None = None
+                  ) -> tuple[Any, MapCoverage, dict, Any]:
     """The layers, the communes' coverage and the roads' block of ``render_maps``.
 
     Parameters
@@ -108,12 +124,16 @@ def read_for_maps(ws: Any, first: Any, tolerance: float, *, lang: str = "vi",
         Language of errors.
     history : bool, optional
         As :func:`load_monitoring_layers`.
+    then : callable, optional
+        Called with the coverage in this thread while the layers are still being read
+        (work that lets go of Python's lock, as GEOS and PROJ do).
 
     Returns
     -------
     tuple
         Every layer the maps draw but the roads (the communes and metadata those
-        of ``first``), the coverage (:func:`~.simplify.map_coverage`), the roads' block.
+        of ``first``), the coverage (:func:`~.simplify.map_coverage`), the roads'
+        block and what ``then`` returned (None without it).
     """
     communes = first.communes
     if communes is None or not len(communes) or communes.crs is None:
@@ -125,26 +145,32 @@ def read_for_maps(ws: Any, first: Any, tolerance: float, *, lang: str = "vi",
         roads = load_monitoring_layers(ws, lang=lang, only=("roads",)).roads
         block = roads_block(roads, metric)
         del roads  # the country's 16 million road vertices, gone before the next layers
+        # given back too: freed in this thread's own heap, they stayed held (300-700 MB)
+        # while the other layers were read and the coverage's shapes made beside them
+        release_memory()
         rest = load_monitoring_layers(ws, lang=lang, history=history,
                                       only=tuple(n for n in MAP_LAYERS if n not in (
                                           "communes", "metadata", "roads")))
         return rest, block
 
-    ordered = np.asarray(communes.sort_values("code").geometry.values, dtype=object)
-    if probe_fails(ordered):
-        # A coverage to clean whole holds a gigabyte in GEOS for a country (two parts
-        # at once, see clean_coverage): the layers are read after it is given back,
-        # or the peak is both (2,1 GB against 1,2 for the irregular 10.000 communes).
-        coverage = map_coverage(ws, communes, tolerance, lang=lang)
-        release_memory()
-        rest, rblock = read_rest()
-    else:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            reading = pool.submit(read_rest)
-            try:
-                coverage = map_coverage(ws, communes, tolerance, lang=lang)
-            finally:
-                # the reader ends (or fails) before anything is raised or returned
-                rest, rblock = reading.result()
+    # A coverage cleaned whole holds a gigabyte in GEOS for a country (two parts at
+    # once, see clean_coverage): given back before the layers are read, or the peak is
+    # both (2,1 GB against 1,2 for the irregular 10.000 communes).
+    whole = probe_fails(np.asarray(communes.sort_values("code").geometry.values, dtype=object))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        reading: list[Future] = []
+
+        def ready() -> None:  # the coverage is thinned (and cleaned, when whole)
+            if whole:
+                release_memory()
+            reading.append(pool.submit(read_rest))
+
+        try:
+            coverage = map_coverage(ws, communes, tolerance, lang=lang, ready=ready)
+            made = then(coverage) if then is not None else None
+        finally:
+            # the reader ends (or fails) before anything is raised or returned
+            results = [f.result() for f in reading]
+    rest, rblock = results[0]
     release_memory()
-    return replace(rest, communes=communes, metadata=first.metadata), coverage, rblock
+    return replace(rest, communes=communes, metadata=first.metadata), coverage, rblock, made

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -199,9 +200,12 @@ def _stretch_keep(xy: np.ndarray, ring: np.ndarray, start: np.ndarray, size: np.
     # junctions: on three rings or more, a spike, or neighbours that differ between rings
     keep = np.bincount(vid) > 2
     keep[vid[lo == hi]] = True
-    a, b = order[:-1], order[1:]
-    keep[vid[b[~new[1:] & ((lo[a] != lo[b]) | (hi[a] != hi[b]))]]] = True
-    del lo, hi, a, b, order, new
+    # a point's two neighbours as one number, read once in the points' sorted order
+    # (four reads of lo and hi at random places took longer than the sort)
+    pair = ((lo.astype(np.int64) << 32) | hi)[order]
+    del lo, hi
+    keep[vid[order[1:][~new[1:] & (pair[1:] != pair[:-1])]]] = True
+    del pair, order, new
     node = keep[vid]
     has_node = np.bincount(ring, weights=node, minlength=len(size)) > 0
     keep[vid[~has_node[ring]]] = True  # a ring with no junction: as it is
@@ -411,10 +415,11 @@ def _to_clean(values: np.ndarray, gap_width: float) -> np.ndarray:
 
 
 def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
-                            assume_valid: bool = False
+                            assume_valid: bool = False,
+                            ready: Callable[[], None] | None = None
                             ) -> tuple[gpd.GeoSeries, bool, np.ndarray]:
     # assume_valid: merged from a checked coverage, neither checked nor cleaned (the
-    # flag returned is then True)
+    # flag returned is then True); ready: see the Notes
     """:func:`simplify_coverage`, also returning the polygons simplified on their own.
 
     Real boundaries often are not a valid coverage: neighbours' shared edges
@@ -443,10 +448,18 @@ def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
     coverage). A large coverage (``THIN_MIN_VERTICES``) is first thinned
     (:func:`thin_coverage` at ``THIN_SHARE`` of the tolerance): each stretch of
     boundary between junctions once, so that shared edges stay shared.
+
+    ``ready``, when given, is called once (before the function returns, unless it
+    raises): when what is left to do is GEOS' alone (simplifying, checking, cleaning
+    only where the coverage is not valid), which lets go of Python's lock and holds
+    little memory, or, when everything is to be cleaned, once that cleaning is done
+    (it takes a gigabyte for a country). The caller starts its other work then.
     """
     values = geoms.values
     alone = np.zeros(len(values), dtype=bool)
     if len(values) == 0:
+        if ready is not None:
+            ready()
         return geoms, True, alone
     values = np.asarray(values, dtype=object)
     if not assume_valid and tolerance > 0 and \
@@ -460,6 +473,11 @@ def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
     gap = max(tolerance, 0.0)
     where = None
     whole = not assume_valid and probe_fails(values)
+    if whole:  # cleaned whole first, before the caller goes on
+        cleaned = clean_coverage(values, gap) if getattr(shapely, "coverage_clean",
+                                                         None) is not None else None
+    if ready is not None:
+        ready()
     if assume_valid or not whole:
         out, simplified, emptied = _simplified(values, alone, tolerance)
         if assume_valid and not emptied:
@@ -473,8 +491,9 @@ def simplify_coverage_parts(geoms: gpd.GeoSeries, tolerance: float, *,
         return result(values, False, alone)
     if not whole:  # clean only where the coverage is not valid
         where = _to_clean(values, gap)
-    for part in (where, None) if where is not None else (None,):
-        cleaned = clean_coverage(values, gap, where=part)
+    for n, part in enumerate((where, None) if where is not None else (None,)):
+        if not (whole and n == 0):  # the whole was cleaned above
+            cleaned = clean_coverage(values, gap, where=part)
         alone = shapely.is_empty(cleaned) | shapely.is_missing(cleaned)
         out, simplified, _emptied = _simplified(np.where(alone, values, cleaned), alone,
                                                 tolerance)
@@ -501,10 +520,11 @@ class MapCoverage:
 
 
 def map_coverage(ws: Any, communes: gpd.GeoDataFrame | None, tolerance: float, *,
-                 lang: str = "vi") -> MapCoverage:
+                 lang: str = "vi", ready: Callable[[], None] | None = None) -> MapCoverage:
     """Sort the communes by code, put them in a metric CRS and simplify them as a coverage.
 
-    ``tolerance`` in metres; ``ws`` names the GeoPackage in the errors, in ``lang``.
+    ``tolerance`` in metres; ``ws`` names the GeoPackage in the errors, in ``lang``;
+    ``ready`` as in :func:`simplify_coverage_parts` (not called when this raises).
 
     Raises
     ------
@@ -521,7 +541,8 @@ def map_coverage(ws: Any, communes: gpd.GeoDataFrame | None, tolerance: float, *
     # simplification tolerances are metres: work in a metric CRS
     metric = communes.crs if not communes.crs.is_geographic else communes.estimate_utm_crs()
     communes = communes.to_crs(metric)
-    return MapCoverage(communes, simplify_coverage_parts(communes.geometry, tolerance))
+    return MapCoverage(communes, simplify_coverage_parts(communes.geometry, tolerance,
+                                                         ready=ready))
 
 
 def release_memory() -> None:
