@@ -159,6 +159,8 @@ def test_commune_card_says_which_criteria_are_late(sample_maps, open_page):
     assert line.text_content().startswith("Chậm so với lộ trình: tiêu chí 1")
     assert line.get_attribute("data-late").split(",")[0] == "1"
     page.evaluate("window.ntmgis.map.closePopup(); 0")
+    # Leaflet fades a closed popup out before it leaves the page (200 ms)
+    page.locator(".ntm-scorecard").wait_for(state="detached")
     page.select_option(".ntm-year-select", "2021")  # not yet due in 2021: no line
     page.locator(f"path.ntm-commune-{i}").dispatch_event(
         "click", {"clientX": pt["x"], "clientY": pt["y"], "bubbles": True})

@@ -304,6 +304,8 @@ def test_search_and_project_card(sample: tuple, open_page: object) -> None:
     if len(with_village):
         pv = with_village.sort_values("project_id").iloc[0]
         page.evaluate("window.ntmgis.map.closePopup(); 0")
+        # Leaflet fades a closed popup out before it leaves the page (200 ms)
+        page.locator(".ntm-projectcard").wait_for(state="detached")
         page.fill(".ntm-search input", pv["name"][:20])
         page.locator(".ntm-results li", has_text=pv["name"][:20]).first.click()
         page.locator(".ntm-projectcard").wait_for()

@@ -9,6 +9,7 @@ character, rounded numbers). Built by :mod:`ntmgis.outputs.webmap.monitoring`.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -365,3 +366,49 @@ def _project_block(projects: pd.DataFrame, xy: np.ndarray, plines: gpd.GeoDataFr
             lines = {"p": [pos[str(p)] for p in pl["project_id"]],
                      "geom": encode_lines(to_wgs84(geo).values)}
     return block, lines
+
+
+def met_arrays(cstat: dict, n: int, k: int) -> dict[str, np.ndarray]:
+    """Per year the criteria strings of ``cstat`` as an (n, k) array of single bytes."""
+    out = {}
+    for y, v in cstat.items():
+        m = v["m"]
+        out[y] = (np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
+                  if len(m) == n * k and k else np.full((n, k), b"."))
+    return out
+
+
+def last_year_ended(vblock: dict, pblock: dict, projects: Any, year: int) -> None:
+    """Villages' and projects' status in ``year``'s slot: the year before (a period's map)."""
+    slot, prev = str(year), str(year - 1)
+    if vblock["st"]:
+        vblock["st"][slot] = vblock["st"].get(prev, "." * (len(vblock["code"]) * vblock["k"]))
+    if len(projects):
+        pblock["st"][slot] = pblock["st"].get(prev) or _status_by_year(projects, [year - 1])[prev]
+
+
+def village_criteria_names(ws: Any, layers: Any, lang: str) -> list[str]:
+    """The village criteria's names in ``lang``, in the order of the ``vcNN`` columns.
+
+    From the layers' village criteria set, else the workspace's ``village_criteria``
+    table; a column without a name keeps its own.
+    """
+    vs = getattr(layers, "village_status", None)
+    cols = sorted(c for c in (vs.columns if vs is not None else [])
+                  if c.startswith("vc") and c[2:].isdigit())
+    names = {}
+    vset = getattr(layers, "village_criteria_set", None)
+    table = ws.table("village_criteria") if hasattr(ws, "table") else None
+    if vset is not None and len(vset):
+        col = "name_en" if lang == "en" and "name_en" in vset else "name_vi"
+        for n, name in zip(vset["number"], vset[col], strict=True):
+            names[f"vc{int(n):02d}"] = _s(name) or _s(vset.get("name_vi", [""])[0])
+    elif table is not None and Path(table.path).exists():
+        try:
+            df = pd.read_csv(table.path, dtype=str)
+            col = "name_en" if lang == "en" and "name_en" in df else "name_vi"
+            for n, name in zip(df["number"], df[col], strict=True):
+                names[f"vc{int(n):02d}"] = _s(name)
+        except (KeyError, ValueError, OSError):
+            names = {}
+    return [names.get(c, c) for c in cols]

@@ -39,10 +39,12 @@ from ntmgis.outputs.webmap.blocks import (
     _pack_flags,
     _project_block,
     _s,
-    _status_by_year,
     _strs,
     _village_block,
     commune_shapes,
+    last_year_ended,
+    met_arrays,
+    village_criteria_names,
 )
 from ntmgis.outputs.webmap.encode import encode_points, latlon_bounds, to_wgs84
 from ntmgis.outputs.webmap.group_lines import group_lines
@@ -190,7 +192,7 @@ def _model(ws: Any, layers: Any, coverage: MapCoverage, *, lang: str, online_til
     years = years or [int(y) for y in ws.years]
     cset = layers_criteria_set(layers, ws, lang=lang)
     cindex = {c: i for i, c in enumerate(_strs(communes["code"]))}
-    vnames = _village_criteria_names(ws, layers, lang)
+    vnames = village_criteria_names(ws, layers, lang)
     vblock = _village_block(_get(layers, "villages"), _get(layers, "village_status"), cindex,
                             years, vnames)
     projects = _get(layers, "projects")
@@ -314,7 +316,7 @@ def _model(ws: Any, layers: Any, coverage: MapCoverage, *, lang: str, online_til
     # in `common` for the summaries computed here)
     n_c, k_c = len(cblock["code"]), len(cset)
     if period is not None:  # villages and projects are kept by year: the last one ended
-        _last_year_ended(vblock, pblock, projects, period[0].year)
+        last_year_ended(vblock, pblock, projects, period[0].year)
     packed = {
         "cstat": {y: {**v, "m": _pack_flags(v["m"], n_c, k_c)} for y, v in cstat.items()},
         "villages": {**vblock, "st": {y: _pack_flags(v, len(vblock["code"]), vblock["k"])
@@ -323,48 +325,7 @@ def _model(ws: Any, layers: Any, coverage: MapCoverage, *, lang: str, online_til
         "plines": plines_block,
     }
     return _Base(common=common, packed=packed, commune_index=cindex, years=years,
-                 coverage_valid=valid, cset=cset, met=_met_arrays(cstat, n_c, k_c))
-
-
-def _met_arrays(cstat: dict, n: int, k: int) -> dict[str, np.ndarray]:
-    """Per year the criteria strings of ``cstat`` as an (n, k) array of single bytes."""
-    out = {}
-    for y, v in cstat.items():
-        m = v["m"]
-        out[y] = (np.frombuffer(m.encode("ascii"), dtype="S1").reshape(n, k)
-                  if len(m) == n * k and k else np.full((n, k), b"."))
-    return out
-
-
-def _last_year_ended(vblock: dict, pblock: dict, projects: Any, year: int) -> None:
-    """Villages' and projects' status in ``year``'s slot: the year before (a period's map)."""
-    slot, prev = str(year), str(year - 1)
-    if vblock["st"]:
-        vblock["st"][slot] = vblock["st"].get(prev, "." * (len(vblock["code"]) * vblock["k"]))
-    if len(projects):
-        pblock["st"][slot] = pblock["st"].get(prev) or _status_by_year(projects, [year - 1])[prev]
-
-
-def _village_criteria_names(ws: Any, layers: Any, lang: str) -> list[str]:
-    vs = _get(layers, "village_status")
-    cols = sorted(c for c in (vs.columns if vs is not None else [])
-                  if c.startswith("vc") and c[2:].isdigit())
-    names = {}
-    vset = _get(layers, "village_criteria_set")
-    table = ws.table("village_criteria") if hasattr(ws, "table") else None
-    if vset is not None and len(vset):
-        col = "name_en" if lang == "en" and "name_en" in vset else "name_vi"
-        for n, name in zip(vset["number"], vset[col], strict=True):
-            names[f"vc{int(n):02d}"] = _s(name) or _s(vset.get("name_vi", [""])[0])
-    elif table is not None and Path(table.path).exists():
-        try:
-            df = pd.read_csv(table.path, dtype=str)
-            col = "name_en" if lang == "en" and "name_en" in df else "name_vi"
-            for n, name in zip(df["number"], df[col], strict=True):
-                names[f"vc{int(n):02d}"] = _s(name)
-        except (KeyError, ValueError, OSError):
-            names = {}
-    return [names.get(c, c) for c in cols]
+                 coverage_valid=valid, cset=cset, met=met_arrays(cstat, n_c, k_c))
 
 
 def _page_model(base: _Base, *, year: int, criterion: int | None = None,
