@@ -218,6 +218,7 @@ SLOW_FILES = (
     "test_appendix_parallel.py",  # ~35 s
     "test_webmap_browser.py",  # ~35 s
     "test_webmap_cartography.py",  # ~30 s
+    "test_appendix_workers.py",  # ~25 s
     "test_bad_inputs.py",  # ~25 s
     "test_report_programme.py",  # ~20 s
     "test_webmap_speed.py",  # ~20 s
