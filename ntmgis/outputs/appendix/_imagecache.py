@@ -136,15 +136,19 @@ class _SharedImagesPdfFile(PdfFile):
             [Op.moveto.value, Op.lineto.value, b"", Op.curveto.value, Op.closepath.value],
             True))]
 
-    def writePath(self, path, transform, clip=False, sketch=None):  # noqa: N802
-        """As matplotlib writes a path, but a long one waits to become a form."""
+    def path_commands(self, path, transform, clip=False, sketch=None) -> list:
+        """A path's operators as matplotlib's ``PdfFile.writePath`` makes them."""
         if clip:
             clip = (0.0, 0.0, self.width * 72, self.height * 72)
             simplify = path.should_simplify
         else:
             clip = None
             simplify = False
-        cmds = self.pathOperations(path, transform, clip, simplify=simplify, sketch=sketch)
+        return self.pathOperations(path, transform, clip, simplify=simplify, sketch=sketch)
+
+    def writePath(self, path, transform, clip=False, sketch=None):  # noqa: N802
+        """As matplotlib writes a path, but a long one waits to become a form."""
+        cmds = self.path_commands(path, transform, clip, sketch)
         if len(cmds) == 1 and len(cmds[0].pdfRepr()) >= _SHARE_PATH_BYTES:
             self._flush_pending()
             self._pending = cmds

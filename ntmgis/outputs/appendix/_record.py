@@ -140,13 +140,7 @@ class RecordingPdfFile(_SharedImagesPdfFile):
 
     def writePath(self, path, transform, clip=False, sketch=None) -> None:  # noqa: N802
         """As the shared-images file writes a path; a long one is recorded for the parent."""
-        if clip:
-            clip = (0.0, 0.0, self.width * 72, self.height * 72)
-            simplify = path.should_simplify
-        else:
-            clip = None
-            simplify = False
-        cmds = self.pathOperations(path, transform, clip, simplify=simplify, sketch=sketch)
+        cmds = self.path_commands(path, transform, clip, sketch)
         if len(cmds) == 1 and len(ops := cmds[0].pdfRepr()) >= _SHARE_PATH_BYTES:
             self._item(("pending", ops))
             self._after_pending = True
