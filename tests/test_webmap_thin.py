@@ -278,3 +278,13 @@ def test_group_lines_on_arcs_made_once_and_as_before() -> None:
     other = Ragged(geom.values.copy(), [c.copy() for c in geom.counts], geom.kind)
     again = glines_on_arcs(other, arcs)  # other arrays (equal ones): made again
     assert again is not made and again.tolist() == made.tolist()
+    # the cache keeps no map's arrays alive: an entry goes with its lines
+    import gc
+
+    from ntmgis.outputs.webmap import refs
+
+    key = id(other)
+    assert key in refs._ON_ARCS
+    del other, again
+    gc.collect()
+    assert key not in refs._ON_ARCS

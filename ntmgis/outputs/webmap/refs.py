@@ -27,6 +27,7 @@ stored as references instead, and :func:`restore` (Python) and ``app.js``
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -88,8 +89,10 @@ def _template(names: list, owners: tuple, communes: list) -> list[str] | None:
     return out
 
 
-# the last group lines drawn on arcs, with the two arrays they were made from
-_ON_ARCS: dict[str, tuple[Ragged, Ragged, Ragged]] = {}
+# the group lines drawn on arcs, by the id of their lines; an entry goes with its lines,
+# so that a finished map's arrays are not kept alive by this cache (a notebook draws many
+# maps in one process). Ragged compares by value, so it cannot be a dictionary key.
+_ON_ARCS: dict[int, tuple[weakref.ref, weakref.ref, Ragged]] = {}
 
 
 def glines_on_arcs(geom: Ragged, arcs: Ragged) -> Ragged:
@@ -100,11 +103,13 @@ def glines_on_arcs(geom: Ragged, arcs: Ragged) -> Ragged:
     first page's assembly, which nothing else runs beside (0,6 s for a country).
     The same arrays (the same objects) give back what was made.
     """
-    hit = _ON_ARCS.get("last")
-    if hit is not None and hit[0] is geom and hit[1] is arcs:
+    hit = _ON_ARCS.get(id(geom))
+    if hit is not None and hit[0]() is geom and hit[1]() is arcs:
         return hit[2]
     out = lines_on_arcs(geom, arcs)
-    _ON_ARCS["last"] = (geom, arcs, out)
+    if id(geom) not in _ON_ARCS:
+        weakref.finalize(geom, _ON_ARCS.pop, id(geom), None)
+    _ON_ARCS[id(geom)] = (weakref.ref(geom), weakref.ref(arcs), out)
     return out
 
 
