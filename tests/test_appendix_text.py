@@ -6,7 +6,9 @@ import io
 
 import matplotlib
 import numpy as np
+import pytest
 from matplotlib import patheffects
+from matplotlib.backends import _backend_pdf_ps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -63,8 +65,10 @@ def test_cached_glyph_bitmaps_are_the_same_pixels() -> None:
         assert a.any() and np.array_equal(a, b)
 
 
-def test_pdf_text_operators_copied_are_the_same_bytes() -> None:
+def test_pdf_text_operators_copied_are_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     """A text met again in the PDF is copied from the first one: the file is the same."""
+    # fonts subset as in a run on both sides (the subsets: test_appendix_weight.py)
+    monkeypatch.setattr(_backend_pdf_ps, "get_glyphs_subset", _rc._glyphs_subset)
     shifts = (0.0, 0.013, 0.0031)
     with matplotlib.rc_context(RC):
         plain, kept_plain = _pdf(shifts)

@@ -344,6 +344,37 @@ def _text_path(self, prop, s, ismath=False, *, features=None, language=None):
     return hit[0].copy(), hit[1].copy()
 
 
+# Tables of a font that a PDF viewer never reads: the text is already laid out (shaped,
+# kerned) and placed glyph by glyph in the page's stream, from the full font. Leaving
+# them out of the embedded subsets makes closing a PDF faster (DejaVu's kerning table
+# alone was most of the 1,1 s its six subsets took) and the file smaller.
+_LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "kern")
+
+
+def _glyphs_subset(fontfile, glyphs):
+    """``_backend_pdf_ps.get_glyphs_subset`` without the layout tables (:data:`_LAYOUT_TABLES`).
+
+    matplotlib 3.11's function with the same options otherwise (the glyphs' numbering,
+    outlines, widths and names are the same), those tables added to the dropped ones.
+    """
+    from fontTools import subset
+    from matplotlib.backends._backend_pdf_ps import SubsetResults
+
+    options = subset.Options(glyph_names=True, recommended_glyphs=True)
+    options.drop_tables += [*_MPL_DROPPED, *_LAYOUT_TABLES]
+    options.font_number = fontfile.face_index
+    font = subset.load_font(fontfile, options)
+    subsetter = subset.Subsetter(options=options)
+    subsetter.populate(gids=glyphs)
+    subsetter.subset(font)
+    return SubsetResults(font, subsetter.glyph_index_map)._as_cm()
+
+
+# the tables matplotlib 3.11 leaves out of a subset (FontForge's and Apple's own, bitmaps)
+_MPL_DROPPED = ("FFTM", "PfEd", "BDF", "meta", "MERG", "TSIV", "Zapf", "bdat", "bloc", "cidg",
+                "fdsc", "feat", "fmtx", "fond", "just", "kerx", "ltag", "morx", "trak", "xref")
+
+
 def _install() -> bool:
     """Put the shared metrics and layouts in matplotlib's place; False if already there.
 
@@ -386,6 +417,10 @@ def _install() -> bool:
         _REAL["pdf_text"] = RendererPdf.draw_text
         base._get_font_ttf, helpers.layout = _pdf_font, _pdf_layout
         RendererPdf.draw_text = _pdf_text
+    if hasattr(_backend_pdf_ps, "get_glyphs_subset") and \
+            hasattr(_backend_pdf_ps, "SubsetResults"):
+        _REAL["subset"] = _backend_pdf_ps.get_glyphs_subset
+        _backend_pdf_ps.get_glyphs_subset = _glyphs_subset
     return True
 
 
@@ -413,6 +448,10 @@ def _uninstall() -> None:
         _backend_pdf_ps.RendererPDFPSBase._get_font_ttf = _REAL.pop("pdf_font")
         helpers.layout = _REAL.pop("pdf_layout")
         RendererPdf.draw_text = _REAL.pop("pdf_text")
+    if "subset" in _REAL:
+        from matplotlib.backends import _backend_pdf_ps
+
+        _backend_pdf_ps.get_glyphs_subset = _REAL.pop("subset")
     _METRICS.clear()
     _LAYOUTS.clear()
     _GLYPHS.clear()
