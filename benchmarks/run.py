@@ -44,6 +44,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.util
 import json
 import os
@@ -132,37 +133,51 @@ def run_measured(argv: list[str], *, cwd: Path, log: Path, timeout: float = 3600
 
 
 def _help(cmd: list[str], cwd: Path) -> str | None:
+    return _help_text(tuple(cmd), cwd.parent)
+
+
+@functools.cache
+def _help_text(cmd: tuple[str, ...], cwd: Path) -> str | None:
+    # Once per command in a run of several sizes or shapes (their workspaces share a
+    # parent): each probe is a Python start and an import of ntmgis (about 1,5 s), and
+    # neither the code nor a command's options change during the run.
     r = subprocess.run([sys.executable, "-m", "ntmgis", *cmd, "--help"], cwd=cwd,
                        capture_output=True, text=True,
                        env=dict(os.environ, PYTHONPATH=str(ROOT)))
     return r.stdout if r.returncode == 0 else None
 
 
-def plan_steps(ws: Path) -> tuple[list[tuple[str, list[str]]], dict[str, str]]:
-    """The ntmgis commands to time, and notes on those skipped."""
+def plan_steps(ws: Path, only: set[str] | None = None
+               ) -> tuple[list[tuple[str, list[str]]], dict[str, str]]:
+    """The ntmgis commands to time, and notes on those skipped.
+
+    With ``only``, the commands not asked for are neither probed nor timed (``build``
+    always runs).
+    """
     steps = [("validate", ["validate", "--overwrite"]), ("build", ["build", "--overwrite"])]
     notes: dict[str, str] = {}
-    map_help = _help(["map"], ws)
-    if map_help is None:
-        notes["map"] = "ntmgis map is not installed"
-    else:
-        steps.append(("map", ["map", "--overwrite"]))
-    app_help = _help(["appendix"], ws)
-    if app_help is None:
-        notes["appendix"] = "ntmgis appendix is not installed"
-    else:
-        opt = next((o for o in ("--pages", "--page", "--only") if o in app_help), None)
-        if opt is None:
+    if only is None or "map" in only:
+        if _help(["map"], ws) is None:
+            notes["map"] = "ntmgis map is not installed"
+        else:
+            steps.append(("map", ["map", "--overwrite"]))
+    if only is None or "appendix" in only:
+        app_help = _help(["appendix"], ws)
+        opt = next((o for o in ("--pages", "--page", "--only") if o in (app_help or "")), None)
+        if app_help is None:
+            notes["appendix"] = "ntmgis appendix is not installed"
+        elif opt is None:
             notes["appendix"] = ("appendix has no overview-only option "
                                  "(--pages/--page/--only); skipped")
         else:
             steps.append(("appendix", ["appendix", "--overwrite", opt, "overview",
                                        "--format", "pdf"]))
-    if _help(["query", "gaps"], ws) is None:
-        notes["gaps"] = notes["access"] = "ntmgis query is not installed"
-    else:
-        steps.append(("gaps", ["query", "gaps"]))
-        steps.append(("access", ["query", "access", "--by", "straight"]))
+    if only is None or {"gaps", "access"} & only:
+        if _help(["query", "gaps"], ws) is None:
+            notes["gaps"] = notes["access"] = "ntmgis query is not installed"
+        else:
+            steps.append(("gaps", ["query", "gaps"]))
+            steps.append(("access", ["query", "access", "--by", "straight"]))
     return steps, notes
 
 
@@ -282,7 +297,7 @@ def bench_size(n: int, *, workdir: Path, repeat: int, browser_repeat: int, bound
     result: dict[str, Any] = {"n": n, "shape": shape, "country": country,
                               "generate_s": round(time.perf_counter() - t0, 2),
                               "repeat": repeat, "steps": {}, "notes": {}}
-    steps, notes = plan_steps(ws)
+    steps, notes = plan_steps(ws, only)
     result["notes"].update(notes)
     for name, args in steps:
         if only and name not in only and name != "build":
