@@ -23,7 +23,7 @@ from matplotlib.patches import PathPatch
 from pypdf import PdfReader
 
 from ntmgis.outputs.appendix import _rc
-from ntmgis.outputs.appendix._carto import MapFrame, Page
+from ntmgis.outputs.appendix._carto import MapFrame, Page, clear_views
 from ntmgis.outputs.appendix._imagecache import _SHARE_PATH_BYTES, SharedImagesPdfPages
 from ntmgis.outputs.appendix._labels import HaloText
 from ntmgis.outputs.appendix._page_common import short_name
@@ -174,6 +174,25 @@ def test_map_fills_dissolved_and_pdf_paths_on_the_paper_grid() -> None:
     assert len(coords) > 20
     decimals = [len(v.split(b".")[1]) for c in coords for v in c.split() if b"." in v]
     assert decimals and max(decimals) <= 2
+
+
+def test_a_layer_cut_for_the_same_frame_is_reused_within_a_run() -> None:
+    """The locator of every commune page: the province's communes cut and simplified once."""
+    communes = [shapely.Point(x * 700.0, y * 500.0).buffer(400.0, 64)
+                for x in range(12) for y in range(9)]
+    clear_views()
+    frames = [Page("A4").map_frame(140, 20, 50, 40, (0, 0, 8000, 4000)) for _ in range(2)]
+    first = frames[0]._in_view(communes)
+    again = frames[1]._in_view(list(communes))  # another page, the same layer and frame
+    assert again is first
+    assert shapely.get_num_coordinates(first).sum() < shapely.get_num_coordinates(
+        np.asarray(communes)).sum()  # cut and simplified, not the layer as it was
+    other = Page("A4").map_frame(140, 20, 50, 40, (0, 0, 4000, 4000))._in_view(communes)
+    assert other is not first  # another extent: cut again
+    clear_views()
+    fresh = frames[1]._in_view(communes)
+    assert fresh is not first
+    assert all(a.equals_exact(b, 0) for a, b in zip(fresh, first, strict=True))
 
 
 # -- labels' halos: the label's own text in a PDF, the stroke path effect in pixels -------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,7 +49,16 @@ _DETAIL_MM = 0.02
 # a plain fill of more polygons than this is drawn as their union (see MapFrame.polygons):
 # the edges between units of one colour are half the vertices of a 1.000-commune map
 _DISSOLVE_ABOVE = 150
+# Layers cut to a frame and simplified (MapFrame._in_view), by the geometries'
+# identities, the frame's extent and its scale; a few, reused within a run.
+_VIEWS: OrderedDict[tuple, tuple] = OrderedDict()
+_MAX_VIEWS = 8
 _NICE = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 7.5, 10.0)
+
+
+def clear_views() -> None:
+    """Forget the layers cut and simplified for the frames (after a run)."""
+    _VIEWS.clear()
 
 
 def nice_scale(d_min: float) -> int:
@@ -386,6 +396,13 @@ class MapFrame:
         arr = np.asarray([g for g in geoms if g is not None], dtype=object)
         if len(arr) == 0:
             return arr
+        # the same layer in the same frame (a commune page's locator: the province's
+        # communes, on every page) is cut and simplified once per run
+        key = (tuple(map(id, arr)), tuple(self.extent), self.mm(1.0))
+        hit = _VIEWS.get(key)
+        if hit is not None:
+            _VIEWS.move_to_end(key)
+            return hit[1]
         x0, x1, y0, y1 = self.extent
         pad = self.mm(_VIEW_MARGIN_MM)
         rect = (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
@@ -395,7 +412,11 @@ class MapFrame:
         out = arr.copy()
         if not inside.all():
             out[~inside] = shapely.clip_by_rect(arr[~inside], *rect)
-        return shapely.simplify(out, self.mm(_DETAIL_MM), preserve_topology=True)
+        out = shapely.simplify(out, self.mm(_DETAIL_MM), preserve_topology=True)
+        _VIEWS[key] = (arr, out)  # arr keeps the geometries, so their ids, alive
+        while len(_VIEWS) > _MAX_VIEWS:
+            _VIEWS.popitem(last=False)
+        return out
 
     def _detail(self, geoms, ls) -> np.ndarray:
         """:meth:`_in_view` for a solid line or fill; a dashed one only loses its fine detail.

@@ -132,6 +132,7 @@ def render_jobs(jobs: Sequence[Job], workers: int, progress: bool) -> list[RunSt
     (text, glyphs, relief) again for each file, and idled while the file closed.
     Returns each file's figures.
     """
+    from ntmgis.outputs.appendix._carto import clear_views
     from ntmgis.outputs.appendix._imagecache import clear_cache
 
     total = sum(len(j.pages) for j in jobs)
@@ -149,6 +150,7 @@ def render_jobs(jobs: Sequence[Job], workers: int, progress: bool) -> list[RunSt
                     _parallel([job], workers, progress, [stats])
     finally:
         clear_cache()  # the resampled relief is only reused within a run
+        clear_views()
         LAST_RUN.__dict__.update(RunStats.total(runs).__dict__)
     return runs
 
