@@ -129,10 +129,14 @@ def upsampled(im: AxesImage, magnification: float = 1.0) -> tuple | None:
     if b != 0 or d != 0 or not 0 < a <= 1 or not 0 < abs(e) <= 1:
         return None
     pad = 2  # the frame reaches up to a pixel beyond the image: its edge pixels repeat
-    src = Image.fromarray(np.pad(np.ma.getdata(A), ((pad, pad), (pad, pad), (0, 0)),
-                                 mode="edge"), "RGBA").convert("RGBa")
     top, bottom = f + pad, f + e * h + pad
     box = (c + pad, min(top, bottom), c + a * w + pad, max(top, bottom))
+    if box[0] < 0 or box[1] < 0 or box[2] > A.shape[1] + 2 * pad \
+            or box[3] > A.shape[0] + 2 * pad:
+        return None  # (not met: the frame is the image's, rounded to whole pixels)
+    # an (h, w, 4) uint8 array is an RGBA image; RGBa: its colours premultiplied by alpha
+    src = Image.fromarray(np.pad(np.ma.getdata(A), ((pad, pad), (pad, pad), (0, 0)),
+                                 mode="edge")).convert("RGBa")
     out = np.asarray(src.resize((w, h), Image.Resampling.BILINEAR, box=box).convert("RGBA"))
     if e < 0:  # output rows upwards from the frame's bottom, the image's downwards
         out = np.ascontiguousarray(out[::-1])
